@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BadHeaderException;
@@ -29,14 +31,19 @@ public final class LifecycleCodec {
   private final Map<EventType, BinaryMessageEncoder<SpecificRecord>> encoders = new HashMap<>();
   private final Map<Long, BinaryMessageDecoder<SpecificRecord>> decodersByFingerprint = new HashMap<>();
 
+  /** A codec that reads every version kept in {@link SchemaCatalogue}. */
   public LifecycleCodec() {
+    this(SchemaCatalogue::released);
+  }
+
+  LifecycleCodec(Function<EventType, List<Schema>> releasedVersions) {
     SpecificData model = SpecificData.get();
     for (EventType type : EventType.values()) {
       Schema current = type.currentSchema();
       encoders.put(type, new BinaryMessageEncoder<>(model, current));
       BinaryMessageDecoder<SpecificRecord> decoder = new BinaryMessageDecoder<>(model, current);
       decodersByFingerprint.put(fingerprint(current), decoder);
-      for (Schema released : SchemaCatalogue.released(type)) {
+      for (Schema released : releasedVersions.apply(type)) {
         decoder.addSchema(released);
         decodersByFingerprint.put(fingerprint(released), decoder);
       }

@@ -1,0 +1,33 @@
+package dev.imagejobs.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+
+class TopicsTest {
+
+  @Test
+  void createsEveryCatalogueTopicWithExplicitPartitionsReplicationAndRetention() {
+    TopicSettings settings = new TopicSettings(12, 2, (short) 3, 2, -1, 604800000L, 2592000000L);
+
+    var topics = Topics.newTopics(settings);
+
+    assertThat(topics).extracting(NewTopic::name)
+        .containsExactly("image-jobs.lifecycle.v1", "image-jobs.completed.v1", "image-jobs.lifecycle.dlq.v1");
+    NewTopic lifecycle = topics.get(0);
+    assertThat(lifecycle.numPartitions()).isEqualTo(12);
+    assertThat(lifecycle.replicationFactor()).isEqualTo((short) 3);
+    assertThat(lifecycle.configs()).containsEntry("retention.ms", "-1").containsEntry("min.insync.replicas", "2");
+    assertThat(topics.get(1).configs()).containsEntry("retention.ms", "604800000");
+    assertThat(topics.get(2).numPartitions()).isEqualTo(2);
+    assertThat(topics.get(2).configs()).containsEntry("retention.ms", "2592000000");
+  }
+
+  @Test
+  void refusesSettingsThatCannotWork() {
+    assertThatThrownBy(() -> new TopicSettings(0, 1, (short) 1, 1, -1, -1, -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TopicSettings(1, 1, (short) 1, 2, -1, -1, -1)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
