@@ -2,6 +2,7 @@ package dev.imagejobs.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imagejobs.schemas.avro.ImageJobCompleted;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -41,6 +42,23 @@ class SchemaCompatibilityTest {
         assertThat(incompatibilities(versions.get(older), versions.get(newer)))
             .as("%s v%d against v%d", type.simpleName(), newer + 1, older + 1)
             .isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void completedSummaryIsReleasedAndCompatibleWithEveryEarlierVersion() {
+    List<Schema> versions = new ArrayList<>(SchemaCatalogue.released(CompletedJobCodec.RECORD_NAME));
+    Schema current = ImageJobCompleted.getClassSchema();
+    assertThat(versions).isNotEmpty();
+    assertThat(LifecycleCodec.fingerprint(versions.get(versions.size() - 1)))
+        .as("ImageJobCompleted changed but was not released: add v%d.avsc with%n%s",
+            versions.size() + 1, current.toString(true))
+        .isEqualTo(LifecycleCodec.fingerprint(current));
+    versions.add(current);
+    for (int newer = 1; newer < versions.size(); newer++) {
+      for (int older = 0; older < newer; older++) {
+        assertThat(incompatibilities(versions.get(older), versions.get(newer))).isEmpty();
       }
     }
   }
