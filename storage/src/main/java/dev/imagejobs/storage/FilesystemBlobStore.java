@@ -1,0 +1,314 @@
+package dev.imagejobs.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link BlobStore} on a local or shared filesystem: each object is a plain file at
+ * {@code root/<path>}, its metadata a sidecar file {@code <name>~meta} beside it. Writes go to a
+ * temporary file in the target directory, are fsynced, and are published with a hard link that
+ * fails if the object exists, so a crash never leaves a partial object and an existing object is
+ * never replaced. Safe for several threads and several processes sharing one root.
+ */
+public final class FilesystemBlobStore implements BlobStore {
+
+  private static final Logger log = LoggerFactory.getLogger(FilesystemBlobStore.class);
+
+  /** '~' cannot occur in a {@link BlobPath}, so store-internal files never collide with objects. */
+  static final String INTERNAL_MARKER = "~";
+  static final String SIDECAR_SUFFIX = INTERNAL_MARKER + "meta";
+  static final String LOCK_DIRECTORY = INTERNAL_MARKER + "locks";
+  private static final String TEMP_SUFFIX = ".tmp";
+  private static final int LOCK_STRIPES = 64;
+  private static final int DIRECTORY_RACE_RETRIES = 3;
+
+  private static final String CONTENT_TYPE = "contentType";
+  private static final String CACHE_CONTROL = "cacheControl";
+  private static final String CUSTOM_PREFIX = "custom.";
+  private static final String UNKNOWN_CONTENT_TYPE = "application/octet-stream";
+
+  /**
+   * Locks of every store in this JVM, keyed by lock file: the OS file lock only excludes other
+   * processes, and two channels on one lock file in the same JVM would release each other's lock.
+   */
+  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+  private final Path root;
+  private final Path lockDirectory;
+
+  /** A store rooted at {@code root}, which is created if absent. */
+  public FilesystemBlobStore(Path root) {
+    try {
+      Files.createDirectories(root);
+      this.root = root.toRealPath();
+      this.lockDirectory = Files.createDirectories(this.root.resolve(LOCK_DIRECTORY));
+    } catch (IOException e) {
+      throw new StorageException("Cannot open blob store root " + root, e);
+    }
+  }
+
+  /** The directory holding the objects. */
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
+    Path target = resolve(path);
+    try {
+      return withLock(path, () -> publishIfAbsent(target, content, metadata));
+    } catch (IOException e) {
+      throw new StorageException("Cannot write " + path, e);
+    }
+  }
+
+  @Override
+  public Optional<Blob> get(BlobPath path) {
+    Path file = resolve(path);
+    try {
+      byte[] content = Files.readAllBytes(file);
+      return Optional.of(new Blob(content, readSidecar(sidecarOf(file), path)));
+    } catch (IOException e) {
+      // Absent, or a folder of other objects, or below a file: no object either way.
+      if (!Files.isRegularFile(file)) {
+        return Optional.empty();
+      }
+      throw new StorageException("Cannot read " + path, e);
+    }
+  }
+
+  @Override
+  public boolean delete(BlobPath path) {
+    Path file = resolve(path);
+    try {
+      boolean existed = withLock(path, () -> {
+        if (!Files.isDirectory(file.getParent())) {
+          return false;
+        }
+        boolean deleted = !Files.isDirectory(file) && Files.deleteIfExists(file);
+        Files.deleteIfExists(sidecarOf(file));
+        if (deleted) {
+          fsyncDirectory(file.getParent());
+        }
+        return deleted;
+      });
+      if (existed) {
+        removeEmptyParents(file.getParent());
+      }
+      return existed;
+    } catch (IOException e) {
+      throw new StorageException("Cannot delete " + path, e);
+    }
+  }
+
+  @Override
+  public URI uri(BlobPath path) {
+    return resolve(path).toUri();
+  }
+
+  private PutOutcome publishIfAbsent(Path target, byte[] content, BlobMetadata metadata) throws IOException {
+    if (Files.isDirectory(target)) {
+      throw new IOException(target + " is a folder of other objects");
+    }
+    if (Files.exists(target)) {
+      return PutOutcome.ALREADY_EXISTS;
+    }
+    Path directory = target.getParent();
+    Path dataTemp = writeTempFileCreatingDirectories(target, content);
+    Path sidecarTemp = null;
+    try {
+      Path sidecar = sidecarOf(target);
+      sidecarTemp = writeTemp(sidecar, serialize(metadata));
+      // The sidecar is published first so a visible object always has its metadata; an orphan
+      // sidecar left by a crash before the link below is overwritten by the next writer.
+      Files.move(sidecarTemp, sidecar, StandardCopyOption.ATOMIC_MOVE);
+      sidecarTemp = null;
+      if (!link(dataTemp, target)) {
+        return PutOutcome.ALREADY_EXISTS;
+      }
+      fsyncDirectory(directory);
+      return PutOutcome.CREATED;
+    } finally {
+      Files.deleteIfExists(dataTemp);
+      if (sidecarTemp != null) {
+        Files.deleteIfExists(sidecarTemp);
+      }
+    }
+  }
+
+  /** Publishes {@code temp} at {@code target} unless {@code target} exists; {@code false} if it did. */
+  private static boolean link(Path temp, Path target) throws IOException {
+    try {
+      Files.createLink(target, temp);
+      return true;
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    } catch (UnsupportedOperationException e) {
+      // No hard links on this filesystem: rename would replace an existing file, but every writer
+      // of this path holds the same lock, so the existence check cannot race with another put.
+      if (Files.exists(target)) {
+        return false;
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      return true;
+    }
+  }
+
+  /**
+   * Creates the target directories and the first temporary file; retries when a concurrent delete
+   * removed a directory that had just become empty.
+   */
+  private Path writeTempFileCreatingDirectories(Path target, byte[] content) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        createDirectoriesDurably(target.getParent());
+        return writeTemp(target, content);
+      } catch (NoSuchFileException e) {
+        if (attempt == DIRECTORY_RACE_RETRIES) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static Path writeTemp(Path beside, byte[] content) throws IOException {
+    String unique = UUID.randomUUID().toString().replace("-", "");
+    Path temp = beside.resolveSibling(beside.getFileName() + INTERNAL_MARKER + unique + TEMP_SUFFIX);
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(content);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(true);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+    return temp;
+  }
+
+  /** Creates missing directories and fsyncs the parent of each one so their entries survive a crash. */
+  private void createDirectoriesDurably(Path directory) throws IOException {
+    List<Path> missing = new ArrayList<>();
+    for (Path dir = directory; !dir.equals(root) && !Files.isDirectory(dir); dir = dir.getParent()) {
+      missing.add(dir);
+    }
+    if (!missing.isEmpty()) {
+      Files.createDirectories(directory);
+    }
+    // A symlink planted inside the root must not lead a write outside it.
+    if (!directory.toRealPath().startsWith(root)) {
+      throw new IOException("Directory " + directory + " resolves outside the store root");
+    }
+    for (Path dir : missing) {
+      fsyncDirectory(dir.getParent());
+    }
+  }
+
+  private void removeEmptyParents(Path directory) {
+    for (Path dir = directory; !dir.equals(root) && dir.startsWith(root); dir = dir.getParent()) {
+      try {
+        Files.delete(dir);
+      } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+        return;
+      } catch (IOException e) {
+        log.debug("Could not remove empty directory {}", dir, e);
+        return;
+      }
+    }
+  }
+
+  private static void fsyncDirectory(Path directory) throws IOException {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+
+  private interface LockedAction<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs {@code action} holding the lock of the path's stripe, in this JVM and across processes. */
+  private <T> T withLock(BlobPath path, LockedAction<T> action) throws IOException {
+    int stripe = Math.floorMod(path.value().hashCode(), LOCK_STRIPES);
+    Path lockFile = lockDirectory.resolve(Integer.toString(stripe));
+    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, key -> new ReentrantLock());
+    jvmLock.lock();
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock ignored = channel.lock()) {
+      return action.run();
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  private Path resolve(BlobPath path) {
+    Path resolved = root.resolve(path.value()).normalize();
+    // BlobPath already rejects '..', absolute paths and separators; this guards against a regression there.
+    if (!resolved.startsWith(root) || resolved.equals(root)) {
+      throw new IllegalArgumentException("Path escapes the store root: " + path);
+    }
+    return resolved;
+  }
+
+  private static Path sidecarOf(Path file) {
+    return file.resolveSibling(file.getFileName() + SIDECAR_SUFFIX);
+  }
+
+  private static byte[] serialize(BlobMetadata metadata) throws IOException {
+    Properties properties = new Properties();
+    if (metadata.contentType() != null) {
+      properties.setProperty(CONTENT_TYPE, metadata.contentType());
+    }
+    if (metadata.cacheControl() != null) {
+      properties.setProperty(CACHE_CONTROL, metadata.cacheControl());
+    }
+    metadata.custom().forEach((key, value) -> properties.setProperty(CUSTOM_PREFIX + key, value));
+    StringWriter text = new StringWriter();
+    properties.store(text, null);
+    return text.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static BlobMetadata readSidecar(Path sidecar, BlobPath path) throws IOException {
+    Properties properties = new Properties();
+    try (InputStream in = Files.newInputStream(sidecar)) {
+      properties.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      // Only a file copied in by hand has no sidecar: serve it as untyped bytes.
+      log.warn("Object {} has no metadata sidecar", path);
+      return new BlobMetadata(UNKNOWN_CONTENT_TYPE, null, Map.of());
+    }
+    Map<String, String> custom = new HashMap<>();
+    for (String key : properties.stringPropertyNames()) {
+      if (key.startsWith(CUSTOM_PREFIX)) {
+        custom.put(key.substring(CUSTOM_PREFIX.length()), properties.getProperty(key));
+      }
+    }
+    return new BlobMetadata(properties.getProperty(CONTENT_TYPE), properties.getProperty(CACHE_CONTROL), custom);
+  }
+}

@@ -1,0 +1,173 @@
+package dev.imagejobs.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link BlobStore} must have, written once and run against each implementation
+ * by extending this class (shipped in the storage test-jar).
+ */
+public abstract class BlobStoreContractTest {
+
+  protected static final BlobPath PATH = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-1.png");
+  protected static final BlobMetadata PNG_METADATA = new BlobMetadata(
+      "image/png", "private, max-age=31536000, immutable", Map.of("jobId", "job-1", "tenantId", "tenant-a"));
+
+  protected BlobStore store;
+
+  /** A new, empty store for one test. */
+  protected abstract BlobStore createStore() throws Exception;
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = createStore();
+  }
+
+  @Test
+  void givenAnEmptyStore_whenPutIfAbsent_thenCreatedAndReadable() {
+    byte[] content = bytes("first image");
+
+    PutOutcome outcome = store.putIfAbsent(PATH, content, PNG_METADATA);
+
+    assertThat(outcome).isEqualTo(PutOutcome.CREATED);
+    Blob blob = store.get(PATH).orElseThrow();
+    assertThat(blob.content()).isEqualTo(content);
+    assertThat(blob.metadata()).isEqualTo(PNG_METADATA);
+  }
+
+  @Test
+  void givenAStoredObject_whenPutAgain_thenAlreadyExistsAndContentAndMetadataUnchanged() {
+    store.putIfAbsent(PATH, bytes("first image"), PNG_METADATA);
+    BlobMetadata other = new BlobMetadata("image/jpeg", "no-store", Map.of("jobId", "job-2"));
+
+    PutOutcome outcome = store.putIfAbsent(PATH, bytes("second image"), other);
+
+    assertThat(outcome).isEqualTo(PutOutcome.ALREADY_EXISTS);
+    Blob blob = store.get(PATH).orElseThrow();
+    assertThat(blob.content()).isEqualTo(bytes("first image"));
+    assertThat(blob.metadata()).isEqualTo(PNG_METADATA);
+  }
+
+  @Test
+  void givenConcurrentWritersOfOnePath_whenTheyPut_thenExactlyOneIsCreatedAndItsContentIsKept() throws Exception {
+    int writers = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<PutOutcome>> outcomes = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        byte[] content = bytes("image of writer " + i);
+        BlobMetadata metadata = new BlobMetadata("image/png", null, Map.of("writer", Integer.toString(i)));
+        Callable<PutOutcome> put = () -> {
+          start.await();
+          return store.putIfAbsent(PATH, content, metadata);
+        };
+        outcomes.add(pool.submit(put));
+      }
+
+      start.countDown();
+
+      List<Integer> created = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        if (outcomes.get(i).get(30, TimeUnit.SECONDS) == PutOutcome.CREATED) {
+          created.add(i);
+        }
+      }
+      assertThat(created).hasSize(1);
+      int winner = created.get(0);
+      Blob blob = store.get(PATH).orElseThrow();
+      assertThat(blob.content()).isEqualTo(bytes("image of writer " + winner));
+      assertThat(blob.metadata().custom()).containsEntry("writer", Integer.toString(winner));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void givenNoObject_whenGet_thenEmpty() {
+    assertThat(store.get(PATH)).isEmpty();
+  }
+
+  @Test
+  void givenObjectsBelowAFolder_whenGetTheFolder_thenEmpty() {
+    store.putIfAbsent(PATH, bytes("image"), PNG_METADATA);
+
+    assertThat(store.get(BlobPath.of("project_p1", "branch_main"))).isEmpty();
+  }
+
+  @Test
+  void givenAStoredObject_whenDeleted_thenGoneAndThePathCanBeWrittenAgain() {
+    store.putIfAbsent(PATH, bytes("first image"), PNG_METADATA);
+
+    assertThat(store.delete(PATH)).isTrue();
+
+    assertThat(store.get(PATH)).isEmpty();
+    assertThat(store.delete(PATH)).isFalse();
+    BlobMetadata other = new BlobMetadata("image/webp", null, Map.of());
+    assertThat(store.putIfAbsent(PATH, bytes("second image"), other)).isEqualTo(PutOutcome.CREATED);
+    Blob blob = store.get(PATH).orElseThrow();
+    assertThat(blob.content()).isEqualTo(bytes("second image"));
+    assertThat(blob.metadata()).isEqualTo(other);
+  }
+
+  @Test
+  void givenTwoObjectsInOneFolder_whenOneIsDeleted_thenTheOtherStays() {
+    BlobPath sibling = BlobPath.of("project_p1", "branch_main", "master-assets", "villain_job-2.png");
+    store.putIfAbsent(PATH, bytes("hero"), PNG_METADATA);
+    store.putIfAbsent(sibling, bytes("villain"), PNG_METADATA);
+
+    store.delete(PATH);
+
+    assertThat(store.get(sibling).orElseThrow().content()).isEqualTo(bytes("villain"));
+  }
+
+  @Test
+  void givenMetadataWithAwkwardValues_whenStored_thenItRoundTripsExactly() {
+    BlobMetadata metadata = new BlobMetadata(
+        "image/png",
+        "private, max-age=31536000, immutable",
+        Map.of(
+            "sha256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "note", "a=b: c # not a comment\nsecond line \\ backslash",
+            "unicode", "Zoë – 画像",
+            "empty", ""));
+
+    store.putIfAbsent(PATH, bytes("image"), metadata);
+
+    assertThat(store.get(PATH).orElseThrow().metadata()).isEqualTo(metadata);
+  }
+
+  @Test
+  void givenAnEmptyObject_whenStored_thenItReadsBackEmpty() {
+    store.putIfAbsent(PATH, new byte[0], PNG_METADATA);
+
+    assertThat(store.get(PATH).orElseThrow().content()).isEmpty();
+  }
+
+  @Test
+  void givenAPath_whenAskedForItsUri_thenAnAbsoluteUriEndingWithThePath() {
+    store.putIfAbsent(PATH, bytes("image"), PNG_METADATA);
+
+    var uri = store.uri(PATH);
+
+    assertThat(uri.isAbsolute()).isTrue();
+    assertThat(uri.toString()).endsWith("/" + PATH.value());
+    assertThat(store.uri(PATH)).isEqualTo(uri);
+  }
+
+  protected static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,164 @@
+package dev.imagejobs.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FilesystemBlobStoreTest extends BlobStoreContractTest {
+
+  @TempDir
+  Path temp;
+
+  Path root;
+
+  @Override
+  protected BlobStore createStore() {
+    root = temp.resolve("storage").resolve("asset-images");
+    return new FilesystemBlobStore(root);
+  }
+
+  @Test
+  void givenARootThatDoesNotExist_whenTheStoreOpens_thenTheRootIsCreated() {
+    assertThat(root).isDirectory();
+  }
+
+  @Test
+  void givenAPut_whenLookingAtTheDisk_thenThePlainBytesAreAtRootSlashPathAndTheUriNamesThatFile() throws IOException {
+    store.putIfAbsent(PATH, bytes("image"), PNG_METADATA);
+
+    Path file = root.resolve("project_p1/branch_main/master-assets/hero_job-1.png");
+    assertThat(Files.readAllBytes(file)).isEqualTo(bytes("image"));
+    assertThat(Path.of(store.uri(PATH))).isEqualTo(file.toRealPath());
+    assertThat(store.uri(PATH).getScheme()).isEqualTo("file");
+  }
+
+  @Test
+  void givenConcurrentWriters_whenTheyAreDone_thenNoTemporaryFileIsLeft() throws Exception {
+    concurrentPuts(List.of(store, store, store, store));
+
+    assertThat(filesUnder(root)).noneMatch(name -> name.endsWith(".tmp"));
+  }
+
+  @Test
+  void givenTwoStoresOnOneRoot_whenTheyPutOnePathConcurrently_thenExactlyOneIsCreated() throws Exception {
+    BlobStore other = new FilesystemBlobStore(root);
+
+    List<PutOutcome> outcomes = concurrentPuts(List.of(store, other, store, other));
+
+    assertThat(outcomes).containsOnlyOnce(PutOutcome.CREATED);
+  }
+
+  @Test
+  void givenAnOrphanSidecarLeftByACrash_whenGetAndPut_thenAbsentThenCreatedWithTheNewMetadata() throws IOException {
+    Path directory = Files.createDirectories(root.resolve("project_p1/branch_main/master-assets"));
+    Files.writeString(directory.resolve("hero_job-1.png~meta"), "contentType=text/plain\n");
+
+    assertThat(store.get(PATH)).isEmpty();
+    assertThat(store.putIfAbsent(PATH, bytes("image"), PNG_METADATA)).isEqualTo(PutOutcome.CREATED);
+    assertThat(store.get(PATH).orElseThrow().metadata()).isEqualTo(PNG_METADATA);
+  }
+
+  @Test
+  void givenATemporaryFileLeftByACrash_whenPut_thenCreatedAndTheObjectIsComplete() throws IOException {
+    Path directory = Files.createDirectories(root.resolve("project_p1/branch_main/master-assets"));
+    Files.writeString(directory.resolve("hero_job-1.png~0123.tmp"), "half an ima");
+
+    assertThat(store.putIfAbsent(PATH, bytes("image"), PNG_METADATA)).isEqualTo(PutOutcome.CREATED);
+    assertThat(store.get(PATH).orElseThrow().content()).isEqualTo(bytes("image"));
+  }
+
+  @Test
+  void givenASymlinkInsideTheRootPointingOutside_whenPutThroughIt_thenRefusedAndNothingWrittenOutside()
+      throws IOException {
+    Path outside = Files.createDirectories(temp.resolve("outside"));
+    Files.createSymbolicLink(root.resolve("project_evil"), outside);
+
+    BlobPath path = BlobPath.of("project_evil", "branch_main", "x.png");
+
+    assertThatThrownBy(() -> store.putIfAbsent(path, bytes("image"), PNG_METADATA))
+        .isInstanceOf(StorageException.class);
+    Files.createDirectories(outside.resolve("branch_main"));
+    assertThatThrownBy(() -> store.putIfAbsent(path, bytes("image"), PNG_METADATA))
+        .isInstanceOf(StorageException.class);
+    assertThat(filesUnder(outside)).isEmpty();
+  }
+
+  @Test
+  void givenAStagedObject_whenDeleted_thenItsEmptyFoldersGoButTheRootStays() throws IOException {
+    BlobPath staged = BlobPath.of("staging", "job-1", "attempt-1.png");
+    store.putIfAbsent(staged, bytes("image"), PNG_METADATA);
+
+    store.delete(staged);
+
+    assertThat(root.resolve("staging")).doesNotExist();
+    assertThat(root).isDirectory();
+    assertThat(filesUnder(root)).noneMatch(name -> name.contains("attempt-1"));
+  }
+
+  @Test
+  void givenAnObjectWhereAFolderIsNeeded_whenPutBelowIt_thenStorageException() {
+    store.putIfAbsent(BlobPath.of("a"), bytes("file"), PNG_METADATA);
+
+    assertThatThrownBy(() -> store.putIfAbsent(BlobPath.of("a", "b"), bytes("image"), PNG_METADATA))
+        .isInstanceOf(StorageException.class);
+    assertThat(store.get(BlobPath.of("a", "b"))).isEmpty();
+    assertThat(store.delete(BlobPath.of("a", "b"))).isFalse();
+  }
+
+  @Test
+  void givenAFileCopiedInByHand_whenGet_thenServedAsUntypedBytes() throws IOException {
+    Files.writeString(root.resolve("manual.png"), "bytes", StandardCharsets.UTF_8);
+
+    Blob blob = store.get(BlobPath.of("manual.png")).orElseThrow();
+
+    assertThat(blob.content()).isEqualTo(bytes("bytes"));
+    assertThat(blob.metadata()).isEqualTo(new BlobMetadata("application/octet-stream", null, Map.of()));
+  }
+
+  private static List<PutOutcome> concurrentPuts(List<BlobStore> stores) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(stores.size());
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<PutOutcome>> futures = new ArrayList<>();
+      for (int i = 0; i < stores.size(); i++) {
+        BlobStore writer = stores.get(i);
+        byte[] content = bytes("writer " + i);
+        Callable<PutOutcome> put = () -> {
+          start.await();
+          return writer.putIfAbsent(PATH, content, PNG_METADATA);
+        };
+        futures.add(pool.submit(put));
+      }
+      start.countDown();
+      List<PutOutcome> outcomes = new ArrayList<>();
+      for (Future<PutOutcome> future : futures) {
+        outcomes.add(future.get(30, TimeUnit.SECONDS));
+      }
+      return outcomes;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static List<String> filesUnder(Path directory) throws IOException {
+    try (Stream<Path> files = Files.walk(directory)) {
+      return files.filter(Files::isRegularFile).map(file -> directory.relativize(file).toString()).toList();
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.imagejobs.upload.inspection;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Limits of the artifact checks.
+ *
+ * @param maxSize largest image accepted
+ * @param aspectRatioTolerance largest relative difference between the image's width/height and the
+ *     requested ratio, e.g. 0.02 for 2%
+ */
+@ConfigurationProperties("imagejobs.inspection")
+public record InspectionSettings(DataSize maxSize, double aspectRatioTolerance) {
+
+  public InspectionSettings {
+    if (maxSize == null || maxSize.toBytes() <= 0) {
+      throw new IllegalArgumentException("imagejobs.inspection.max-size must be positive");
+    }
+    if (aspectRatioTolerance < 0 || aspectRatioTolerance >= 1) {
+      throw new IllegalArgumentException("imagejobs.inspection.aspect-ratio-tolerance must be in [0, 1)");
+    }
+  }
+
+  /** 20 MiB, 2%. */
+  public static InspectionSettings defaults() {
+    return new InspectionSettings(DataSize.ofMegabytes(20), 0.02);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.imagejobs.upload.paths;
+
+import dev.imagejobs.schemas.avro.JobSpec;
+import dev.imagejobs.storage.BlobPath;
+import dev.imagejobs.upload.inspection.ImageFormat;
+
+/**
+ * The final object path of a job's image inside the bucket:
+ * {@code project_{p}/branch_{b}/master-assets/{asset}_{job}.{ext}} for asset image keys and
+ * {@code project_{p}/branch_{b}/scene_{s}/shot_{sh}/start_frame_{job}.{ext}} (or {@code end_frame_})
+ * for frame anchors. Each id must be a safe path segment ({@link BlobPath#requireSegment}).
+ */
+public final class StoragePaths {
+
+  private StoragePaths() {}
+
+  /**
+   * @throws IllegalArgumentException when an id the job type needs is missing or unsafe, the job
+   *     type is unknown, or the content type is not an image type the service stores
+   */
+  public static BlobPath finalPath(String jobId, JobSpec spec, String contentType) {
+    ImageFormat format = ImageFormat.fromContentType(contentType)
+        .orElseThrow(() -> new IllegalArgumentException(
+            "Unsupported content type '" + contentType + "': expected " + ImageFormat.supportedContentTypes()));
+    return finalPath(jobId, spec, format);
+  }
+
+  /** The final path of an image in {@code format}; see {@link #finalPath(String, JobSpec, String)}. */
+  public static BlobPath finalPath(String jobId, JobSpec spec, ImageFormat format) {
+    String job = id("jobId", jobId);
+    String project = "project_" + id("projectId", spec.getProjectId());
+    String branch = "branch_" + id("branchId", spec.getBranchId());
+    String extension = "." + format.extension();
+    return switch (spec.getJobType()) {
+      case ASSET_IMAGE_KEY -> BlobPath.of(
+          project, branch, "master-assets", required("assetId", spec.getAssetId(), spec) + "_" + job + extension);
+      case START_FRAME -> BlobPath.of(project, branch, scene(spec), shot(spec), "start_frame_" + job + extension);
+      case END_FRAME -> BlobPath.of(project, branch, scene(spec), shot(spec), "end_frame_" + job + extension);
+      case UNKNOWN -> throw new IllegalArgumentException("Job type " + spec.getJobType() + " has no storage layout");
+    };
+  }
+
+  private static String scene(JobSpec spec) {
+    return "scene_" + required("sceneId", spec.getSceneId(), spec);
+  }
+
+  private static String shot(JobSpec spec) {
+    return "shot_" + required("shotId", spec.getShotId(), spec);
+  }
+
+  private static String required(String name, String value, JobSpec spec) {
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException(name + " is required for " + spec.getJobType() + " jobs");
+    }
+    return id(name, value);
+  }
+
+  private static String id(String name, String value) {
+    try {
+      return BlobPath.requireSegment(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + " '" + value + "' is not a safe path segment", e);
+    }
+  }
+}

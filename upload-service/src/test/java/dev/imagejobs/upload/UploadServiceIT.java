@@ -1,0 +1,325 @@
+package dev.imagejobs.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagejobs.schemas.CloudEventHeaders;
+import dev.imagejobs.schemas.EventType;
+import dev.imagejobs.schemas.LifecycleCodec;
+import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.Topics;
+import dev.imagejobs.schemas.UndecodableEventException;
+import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.JobCompleted;
+import dev.imagejobs.schemas.avro.JobFailed;
+import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
+import dev.imagejobs.storage.BlobMetadata;
+import dev.imagejobs.storage.BlobPath;
+import dev.imagejobs.storage.BlobStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The upload service against a real (embedded KRaft) broker and a filesystem store in a temporary
+ * directory: the broker does not auto-create topics, so the service's own topic declarations are
+ * exercised too.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.NONE,
+    properties = {
+        "imagejobs.topics.partitions=3",
+        "imagejobs.uploads.storage-retry-delay=10ms",
+        "imagejobs.uploads.storage-retry-max-delay=20ms"})
+@EmbeddedKafka(
+    count = 1,
+    bootstrapServersProperty = "spring.kafka.bootstrap-servers",
+    brokerProperties = "auto.create.topics.enable=false")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UploadServiceIT {
+
+  private static final Path STORAGE_DIR = temporaryDirectory();
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  @DynamicPropertySource
+  static void storage(DynamicPropertyRegistry registry) {
+    registry.add("imagejobs.storage.dir", STORAGE_DIR::toString);
+    registry.add("imagejobs.storage.bucket", () -> "asset-images");
+  }
+
+  @Autowired
+  BlobStore store;
+
+  @Autowired
+  EmbeddedKafkaBroker broker;
+
+  private final LifecycleCodec codec = new LifecycleCodec();
+  private final List<ConsumerRecord<byte[], byte[]>> lifecycle = new ArrayList<>();
+  private final List<ConsumerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+  private KafkaProducer<String, SpecificRecord> events;
+  private KafkaProducer<byte[], byte[]> raw;
+  private KafkaConsumer<byte[], byte[]> observer;
+
+  @BeforeAll
+  void connect() {
+    Map<String, Object> producer = Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(), ProducerConfig.ACKS_CONFIG, "all");
+    events = new KafkaProducer<>(producer, new StringSerializer(), new LifecycleEventSerializer());
+    raw = new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer());
+    observer = new KafkaConsumer<>(
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic : List.of(Topics.LIFECYCLE.name(), Topics.LIFECYCLE_DLQ.name())) {
+      observer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+    }
+    observer.assign(partitions);
+    observer.seekToBeginning(partitions);
+  }
+
+  @AfterAll
+  void disconnect() throws IOException {
+    events.close();
+    raw.close();
+    observer.close();
+    try (Stream<Path> files = Files.walk(STORAGE_DIR)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
+  }
+
+  @Test
+  void givenTheServiceStarted_thenItCreatedTheTopicsWithTheConfiguredSettings() throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()))) {
+      Map<String, TopicDescription> topics = admin.describeTopics(
+          List.of(Topics.LIFECYCLE.name(), Topics.COMPLETED.name(), Topics.LIFECYCLE_DLQ.name())).allTopicNames().get();
+      assertThat(topics.get(Topics.LIFECYCLE.name()).partitions()).hasSize(3);
+      assertThat(topics.get(Topics.COMPLETED.name()).partitions()).hasSize(3);
+      assertThat(topics.get(Topics.LIFECYCLE_DLQ.name()).partitions()).hasSize(1);
+      ConfigResource lifecycleTopic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.LIFECYCLE.name());
+      ConfigResource dlqTopic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.LIFECYCLE_DLQ.name());
+      Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(lifecycleTopic, dlqTopic)).all().get();
+      assertThat(configs.get(lifecycleTopic).get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo("-1");
+      assertThat(configs.get(dlqTopic).get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo("2592000000");
+    }
+  }
+
+  @Test
+  void givenAStagedPng_whenImageGeneratedIsPublished_thenItIsStoredAtItsFinalPathAndTheJobCompletes() throws Exception {
+    String jobId = newJobId();
+    byte[] png = TestImages.png(160, 90);
+    BlobPath staged = stage(jobId, png);
+
+    publish(TestImages.anImageGenerated(jobId, staged.value(), png).build());
+
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(typesOf(jobId)).containsSubsequence(EventType.UPLOAD_STARTED, EventType.JOB_COMPLETED));
+    JobCompleted completed = the(JobCompleted.class, jobId);
+    String expectedPath = "project_p1/branch_main/master-assets/hero_" + jobId + ".png";
+    Path file = STORAGE_DIR.resolve("asset-images").resolve(expectedPath);
+    assertThat(completed.getStoragePath()).isEqualTo(expectedPath);
+    assertThat(completed.getObjectUri()).isEqualTo(file.toRealPath().toUri().toString());
+    assertThat(completed.getContentType()).isEqualTo("image/png");
+    assertThat(completed.getSizeBytes()).isEqualTo(png.length);
+    assertThat(completed.getWidth()).isEqualTo(160);
+    assertThat(completed.getHeight()).isEqualTo(90);
+    assertThat(completed.getSha256()).isEqualTo(TestImages.sha256(png));
+    assertThat(Files.readAllBytes(file)).isEqualTo(png);
+    assertThat(store.get(staged)).isEmpty();
+    assertThat(typesOf(jobId)).doesNotContain(EventType.JOB_FAILED);
+  }
+
+  @Test
+  void givenACorruptStagedArtifact_whenImageGeneratedIsPublished_thenTheJobFailsAtUploading() {
+    String jobId = newJobId();
+    byte[] corrupt = "PNG? no: a truncated download".getBytes(StandardCharsets.UTF_8);
+    BlobPath staged = stage(jobId, corrupt);
+
+    publish(TestImages.anImageGenerated(jobId, staged.value(), corrupt).build());
+
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(typesOf(jobId)).containsSubsequence(EventType.UPLOAD_STARTED, EventType.JOB_FAILED));
+    JobFailed failed = the(JobFailed.class, jobId);
+    assertThat(failed.getFailureStage()).isEqualTo("uploading");
+    assertThat(failed.getErrorClass()).isEqualTo("PERMANENT");
+    assertThat(failed.getMessage()).contains("not a PNG, JPEG or WebP image");
+    assertThat(STORAGE_DIR.resolve("asset-images/project_p1/branch_main/master-assets/hero_" + jobId + ".png"))
+        .doesNotExist();
+  }
+
+  @Test
+  void givenTheImageIsAlreadyStored_whenImageGeneratedIsRedelivered_thenNeitherDuplicatedNorOverwrittenAndCompleted()
+      throws Exception {
+    String jobId = newJobId();
+    byte[] png = TestImages.png(160, 90);
+    BlobPath staged = stage(jobId, png);
+    BlobPath target = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_" + jobId + ".png");
+    // A previous delivery stored the image and then crashed before announcing it.
+    store.putIfAbsent(target, png, new BlobMetadata("image/png", null, Map.of("jobId", jobId)));
+    Path file = STORAGE_DIR.resolve("asset-images").resolve(target.value());
+    BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class);
+    ImageGenerated event = TestImages.anImageGenerated(jobId, staged.value(), png).build();
+
+    publish(event);
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(typesOf(jobId)).containsOnlyOnce(EventType.JOB_COMPLETED));
+    publish(event);
+
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(typesOf(jobId)).filteredOn(EventType.JOB_COMPLETED::equals).hasSize(2));
+    assertThat(eventsOf(jobId)).filteredOn(e -> e.type() == EventType.JOB_COMPLETED)
+        .extracting(LifecycleEvent::metadata).extracting(metadata -> metadata.getEventId()).containsOnly(
+            the(JobCompleted.class, jobId).getMetadata().getEventId());
+    assertThat(typesOf(jobId)).doesNotContain(EventType.JOB_FAILED);
+    BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class);
+    assertThat(after.fileKey()).isEqualTo(before.fileKey());
+    assertThat(after.lastModifiedTime()).isEqualTo(before.lastModifiedTime());
+    assertThat(Files.readAllBytes(file)).isEqualTo(png);
+    try (Stream<Path> folder = Files.list(file.getParent())) {
+      assertThat(folder.map(path -> path.getFileName().toString()).filter(name -> name.contains(jobId)))
+          .containsExactlyInAnyOrder(file.getFileName().toString(), file.getFileName() + "~meta");
+    }
+    assertThat(store.get(staged)).isEmpty();
+  }
+
+  @Test
+  void givenGarbageBytes_whenConsumed_thenTheyGoToTheDeadLetterTopicAndTheNextRecordIsProcessed() throws Exception {
+    String jobId = newJobId();
+    byte[] garbage = "\u0000\u0001 definitely not avro".getBytes(StandardCharsets.UTF_8);
+    ProducerRecord<byte[], byte[]> poison =
+        new ProducerRecord<>(Topics.LIFECYCLE.name(), jobId.getBytes(StandardCharsets.UTF_8), garbage);
+    poison.headers().add(CloudEventHeaders.TYPE, EventType.IMAGE_GENERATED.ceType().getBytes(StandardCharsets.UTF_8));
+    RecordMetadata poisoned = raw.send(poison).get();
+    // Without ce_type the record cannot be routed cheaply, so it is decoded, and dead-lettered too.
+    raw.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), jobId.getBytes(StandardCharsets.UTF_8), garbage)).get();
+    byte[] png = TestImages.png(160, 90);
+    BlobPath staged = stage(jobId, png);
+
+    publish(TestImages.anImageGenerated(jobId, staged.value(), png).build());
+
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(deadLettersOf(jobId)).hasSize(2);
+      assertThat(typesOf(jobId)).contains(EventType.JOB_COMPLETED);
+    });
+    ConsumerRecord<byte[], byte[]> deadLetter = deadLettersOf(jobId).get(0);
+    assertThat(deadLetter.value()).isEqualTo(garbage);
+    assertThat(header(deadLetter, CloudEventHeaders.TYPE)).isEqualTo(EventType.IMAGE_GENERATED.ceType());
+    assertThat(header(deadLetter, "dlq_reason")).startsWith("UndecodableEventException: ");
+    assertThat(header(deadLetter, "dlq_source_topic")).isEqualTo(Topics.LIFECYCLE.name());
+    assertThat(header(deadLetter, "dlq_source_partition")).isEqualTo(Integer.toString(poisoned.partition()));
+    assertThat(header(deadLetter, "dlq_source_offset")).isEqualTo(Long.toString(poisoned.offset()));
+    assertThat(header(deadLetter, "dlq_consumer_group")).isEqualTo("image-jobs-upload");
+    assertThat(header(deadLettersOf(jobId).get(1), "dlq_source_offset"))
+        .isEqualTo(Long.toString(poisoned.offset() + 1));
+  }
+
+  private BlobPath stage(String jobId, byte[] content) {
+    BlobPath staged = BlobPath.of("staging", jobId, "attempt-1.png");
+    store.putIfAbsent(staged, content, new BlobMetadata("image/png", null, Map.of("jobId", jobId)));
+    return staged;
+  }
+
+  private void publish(ImageGenerated event) {
+    try {
+      events.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), event.getMetadata().getJobId(), event)).get();
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot publish the test event", e);
+    }
+  }
+
+  private void poll() {
+    for (ConsumerRecord<byte[], byte[]> record : observer.poll(Duration.ofMillis(200))) {
+      (record.topic().equals(Topics.LIFECYCLE.name()) ? lifecycle : deadLetters).add(record);
+    }
+  }
+
+  private List<LifecycleEvent> eventsOf(String jobId) {
+    poll();
+    List<LifecycleEvent> events = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> record : lifecycle) {
+      if (jobId.equals(key(record))) {
+        try {
+          events.add(codec.decode(record.value()));
+        } catch (UndecodableEventException poison) {
+          // The poison records some tests publish on purpose.
+        }
+      }
+    }
+    return events;
+  }
+
+  private List<EventType> typesOf(String jobId) {
+    return eventsOf(jobId).stream().map(LifecycleEvent::type).toList();
+  }
+
+  private <T extends SpecificRecord> T the(Class<T> type, String jobId) {
+    return eventsOf(jobId).stream()
+        .filter(event -> type.isInstance(event.payload()))
+        .map(event -> event.payload(type))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private List<ConsumerRecord<byte[], byte[]>> deadLettersOf(String jobId) {
+    poll();
+    return deadLetters.stream().filter(record -> jobId.equals(key(record))).toList();
+  }
+
+  private static String key(ConsumerRecord<byte[], byte[]> record) {
+    return record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    return CloudEventHeaders.value(record.headers(), name).orElse(null);
+  }
+
+  private static String newJobId() {
+    return UUID.randomUUID().toString();
+  }
+
+  private static Path temporaryDirectory() {
+    try {
+      return Files.createTempDirectory("upload-service-it");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.imagejobs.upload.paths;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imagejobs.schemas.Events;
+import dev.imagejobs.schemas.avro.JobSpec;
+import dev.imagejobs.schemas.avro.JobType;
+import dev.imagejobs.upload.inspection.ImageFormat;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class StoragePathsTest {
+
+  private static final String JOB = "0b4f6c1e-2f7a-4d0e-9a8b-3c5d7e9f1a2b";
+
+  @Test
+  void givenAnAssetImageKeyJob_whenPathed_thenMasterAssetsFolderWithAssetAndJobInTheName() {
+    JobSpec spec = assetKey().build();
+
+    assertThat(StoragePaths.finalPath(JOB, spec, "image/png").value())
+        .isEqualTo("project_p1/branch_main/master-assets/hero_" + JOB + ".png");
+  }
+
+  @Test
+  void givenAStartFrameJob_whenPathed_thenSceneAndShotFoldersWithStartFrameName() {
+    JobSpec spec = frame(JobType.START_FRAME).build();
+
+    assertThat(StoragePaths.finalPath(JOB, spec, "image/png").value())
+        .isEqualTo("project_p1/branch_main/scene_s010/shot_sh020/start_frame_" + JOB + ".png");
+  }
+
+  @Test
+  void givenAnEndFrameJob_whenPathed_thenSceneAndShotFoldersWithEndFrameName() {
+    JobSpec spec = frame(JobType.END_FRAME).build();
+
+    assertThat(StoragePaths.finalPath(JOB, spec, "image/png").value())
+        .isEqualTo("project_p1/branch_main/scene_s010/shot_sh020/end_frame_" + JOB + ".png");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"image/jpeg", "image/webp", "IMAGE/PNG; charset=binary"})
+  void givenAContentType_whenPathed_thenTheExtensionIsTheFormats(String contentType) {
+    String extension = ImageFormat.fromContentType(contentType).orElseThrow().extension();
+
+    assertThat(StoragePaths.finalPath(JOB, assetKey().build(), contentType).value())
+        .endsWith("_" + JOB + "." + extension);
+    assertThat(extension).isIn("png", "jpg", "webp");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"image/gif", "application/octet-stream", "image/svg+xml", ""})
+  void givenAnUnsupportedContentType_whenPathed_thenRejected(String contentType) {
+    assertThatThrownBy(() -> StoragePaths.finalPath(JOB, assetKey().build(), contentType))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Unsupported content type");
+  }
+
+  @Test
+  void givenAnAssetJobWithoutAssetId_whenPathed_thenRejectedNamingTheId() {
+    assertThatThrownBy(() -> StoragePaths.finalPath(JOB, assetKey().setAssetId(null).build(), "image/png"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("assetId is required for ASSET_IMAGE_KEY jobs");
+  }
+
+  @Test
+  void givenAFrameJobWithoutSceneOrShot_whenPathed_thenRejectedNamingTheId() {
+    JobSpec withoutScene = frame(JobType.START_FRAME).setSceneId(null).build();
+    JobSpec withoutShot = frame(JobType.END_FRAME).setShotId("").build();
+
+    assertThatThrownBy(() -> StoragePaths.finalPath(JOB, withoutScene, "image/png"))
+        .hasMessage("sceneId is required for START_FRAME jobs");
+    assertThatThrownBy(() -> StoragePaths.finalPath(JOB, withoutShot, "image/png"))
+        .hasMessage("shotId is required for END_FRAME jobs");
+  }
+
+  @Test
+  void givenAnUnknownJobType_whenPathed_thenRejected() {
+    assertThatThrownBy(() -> StoragePaths.finalPath(JOB, assetKey().setJobType(JobType.UNKNOWN).build(), "image/png"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("UNKNOWN");
+  }
+
+  static Stream<Arguments> escapeAttempts() {
+    Stream<String> attempts = Stream.of(
+        "..", ".", "../../etc", "a/../b", "a/b", "/etc/passwd", "a\\..\\b", "C:\\x", "a\u0000b", "a b", "~",
+        "x".repeat(201));
+    return attempts.flatMap(attempt -> Stream.of(
+        Arguments.of("projectId", attempt), Arguments.of("branchId", attempt), Arguments.of("assetId", attempt),
+        Arguments.of("sceneId", attempt), Arguments.of("shotId", attempt), Arguments.of("jobId", attempt)));
+  }
+
+  @ParameterizedTest(name = "{0} = {1}")
+  @MethodSource("escapeAttempts")
+  void givenAnIdThatWouldEscapeItsFolder_whenPathed_thenRejected(String id, String value) {
+    JobSpec.Builder asset = assetKey();
+    JobSpec.Builder frame = frame(JobType.START_FRAME);
+    BiConsumer<JobSpec.Builder, String> setter = switch (id) {
+      case "projectId" -> JobSpec.Builder::setProjectId;
+      case "branchId" -> JobSpec.Builder::setBranchId;
+      case "assetId" -> JobSpec.Builder::setAssetId;
+      case "sceneId" -> JobSpec.Builder::setSceneId;
+      case "shotId" -> JobSpec.Builder::setShotId;
+      default -> (builder, ignored) -> { };
+    };
+    setter.accept(asset, value);
+    setter.accept(frame, value);
+    String job = id.equals("jobId") ? value : JOB;
+    JobSpec spec = id.equals("sceneId") || id.equals("shotId") ? frame.build() : asset.build();
+
+    assertThatThrownBy(() -> StoragePaths.finalPath(job, spec, "image/png"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static JobSpec.Builder assetKey() {
+    return Events.anAssetKeySpec();
+  }
+
+  private static JobSpec.Builder frame(JobType type) {
+    return Events.anAssetKeySpec().setJobType(type).setAssetId(null).setSceneId("s010").setShotId("sh020");
+  }
+}

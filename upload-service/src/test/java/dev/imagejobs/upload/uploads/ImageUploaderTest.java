@@ -1,0 +1,286 @@
+package dev.imagejobs.upload.uploads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagejobs.schemas.EventMetadataFactory;
+import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.avro.EventMetadata;
+import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.JobCompleted;
+import dev.imagejobs.schemas.avro.JobFailed;
+import dev.imagejobs.schemas.avro.UploadStarted;
+import dev.imagejobs.storage.Blob;
+import dev.imagejobs.storage.BlobMetadata;
+import dev.imagejobs.storage.BlobPath;
+import dev.imagejobs.storage.BlobStore;
+import dev.imagejobs.storage.FilesystemBlobStore;
+import dev.imagejobs.storage.PutOutcome;
+import dev.imagejobs.storage.StorageException;
+import dev.imagejobs.upload.TestImages;
+import dev.imagejobs.upload.inspection.ArtifactInspector;
+import dev.imagejobs.upload.inspection.InspectionSettings;
+import dev.imagejobs.upload.messaging.LifecyclePublisher;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageUploaderTest {
+
+  private static final String JOB = "job-7f3a";
+  private static final String STAGED = "staging/" + JOB + "/attempt-1.png";
+  private static final BlobPath FINAL =
+      BlobPath.of("project_p1", "branch_main", "master-assets", "hero_" + JOB + ".png");
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T10:16:00Z"), ZoneOffset.UTC);
+  private static final UploadSettings FAST_RETRIES = new UploadSettings(3, Duration.ofMillis(1), Duration.ofMillis(2));
+
+  @TempDir
+  Path root;
+
+  private FilesystemBlobStore disk;
+  private FlakyStore store;
+  private final List<SpecificRecord> published = new ArrayList<>();
+  private ImageUploader uploader;
+  private final byte[] png = TestImages.png(160, 90);
+
+  @BeforeEach
+  void setUp() {
+    disk = new FilesystemBlobStore(root);
+    store = new FlakyStore(disk);
+    LifecyclePublisher publisher = published::add;
+    uploader = new ImageUploader(store, new ArtifactInspector(InspectionSettings.defaults()), publisher,
+        new EventMetadataFactory("upload", CLOCK), FAST_RETRIES);
+  }
+
+  @Test
+  void givenAStagedPng_whenUploaded_thenStoredAtItsFinalPathCompletedAndTheStagedCopyRemoved() throws IOException {
+    stage(png);
+    ImageGenerated event = TestImages.anImageGenerated(JOB, STAGED, png).build();
+
+    uploader.upload(event);
+
+    assertThat(published).hasSize(2);
+    assertThat(published.get(0)).isInstanceOf(UploadStarted.class);
+    JobCompleted completed = (JobCompleted) published.get(1);
+    assertThat(completed.getStoragePath()).isEqualTo(FINAL.value());
+    assertThat(completed.getObjectUri()).isEqualTo(root.resolve(FINAL.value()).toUri().toString());
+    assertThat(completed.getContentType()).isEqualTo("image/png");
+    assertThat(completed.getSizeBytes()).isEqualTo(png.length);
+    assertThat(completed.getWidth()).isEqualTo(160);
+    assertThat(completed.getHeight()).isEqualTo(90);
+    assertThat(completed.getSha256()).isEqualTo(TestImages.sha256(png));
+    assertFollows(completed.getMetadata(), event.getMetadata());
+    assertFollows(((UploadStarted) published.get(0)).getMetadata(), event.getMetadata());
+    assertThat(Files.readAllBytes(root.resolve(FINAL.value()))).isEqualTo(png);
+    assertThat(disk.get(FINAL).orElseThrow().metadata()).isEqualTo(new BlobMetadata(
+        "image/png", "private, max-age=31536000, immutable",
+        Map.of("jobId", JOB, "tenantId", "tenant-a", "sha256", TestImages.sha256(png))));
+    assertThat(disk.get(new BlobPath(STAGED))).isEmpty();
+  }
+
+  @Test
+  void givenTheImageIsAlreadyStoredAndStillStaged_whenRedelivered_thenCompletesWithoutRewritingAndWithTheSameEventIds()
+      throws IOException {
+    ImageGenerated event = TestImages.anImageGenerated(JOB, STAGED, png).build();
+    stage(png);
+    uploader.upload(event);
+    List<String> firstIds = eventIds();
+    Object storedFile = fileKey();
+    stage(png);
+    published.clear();
+
+    uploader.upload(event);
+
+    assertThat(published).extracting(record -> record.getClass().getSimpleName())
+        .containsExactly("UploadStarted", "JobCompleted");
+    assertThat(eventIds()).isEqualTo(firstIds);
+    assertThat(fileKey()).isEqualTo(storedFile);
+    assertThat(disk.get(new BlobPath(STAGED))).isEmpty();
+  }
+
+  @Test
+  void givenTheStagedCopyIsGoneButTheSameImageIsStored_whenRedelivered_thenCompletesAgain() {
+    ImageGenerated event = TestImages.anImageGenerated(JOB, STAGED, png).build();
+    stage(png);
+    uploader.upload(event);
+    published.clear();
+
+    uploader.upload(event);
+
+    assertThat(published.get(1)).isInstanceOfSatisfying(JobCompleted.class,
+        completed -> assertThat(completed.getSha256()).isEqualTo(TestImages.sha256(png)));
+  }
+
+  @Test
+  void givenNoStagedArtifact_whenUploaded_thenFailsPermanently() {
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    assertFailed("PERMANENT", "The staged artifact " + STAGED + " is missing");
+  }
+
+  @Test
+  void givenADifferentImageAtTheFinalPath_whenUploaded_thenFailsPermanentlyAndLeavesBothCopies() {
+    byte[] other = TestImages.png(320, 180);
+    disk.putIfAbsent(FINAL, other, new BlobMetadata("image/png", null, Map.of()));
+    stage(png);
+
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    assertFailed("PERMANENT", "A different image is already stored at " + FINAL);
+    assertThat(disk.get(FINAL).orElseThrow().content()).isEqualTo(other);
+    assertThat(disk.get(new BlobPath(STAGED))).isPresent();
+  }
+
+  @Test
+  void givenACorruptArtifact_whenUploaded_thenFailsPermanentlyWithTheCheckAndStoresNothing() {
+    byte[] corrupt = "definitely not a png".getBytes();
+    stage(corrupt);
+
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, corrupt).build());
+
+    assertFailed("PERMANENT", "The bytes are not a PNG, JPEG or WebP image although image/png was declared");
+    assertThat(disk.get(FINAL)).isEmpty();
+  }
+
+  @Test
+  void givenAStagedReferenceOutsideTheStore_whenUploaded_thenFailsPermanently() {
+    uploader.upload(TestImages.anImageGenerated(JOB, "../../etc/passwd", png).build());
+
+    assertFailed("PERMANENT", "The staged reference '../../etc/passwd' is not a valid path");
+  }
+
+  @Test
+  void givenASpecWithoutItsAssetId_whenUploaded_thenFailsPermanently() {
+    stage(png);
+    ImageGenerated event = TestImages.anImageGenerated(JOB, STAGED, png).build();
+    event.getSpec().setAssetId(null);
+
+    uploader.upload(event);
+
+    assertFailed("PERMANENT", "No storage path for this job: assetId is required for ASSET_IMAGE_KEY jobs");
+  }
+
+  @Test
+  void givenAStoreThatFailsAFewTimes_whenUploaded_thenRetriedAndCompleted() {
+    stage(png);
+    store.failNext(3);
+
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    assertThat(published).last().isInstanceOf(JobCompleted.class);
+    assertThat(disk.get(FINAL)).isPresent();
+  }
+
+  @Test
+  void givenAStoreThatKeepsFailing_whenUploaded_thenFailsTemporarilyAfterTheRetries() {
+    stage(png);
+    store.failNext(Integer.MAX_VALUE);
+
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    assertFailed("TEMPORARY", "Reading " + STAGED + " failed after 4 attempts: disk unavailable");
+  }
+
+  @Test
+  void givenTheStagedCopyCannotBeDeleted_whenUploaded_thenTheJobStillCompletes() {
+    stage(png);
+    store.failDeletes = true;
+
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    assertThat(published).last().isInstanceOf(JobCompleted.class);
+    assertThat(disk.get(new BlobPath(STAGED))).isPresent();
+  }
+
+  private void stage(byte[] content) {
+    disk.putIfAbsent(new BlobPath(STAGED), content, new BlobMetadata("image/png", null, Map.of()));
+  }
+
+  private Object fileKey() throws IOException {
+    return Files.readAttributes(root.resolve(FINAL.value()), BasicFileAttributes.class).fileKey();
+  }
+
+  private List<String> eventIds() {
+    return published.stream().map(record -> LifecycleEvent.of(record).metadata().getEventId()).toList();
+  }
+
+  private void assertFailed(String errorClass, String message) {
+    assertThat(published).hasSize(2);
+    assertThat(published.get(0)).isInstanceOf(UploadStarted.class);
+    assertThat(published.get(1)).isInstanceOfSatisfying(JobFailed.class, failed -> {
+      assertThat(failed.getFailureStage()).isEqualTo("uploading");
+      assertThat(failed.getErrorClass()).isEqualTo(errorClass);
+      assertThat(failed.getMessage()).isEqualTo(message);
+    });
+  }
+
+  private static void assertFollows(EventMetadata metadata, EventMetadata cause) {
+    assertThat(metadata.getJobId()).isEqualTo(cause.getJobId());
+    assertThat(metadata.getTenantId()).isEqualTo(cause.getTenantId());
+    assertThat(metadata.getAttempt()).isEqualTo(cause.getAttempt());
+    assertThat(metadata.getProducer()).isEqualTo("upload");
+    assertThat(metadata.getOccurredAt()).isEqualTo(CLOCK.instant());
+    assertThat(metadata.getEventId()).isNotEqualTo(cause.getEventId());
+  }
+
+  /** A store whose calls fail on demand, as a full or unreachable disk would. */
+  private static final class FlakyStore implements BlobStore {
+    private final BlobStore delegate;
+    private final AtomicInteger failures = new AtomicInteger();
+    boolean failDeletes;
+
+    FlakyStore(BlobStore delegate) {
+      this.delegate = delegate;
+    }
+
+    void failNext(int calls) {
+      failures.set(calls);
+    }
+
+    @Override
+    public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
+      maybeFail();
+      return delegate.putIfAbsent(path, content, metadata);
+    }
+
+    @Override
+    public Optional<Blob> get(BlobPath path) {
+      maybeFail();
+      return delegate.get(path);
+    }
+
+    @Override
+    public boolean delete(BlobPath path) {
+      if (failDeletes) {
+        throw new StorageException("disk unavailable", new IOException("EIO"));
+      }
+      maybeFail();
+      return delegate.delete(path);
+    }
+
+    @Override
+    public URI uri(BlobPath path) {
+      return delegate.uri(path);
+    }
+
+    private void maybeFail() {
+      if (failures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+        throw new StorageException("disk unavailable", new IOException("EIO"));
+      }
+    }
+  }
+}
