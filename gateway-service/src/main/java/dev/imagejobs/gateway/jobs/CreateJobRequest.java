@@ -1,0 +1,45 @@
+package dev.imagejobs.gateway.jobs;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/**
+ * Body of {@code POST /api/v1/images/jobs}. Enumerations are strings checked here, so an unknown
+ * value is reported as a field error instead of an unreadable body.
+ */
+@ValidJobTarget
+record CreateJobRequest(
+    @NotNull
+    @Pattern(regexp = JOB_TYPES, message = "must be one of ASSET_IMAGE_KEY, START_FRAME, END_FRAME")
+    String jobType,
+    @NotNull @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String projectId,
+    @NotNull @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String branchId,
+    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String sceneId,
+    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String shotId,
+    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String assetId,
+    @NotBlank
+    @Size(max = MAX_PROMPT_LENGTH)
+    // PostgreSQL cannot store NUL in text; reject it here rather than fail later.
+    @Pattern(regexp = "[^\\x00]*", message = "must not contain NUL characters")
+    String prompt,
+    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String styleCapsuleId,
+    @NotNull
+    @Pattern(regexp = ASPECT_RATIOS, message = "must be one of 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9")
+    String aspectRatio,
+    @Pattern(regexp = IMAGE_SIZES, message = "must be one of 1K, 2K, 4K") String imageSize) {
+
+  static final int MAX_PROMPT_LENGTH = 4000;
+  static final String JOB_TYPES = "ASSET_IMAGE_KEY|START_FRAME|END_FRAME";
+  static final String ASPECT_RATIOS = "1:1|2:3|3:2|3:4|4:3|4:5|5:4|9:16|16:9|21:9";
+  static final String IMAGE_SIZES = "1K|2K|4K";
+
+  boolean isFrame() {
+    return "START_FRAME".equals(jobType) || "END_FRAME".equals(jobType);
+  }
+
+  boolean isAssetKey() {
+    return "ASSET_IMAGE_KEY".equals(jobType);
+  }
+}

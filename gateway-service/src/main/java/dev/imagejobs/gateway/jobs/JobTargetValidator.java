@@ -1,0 +1,37 @@
+package dev.imagejobs.gateway.jobs;
+
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+
+/**
+ * Checks {@link ValidJobTarget}: the cross-field rules of a job request. Public because Bean
+ * Validation instantiates validators through their public constructor.
+ */
+public class JobTargetValidator implements ConstraintValidator<ValidJobTarget, CreateJobRequest> {
+
+  @Override
+  public boolean isValid(CreateJobRequest request, ConstraintValidatorContext context) {
+    if (request == null) {
+      return true;
+    }
+    boolean valid = true;
+    context.disableDefaultConstraintViolation();
+    if (request.isFrame()) {
+      valid &= require(request.sceneId(), "sceneId", request.jobType(), context);
+      valid &= require(request.shotId(), "shotId", request.jobType(), context);
+    } else if (request.isAssetKey()) {
+      valid &= require(request.assetId(), "assetId", request.jobType(), context);
+    }
+    return valid;
+  }
+
+  private static boolean require(String value, String field, String jobType, ConstraintValidatorContext context) {
+    if (value != null) {
+      return true;
+    }
+    context.buildConstraintViolationWithTemplate("is required for " + jobType + " jobs")
+        .addPropertyNode(field)
+        .addConstraintViolation();
+    return false;
+  }
+}

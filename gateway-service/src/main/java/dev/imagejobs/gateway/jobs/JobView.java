@@ -1,0 +1,66 @@
+package dev.imagejobs.gateway.jobs;
+
+import dev.imagejobs.gateway.readmodel.JobRow;
+import dev.imagejobs.schemas.JobStatus;
+import java.time.Instant;
+
+/** A job as the API shows it: the read-model row, with the image once the job completed. */
+record JobView(
+    String jobId,
+    String status,
+    String jobType,
+    String projectId,
+    String branchId,
+    String sceneId,
+    String shotId,
+    String assetId,
+    String prompt,
+    String styleCapsuleId,
+    String aspectRatio,
+    String imageSize,
+    String provider,
+    String model,
+    int attemptCount,
+    int retryCount,
+    boolean cancelRequested,
+    String failureStage,
+    String errorClass,
+    String errorCode,
+    String errorMessage,
+    long estimatedCostMicros,
+    Long actualCostMicros,
+    Instant createdAt,
+    Instant startedAt,
+    Instant completedAt,
+    Instant updatedAt,
+    Image image) {
+
+  static String location(String jobId) {
+    return JobsController.BASE_PATH + "/" + jobId;
+  }
+
+  static JobView of(JobRow row) {
+    Image image = row.status() == JobStatus.COMPLETED
+        ? new Image(location(row.jobId()) + "/image", row.contentType(), row.sizeBytes(), row.width(), row.height(),
+            row.sha256(), row.storagePath(), row.objectUri())
+        : null;
+    return new JobView(
+        row.jobId(), row.status().wireName(), row.jobType(), row.projectId(), row.branchId(), row.sceneId(),
+        row.shotId(), row.assetId(), row.prompt(), row.styleCapsuleId(), row.aspectRatio(), row.imageSize(),
+        row.provider(), row.model(), row.attemptCount(), row.retryCount(), row.cancelRequested(),
+        row.failureStage(), row.errorClass(), row.errorCode(), row.errorMessage(),
+        row.estimatedCostMicros(), row.actualCostMicros(),
+        row.createdAt(), row.startedAt(), row.completedAt(), row.updatedAt(), image);
+  }
+
+  /** Where a completed job's image is and what it is. */
+  record Image(
+      String url,
+      String contentType,
+      Long sizeBytes,
+      Integer width,
+      Integer height,
+      String sha256,
+      String storagePath,
+      String objectUri) {}
+}

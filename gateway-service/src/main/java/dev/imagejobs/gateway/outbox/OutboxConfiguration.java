@@ -1,0 +1,37 @@
+package dev.imagejobs.gateway.outbox;
+
+import dev.imagejobs.schemas.LifecycleCodec;
+import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
+
+/** The producer of the lifecycle topic: idempotent, acks from all in-sync replicas, key = job id. */
+@Configuration(proxyBeanMethods = false)
+class OutboxConfiguration {
+
+  @Bean
+  DefaultKafkaProducerFactory<String, SpecificRecord> lifecycleProducerFactory(
+      KafkaProperties kafka, LifecycleCodec codec, OutboxSettings settings) {
+    Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+    // send() blocks while the broker is unknown; never longer than the relay waits for acks.
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.sendTimeout().toMillis());
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, "image-jobs-gateway-outbox");
+    return new DefaultKafkaProducerFactory<>(config, new StringSerializer(), new LifecycleEventSerializer(codec));
+  }
+
+  @Bean
+  KafkaTemplate<String, SpecificRecord> lifecycleKafkaTemplate(ProducerFactory<String, SpecificRecord> factory) {
+    return new KafkaTemplate<>(factory);
+  }
+}

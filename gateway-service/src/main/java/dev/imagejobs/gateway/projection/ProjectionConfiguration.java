@@ -1,0 +1,85 @@
+package dev.imagejobs.gateway.projection;
+
+import dev.imagejobs.gateway.readmodel.ReadModel;
+import dev.imagejobs.schemas.LifecycleCodec;
+import dev.imagejobs.schemas.Topics;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/** Wires the projection: its consumer, its dead-letter producer and its offset store. */
+@Configuration(proxyBeanMethods = false)
+class ProjectionConfiguration {
+
+  /** The projection's consumer group; its offsets live in {@code projection_offsets}, not in Kafka. */
+  static final String CONSUMER_GROUP = "image-jobs-gateway-projection";
+
+  @Bean
+  ProjectionStats projectionStats() {
+    return new ProjectionStats();
+  }
+
+  @Bean
+  ProjectionHealthIndicator projectionHealthIndicator(ReadModelProjector projector) {
+    return new ProjectionHealthIndicator(projector);
+  }
+
+  /** Dead letters keep the original bytes: the value is exactly what could not be read. */
+  @Bean
+  DefaultKafkaProducerFactory<String, byte[]> deadLetterProducerFactory(
+      KafkaProperties kafka, ProjectionSettings settings) {
+    Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+    // send() blocks while the broker is unknown; never longer than the projector waits for the ack.
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.deadLetterTimeout().toMillis());
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, CONSUMER_GROUP + "-dlq");
+    return new DefaultKafkaProducerFactory<>(config, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  @Bean
+  ReadModelProjector readModelProjector(
+      KafkaProperties kafka,
+      DatabaseClient db,
+      ReadModel readModel,
+      TransactionalOperator transaction,
+      LifecycleCodec codec,
+      ProjectionSettings settings,
+      ProjectionStats stats,
+      ProducerFactory<String, byte[]> deadLetterProducerFactory) {
+    Map<String, Object> consumerConfig = new HashMap<>(kafka.buildConsumerProperties());
+    consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER_GROUP);
+    consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, CONSUMER_GROUP);
+    consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
+    consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+
+    return new ReadModelProjector(
+        () -> new KafkaConsumer<>(consumerConfig),
+        Topics.LIFECYCLE.name(),
+        readModel,
+        new ProjectionOffsets(db, CONSUMER_GROUP, Topics.LIFECYCLE.name()),
+        new DeadLetters(new KafkaTemplate<>(deadLetterProducerFactory), CONSUMER_GROUP, settings.deadLetterTimeout()),
+        transaction,
+        codec,
+        settings,
+        stats);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.imagejobs.gateway.readmodel;
+
+/**
+ * What {@link ReadModel#apply} did with an event.
+ *
+ * @param result applied, skipped as a duplicate, or rejected
+ * @param row the job after the event when applied, else {@code null}
+ */
+public record ApplyOutcome(Result result, JobRow row) {
+
+  /** The three ways an event can end. */
+  public enum Result {
+    /** The row changed and the event was appended to the job's history. */
+    APPLIED,
+    /** The event id is already in the history: a redelivery, or the relayed copy of the gateway's own event. */
+    DUPLICATE,
+    /** The state machine does not allow the event in the job's status; logged, nothing written. */
+    REJECTED
+  }
+
+  static ApplyOutcome applied(JobRow row) {
+    return new ApplyOutcome(Result.APPLIED, row);
+  }
+
+  static ApplyOutcome duplicate() {
+    return new ApplyOutcome(Result.DUPLICATE, null);
+  }
+
+  static ApplyOutcome rejected() {
+    return new ApplyOutcome(Result.REJECTED, null);
+  }
+}

@@ -1,0 +1,145 @@
+package dev.imagejobs.gateway.readmodel;
+
+import dev.imagejobs.schemas.IllegalTransitionException;
+import dev.imagejobs.schemas.JobStateMachine;
+import dev.imagejobs.schemas.JobStatus;
+import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.LifecycleEventHandler;
+import dev.imagejobs.schemas.avro.EventMetadata;
+import dev.imagejobs.schemas.avro.GenerationStarted;
+import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
+import dev.imagejobs.schemas.avro.JobCanceled;
+import dev.imagejobs.schemas.avro.JobCompleted;
+import dev.imagejobs.schemas.avro.JobFailed;
+import dev.imagejobs.schemas.avro.JobRequested;
+import dev.imagejobs.schemas.avro.JobRetryRequested;
+import dev.imagejobs.schemas.avro.JobSpec;
+import dev.imagejobs.schemas.avro.JobStarted;
+
+/**
+ * Folds one lifecycle event into a job row: the pure heart of the read model, so the row the
+ * gateway writes at creation and the row a replay of the topic produces are the same by
+ * construction. The status comes from {@link JobStateMachine}; an event it does not allow is
+ * rejected, never applied ({@code JobFoldTest}).
+ */
+final class JobFold {
+
+  private JobFold() {}
+
+  /**
+   * @param current the row before the event, or {@code null} for a job not seen yet
+   */
+  static FoldResult apply(JobRow current, LifecycleEvent event) {
+    JobStatus before = current == null ? null : current.status();
+    JobStatus after;
+    try {
+      after = JobStateMachine.next(before, event.type());
+    } catch (IllegalTransitionException e) {
+      return new FoldResult.Rejected(e.getMessage());
+    }
+    EventMetadata metadata = event.metadata();
+    if (current != null && !current.tenantId().equals(metadata.getTenantId())) {
+      return new FoldResult.Rejected(
+          "Event of tenant " + metadata.getTenantId() + " for a job of tenant " + current.tenantId());
+    }
+    JobRow.Builder row = current == null ? new JobRow.Builder(metadata.getJobId()) : current.toBuilder();
+    event.dispatchTo(new Changes(row, metadata));
+    row.status = after;
+    row.updatedAt = metadata.getOccurredAt();
+    row.lastEventSeq = row.lastEventSeq + 1;
+    return new FoldResult.Applied(row.build());
+  }
+
+  /** What each event type changes besides the status. */
+  private static final class Changes implements LifecycleEventHandler {
+    private final JobRow.Builder row;
+    private final EventMetadata metadata;
+
+    Changes(JobRow.Builder row, EventMetadata metadata) {
+      this.row = row;
+      this.metadata = metadata;
+    }
+
+    @Override
+    public void on(JobRequested event) {
+      row.tenantId = Text.clean(metadata.getTenantId());
+      spec(event.getSpec());
+      row.createdAt = metadata.getOccurredAt();
+    }
+
+    @Override
+    public void on(JobStarted event) {
+      row.startedAt = metadata.getOccurredAt();
+    }
+
+    @Override
+    public void on(GenerationStarted event) {
+      row.attemptCount = metadata.getAttempt();
+    }
+
+    @Override
+    public void on(ImageGenerated event) {
+      row.actualCostMicros = event.getActualCostMicros();
+    }
+
+    @Override
+    public void on(JobCompleted event) {
+      row.storagePath = Text.clean(event.getStoragePath());
+      row.objectUri = Text.clean(event.getObjectUri());
+      row.contentType = Text.clean(event.getContentType());
+      row.sizeBytes = event.getSizeBytes();
+      row.width = event.getWidth();
+      row.height = event.getHeight();
+      row.sha256 = Text.clean(event.getSha256());
+      row.completedAt = metadata.getOccurredAt();
+    }
+
+    @Override
+    public void on(JobFailed event) {
+      row.failureStage = Text.clean(event.getFailureStage());
+      row.errorClass = Text.clean(event.getErrorClass());
+      row.errorCode = Text.clean(event.getErrorCode());
+      row.errorMessage = Text.clean(event.getMessage());
+      row.completedAt = metadata.getOccurredAt();
+    }
+
+    @Override
+    public void on(JobRetryRequested event) {
+      spec(event.getSpec());
+      row.retryCount = event.getRetryCount();
+      row.failureStage = null;
+      row.errorClass = null;
+      row.errorCode = null;
+      row.errorMessage = null;
+      // The job is live again: it has no terminal time until its next terminal event.
+      row.completedAt = null;
+    }
+
+    @Override
+    public void on(JobCancelRequested event) {
+      row.cancelRequested = true;
+    }
+
+    @Override
+    public void on(JobCanceled event) {
+      row.completedAt = metadata.getOccurredAt();
+    }
+
+    private void spec(JobSpec spec) {
+      row.jobType = spec.getJobType().name();
+      row.projectId = Text.clean(spec.getProjectId());
+      row.branchId = Text.clean(spec.getBranchId());
+      row.sceneId = Text.clean(spec.getSceneId());
+      row.shotId = Text.clean(spec.getShotId());
+      row.assetId = Text.clean(spec.getAssetId());
+      row.prompt = Text.clean(spec.getPrompt());
+      row.styleCapsuleId = Text.clean(spec.getStyleCapsuleId());
+      row.aspectRatio = Text.clean(spec.getAspectRatio());
+      row.imageSize = Text.clean(spec.getImageSize());
+      row.provider = Text.clean(spec.getProvider());
+      row.model = Text.clean(spec.getModel());
+      row.estimatedCostMicros = spec.getEstimatedCostMicros();
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package dev.imagejobs.gateway.readmodel;
+
+import dev.imagejobs.schemas.JobStatus;
+import java.time.Instant;
+
+/**
+ * One row of the {@code jobs} read model: what was asked, where the job stands, and the result.
+ * Built only by {@link JobFold} from lifecycle events.
+ */
+public record JobRow(
+    String jobId,
+    String tenantId,
+    String jobType,
+    String projectId,
+    String branchId,
+    String sceneId,
+    String shotId,
+    String assetId,
+    String prompt,
+    String styleCapsuleId,
+    String aspectRatio,
+    String imageSize,
+    String provider,
+    String model,
+    JobStatus status,
+    int attemptCount,
+    int retryCount,
+    boolean cancelRequested,
+    String failureStage,
+    String errorClass,
+    String errorCode,
+    String errorMessage,
+    long estimatedCostMicros,
+    Long actualCostMicros,
+    String storagePath,
+    String objectUri,
+    String contentType,
+    Long sizeBytes,
+    Integer width,
+    Integer height,
+    String sha256,
+    Instant createdAt,
+    Instant startedAt,
+    Instant completedAt,
+    Instant updatedAt,
+    int lastEventSeq) {
+
+  Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Mutable copy of a row that the fold changes event by event. */
+  static final class Builder {
+    String jobId;
+    String tenantId;
+    String jobType;
+    String projectId;
+    String branchId;
+    String sceneId;
+    String shotId;
+    String assetId;
+    String prompt;
+    String styleCapsuleId;
+    String aspectRatio;
+    String imageSize;
+    String provider;
+    String model;
+    JobStatus status;
+    int attemptCount;
+    int retryCount;
+    boolean cancelRequested;
+    String failureStage;
+    String errorClass;
+    String errorCode;
+    String errorMessage;
+    long estimatedCostMicros;
+    Long actualCostMicros;
+    String storagePath;
+    String objectUri;
+    String contentType;
+    Long sizeBytes;
+    Integer width;
+    Integer height;
+    String sha256;
+    Instant createdAt;
+    Instant startedAt;
+    Instant completedAt;
+    Instant updatedAt;
+    int lastEventSeq;
+
+    Builder(String jobId) {
+      this.jobId = jobId;
+    }
+
+    Builder(JobRow row) {
+      jobId = row.jobId;
+      tenantId = row.tenantId;
+      jobType = row.jobType;
+      projectId = row.projectId;
+      branchId = row.branchId;
+      sceneId = row.sceneId;
+      shotId = row.shotId;
+      assetId = row.assetId;
+      prompt = row.prompt;
+      styleCapsuleId = row.styleCapsuleId;
+      aspectRatio = row.aspectRatio;
+      imageSize = row.imageSize;
+      provider = row.provider;
+      model = row.model;
+      status = row.status;
+      attemptCount = row.attemptCount;
+      retryCount = row.retryCount;
+      cancelRequested = row.cancelRequested;
+      failureStage = row.failureStage;
+      errorClass = row.errorClass;
+      errorCode = row.errorCode;
+      errorMessage = row.errorMessage;
+      estimatedCostMicros = row.estimatedCostMicros;
+      actualCostMicros = row.actualCostMicros;
+      storagePath = row.storagePath;
+      objectUri = row.objectUri;
+      contentType = row.contentType;
+      sizeBytes = row.sizeBytes;
+      width = row.width;
+      height = row.height;
+      sha256 = row.sha256;
+      createdAt = row.createdAt;
+      startedAt = row.startedAt;
+      completedAt = row.completedAt;
+      updatedAt = row.updatedAt;
+      lastEventSeq = row.lastEventSeq;
+    }
+
+    JobRow build() {
+      return new JobRow(
+          jobId, tenantId, jobType, projectId, branchId, sceneId, shotId, assetId, prompt, styleCapsuleId,
+          aspectRatio, imageSize, provider, model, status, attemptCount, retryCount, cancelRequested,
+          failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros, actualCostMicros,
+          storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
+          createdAt, startedAt, completedAt, updatedAt, lastEventSeq);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.imagejobs.gateway.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CreateJobRequestValidationTest {
+  private static ValidatorFactory factory;
+  private static Validator validator;
+
+  @BeforeAll
+  static void startValidator() {
+    factory = Validation.buildDefaultValidatorFactory();
+    validator = factory.getValidator();
+  }
+
+  @AfterAll
+  static void closeValidator() {
+    factory.close();
+  }
+
+  @Test
+  void givenCompleteAssetKeyRequestThenItIsValid() {
+    assertThat(errors(anAssetKey())).isEmpty();
+  }
+
+  @Test
+  void givenCompleteFrameRequestThenItIsValid() {
+    assertThat(errors(aStartFrame("s1", "sh1"))).isEmpty();
+  }
+
+  @Test
+  void givenFrameWithoutSceneAndShotThenBothFieldsAreReported() {
+    assertThat(errors(aStartFrame(null, null)))
+        .containsOnlyKeys("sceneId", "shotId")
+        .containsEntry("sceneId", "is required for START_FRAME jobs");
+  }
+
+  @Test
+  void givenEndFrameWithoutShotThenOnlyShotIsReported() {
+    CreateJobRequest request = new CreateJobRequest(
+        "END_FRAME", "p1", "main", "s1", null, null, "The door closes", null, "16:9", null);
+
+    assertThat(errors(request)).containsOnlyKeys("shotId");
+  }
+
+  @Test
+  void givenAssetKeyWithoutAssetIdThenAssetIdIsReported() {
+    CreateJobRequest request = new CreateJobRequest(
+        "ASSET_IMAGE_KEY", "p1", "main", null, null, null, "A red scarf", null, "1:1", "2K");
+
+    assertThat(errors(request)).containsOnlyKeys("assetId");
+  }
+
+  @Test
+  void givenEmptyBodyThenEveryRequiredFieldIsReported() {
+    CreateJobRequest request = new CreateJobRequest(null, null, null, null, null, null, null, null, null, null);
+
+    assertThat(errors(request)).containsOnlyKeys("jobType", "projectId", "branchId", "prompt", "aspectRatio");
+  }
+
+  @Test
+  void givenUnknownEnumerationValuesThenEachFieldIsReported() {
+    CreateJobRequest request = new CreateJobRequest(
+        "POSTER", "p1", "main", null, null, "hero", "A red scarf", null, "17:9", "8K");
+
+    assertThat(errors(request)).containsOnlyKeys("jobType", "aspectRatio", "imageSize");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "../etc", "has space", "slash/inside", "dot.inside", "ä"})
+  void givenUnsafeIdThenItIsReported(String id) {
+    CreateJobRequest request = new CreateJobRequest(
+        "ASSET_IMAGE_KEY", id, "main", null, null, "hero", "A red scarf", null, "1:1", null);
+
+    assertThat(errors(request)).containsOnlyKeys("projectId");
+  }
+
+  @Test
+  void givenIdOf64CharactersThenItIsValidAnd65IsNot() {
+    String longest = "a".repeat(64);
+    assertThat(errors(new CreateJobRequest(
+        "ASSET_IMAGE_KEY", longest, "main", null, null, "hero", "x", longest, "1:1", null))).isEmpty();
+    assertThat(errors(new CreateJobRequest(
+        "ASSET_IMAGE_KEY", longest + "a", "main", null, null, "hero", "x", null, "1:1", null)))
+        .containsOnlyKeys("projectId");
+  }
+
+  @Test
+  void givenPromptOfMaximumLengthThenItIsValidAndOneMoreIsNot() {
+    assertThat(errors(withPrompt("p".repeat(4000)))).isEmpty();
+    assertThat(errors(withPrompt("p".repeat(4001)))).containsOnlyKeys("prompt");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "   ", "nul\u0000inside"})
+  void givenBlankOrUnstorablePromptThenItIsReported(String prompt) {
+    assertThat(errors(withPrompt(prompt))).containsOnlyKeys("prompt");
+  }
+
+  @Test
+  void givenMultilinePromptThenItIsValid() {
+    assertThat(errors(withPrompt("line one\nline two\ttabbed"))).isEmpty();
+  }
+
+  private static CreateJobRequest anAssetKey() {
+    return withPrompt("A lighthouse keeper with a red scarf");
+  }
+
+  private static CreateJobRequest withPrompt(String prompt) {
+    return new CreateJobRequest("ASSET_IMAGE_KEY", "p1", "main", null, null, "hero", prompt, "noir", "16:9", "1K");
+  }
+
+  private static CreateJobRequest aStartFrame(String sceneId, String shotId) {
+    return new CreateJobRequest("START_FRAME", "p1", "main", sceneId, shotId, null, "Dawn over the harbour",
+        null, "21:9", "2K");
+  }
+
+  /** Field name to message; one entry per field (a field failing two rules keeps one of them). */
+  private static Map<String, String> errors(CreateJobRequest request) {
+    Set<ConstraintViolation<CreateJobRequest>> violations = validator.validate(request);
+    Map<String, String> errors = new TreeMap<>();
+    violations.forEach(v -> errors.put(v.getPropertyPath().toString(), v.getMessage()));
+    return errors;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.imagejobs.gateway.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagejobs.gateway.testing.EmbeddedPostgresExtension;
+import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
+import dev.imagejobs.gateway.testing.LifecycleEvents;
+import dev.imagejobs.gateway.testing.TopicReader;
+import dev.imagejobs.schemas.Topics;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+@TestPropertySource(properties = "IMAGEJOBS_PROJECTION_RETRY_MAX_BACKOFF=1s")
+class ProjectionResilienceIT extends GatewayIntegrationTest {
+
+  @Autowired
+  private ReadModelProjector projector;
+
+  @Autowired
+  private ProjectionStats stats;
+
+  @Autowired
+  private WebTestClient http;
+
+  @Test
+  void givenPostgresDownWhenEventsArriveThenTheProjectionRetriesAndAppliesThemOnceItIsBack() {
+    LifecycleEvents job = LifecycleEvents.aJob("tenant-a");
+    publish(job.requested());
+    awaitProjectionCaughtUp();
+    long failuresBefore = stats.failedBatches.get();
+
+    EmbeddedPostgresExtension.stop();
+    try {
+      publish(job.started(), job.generationStarted(1));
+      await().atMost(PATIENCE).until(() -> stats.failedBatches.get() >= failuresBefore + 2);
+      assertThat(projector.isRunning()).isTrue();
+    } finally {
+      EmbeddedPostgresExtension.start();
+    }
+    awaitProjectionCaughtUp();
+
+    assertThat(jobRow(job.jobId())).containsEntry("status", "generating").containsEntry("last_event_seq", 3);
+    assertThat(history(job.jobId())).extracting(e -> e.get("event_type"))
+        .containsExactly("JobRequested", "JobStarted", "GenerationStarted");
+  }
+
+  @Test
+  void givenPostgresDownWhenAJobIsPostedThenItIsRefusedAs503AndCreationWorksAgainOnceItIsBack() {
+    String body = """
+        {"jobType":"ASSET_IMAGE_KEY","projectId":"p1","branchId":"main","assetId":"hero",
+         "prompt":"A red scarf","aspectRatio":"1:1"}""";
+    EmbeddedPostgresExtension.stop();
+    try {
+      http.post().uri("/api/v1/images/jobs").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+          .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+          .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+          .expectHeader().exists(HttpHeaders.RETRY_AFTER);
+    } finally {
+      EmbeddedPostgresExtension.start();
+    }
+
+    String location = await().atMost(PATIENCE).until(() -> http.post().uri("/api/v1/images/jobs")
+        .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+        .returnResult(String.class).getResponseHeaders().getFirst("Location"), value -> value != null);
+
+    String jobId = location.substring(location.lastIndexOf('/') + 1);
+    try (TopicReader lifecycle = reader(Topics.LIFECYCLE)) {
+      lifecycle.await(record -> jobId.equals(record.key()));
+    }
+    awaitOutboxDrained();
+  }
+}

@@ -1,0 +1,183 @@
+package dev.imagejobs.gateway.readmodel;
+
+import static dev.imagejobs.gateway.testing.LifecycleEvents.timeOfEvent;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagejobs.gateway.testing.LifecycleEvents;
+import dev.imagejobs.schemas.JobStatus;
+import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.avro.JobStarted;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+
+class JobFoldTest {
+
+  private final LifecycleEvents job = LifecycleEvents.aJob("tenant-a");
+
+  @Test
+  void givenNoRowWhenJobRequestedThenQueuedRowHoldsTheSpec() {
+    JobRow row = applied(null, job.requested());
+
+    assertThat(row.jobId()).isEqualTo(job.jobId());
+    assertThat(row.tenantId()).isEqualTo("tenant-a");
+    assertThat(row.status()).isEqualTo(JobStatus.QUEUED);
+    assertThat(row.jobType()).isEqualTo("ASSET_IMAGE_KEY");
+    assertThat(row.projectId()).isEqualTo("p1");
+    assertThat(row.assetId()).isEqualTo("hero");
+    assertThat(row.aspectRatio()).isEqualTo("16:9");
+    assertThat(row.imageSize()).isEqualTo("1K");
+    assertThat(row.provider()).isEqualTo("local");
+    assertThat(row.model()).isEqualTo("local-v1");
+    assertThat(row.attemptCount()).isZero();
+    assertThat(row.retryCount()).isZero();
+    assertThat(row.createdAt()).isEqualTo(timeOfEvent(1));
+    assertThat(row.updatedAt()).isEqualTo(timeOfEvent(1));
+    assertThat(row.startedAt()).isNull();
+    assertThat(row.completedAt()).isNull();
+    assertThat(row.lastEventSeq()).isEqualTo(1);
+  }
+
+  @Test
+  void givenQueuedJobWhenItRunsToCompletionThenEveryEventLeavesItsMark() {
+    JobRow row = applied(null, job.requested());
+
+    row = applied(row, job.started());
+    assertThat(row.status()).isEqualTo(JobStatus.PROCESSING);
+    assertThat(row.startedAt()).isEqualTo(timeOfEvent(2));
+
+    row = applied(row, job.generationStarted(1));
+    assertThat(row.status()).isEqualTo(JobStatus.GENERATING);
+    assertThat(row.attemptCount()).isEqualTo(1);
+
+    row = applied(row, job.attemptFailed("TEMPORARY"));
+    row = applied(row, job.generationStarted(2));
+    assertThat(row.status()).isEqualTo(JobStatus.GENERATING);
+    assertThat(row.attemptCount()).isEqualTo(2);
+    assertThat(row.errorClass()).as("attempt failures are history, not the job's failure").isNull();
+
+    row = applied(row, job.imageGenerated(39_000));
+    assertThat(row.status()).isEqualTo(JobStatus.GENERATED);
+    assertThat(row.actualCostMicros()).isEqualTo(39_000);
+
+    row = applied(row, job.uploadStarted());
+    assertThat(row.status()).isEqualTo(JobStatus.UPLOADING);
+    assertThat(row.completedAt()).isNull();
+
+    row = applied(row, job.completed("project_p1/branch_main/master-assets/hero_j.png", "ab".repeat(32), 4096));
+    assertThat(row.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(row.storagePath()).isEqualTo("project_p1/branch_main/master-assets/hero_j.png");
+    assertThat(row.objectUri()).endsWith("/hero_j.png");
+    assertThat(row.contentType()).isEqualTo("image/png");
+    assertThat(row.sizeBytes()).isEqualTo(4096);
+    assertThat(row.width()).isEqualTo(1024);
+    assertThat(row.height()).isEqualTo(576);
+    assertThat(row.sha256()).isEqualTo("ab".repeat(32));
+    assertThat(row.createdAt()).isEqualTo(timeOfEvent(1));
+    assertThat(row.startedAt()).isEqualTo(timeOfEvent(2));
+    assertThat(row.completedAt()).isEqualTo(timeOfEvent(8));
+    assertThat(row.updatedAt()).isEqualTo(timeOfEvent(8));
+    assertThat(row.lastEventSeq()).isEqualTo(8);
+  }
+
+  @Test
+  void givenQueuedJobWhenCompletedArrivesThenTheIllegalTransitionIsRejected() {
+    JobRow queued = applied(null, job.requested());
+
+    FoldResult result = JobFold.apply(queued, LifecycleEvent.of(job.completed("a.png", "0".repeat(64), 1)));
+
+    assertThat(result).isInstanceOf(FoldResult.Rejected.class);
+    assertThat(((FoldResult.Rejected) result).reason()).contains("JobCompleted").contains("queued");
+  }
+
+  @Test
+  void givenUnknownJobWhenAnythingButJobRequestedArrivesThenItIsRejected() {
+    assertThat(JobFold.apply(null, LifecycleEvent.of(job.started()))).isInstanceOf(FoldResult.Rejected.class);
+  }
+
+  @Test
+  void givenExistingJobWhenJobRequestedArrivesAgainThenItIsRejected() {
+    JobRow queued = applied(null, job.requested());
+
+    assertThat(JobFold.apply(queued, LifecycleEvent.of(job.requested()))).isInstanceOf(FoldResult.Rejected.class);
+  }
+
+  @Test
+  void givenFailedJobWhenRetryRequestedThenFailureIsClearedAndRetryCounted() {
+    JobRow row = applied(null, job.requested());
+    row = applied(row, job.started());
+    row = applied(row, job.failed("processing", "PERMANENT", "prompt refused"));
+    assertThat(row.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(row.failureStage()).isEqualTo("processing");
+    assertThat(row.errorClass()).isEqualTo("PERMANENT");
+    assertThat(row.errorCode()).isEqualTo("400");
+    assertThat(row.errorMessage()).isEqualTo("prompt refused");
+    assertThat(row.completedAt()).isEqualTo(timeOfEvent(3));
+
+    row = applied(row, job.retryRequested(1));
+
+    assertThat(row.status()).isEqualTo(JobStatus.QUEUED);
+    assertThat(row.retryCount()).isEqualTo(1);
+    assertThat(row.failureStage()).isNull();
+    assertThat(row.errorClass()).isNull();
+    assertThat(row.errorCode()).isNull();
+    assertThat(row.errorMessage()).isNull();
+    assertThat(row.completedAt()).isNull();
+    assertThat(row.lastEventSeq()).isEqualTo(4);
+  }
+
+  @Test
+  void givenRunningJobWhenCancelRequestedThenStatusStaysUntilCanceled() {
+    JobRow row = applied(null, job.requested());
+    row = applied(row, job.started());
+
+    row = applied(row, job.cancelRequested());
+    assertThat(row.status()).isEqualTo(JobStatus.PROCESSING);
+    assertThat(row.cancelRequested()).isTrue();
+
+    row = applied(row, job.canceled("processing"));
+    assertThat(row.status()).isEqualTo(JobStatus.CANCELED);
+    assertThat(row.completedAt()).isEqualTo(timeOfEvent(4));
+  }
+
+  @Test
+  void givenJobOfOneTenantWhenAnEventNamesAnotherTenantThenItIsRejected() {
+    JobRow queued = applied(null, job.requested());
+    JobStarted foreign = JobStarted.newBuilder().setMetadata(job.metadataOfTenant("tenant-b")).build();
+
+    FoldResult result = JobFold.apply(queued, LifecycleEvent.of(foreign));
+
+    assertThat(result).isInstanceOf(FoldResult.Rejected.class);
+    assertThat(((FoldResult.Rejected) result).reason()).contains("tenant-b");
+  }
+
+  @Test
+  void givenPromptWithNulWhenFoldedThenTheRowHoldsStorableText() {
+    JobRow row = applied(null, job.requested(LifecycleEvents.anAssetKeySpec().setPrompt("a\u0000b").build()));
+
+    assertThat(row.prompt()).isEqualTo("a\uFFFDb");
+  }
+
+  @Test
+  void givenAnEventWhenDescribedAsJsonThenFieldsArePlainValues() {
+    Map<String, Object> detail = EventDetails.plain(job.requested());
+
+    assertThat(detail).containsKeys("metadata", "spec");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> metadata = (Map<String, Object>) detail.get("metadata");
+    assertThat(metadata.get("occurredAt")).isEqualTo("2026-11-24T10:00:00Z");
+    assertThat(metadata.get("jobId")).isEqualTo(job.jobId());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) detail.get("spec");
+    assertThat(spec.get("jobType")).isEqualTo("ASSET_IMAGE_KEY");
+    assertThat(spec.get("assetId")).as("unions are unwrapped").isEqualTo("hero");
+    assertThat(spec.get("sceneId")).isNull();
+    assertThat(EventDetails.json(job.started())).startsWith("{\"metadata\":{\"eventId\":");
+  }
+
+  private static JobRow applied(JobRow current, SpecificRecord event) {
+    FoldResult result = JobFold.apply(current, LifecycleEvent.of(event));
+    assertThat(result).isInstanceOf(FoldResult.Applied.class);
+    return ((FoldResult.Applied) result).row();
+  }
+}

@@ -1,0 +1,172 @@
+package dev.imagejobs.gateway.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.Topic;
+import dev.imagejobs.schemas.Topics;
+import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the integration tests: the whole gateway on a random port against a real KRaft broker
+ * and a real PostgreSQL, one of each per test class, wired through the same environment variables
+ * the local stack sets. Topics are created by the gateway itself (broker auto-creation is off).
+ * The Postgres extension is declared first so it outlives the Spring context.
+ */
+@ExtendWith(EmbeddedPostgresExtension.class)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+@EmbeddedKafka(
+    brokerProperties = {"auto.create.topics.enable=false", "group.initial.rebalance.delay.ms=0"},
+    bootstrapServersProperty = "KAFKA_BOOTSTRAP_SERVERS")
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+public abstract class GatewayIntegrationTest {
+  protected static final Duration PATIENCE = Duration.ofSeconds(30);
+  protected static final Path STORAGE_DIR = createStorageDir();
+
+  @Autowired
+  protected EmbeddedKafkaBroker broker;
+
+  private KafkaProducer<String, SpecificRecord> events;
+  private KafkaProducer<String, byte[]> raw;
+
+  @DynamicPropertySource
+  static void environment(DynamicPropertyRegistry registry) {
+    registry.add("POSTGRES_PORT", EmbeddedPostgresExtension::port);
+    registry.add("POSTGRES_DB", () -> "postgres");
+    registry.add("POSTGRES_USER", () -> "postgres");
+    registry.add("IMAGEJOBS_STORAGE_DIR", STORAGE_DIR::toString);
+    registry.add("IMAGEJOBS_STORAGE_BUCKET", () -> "asset-images");
+  }
+
+  @BeforeEach
+  void openProducers() {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString());
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    events = new KafkaProducer<>(config, new StringSerializer(), new LifecycleEventSerializer());
+    raw = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  @AfterEach
+  void closeProducers() {
+    events.close();
+    raw.close();
+  }
+
+  protected JdbcTemplate jdbc() {
+    return new JdbcTemplate(EmbeddedPostgresExtension.dataSource());
+  }
+
+  /** Publishes events to the lifecycle topic as the other services do, waiting for each ack. */
+  protected List<RecordMetadata> publish(SpecificRecord... lifecycleEvents) {
+    List<RecordMetadata> sent = new ArrayList<>();
+    for (SpecificRecord event : lifecycleEvents) {
+      String jobId = LifecycleEvent.of(event).jobId();
+      sent.add(acknowledged(events.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), jobId, event))));
+    }
+    return sent;
+  }
+
+  /** Publishes arbitrary bytes to the lifecycle topic, e.g. a poison record. */
+  protected RecordMetadata publishRaw(String key, byte[] value, Map<String, String> headers) {
+    RecordHeaders recordHeaders = new RecordHeaders();
+    headers.forEach((name, text) -> recordHeaders.add(name, text.getBytes(StandardCharsets.UTF_8)));
+    return acknowledged(raw.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), null, key, value, recordHeaders)));
+  }
+
+  protected TopicReader reader(Topic topic) {
+    return new TopicReader(broker.getBrokersAsString(), topic.name());
+  }
+
+  protected void awaitOutboxDrained() {
+    await().atMost(PATIENCE).until(() -> jdbc().queryForObject("SELECT count(*) FROM outbox", Long.class) == 0);
+  }
+
+  /** Waits until the stored offset of every lifecycle partition is its end offset. */
+  protected void awaitProjectionCaughtUp() {
+    Map<TopicPartition, Long> end;
+    try (TopicReader reader = reader(Topics.LIFECYCLE)) {
+      end = reader.endOffsets();
+    }
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      Map<Integer, Long> stored = storedOffsets();
+      end.forEach((partition, offset) -> {
+        if (offset > 0) {
+          assertThat(stored.get(partition.partition())).as("stored offset of %s", partition).isEqualTo(offset);
+        }
+      });
+    });
+  }
+
+  protected Map<Integer, Long> storedOffsets() {
+    Map<Integer, Long> stored = new HashMap<>();
+    jdbc().query("SELECT partition, next_offset FROM projection_offsets WHERE consumer_group = ? AND topic = ?",
+        row -> {
+          stored.put(row.getInt("partition"), row.getLong("next_offset"));
+        },
+        "image-jobs-gateway-projection", Topics.LIFECYCLE.name());
+    return stored;
+  }
+
+  protected Map<String, Object> jobRow(String jobId) {
+    return jdbc().queryForMap("SELECT * FROM jobs WHERE job_id = ?", jobId);
+  }
+
+  protected List<Map<String, Object>> history(String jobId) {
+    return jdbc().queryForList("SELECT * FROM job_events WHERE job_id = ? ORDER BY seq", jobId);
+  }
+
+  private static RecordMetadata acknowledged(Future<RecordMetadata> send) {
+    try {
+      return send.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Not acknowledged", e.getCause());
+    }
+  }
+
+  private static Path createStorageDir() {
+    try {
+      return Files.createTempDirectory("gateway-it-storage");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
