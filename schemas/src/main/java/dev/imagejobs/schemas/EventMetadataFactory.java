@@ -1,6 +1,7 @@
 package dev.imagejobs.schemas;
 
 import dev.imagejobs.schemas.avro.EventMetadata;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
 
@@ -27,8 +28,22 @@ public record EventMetadataFactory(String producer, Clock clock) {
 
   /** Metadata of an event that follows {@code cause}, in the same job and trace. */
   public EventMetadata following(EventMetadata cause, int attempt) {
+    return following(cause, attempt, UUID.randomUUID().toString());
+  }
+
+  /**
+   * Metadata of the {@code type} event this producer writes in reaction to {@code cause}, with an
+   * event id derived from the cause's id, the producer, the type and the attempt. A redelivered cause
+   * therefore yields events with the same ids, which every consumer drops as duplicates.
+   */
+  public EventMetadata reacting(EventMetadata cause, EventType type, int attempt) {
+    String name = cause.getEventId() + "/" + producer + "/" + type.simpleName() + "/" + attempt;
+    return following(cause, attempt, UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString());
+  }
+
+  private EventMetadata following(EventMetadata cause, int attempt, String eventId) {
     return EventMetadata.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(eventId)
         .setJobId(cause.getJobId())
         .setTenantId(cause.getTenantId())
         .setOccurredAt(clock.instant())
