@@ -1,0 +1,238 @@
+package dev.imagejobs.infra;
+
+import dev.imagejobs.infra.ServiceProcess.Service;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the whole system on one machine without Docker: a KRaft Kafka broker, PostgreSQL and
+ * gateway-, generation- and upload-service, each its own process, all state in one directory that
+ * survives restarts. {@code ./local-stack} at the repository root builds and runs it.
+ */
+public final class LocalStack {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+  private static final String USAGE = String.join(System.lineSeparator(),
+      "Usage: ./local-stack",
+      "Starts Kafka, PostgreSQL and the three services; Ctrl-C stops them. Settings (environment variables):",
+      "  IMAGEJOBS_STATE_DIR                state directory, kept across restarts (default .local-stack)",
+      "  GATEWAY_PORT, GENERATION_PORT, UPLOAD_PORT   service ports (8080, 8081, 8082; 0 = any free port)",
+      "  KAFKA_PORT, KAFKA_CONTROLLER_PORT  broker ports (9092, 9093)",
+      "  POSTGRES_PORT                      PostgreSQL port (5433)",
+      "  IMAGEJOBS_STARTUP_TIMEOUT_SECONDS  how long each part may take to start (180)",
+      "  IMAGEJOBS_SERVICE_JVM_OPTS         JVM options of the services (" + StackSettings.DEFAULT_SERVICE_JVM_OPTS + ")",
+      "Every other variable (IMAGEJOBS_LOCAL_FAIL_MARKER, IMAGEJOBS_LOCAL_LATENCY, ...) reaches the services unchanged.");
+
+  private LocalStack() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0) {
+      boolean help = args[0].equals("--help") || args[0].equals("-h");
+      if (help) {
+        LOG.info(USAGE);
+      } else {
+        LOG.error("Unknown argument '{}'{}{}", args[0], System.lineSeparator(), USAGE);
+      }
+      System.exit(help ? 0 : 2);
+    }
+    RunningStack stack;
+    try {
+      stack = start(StackSettings.fromEnvironment(System.getenv(), defaultHome()));
+    } catch (RuntimeException e) {
+      LOG.error("The local stack did not start: {}", e.getMessage());
+      System.exit(1);
+      return;
+    }
+    LOG.info(banner(stack));
+    // Runs until Ctrl-C; the stack's shutdown hook then stops every process.
+    new CountDownLatch(1).await();
+  }
+
+  /**
+   * Starts PostgreSQL and Kafka (in parallel), then the three services, and returns once every
+   * service reports UP. On failure everything already started is stopped again.
+   *
+   * @throws IllegalStateException naming the log file to read when a part does not come up
+   */
+  public static RunningStack start(StackSettings requested) {
+    Instant started = Instant.now();
+    requireDistribution(requested.home());
+    StackSettings settings = requested.withFreePorts();
+    StateDirectory state = new StateDirectory(settings.stateDir());
+    RunningStack stack = lock(settings, state);
+    try {
+      for (Service service : Service.values()) {
+        ServiceProcess.stopLeftover(service, state);
+      }
+      startInfrastructure(stack, settings, state);
+      Map<String, String> environment = serviceEnvironment(stack, settings, state);
+      for (Service service : Service.values()) {
+        stack.service(ServiceProcess.start(service, port(settings, service), settings, environment));
+      }
+      // All three were started before waiting for any: they boot in parallel.
+      for (ServiceProcess service : stack.services()) {
+        service.awaitHealthy(settings.startupTimeout());
+        LOG.info("{} is UP on {}", service.process().name(), service.baseUrl());
+      }
+      LOG.info("Local stack up in {} s", Duration.between(started, Instant.now()).toSeconds());
+      return stack;
+    } catch (RuntimeException e) {
+      if (stack.isClosed()) {
+        throw new IllegalStateException("Stopped before the stack was up", e);
+      }
+      stack.close();
+      throw e;
+    }
+  }
+
+  /** What to open, run and read once the stack is up. */
+  static String banner(RunningStack stack) {
+    String gateway = stack.gatewayUrl();
+    String n = System.lineSeparator();
+    return n
+        + "==================== Image Jobs local stack is up ====================" + n
+        + "  Gateway      " + gateway + n
+        + "  Submit a job curl -si -X POST " + gateway + "/api/v1/images/jobs -H 'Content-Type: application/json' \\" + n
+        + "                 -d '{\"jobType\":\"ASSET_IMAGE_KEY\",\"projectId\":\"demo\",\"branchId\":\"main\","
+        + "\"assetId\":\"hero\",\"prompt\":\"A lighthouse at dawn, watercolour\",\"aspectRatio\":\"16:9\"}'" + n
+        + "  Follow it    curl -s " + gateway + "/api/v1/images/jobs/<jobId>   (image: .../<jobId>/image)" + n
+        + "  Kafka        " + stack.bootstrapServers() + n
+        + "  PostgreSQL   " + stack.jdbcUrl() + n
+        + "  Logs         " + stack.logDir() + n
+        + "  State        " + stack.stateDir() + "   (delete it to start from scratch)" + n
+        + "  Stop         Ctrl-C" + n
+        + "======================================================================";
+  }
+
+  static Path defaultHome() {
+    try {
+      // Next to the launcher jar (target/local-stack.jar) or its classes (target/classes): target/local-stack.
+      Path location = Path.of(LocalStack.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return location.getParent().resolve("local-stack");
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("Cannot locate the launcher", e);
+    }
+  }
+
+  /** Fails before anything starts when the build output the stack runs from is incomplete. */
+  private static void requireDistribution(Path home) {
+    List<Path> missing = new ArrayList<>();
+    if (!Files.isDirectory(home.resolve("kafka-lib"))) {
+      missing.add(home.resolve("kafka-lib"));
+    }
+    for (Service service : Service.values()) {
+      if (!Files.isRegularFile(service.jar(home))) {
+        missing.add(service.jar(home));
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("Missing " + missing + "; build the project first: ./mvnw -DskipTests install");
+    }
+  }
+
+  private static RunningStack lock(StackSettings settings, StateDirectory state) {
+    try {
+      Files.createDirectories(state.root());
+      FileChannel channel = FileChannel.open(state.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        channel.close();
+        throw new IllegalStateException("Another local stack is running on " + state.root()
+            + "; stop it or set IMAGEJOBS_STATE_DIR to another directory");
+      }
+      return new RunningStack(settings, channel, lock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot use state directory " + state.root(), e);
+    }
+  }
+
+  private static void startInfrastructure(RunningStack stack, StackSettings settings, StateDirectory state) {
+    Path kafkaLib = settings.home().resolve("kafka-lib");
+    Duration timeout = settings.startupTimeout();
+    ExecutorService executor = Executors.newFixedThreadPool(2);
+    try {
+      CompletableFuture<PostgresServer> postgres = CompletableFuture.supplyAsync(
+          () -> PostgresServer.start(state, settings.postgresPort(), timeout), executor);
+      CompletableFuture<KafkaBroker> kafka = CompletableFuture.supplyAsync(
+          () -> KafkaBroker.start(kafkaLib, state, settings.kafkaPort(), settings.kafkaControllerPort(), timeout),
+          executor);
+      // Both are joined before failing, so the one that did start is registered and stopped again.
+      RuntimeException failure = register(() -> stack.postgres(postgres.join()), null);
+      failure = register(() -> stack.kafka(kafka.join()), failure);
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      executor.shutdown();
+    }
+  }
+
+  private static RuntimeException register(Runnable registration, RuntimeException earlier) {
+    try {
+      registration.run();
+      return earlier;
+    } catch (RuntimeException e) {
+      RuntimeException failure = e instanceof CompletionException && e.getCause() instanceof RuntimeException cause
+          ? cause : e;
+      if (earlier != null) {
+        earlier.addSuppressed(failure);
+        return earlier;
+      }
+      return failure;
+    }
+  }
+
+  /**
+   * The wiring of the runtime contract, the same for every service (each reads its own port and
+   * only the gateway reads PostgreSQL's): the user's variables come first and lose, so a {@code 0}
+   * port setting never reaches a service.
+   */
+  private static Map<String, String> serviceEnvironment(RunningStack stack, StackSettings settings, StateDirectory state) {
+    Map<String, String> environment = new HashMap<>(settings.environment());
+    environment.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+    environment.put("IMAGEJOBS_STORAGE_DIR", state.storage().toString());
+    for (Service service : Service.values()) {
+      environment.put(service.portVariable(), Integer.toString(port(settings, service)));
+    }
+    environment.put("POSTGRES_HOST", "localhost");
+    environment.put("POSTGRES_PORT", Integer.toString(settings.postgresPort()));
+    environment.put("POSTGRES_DB", PostgresServer.DATABASE);
+    environment.put("POSTGRES_USER", PostgresServer.USER);
+    environment.put("POSTGRES_PASSWORD", "");
+    return environment;
+  }
+
+  private static int port(StackSettings settings, Service service) {
+    return switch (service) {
+      case GATEWAY -> settings.gatewayPort();
+      case GENERATION -> settings.generationPort();
+      case UPLOAD -> settings.uploadPort();
+    };
+  }
+}

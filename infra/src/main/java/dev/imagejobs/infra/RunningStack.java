@@ -1,0 +1,141 @@
+package dev.imagejobs.infra;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started local stack. {@link #close()} stops the services, then Kafka, then PostgreSQL; it also
+ * runs from a JVM shutdown hook (Ctrl-C), and stops whatever had started when start-up fails.
+ */
+public final class RunningStack implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunningStack.class);
+
+  private final StackSettings settings;
+  private final StateDirectory state;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final Thread shutdownHook = new Thread(this::close, "local-stack-shutdown");
+  private final List<ServiceProcess> services = new ArrayList<>();
+  private PostgresServer postgres;
+  private KafkaBroker kafka;
+  private boolean closed;
+
+  RunningStack(StackSettings settings, FileChannel lockChannel, FileLock lock) {
+    this.settings = settings;
+    this.state = new StateDirectory(settings.stateDir());
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** Base URL of gateway-service, e.g. {@code http://localhost:8080}. */
+  public String gatewayUrl() {
+    return "http://localhost:" + settings.gatewayPort();
+  }
+
+  /** Kafka bootstrap servers, e.g. {@code localhost:9092}. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  /** JDBC URL of the {@code imagejobs} database, user included. */
+  public String jdbcUrl() {
+    return postgres.jdbcUrl();
+  }
+
+  public Path stateDir() {
+    return state.root();
+  }
+
+  public Path logDir() {
+    return state.logs();
+  }
+
+  /** The settings the stack runs with, every port resolved. */
+  public StackSettings settings() {
+    return settings;
+  }
+
+  // A part that finishes starting after close() (Ctrl-C during start-up) is stopped at once, not left running.
+
+  synchronized void postgres(PostgresServer server) {
+    if (closed) {
+      server.close();
+      throw stoppedWhileStarting();
+    }
+    this.postgres = server;
+  }
+
+  synchronized void kafka(KafkaBroker broker) {
+    if (closed) {
+      broker.close();
+      throw stoppedWhileStarting();
+    }
+    this.kafka = broker;
+  }
+
+  synchronized void service(ServiceProcess service) {
+    if (closed) {
+      service.process().stop(ServiceProcess.STOP_GRACE);
+      throw stoppedWhileStarting();
+    }
+    services.add(service);
+  }
+
+  synchronized List<ServiceProcess> services() {
+    return List.copyOf(services);
+  }
+
+  synchronized boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (!services.isEmpty()) {
+      LOG.info("Stopping {}", services.stream().map(service -> service.process().name()).toList());
+      // SIGTERM to all first: they shut down in parallel, each within its grace period.
+      services.forEach(service -> service.process().requestStop());
+      services.forEach(service -> service.process().stop(ServiceProcess.STOP_GRACE));
+    }
+    if (kafka != null) {
+      LOG.info("Stopping Kafka");
+      kafka.close();
+    }
+    if (postgres != null) {
+      LOG.info("Stopping PostgreSQL");
+      postgres.close();
+    }
+    releaseLock();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // Already shutting down: this is the hook.
+    }
+    LOG.info("Local stack stopped; state kept in {}", state.root());
+  }
+
+  private static IllegalStateException stoppedWhileStarting() {
+    return new IllegalStateException("The local stack was stopped while starting");
+  }
+
+  private void releaseLock() {
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      LOG.warn("Cannot release {}: {}", state.lockFile(), e.getMessage());
+    }
+  }
+}

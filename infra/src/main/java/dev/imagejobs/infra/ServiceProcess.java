@@ -1,0 +1,120 @@
+package dev.imagejobs.infra;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** One of the three services, run as {@code java -jar services/<name>-exec.jar}. */
+final class ServiceProcess {
+
+  /** The services of the stack and the variable each reads its HTTP port from. */
+  enum Service {
+    GATEWAY("gateway-service", StackSettings.GATEWAY_PORT),
+    GENERATION("generation-service", StackSettings.GENERATION_PORT),
+    UPLOAD("upload-service", StackSettings.UPLOAD_PORT);
+
+    private final String artifactId;
+    private final String portVariable;
+
+    Service(String artifactId, String portVariable) {
+      this.artifactId = artifactId;
+      this.portVariable = portVariable;
+    }
+
+    String artifactId() {
+      return artifactId;
+    }
+
+    String portVariable() {
+      return portVariable;
+    }
+
+    Path jar(Path home) {
+      return home.resolve("services").resolve(artifactId + "-exec.jar");
+    }
+  }
+
+  static final Duration STOP_GRACE = Duration.ofSeconds(20);
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+  private final Service service;
+  private final int port;
+  private final ChildProcess process;
+
+  private ServiceProcess(Service service, int port, ChildProcess process) {
+    this.service = service;
+    this.port = port;
+    this.process = process;
+  }
+
+  /**
+   * Starts the service without waiting for it.
+   *
+   * @param port the HTTP port {@code environment} assigns to it, for the health check
+   * @param environment the stack's wiring (Kafka, PostgreSQL, storage, ports)
+   */
+  static ServiceProcess start(Service service, int port, StackSettings settings, Map<String, String> environment) {
+    Path jar = service.jar(settings.home());
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("Missing " + jar + "; build the project first (./mvnw -DskipTests install)");
+    }
+    StateDirectory state = new StateDirectory(settings.stateDir());
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(settings.serviceJvmOptions());
+    command.add(state.marker());
+    command.addAll(List.of("-jar", jar.toString()));
+    ChildProcess process = ChildProcess.start(service.artifactId(), command, environment,
+        state.log(service.artifactId()), state.pidFile(service.artifactId()));
+    return new ServiceProcess(service, port, process);
+  }
+
+  /** Stops what a killed launcher left running of this service. */
+  static void stopLeftover(Service service, StateDirectory state) {
+    ChildProcess.stopLeftover(service.artifactId(), state.pidFile(service.artifactId()), state.marker(), STOP_GRACE);
+  }
+
+  /** Waits until {@code /actuator/health} reports UP. */
+  void awaitHealthy(Duration timeout) {
+    process.awaitReady("UP on " + healthUrl(), timeout, this::isUp);
+  }
+
+  Service service() {
+    return service;
+  }
+
+  String baseUrl() {
+    return "http://localhost:" + port;
+  }
+
+  ChildProcess process() {
+    return process;
+  }
+
+  private URI healthUrl() {
+    return URI.create(baseUrl() + "/actuator/health");
+  }
+
+  private boolean isUp() {
+    try {
+      HttpResponse<String> response = HTTP.send(
+          HttpRequest.newBuilder(healthUrl()).timeout(Duration.ofSeconds(2)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 && response.body().replace(" ", "").contains("\"status\":\"UP\"");
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for " + service.artifactId(), e);
+    }
+  }
+}

@@ -1,0 +1,270 @@
+package dev.imagejobs.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagejobs.schemas.Topics;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole system as a user runs it: the launcher's processes, the HTTP API, the image on disk,
+ * the lifecycle topic read by a consumer that knows nothing but the released {@code .avsc} files,
+ * and a restart on the same state directory.
+ */
+class LocalStackE2EIT {
+
+  private static final String FAIL_MARKER = "#fail";
+  private static final Path HOME = Path.of(System.getProperty("imagejobs.local-stack.home"));
+  private static final Path RELEASED_SCHEMAS = Path.of(System.getProperty("imagejobs.released-schemas"));
+  private static final Set<String> TERMINAL = Set.of("completed", "failed", "canceled");
+  private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
+  private static final byte[] SINGLE_OBJECT_MARKER = {(byte) 0xC3, (byte) 0x01};
+  private static final int SINGLE_OBJECT_HEADER = 10;
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @TempDir
+  static Path stateDir;
+
+  @RegisterExtension
+  static final StackLogsOnFailure LOGS = new StackLogsOnFailure();
+
+  @Test
+  void completesAJobFailsAMarkedOneRecordsReadableEventsAndKeepsStateAcrossARestart() throws Exception {
+    StackSettings settings = StackSettings.fromEnvironment(Map.of(
+        "IMAGEJOBS_STATE_DIR", stateDir.toString(),
+        "GATEWAY_PORT", "0",
+        "GENERATION_PORT", "0",
+        "UPLOAD_PORT", "0",
+        "KAFKA_PORT", "0",
+        "KAFKA_CONTROLLER_PORT", "0",
+        "POSTGRES_PORT", "0",
+        "IMAGEJOBS_LOCAL_FAIL_MARKER", FAIL_MARKER), HOME);
+    LOGS.watch(new StateDirectory(stateDir).logs());
+    String completedJob;
+    JsonNode completedView;
+    List<String> completedJobEvents;
+
+    try (RunningStack stack = LocalStack.start(settings)) {
+      // When one asset key is requested normally and one with the failure marker in its prompt
+      completedJob = submit(stack, assetKeyJob("hero", "A lighthouse at dawn, watercolour", "16:9"));
+      String failedJob = submit(stack, assetKeyJob("villain", "A storm over the cliffs " + FAIL_MARKER, "1:1"));
+
+      // Then the first completes with its image stored and served
+      completedView = awaitStatus(stack, completedJob, "completed");
+      assertThat(completedView.path("attemptCount").asInt()).isGreaterThanOrEqualTo(1);
+      for (String timestamp : List.of("createdAt", "startedAt", "completedAt")) {
+        assertThat(Instant.parse(completedView.path(timestamp).asString())).as(timestamp).isNotNull();
+      }
+      JsonNode image = completedView.path("image");
+      assertThat(image.path("url").asString()).isEqualTo("/api/v1/images/jobs/" + completedJob + "/image");
+      byte[] png = getImage(stack, image.path("url").asString());
+      BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png));
+      assertThat(decoded).as("a PNG ImageIO can read").isNotNull();
+      assertThat(decoded.getWidth()).isEqualTo(image.path("width").asInt());
+      assertThat(decoded.getHeight()).isEqualTo(image.path("height").asInt());
+      // Providers round sizes to what the model supports (e.g. 1344x768 for 16:9), hence the tolerance.
+      assertThat((double) decoded.getWidth() / decoded.getHeight()).isCloseTo(16.0 / 9.0, within(0.05));
+      assertThat(image.path("storagePath").asString())
+          .isEqualTo("project_p1/branch_main/master-assets/hero_" + completedJob + ".png");
+      Path stored = stateDir.resolve("storage").resolve("asset-images").resolve(image.path("storagePath").asString());
+      assertThat(stored).exists();
+      assertThat(Files.readAllBytes(stored)).isEqualTo(png);
+
+      // And the marked one fails while generating
+      JsonNode failedView = awaitStatus(stack, failedJob, "failed");
+      assertThat(failedView.path("failureStage").asString()).isEqualTo("generating");
+
+      // And every lifecycle record decodes with nothing but the released .avsc files
+      Map<String, List<String>> eventsByJob = readLifecycleTopicWithReleasedSchemas(stack);
+      completedJobEvents = eventsByJob.get(completedJob);
+      assertThat(completedJobEvents)
+          .startsWith("JobRequested")
+          .containsSubsequence("JobRequested", "JobStarted", "GenerationStarted", "ImageGenerated", "UploadStarted",
+              "JobCompleted")
+          .endsWith("JobCompleted");
+      assertThat(eventsByJob.get(failedJob)).startsWith("JobRequested", "JobStarted").endsWith("JobFailed");
+    }
+
+    // When the stack is started again on the same state directory (on other ports)
+    try (RunningStack stack = LocalStack.start(settings)) {
+
+      // Then the job, its image and its events are still there
+      JsonNode again = job(stack, completedJob);
+      assertThat(again.path("status").asString()).isEqualTo("completed");
+      assertThat(again.path("image").path("sha256").asString()).isEqualTo(completedView.path("image").path("sha256").asString());
+      assertThat(getImage(stack, again.path("image").path("url").asString())).isNotEmpty();
+      assertThat(readLifecycleTopicWithReleasedSchemas(stack).get(completedJob)).isEqualTo(completedJobEvents);
+    }
+  }
+
+  private static Map<String, Object> assetKeyJob(String assetId, String prompt, String aspectRatio) {
+    return Map.of(
+        "jobType", "ASSET_IMAGE_KEY",
+        "projectId", "p1",
+        "branchId", "main",
+        "assetId", assetId,
+        "prompt", prompt,
+        "aspectRatio", aspectRatio);
+  }
+
+  private static String submit(RunningStack stack, Map<String, Object> body) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("POST answer: %s", response.body()).isEqualTo(202);
+    JsonNode accepted = JSON.readTree(response.body());
+    String jobId = accepted.path("jobId").asString();
+    assertThat(accepted.path("status").asString()).isEqualTo("queued");
+    assertThat(response.headers().firstValue("Location")).hasValue("/api/v1/images/jobs/" + jobId);
+    return jobId;
+  }
+
+  /** Polls the job view until {@code expected}; a different terminal status fails at once. */
+  private static JsonNode awaitStatus(RunningStack stack, String jobId, String expected) {
+    return await("job " + jobId + " " + expected)
+        .atMost(JOB_TIMEOUT)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> {
+          JsonNode view = job(stack, jobId);
+          String status = view.path("status").asString();
+          if (TERMINAL.contains(status) && !status.equals(expected)) {
+            throw new AssertionError("Job " + jobId + " ended " + status + " instead of " + expected + ": " + view);
+          }
+          return view;
+        }, view -> expected.equals(view.path("status").asString()));
+  }
+
+  private static JsonNode job(RunningStack stack, String jobId) throws Exception {
+    HttpResponse<String> response = HTTP.send(
+        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs/" + jobId)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("GET job %s: %s", jobId, response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  private static byte[] getImage(RunningStack stack, String path) throws Exception {
+    HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("image/png"));
+    assertThat(response.headers().firstValue("ETag")).isPresent();
+    return response.body();
+  }
+
+  /**
+   * Reads the whole lifecycle topic as raw bytes and decodes every value the way any Avro
+   * implementation can: the single-object header names the writer schema by its CRC-64-AVRO
+   * fingerprint, looked up among the released {@code .avsc} files; Avro's generic reader does the rest.
+   *
+   * @return event names (writer schema names) per job id, in partition order
+   */
+  private static Map<String, List<String>> readLifecycleTopicWithReleasedSchemas(RunningStack stack) {
+    Map<Long, Schema> released = releasedSchemasByFingerprint();
+    Map<String, List<String>> eventsByJob = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : readAll(stack.bootstrapServers(), Topics.LIFECYCLE.name())) {
+      GenericRecord event = decode(record.value(), released);
+      String key = new String(record.key(), StandardCharsets.UTF_8);
+      GenericRecord metadata = (GenericRecord) event.get("metadata");
+      assertThat(metadata.get("jobId").toString()).as("key of %s", event.getSchema().getName()).isEqualTo(key);
+      eventsByJob.computeIfAbsent(key, job -> new ArrayList<>()).add(event.getSchema().getName());
+    }
+    return eventsByJob;
+  }
+
+  private static GenericRecord decode(byte[] value, Map<Long, Schema> released) {
+    assertThat(value).as("single-object marker").startsWith(SINGLE_OBJECT_MARKER);
+    long fingerprint = ByteBuffer.wrap(value, SINGLE_OBJECT_MARKER.length, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    Schema writer = released.get(fingerprint);
+    assertThat(writer).as("released schema with fingerprint %016x", fingerprint).isNotNull();
+    try {
+      BinaryDecoder decoder = DecoderFactory.get()
+          .binaryDecoder(value, SINGLE_OBJECT_HEADER, value.length - SINGLE_OBJECT_HEADER, null);
+      GenericRecord event = new GenericDatumReader<GenericRecord>(writer).read(null, decoder);
+      assertThat(decoder.isEnd()).as("%s body fully consumed", writer.getName()).isTrue();
+      return event;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot decode a " + writer.getName(), e);
+    }
+  }
+
+  private static Map<Long, Schema> releasedSchemasByFingerprint() {
+    Map<Long, Schema> schemas = new HashMap<>();
+    try (Stream<Path> files = Files.walk(RELEASED_SCHEMAS)) {
+      for (Path file : files.filter(path -> path.toString().endsWith(".avsc")).toList()) {
+        // One parser per file: each released file is self-contained and redefines the shared records.
+        Schema schema = new Schema.Parser().parse(file.toFile());
+        schemas.put(SchemaNormalization.parsingFingerprint64(schema), schema);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + RELEASED_SCHEMAS, e);
+    }
+    assertThat(schemas).as("released schemas in %s", RELEASED_SCHEMAS).isNotEmpty();
+    return schemas;
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic) {
+    Map<String, Object> config = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition()))
+          .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+      // Polling is the wait here; the consumer stays on this thread.
+      await("all of " + topic).atMost(Duration.ofSeconds(30)).pollInSameThread().pollInterval(Duration.ZERO).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        return partitions.stream().allMatch(partition -> consumer.position(partition) >= end.get(partition));
+      });
+      return records;
+    }
+  }
+}
