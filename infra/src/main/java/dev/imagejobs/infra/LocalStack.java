@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the whole system on one machine without Docker: a KRaft Kafka broker, PostgreSQL and
- * gateway-, generation- and upload-service, each its own process, all state in one directory that
+ * gateway-, generation-, upload- and streams-service, each its own process, all state in one directory that
  * survives restarts. {@code ./local-stack} at the repository root builds and runs it.
  */
 public final class LocalStack {
@@ -35,9 +35,9 @@ public final class LocalStack {
 
   private static final String USAGE = String.join(System.lineSeparator(),
       "Usage: ./local-stack",
-      "Starts Kafka, PostgreSQL and the three services; Ctrl-C stops them. Settings (environment variables):",
+      "Starts Kafka, PostgreSQL and the four services; Ctrl-C stops them. Settings (environment variables):",
       "  IMAGEJOBS_STATE_DIR                state directory, kept across restarts (default .local-stack)",
-      "  GATEWAY_PORT, GENERATION_PORT, UPLOAD_PORT   service ports (8080, 8081, 8082; 0 = any free port)",
+      "  GATEWAY_PORT, GENERATION_PORT, UPLOAD_PORT, STREAMS_PORT   service ports (8080-8083; 0 = any free port)",
       "  KAFKA_PORT, KAFKA_CONTROLLER_PORT  broker ports (9092, 9093)",
       "  POSTGRES_PORT                      PostgreSQL port (5433)",
       "  IMAGEJOBS_STARTUP_TIMEOUT_SECONDS  how long each part may take to start (180)",
@@ -217,6 +217,7 @@ public final class LocalStack {
     Map<String, String> environment = new HashMap<>(settings.environment());
     environment.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
     environment.put("IMAGEJOBS_STORAGE_DIR", state.storage().toString());
+    environment.put("IMAGEJOBS_STREAMS_STATE_DIR", state.root().resolve("streams-state").toString());
     for (Service service : Service.values()) {
       environment.put(service.portVariable(), Integer.toString(port(settings, service)));
     }
@@ -233,6 +234,7 @@ public final class LocalStack {
       case GATEWAY -> settings.gatewayPort();
       case GENERATION -> settings.generationPort();
       case UPLOAD -> settings.uploadPort();
+      case STREAMS -> settings.streamsPort();
     };
   }
 }

@@ -19,7 +19,8 @@ final class ServiceProcess {
   enum Service {
     GATEWAY("gateway-service", StackSettings.GATEWAY_PORT),
     GENERATION("generation-service", StackSettings.GENERATION_PORT),
-    UPLOAD("upload-service", StackSettings.UPLOAD_PORT);
+    UPLOAD("upload-service", StackSettings.UPLOAD_PORT),
+    STREAMS("streams-service", StackSettings.STREAMS_PORT);
 
     private final String artifactId;
     private final String portVariable;

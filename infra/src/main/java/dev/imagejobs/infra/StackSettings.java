@@ -16,6 +16,7 @@ import java.util.Map;
  * @param gatewayPort HTTP port of gateway-service
  * @param generationPort HTTP port of generation-service
  * @param uploadPort HTTP port of upload-service
+ * @param streamsPort HTTP port of streams-service
  * @param kafkaPort the broker's PLAINTEXT listener
  * @param kafkaControllerPort the KRaft controller listener
  * @param postgresPort PostgreSQL's port
@@ -30,6 +31,7 @@ public record StackSettings(
     int gatewayPort,
     int generationPort,
     int uploadPort,
+    int streamsPort,
     int kafkaPort,
     int kafkaControllerPort,
     int postgresPort,
@@ -41,6 +43,7 @@ public record StackSettings(
   static final String GATEWAY_PORT = "GATEWAY_PORT";
   static final String GENERATION_PORT = "GENERATION_PORT";
   static final String UPLOAD_PORT = "UPLOAD_PORT";
+  static final String STREAMS_PORT = "STREAMS_PORT";
   static final String KAFKA_PORT = "KAFKA_PORT";
   static final String KAFKA_CONTROLLER_PORT = "KAFKA_CONTROLLER_PORT";
   static final String POSTGRES_PORT = "POSTGRES_PORT";
@@ -54,7 +57,7 @@ public record StackSettings(
   static final String DEFAULT_SERVICE_JVM_OPTS = "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
   public StackSettings {
-    for (int port : new int[] {gatewayPort, generationPort, uploadPort, kafkaPort, kafkaControllerPort, postgresPort}) {
+    for (int port : new int[] {gatewayPort, generationPort, uploadPort, streamsPort, kafkaPort, kafkaControllerPort, postgresPort}) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("Port out of range: " + port);
       }
@@ -70,7 +73,7 @@ public record StackSettings(
 
   /**
    * Settings from environment variables: {@code IMAGEJOBS_STATE_DIR} (default {@code .local-stack}),
-   * {@code GATEWAY_PORT} (8080), {@code GENERATION_PORT} (8081), {@code UPLOAD_PORT} (8082),
+   * {@code GATEWAY_PORT} (8080), {@code GENERATION_PORT} (8081), {@code UPLOAD_PORT} (8082), {@code STREAMS_PORT} (8083),
    * {@code KAFKA_PORT} (9092), {@code KAFKA_CONTROLLER_PORT} (9093), {@code POSTGRES_PORT} (5433, next
    * to a system PostgreSQL on 5432), {@code IMAGEJOBS_STARTUP_TIMEOUT_SECONDS} (180) and
    * {@code IMAGEJOBS_SERVICE_JVM_OPTS}.
@@ -82,6 +85,7 @@ public record StackSettings(
         port(env, GATEWAY_PORT, 8080),
         port(env, GENERATION_PORT, 8081),
         port(env, UPLOAD_PORT, 8082),
+        port(env, STREAMS_PORT, 8083),
         port(env, KAFKA_PORT, 9092),
         port(env, KAFKA_CONTROLLER_PORT, 9093),
         port(env, POSTGRES_PORT, 5433),
@@ -94,8 +98,9 @@ public record StackSettings(
 
   /** These settings with every port of {@code 0} replaced by a currently free port. */
   StackSettings withFreePorts() {
-    int[] ports = FreePorts.resolve(gatewayPort, generationPort, uploadPort, kafkaPort, kafkaControllerPort, postgresPort);
-    return new StackSettings(stateDir, home, ports[0], ports[1], ports[2], ports[3], ports[4], ports[5],
+    int[] ports = FreePorts.resolve(
+        gatewayPort, generationPort, uploadPort, streamsPort, kafkaPort, kafkaControllerPort, postgresPort);
+    return new StackSettings(stateDir, home, ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6],
         startupTimeout, serviceJvmOptions, environment);
   }
 

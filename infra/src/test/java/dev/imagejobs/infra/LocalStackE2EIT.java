@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.Topics;
+import dev.imagejobs.schemas.avro.ImageJobCompleted;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -76,6 +78,7 @@ class LocalStackE2EIT {
         "GATEWAY_PORT", "0",
         "GENERATION_PORT", "0",
         "UPLOAD_PORT", "0",
+        "STREAMS_PORT", "0",
         "KAFKA_PORT", "0",
         "KAFKA_CONTROLLER_PORT", "0",
         "POSTGRES_PORT", "0",
@@ -124,6 +127,14 @@ class LocalStackE2EIT {
               "JobCompleted")
           .endsWith("JobCompleted");
       assertThat(eventsByJob.get(failedJob)).startsWith("JobRequested", "JobStarted").endsWith("JobFailed");
+
+      // And the streams service publishes exactly one public summary, for the completed job only
+      List<ImageJobCompleted> summaries = awaitCompletedSummaries(stack, completedJob);
+      assertThat(summaries).extracting(ImageJobCompleted::getJobId).containsOnlyOnce(completedJob)
+          .doesNotContain(failedJob);
+      ImageJobCompleted summary = summaries.stream().filter(s -> s.getJobId().equals(completedJob)).findFirst().get();
+      assertThat(summary.getStoragePath()).isEqualTo(image.path("storagePath").asString());
+      assertThat(summary.getSha256()).isEqualTo(image.path("sha256").asString());
     }
 
     // When the stack is started again on the same state directory (on other ports)
@@ -136,6 +147,15 @@ class LocalStackE2EIT {
       assertThat(getImage(stack, again.path("image").path("url").asString())).isNotEmpty();
       assertThat(readLifecycleTopicWithReleasedSchemas(stack).get(completedJob)).isEqualTo(completedJobEvents);
     }
+  }
+
+  private static List<ImageJobCompleted> awaitCompletedSummaries(RunningStack stack, String jobId) {
+    CompletedJobCodec codec = new CompletedJobCodec();
+    return await("summary of " + jobId).atMost(Duration.ofSeconds(60)).until(
+        () -> readAll(stack.bootstrapServers(), Topics.COMPLETED.name()).stream()
+            .map(record -> codec.decode(record.value()))
+            .toList(),
+        summaries -> summaries.stream().anyMatch(summary -> summary.getJobId().equals(jobId)));
   }
 
   private static Map<String, Object> assetKeyJob(String assetId, String prompt, String aspectRatio) {

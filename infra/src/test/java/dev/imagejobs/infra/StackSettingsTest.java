@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,9 @@ class StackSettingsTest {
     // Then
     assertThat(settings.stateDir()).isEqualTo(Path.of(".local-stack").toAbsolutePath());
     assertThat(settings.home()).isEqualTo(HOME);
-    assertThat(new int[] {settings.gatewayPort(), settings.generationPort(), settings.uploadPort()})
-        .containsExactly(8080, 8081, 8082);
+    assertThat(new int[] {settings.gatewayPort(), settings.generationPort(), settings.uploadPort(),
+        settings.streamsPort()})
+        .containsExactly(8080, 8081, 8082, 8083);
     assertThat(new int[] {settings.kafkaPort(), settings.kafkaControllerPort(), settings.postgresPort()})
         .containsExactly(9092, 9093, 5433);
     assertThat(settings.startupTimeout()).isEqualTo(Duration.ofSeconds(180));
@@ -32,11 +34,12 @@ class StackSettingsTest {
   @Test
   void readsEverySettingFromTheEnvironmentAndKeepsItForTheServices() {
     // Given
-    Map<String, String> env = Map.of(
+    Map<String, String> env = environment(
         "IMAGEJOBS_STATE_DIR", "/var/tmp/stack",
         "GATEWAY_PORT", "18080",
         "GENERATION_PORT", "18081",
         "UPLOAD_PORT", "18082",
+        "STREAMS_PORT", "18083",
         "KAFKA_PORT", "19092",
         "KAFKA_CONTROLLER_PORT", "19093",
         "POSTGRES_PORT", "15432",
@@ -50,8 +53,8 @@ class StackSettingsTest {
     // Then
     assertThat(settings.stateDir()).isEqualTo(Path.of("/var/tmp/stack"));
     assertThat(new int[] {settings.gatewayPort(), settings.generationPort(), settings.uploadPort(),
-        settings.kafkaPort(), settings.kafkaControllerPort(), settings.postgresPort()})
-        .containsExactly(18080, 18081, 18082, 19092, 19093, 15432);
+        settings.streamsPort(), settings.kafkaPort(), settings.kafkaControllerPort(), settings.postgresPort()})
+        .containsExactly(18080, 18081, 18082, 18083, 19092, 19093, 15432);
     assertThat(settings.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.serviceJvmOptions()).containsExactly("-Xmx1g", "-Dx=y");
     assertThat(settings.environment()).containsEntry("IMAGEJOBS_LOCAL_FAIL_MARKER", "#fail");
@@ -69,7 +72,7 @@ class StackSettingsTest {
   void replacesEveryZeroPortWithADistinctFreePortAndKeepsTheOthers() {
     // Given
     StackSettings settings = StackSettings.fromEnvironment(Map.of(
-        "GATEWAY_PORT", "0", "GENERATION_PORT", "0", "UPLOAD_PORT", "0",
+        "GATEWAY_PORT", "0", "GENERATION_PORT", "0", "UPLOAD_PORT", "0", "STREAMS_PORT", "0",
         "KAFKA_PORT", "0", "KAFKA_CONTROLLER_PORT", "0"), HOME);
 
     // When
@@ -77,8 +80,16 @@ class StackSettingsTest {
 
     // Then
     Set<Integer> picked = Set.of(resolved.gatewayPort(), resolved.generationPort(), resolved.uploadPort(),
-        resolved.kafkaPort(), resolved.kafkaControllerPort());
-    assertThat(picked).hasSize(5).allSatisfy(port -> assertThat(port).isPositive());
+        resolved.streamsPort(), resolved.kafkaPort(), resolved.kafkaControllerPort());
+    assertThat(picked).hasSize(6).allSatisfy(port -> assertThat(port).isPositive());
     assertThat(resolved.postgresPort()).isEqualTo(5433);
+  }
+
+  private static Map<String, String> environment(String... namesAndValues) {
+    Map<String, String> environment = new HashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      environment.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return environment;
   }
 }
