@@ -7,7 +7,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 
-/** Starts the gateway: REST API, outbox relay and read-model projection. */
+/** Starts the gateway: REST API, event streams, web page, outbox relay and read-model projection. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class GatewayApplication {

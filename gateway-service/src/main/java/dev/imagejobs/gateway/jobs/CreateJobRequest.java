@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.jobs;
 
+import dev.imagejobs.gateway.web.Ids;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;

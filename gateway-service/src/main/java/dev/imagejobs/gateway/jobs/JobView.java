@@ -4,8 +4,12 @@ import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.schemas.JobStatus;
 import java.time.Instant;
 
-/** A job as the API shows it: the read-model row, with the image once the job completed. */
-record JobView(
+/**
+ * A job as the API shows it, in responses and as the data of stream events: the read-model row,
+ * with the image once the job completed. {@code eventSeq} is the number of the job's last event
+ * the view reflects, so a client holding two views of one job keeps the higher.
+ */
+public record JobView(
     String jobId,
     String status,
     String jobType,
@@ -33,13 +37,15 @@ record JobView(
     Instant startedAt,
     Instant completedAt,
     Instant updatedAt,
+    int eventSeq,
     Image image) {
 
-  static String location(String jobId) {
-    return JobsController.BASE_PATH + "/" + jobId;
+  /** The canonical URL of a job. */
+  public static String location(String jobId) {
+    return JobsController.JOBS + "/" + jobId;
   }
 
-  static JobView of(JobRow row) {
+  public static JobView of(JobRow row) {
     Image image = row.status() == JobStatus.COMPLETED
         ? new Image(location(row.jobId()) + "/image", row.contentType(), row.sizeBytes(), row.width(), row.height(),
             row.sha256(), row.storagePath(), row.objectUri())
@@ -50,11 +56,22 @@ record JobView(
         row.provider(), row.model(), row.attemptCount(), row.retryCount(), row.cancelRequested(),
         row.failureStage(), row.errorClass(), row.errorCode(), row.errorMessage(),
         row.estimatedCostMicros(), row.actualCostMicros(),
-        row.createdAt(), row.startedAt(), row.completedAt(), row.updatedAt(), image);
+        row.createdAt(), row.startedAt(), row.completedAt(), row.updatedAt(), row.lastEventSeq(), image);
   }
 
-  /** Where a completed job's image is and what it is. */
-  record Image(
+  /**
+   * Where a completed job's image is and what it is.
+   *
+   * @param url where the owner fetches the bytes through the gateway
+   * @param contentType the image's media type
+   * @param sizeBytes its size
+   * @param width its width in pixels
+   * @param height its height in pixels
+   * @param sha256 its SHA-256 in hex, also its ETag
+   * @param storagePath its path in the bucket
+   * @param objectUri its storage URI
+   */
+  public record Image(
       String url,
       String contentType,
       Long sizeBytes,

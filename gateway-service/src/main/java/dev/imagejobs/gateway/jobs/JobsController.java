@@ -1,72 +1,158 @@
 package dev.imagejobs.gateway.jobs;
 
+import dev.imagejobs.gateway.idempotency.IdempotencyKey;
+import dev.imagejobs.gateway.idempotency.IdempotencyKeys;
+import dev.imagejobs.gateway.idempotency.StoredResponse;
+import dev.imagejobs.gateway.ratelimit.CreationRateLimiter;
 import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.gateway.readmodel.ReadModel;
+import dev.imagejobs.gateway.security.Tenant;
+import dev.imagejobs.gateway.web.Ids;
+import dev.imagejobs.gateway.web.InvalidInputException;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.storage.Blob;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-/** {@code /api/v1/images/jobs}: create a job, read it, fetch its image. Every read is tenant-scoped. */
+/**
+ * The jobs API: create (with idempotency keys and a per-tenant rate limit), read, list, retry,
+ * cancel, fetch the image. Every job is seen only by its tenant; another tenant's job is a 404.
+ * {@code /api/images/generate} and {@code /api/images/jobs/{jobId}} are aliases kept for clients
+ * of the original API.
+ */
 @RestController
-@RequestMapping(JobsController.BASE_PATH)
+@Tag(name = "jobs", description = "Image jobs")
 class JobsController {
-  static final String BASE_PATH = "/api/v1/images/jobs";
+  static final String JOBS = "/api/v1/images/jobs";
+  static final String STYLE_CAPSULES = "/api/v1/images/style-capsules";
+  static final String LEGACY_GENERATE = "/api/images/generate";
+  static final String LEGACY_JOB = "/api/images/jobs/{jobId}";
+  /** Marks a response replayed for a repeated {@code Idempotency-Key} (otherwise identical). */
+  static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
   private static final Logger log = LoggerFactory.getLogger(JobsController.class);
 
   private final JobCreation creation;
+  private final JobCommands commands;
+  private final JobListing listing;
   private final ReadModel readModel;
-  private final TenantResolver tenants;
+  private final IdempotencyKeys idempotencyKeys;
+  private final CreationRateLimiter rateLimiter;
+  private final StyleCapsules capsules;
   private final BlobStore images;
 
-  JobsController(JobCreation creation, ReadModel readModel, TenantResolver tenants, BlobStore images) {
+  JobsController(
+      JobCreation creation,
+      JobCommands commands,
+      JobListing listing,
+      ReadModel readModel,
+      IdempotencyKeys idempotencyKeys,
+      CreationRateLimiter rateLimiter,
+      StyleCapsules capsules,
+      BlobStore images) {
     this.creation = creation;
+    this.commands = commands;
+    this.listing = listing;
     this.readModel = readModel;
-    this.tenants = tenants;
+    this.idempotencyKeys = idempotencyKeys;
+    this.rateLimiter = rateLimiter;
+    this.capsules = capsules;
     this.images = images;
   }
 
-  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<ResponseEntity<JobView>> create(@Valid @RequestBody CreateJobRequest body, ServerHttpRequest request) {
-    String tenant = tenants.tenantOf(request);
-    String traceparent = request.getHeaders().getFirst(CloudEventHeaders.TRACEPARENT);
-    return creation.create(tenant, body, traceparent)
-        .map(row -> ResponseEntity.accepted()
-            .location(URI.create(JobView.location(row.jobId())))
-            .body(JobView.of(row)));
+  @Operation(summary = "Create an image job", description = "Answers 202 at once with the queued job. "
+      + "With an Idempotency-Key, the same key and body give the same job and the same response; "
+      + "the same key with another body gives 422.")
+  @ApiResponse(responseCode = "202", description = "Job queued, or the replayed response of an earlier request",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+          schema = @Schema(implementation = JobView.class)))
+  @PostMapping(path = {JOBS, LEGACY_GENERATE}, consumes = MediaType.APPLICATION_JSON_VALUE,
+      produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<ResponseEntity<String>> create(
+      @Valid @RequestBody CreateJobRequest body,
+      Tenant tenant,
+      @RequestHeader(name = IdempotencyKey.HEADER, required = false) String idempotencyKey,
+      @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent) {
+    rateLimiter.acquire(tenant.id());
+    IdempotencyKey key = idempotencyKey == null ? null : idempotencyKeys.parse(idempotencyKey);
+    return creation.create(tenant.id(), body, traceparent, key).map(JobsController::response);
   }
 
-  @GetMapping(path = "/{jobId}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<JobView> get(@PathVariable String jobId, ServerHttpRequest request) {
-    return ownedJob(jobId, request).map(JobView::of);
+  @Operation(summary = "Read a job")
+  @GetMapping(path = {JOBS + "/{jobId}", LEGACY_JOB}, produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<JobView> get(@PathVariable String jobId, Tenant tenant) {
+    return ownedJob(jobId, tenant).map(JobView::of);
+  }
+
+  @Operation(summary = "List jobs, newest first", description = "Keyset pagination: pass nextCursor as cursor.")
+  @GetMapping(path = JOBS, produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<JobPage> list(
+      Tenant tenant,
+      @RequestParam(required = false) String projectId,
+      @RequestParam(required = false) String status,
+      @RequestParam(required = false) String jobType,
+      @RequestParam(required = false) String limit,
+      @RequestParam(required = false) String cursor) {
+    return listing.list(tenant.id(), projectId, status, jobType, limit, cursor);
+  }
+
+  @Operation(summary = "Retry a failed job", description = "409 unless the job failed.")
+  @ApiResponse(responseCode = "202", description = "The job is queued again")
+  @PostMapping(path = JOBS + "/{jobId}/retry", produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<ResponseEntity<JobView>> retry(
+      @PathVariable String jobId,
+      Tenant tenant,
+      @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent) {
+    requireId(jobId);
+    return commands.retry(tenant.id(), jobId, traceparent).map(JobsController::accepted);
+  }
+
+  @Operation(summary = "Cancel a job that has not ended",
+      description = "409 once the job ended; asking again while the cancellation is pending changes nothing.")
+  @ApiResponse(responseCode = "202", description = "Cancellation requested; the job ends as canceled shortly")
+  @PostMapping(path = JOBS + "/{jobId}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<ResponseEntity<JobView>> cancel(
+      @PathVariable String jobId,
+      Tenant tenant,
+      @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent) {
+    requireId(jobId);
+    return commands.cancel(tenant.id(), jobId, traceparent).map(JobsController::accepted);
   }
 
   /**
    * The image bytes, revalidated by ETag (the SHA-256): images are private, so shared caches must
    * not keep them, and a retried job may replace the image behind the same URL.
    */
-  @GetMapping("/{jobId}/image")
-  Mono<ResponseEntity<byte[]>> image(@PathVariable String jobId, ServerWebExchange exchange) {
-    return ownedJob(jobId, exchange.getRequest())
+  @Operation(summary = "Fetch a completed job's image")
+  @ApiResponse(responseCode = "200", description = "The image", content = @Content(mediaType = "image/png",
+      schema = @Schema(type = "string", format = "binary")))
+  @GetMapping(JOBS + "/{jobId}/image")
+  Mono<ResponseEntity<byte[]>> image(@PathVariable String jobId, Tenant tenant, ServerWebExchange exchange) {
+    return ownedJob(jobId, tenant)
         .filter(row -> row.status() == JobStatus.COMPLETED && row.storagePath() != null && row.sha256() != null)
         .switchIfEmpty(Mono.error(() -> new JobNotFoundException("Job " + jobId + " has no image")))
         .flatMap(row -> {
@@ -82,14 +168,41 @@ class JobsController {
         });
   }
 
-  private Mono<JobRow> ownedJob(String jobId, ServerHttpRequest request) {
+  @Operation(summary = "The style capsules a request may name")
+  @GetMapping(path = STYLE_CAPSULES, produces = MediaType.APPLICATION_JSON_VALUE)
+  List<StyleCapsule> styleCapsules() {
+    return capsules.all();
+  }
+
+  private Mono<JobRow> ownedJob(String jobId, Tenant tenant) {
+    return Mono.defer(() -> {
+      requireId(jobId);
+      return readModel.find(jobId)
+          .filter(row -> row.tenantId().equals(tenant.id()))
+          .switchIfEmpty(Mono.error(() -> new JobNotFoundException("No job " + jobId)));
+    });
+  }
+
+  private static void requireId(String jobId) {
     if (!Ids.isValid(jobId)) {
-      return Mono.error(new InvalidInputException("jobId", Ids.MESSAGE));
+      throw new InvalidInputException("jobId", Ids.MESSAGE);
     }
-    String tenant = tenants.tenantOf(request);
-    return readModel.find(jobId)
-        .filter(row -> row.tenantId().equals(tenant))
-        .switchIfEmpty(Mono.error(() -> new JobNotFoundException("No job " + jobId)));
+  }
+
+  private static ResponseEntity<String> response(StoredResponse stored) {
+    ResponseEntity.BodyBuilder response = ResponseEntity.status(stored.status())
+        .contentType(MediaType.APPLICATION_JSON);
+    if (stored.location() != null) {
+      response.location(URI.create(stored.location()));
+    }
+    if (stored.replayed()) {
+      response.header(IDEMPOTENT_REPLAYED, "true");
+    }
+    return response.body(stored.body());
+  }
+
+  private static ResponseEntity<JobView> accepted(JobRow row) {
+    return ResponseEntity.accepted().location(URI.create(JobView.location(row.jobId()))).body(JobView.of(row));
   }
 
   private Blob read(JobRow row) {

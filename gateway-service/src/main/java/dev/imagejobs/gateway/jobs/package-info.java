@@ -1,5 +1,5 @@
 /**
- * The jobs HTTP API: create a job (read-model row and outbox event in one transaction), read it
- * back, and serve its image to the tenant that owns it.
+ * The jobs HTTP API: create a job (read-model row, outbox event and idempotency key in one
+ * transaction), read, list, retry and cancel it, and serve its image to the tenant that owns it.
  */
 package dev.imagejobs.gateway.jobs;

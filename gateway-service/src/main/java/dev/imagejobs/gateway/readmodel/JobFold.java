@@ -135,6 +135,7 @@ final class JobFold {
       row.assetId = Text.clean(spec.getAssetId());
       row.prompt = Text.clean(spec.getPrompt());
       row.styleCapsuleId = Text.clean(spec.getStyleCapsuleId());
+      row.styleText = Text.clean(spec.getStyleText());
       row.aspectRatio = Text.clean(spec.getAspectRatio());
       row.imageSize = Text.clean(spec.getImageSize());
       row.provider = Text.clean(spec.getProvider());

@@ -18,6 +18,7 @@ public record JobRow(
     String assetId,
     String prompt,
     String styleCapsuleId,
+    String styleText,
     String aspectRatio,
     String imageSize,
     String provider,
@@ -61,6 +62,7 @@ public record JobRow(
     String assetId;
     String prompt;
     String styleCapsuleId;
+    String styleText;
     String aspectRatio;
     String imageSize;
     String provider;
@@ -103,6 +105,7 @@ public record JobRow(
       assetId = row.assetId;
       prompt = row.prompt;
       styleCapsuleId = row.styleCapsuleId;
+      styleText = row.styleText;
       aspectRatio = row.aspectRatio;
       imageSize = row.imageSize;
       provider = row.provider;
@@ -134,7 +137,7 @@ public record JobRow(
     JobRow build() {
       return new JobRow(
           jobId, tenantId, jobType, projectId, branchId, sceneId, shotId, assetId, prompt, styleCapsuleId,
-          aspectRatio, imageSize, provider, model, status, attemptCount, retryCount, cancelRequested,
+          styleText, aspectRatio, imageSize, provider, model, status, attemptCount, retryCount, cancelRequested,
           failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros, actualCostMicros,
           storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
           createdAt, startedAt, completedAt, updatedAt, lastEventSeq);

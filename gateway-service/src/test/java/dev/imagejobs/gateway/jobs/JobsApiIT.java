@@ -27,10 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 class JobsApiIT extends GatewayIntegrationTest {
   private static final String JOBS = "/api/v1/images/jobs";
@@ -38,39 +36,40 @@ class JobsApiIT extends GatewayIntegrationTest {
   private static final String ASSET_KEY = """
       {"jobType":"ASSET_IMAGE_KEY","projectId":"p1","branchId":"main","assetId":"hero",
        "prompt":"A lighthouse keeper with a red scarf","aspectRatio":"16:9","imageSize":"1K"}""";
-
-  @Autowired
-  private WebTestClient http;
+  private final LifecycleCodec codec = new LifecycleCodec();
 
   @Test
   void givenValidRequestWhenPostedThenJobIsQueuedReadableAndAnnouncedOnTheLifecycleTopic() {
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-    URI location = http.post().uri(JOBS)
+    URI location = as("studio-7").post().uri(JOBS)
         .header(CloudEventHeaders.TRACEPARENT, "00-" + traceId + "-00f067aa0ba902b7-01")
-        .header(TenantResolver.HEADER, "studio-7")
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(ASSET_KEY)
         .exchange()
         .expectStatus().isAccepted()
+        .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
         .expectBody()
         .jsonPath("$.status").isEqualTo("queued")
         .jsonPath("$.jobType").isEqualTo("ASSET_IMAGE_KEY")
-        .jsonPath("$.estimatedCostMicros").isEqualTo(0)
+        .jsonPath("$.estimatedCostMicros").isEqualTo(1500)
+        .jsonPath("$.eventSeq").isEqualTo(1)
         .returnResult().getResponseHeaders().getLocation();
 
     assertThat(location.toString()).matches(JOBS + "/[0-9a-f-]{36}");
     String jobId = location.toString().substring(JOBS.length() + 1);
 
-    http.get().uri(location.toString()).header(TenantResolver.HEADER, "studio-7").exchange()
+    as("studio-7").get().uri(location.toString()).exchange()
         .expectStatus().isOk()
         .expectBody()
         .jsonPath("$.jobId").isEqualTo(jobId)
         .jsonPath("$.status").isEqualTo("queued")
         .jsonPath("$.attemptCount").isEqualTo(0)
         .jsonPath("$.retryCount").isEqualTo(0)
+        .jsonPath("$.cancelRequested").isEqualTo(false)
         .jsonPath("$.provider").isEqualTo("local")
         .jsonPath("$.model").isEqualTo("local-v1")
+        .jsonPath("$.estimatedCostMicros").isEqualTo(1500)
         .jsonPath("$.createdAt").value(createdAt -> assertThat((String) createdAt).matches(ISO_INSTANT))
         .jsonPath("$.completedAt").isEmpty()
         .jsonPath("$.image").isEmpty();
@@ -88,12 +87,14 @@ class JobsApiIT extends GatewayIntegrationTest {
     assertThat(header(record, CloudEventHeaders.CONTENT_TYPE)).isEqualTo("application/avro");
     assertThat(Traceparent.traceId(header(record, CloudEventHeaders.TRACEPARENT))).contains(traceId);
 
-    LifecycleEvent event = new LifecycleCodec().decode(record.value());
+    LifecycleEvent event = codec.decode(record.value());
     JobRequested requested = event.payload(JobRequested.class);
-    assertThat(requested.getMetadata().getTenantId()).isEqualTo("studio-7");
+    assertThat(requested.getMetadata().getTenantId()).as("the tenant comes from the token").isEqualTo("studio-7");
     assertThat(requested.getMetadata().getEventId()).isEqualTo(eventId);
     assertThat(requested.getSpec().getAssetId()).isEqualTo("hero");
     assertThat(requested.getSpec().getProvider()).isEqualTo("local");
+    assertThat(requested.getSpec().getEstimatedCostMicros()).isEqualTo(1500);
+    assertThat(requested.getSpec().getStyleText()).isNull();
 
     awaitOutboxDrained();
     awaitProjectionCaughtUp();
@@ -101,21 +102,74 @@ class JobsApiIT extends GatewayIntegrationTest {
   }
 
   @Test
-  void givenRunningGatewayThenHealthIsUpWithTheProjection() {
+  void givenFrameWithStyleCapsuleAndSizeWhenPostedThenSpecCarriesTheStyleTextAndTheSizePrice() {
+    URI location = as("studio-8").post().uri(JOBS).contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("""
+            {"jobType":"END_FRAME","projectId":"p2","branchId":"main","sceneId":"s1","shotId":"sh3",
+             "prompt":"The door closes","styleCapsuleId":"noir","aspectRatio":"21:9","imageSize":"2K"}""")
+        .exchange()
+        .expectStatus().isAccepted()
+        .expectBody()
+        .jsonPath("$.styleCapsuleId").isEqualTo("noir")
+        .jsonPath("$.estimatedCostMicros").isEqualTo(3000)
+        .returnResult().getResponseHeaders().getLocation();
+    String jobId = location.toString().substring(JOBS.length() + 1);
+
+    JobRequested requested;
+    try (TopicReader lifecycle = reader(Topics.LIFECYCLE)) {
+      requested = codec.decode(lifecycle.await(r -> jobId.equals(r.key())).value()).payload(JobRequested.class);
+    }
+    assertThat(requested.getSpec().getStyleCapsuleId()).isEqualTo("noir");
+    assertThat(requested.getSpec().getStyleText()).contains("film noir");
+    assertThat(requested.getSpec().getPrompt()).as("the prompt stays as sent").isEqualTo("The door closes");
+    assertThat(jobRow(jobId)).containsEntry("style_text", requested.getSpec().getStyleText());
+
+    as("studio-8").get().uri("/api/v1/images/style-capsules").exchange()
+        .expectStatus().isOk()
+        .expectBody()
+        .jsonPath("$[?(@.id == 'noir')].styleText").value(texts -> assertThat(texts.toString()).contains("film noir"));
+  }
+
+  @Test
+  void givenUnknownStyleCapsuleWhenPostedThenProblemNamesTheFieldAndNothingIsWritten() {
+    long jobsBefore = count("jobs");
+
+    as("studio-9").post().uri(JOBS).contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(ASSET_KEY.replace("\"imageSize\":\"1K\"", "\"styleCapsuleId\":\"vaporwave\""))
+        .exchange()
+        .expectStatus().isBadRequest()
+        .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+        .expectBody()
+        .jsonPath("$.errors[0].field").isEqualTo("styleCapsuleId");
+
+    assertThat(count("jobs")).isEqualTo(jobsBefore);
+  }
+
+  @Test
+  void givenTheOriginalApiPathsThenTheyCreateAndReadJobsLikeTheVersionedOnes() {
+    URI location = as("legacy-client").post().uri("/api/images/generate").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(ASSET_KEY)
+        .exchange()
+        .expectStatus().isAccepted()
+        .expectBody().jsonPath("$.status").isEqualTo("queued")
+        .returnResult().getResponseHeaders().getLocation();
+    assertThat(location.toString()).as("the canonical location").startsWith(JOBS + "/");
+    String jobId = location.toString().substring(JOBS.length() + 1);
+
+    as("legacy-client").get().uri("/api/images/jobs/" + jobId).exchange()
+        .expectStatus().isOk()
+        .expectBody().jsonPath("$.jobId").isEqualTo(jobId);
+    as("someone-else").get().uri("/api/images/jobs/" + jobId).exchange().expectStatus().isNotFound();
+  }
+
+  @Test
+  void givenRunningGatewayThenHealthIsUpWithTheProjectionAndNeedsNoToken() {
     http.get().uri("/actuator/health").exchange()
         .expectStatus().isOk()
         .expectBody()
         .jsonPath("$.status").isEqualTo("UP")
         .jsonPath("$.components.projection.status").isEqualTo("UP")
         .jsonPath("$.components.r2dbc.status").isEqualTo("UP");
-  }
-
-  @Test
-  void givenNoTenantHeaderWhenPostedThenTheDefaultTenantOwnsTheJob() {
-    URI location = create(null, ASSET_KEY);
-
-    http.get().uri(location.toString()).exchange().expectStatus().isOk();
-    assertThat(jobRow(jobIdOf(location))).containsEntry("tenant_id", "local");
   }
 
   static Stream<Arguments> invalidBodies() {
@@ -145,12 +199,13 @@ class JobsApiIT extends GatewayIntegrationTest {
     long jobsBefore = count("jobs");
     long outboxIdsBefore = outboxIdsUsed();
 
-    http.post().uri(JOBS).contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+    as("tenant-v").post().uri(JOBS).contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
         .expectStatus().isBadRequest()
         .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
         .expectBody()
         .jsonPath("$.status").isEqualTo(400)
         .jsonPath("$.title").isEqualTo("Invalid request")
+        .jsonPath("$.instance").isEqualTo(JOBS)
         .jsonPath("$.errors[*].field").value(found -> assertThat(found).asList().containsExactly((Object[]) fields))
         .jsonPath("$.errors[0].message").isNotEmpty();
 
@@ -162,7 +217,7 @@ class JobsApiIT extends GatewayIntegrationTest {
   void givenMalformedJsonWhenPostedThenProblemAndNothingIsWritten() {
     long jobsBefore = count("jobs");
 
-    http.post().uri(JOBS).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"jobType\":").exchange()
+    as("tenant-v").post().uri(JOBS).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"jobType\":").exchange()
         .expectStatus().isBadRequest()
         .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
 
@@ -170,32 +225,21 @@ class JobsApiIT extends GatewayIntegrationTest {
   }
 
   @Test
-  void givenMalformedTenantHeaderWhenPostedThenProblemNamesTheHeader() {
-    http.post().uri(JOBS).header(TenantResolver.HEADER, "tenant/../x").contentType(MediaType.APPLICATION_JSON)
-        .bodyValue(ASSET_KEY).exchange()
-        .expectStatus().isBadRequest()
-        .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-        .expectBody().jsonPath("$.errors[0].field").isEqualTo("X-Tenant-Id");
-  }
-
-  @Test
   void givenJobOfAnotherTenantWhenReadThenItDoesNotExist() {
     URI location = create("tenant-a", ASSET_KEY);
 
-    http.get().uri(location.toString()).header(TenantResolver.HEADER, "tenant-b").exchange()
+    as("tenant-b").get().uri(location.toString()).exchange()
         .expectStatus().isNotFound()
         .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
         .expectBody().jsonPath("$.status").isEqualTo(404);
-    http.get().uri(location + "/image").header(TenantResolver.HEADER, "tenant-b").exchange()
-        .expectStatus().isNotFound();
-    http.get().uri(location.toString()).header(TenantResolver.HEADER, "tenant-a").exchange()
-        .expectStatus().isOk();
+    as("tenant-b").get().uri(location + "/image").exchange().expectStatus().isNotFound();
+    as("tenant-a").get().uri(location.toString()).exchange().expectStatus().isOk();
   }
 
   @Test
   void givenUnknownOrMalformedJobIdWhenReadThenNotFoundOrBadRequest() {
-    http.get().uri(JOBS + "/no-such-job").exchange().expectStatus().isNotFound();
-    http.get().uri(JOBS + "/" + "x".repeat(65)).exchange()
+    as("tenant-a").get().uri(JOBS + "/no-such-job").exchange().expectStatus().isNotFound();
+    as("tenant-a").get().uri(JOBS + "/" + "x".repeat(65)).exchange()
         .expectStatus().isBadRequest()
         .expectBody().jsonPath("$.errors[0].field").isEqualTo("jobId");
   }
@@ -204,8 +248,7 @@ class JobsApiIT extends GatewayIntegrationTest {
   void givenCompletedJobWhenImageIsRequestedThenTheStoredBytesAreServedWithTheirEtag() throws Exception {
     URI location = create("tenant-a", ASSET_KEY);
     String jobId = jobIdOf(location);
-    http.get().uri(location + "/image").header(TenantResolver.HEADER, "tenant-a").exchange()
-        .expectStatus().isNotFound();
+    as("tenant-a").get().uri(location + "/image").exchange().expectStatus().isNotFound();
 
     byte[] png = "\u0089PNG\r\n\u001a\n fake image bytes".getBytes(StandardCharsets.ISO_8859_1);
     String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png));
@@ -218,9 +261,9 @@ class JobsApiIT extends GatewayIntegrationTest {
     publish(job.started(), job.generationStarted(1), job.imageGenerated(0), job.uploadStarted(),
         job.completed(storagePath, sha256, png.length));
 
-    await().atMost(PATIENCE).untilAsserted(() -> http.get().uri(location.toString())
-        .header(TenantResolver.HEADER, "tenant-a").exchange().expectBody().jsonPath("$.status").isEqualTo("completed"));
-    http.get().uri(location.toString()).header(TenantResolver.HEADER, "tenant-a").exchange()
+    await().atMost(PATIENCE).untilAsserted(() -> as("tenant-a").get().uri(location.toString()).exchange()
+        .expectBody().jsonPath("$.status").isEqualTo("completed"));
+    as("tenant-a").get().uri(location.toString()).exchange()
         .expectBody()
         .jsonPath("$.image.url").isEqualTo(location + "/image")
         .jsonPath("$.image.sha256").isEqualTo(sha256)
@@ -228,25 +271,20 @@ class JobsApiIT extends GatewayIntegrationTest {
         .jsonPath("$.image.sizeBytes").isEqualTo(png.length)
         .jsonPath("$.completedAt").isNotEmpty();
 
-    http.get().uri(location + "/image").header(TenantResolver.HEADER, "tenant-a").exchange()
+    as("tenant-a").get().uri(location + "/image").exchange()
         .expectStatus().isOk()
         .expectHeader().contentType(MediaType.IMAGE_PNG)
         .expectHeader().valueEquals(HttpHeaders.ETAG, "\"" + sha256 + "\"")
+        .expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-cache, private")
         .expectBody(byte[].class).isEqualTo(png);
-    http.get().uri(location + "/image").header(TenantResolver.HEADER, "tenant-a")
-        .header(HttpHeaders.IF_NONE_MATCH, "\"" + sha256 + "\"").exchange()
+    as("tenant-a").get().uri(location + "/image").header(HttpHeaders.IF_NONE_MATCH, "\"" + sha256 + "\"").exchange()
         .expectStatus().isNotModified()
         .expectBody().isEmpty();
-    http.get().uri(location + "/image").header(TenantResolver.HEADER, "tenant-b").exchange()
-        .expectStatus().isNotFound();
+    as("tenant-b").get().uri(location + "/image").exchange().expectStatus().isNotFound();
   }
 
   private URI create(String tenant, String body) {
-    WebTestClient.RequestBodySpec post = http.post().uri(JOBS).contentType(MediaType.APPLICATION_JSON);
-    if (tenant != null) {
-      post = post.header(TenantResolver.HEADER, tenant);
-    }
-    return post.bodyValue(body).exchange()
+    return as(tenant).post().uri(JOBS).contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
         .expectStatus().isAccepted()
         .expectBody().returnResult().getResponseHeaders().getLocation();
   }

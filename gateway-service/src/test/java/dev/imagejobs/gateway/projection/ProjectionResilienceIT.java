@@ -13,10 +13,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
-@TestPropertySource(properties = "IMAGEJOBS_PROJECTION_RETRY_MAX_BACKOFF=1s")
 class ProjectionResilienceIT extends GatewayIntegrationTest {
 
   @Autowired
@@ -24,9 +21,6 @@ class ProjectionResilienceIT extends GatewayIntegrationTest {
 
   @Autowired
   private ProjectionStats stats;
-
-  @Autowired
-  private WebTestClient http;
 
   @Test
   void givenPostgresDownWhenEventsArriveThenTheProjectionRetriesAndAppliesThemOnceItIsBack() {
@@ -57,7 +51,8 @@ class ProjectionResilienceIT extends GatewayIntegrationTest {
          "prompt":"A red scarf","aspectRatio":"1:1"}""";
     EmbeddedPostgresExtension.stop();
     try {
-      http.post().uri("/api/v1/images/jobs").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+      as("tenant-outage").post().uri("/api/v1/images/jobs")
+          .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
           .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
           .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
           .expectHeader().exists(HttpHeaders.RETRY_AFTER);
@@ -65,7 +60,7 @@ class ProjectionResilienceIT extends GatewayIntegrationTest {
       EmbeddedPostgresExtension.start();
     }
 
-    String location = await().atMost(PATIENCE).until(() -> http.post().uri("/api/v1/images/jobs")
+    String location = await().atMost(PATIENCE).until(() -> as("tenant-outage").post().uri("/api/v1/images/jobs")
         .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
         .returnResult(String.class).getResponseHeaders().getFirst("Location"), value -> value != null);
 

@@ -8,33 +8,25 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.springframework.beans.factory.DisposableBean;
 
 /**
- * A real PostgreSQL server (zonky's packaged binaries) for one test class. It keeps its data
- * directory and port across {@link #stop()} and {@link #start()}, so a test can take the database
- * away from a running gateway and bring it back.
+ * One real PostgreSQL server (zonky's packaged binaries) for every integration test of the JVM,
+ * shared like the Spring context that uses it. It keeps its data directory and port across
+ * {@link #stop()} and {@link #start()}, so a test can take the database away from a running
+ * gateway and bring it back. {@link Lifetime}, a bean of the test context, shuts it down after the
+ * context has stopped its consumers.
  */
-public final class EmbeddedPostgresExtension implements BeforeAllCallback, AfterAllCallback {
+public final class EmbeddedPostgresExtension implements BeforeAllCallback {
   private static Path dataDirectory;
   private static int port;
   private static EmbeddedPostgres postgres;
 
   @Override
-  public void beforeAll(ExtensionContext context) throws IOException {
-    dataDirectory = Files.createTempDirectory("gateway-it-postgres");
-    port = 0;
+  public void beforeAll(ExtensionContext context) {
     start();
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) throws IOException {
-    stop();
-    try (Stream<Path> files = Files.walk(dataDirectory)) {
-      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    }
   }
 
   public static synchronized void start() {
@@ -42,6 +34,9 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
       return;
     }
     try {
+      if (dataDirectory == null) {
+        dataDirectory = Files.createTempDirectory("gateway-it-postgres");
+      }
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setDataDirectory(dataDirectory)
           .setCleanDataDirectory(false);
@@ -68,7 +63,9 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
     }
   }
 
+  /** The port, starting the server on first use (property sources ask before any test runs). */
   public static synchronized int port() {
+    start();
     return port;
   }
 
@@ -77,5 +74,23 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
       throw new IllegalStateException("PostgreSQL is stopped");
     }
     return postgres.getPostgresDatabase();
+  }
+
+  private static synchronized void shutDown() throws IOException {
+    stop();
+    if (dataDirectory != null) {
+      try (Stream<Path> files = Files.walk(dataDirectory)) {
+        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+      dataDirectory = null;
+    }
+  }
+
+  /** Stops the server and deletes its data when the test context closes, after the gateway has stopped. */
+  public static final class Lifetime implements DisposableBean {
+    @Override
+    public void destroy() throws IOException {
+      shutDown();
+    }
   }
 }

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.avro.specific.SpecificRecord;
@@ -34,18 +36,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpHeaders;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Base of the integration tests: the whole gateway on a random port against a real KRaft broker
- * and a real PostgreSQL, one of each per test class, wired through the same environment variables
- * the local stack sets. Topics are created by the gateway itself (broker auto-creation is off).
- * The Postgres extension is declared first so it outlives the Spring context.
+ * and a real PostgreSQL, wired through the same environment variables the local stack sets.
+ * Topics are created by the gateway itself (broker auto-creation is off). Every integration test
+ * class shares ONE Spring context, broker and database, which keeps the module's build fast: so
+ * subclasses must not change the configuration (no {@code @TestPropertySource}, no mock beans),
+ * must use their own tenants, projects and jobs, and must not rely on global counts.
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -53,13 +59,19 @@ import org.springframework.test.context.DynamicPropertySource;
 @EmbeddedKafka(
     brokerProperties = {"auto.create.topics.enable=false", "group.initial.rebalance.delay.ms=0"},
     bootstrapServersProperty = "KAFKA_BOOTSTRAP_SERVERS")
-@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+@Import(EmbeddedPostgresExtension.Lifetime.class)
 public abstract class GatewayIntegrationTest {
   protected static final Duration PATIENCE = Duration.ofSeconds(30);
   protected static final Path STORAGE_DIR = createStorageDir();
+  /** Creations a tenant may burst in tests before it is rate-limited. */
+  protected static final int RATE_LIMIT_BURST = 25;
+  private static final Set<Class<?>> SETTLED = ConcurrentHashMap.newKeySet();
 
   @Autowired
   protected EmbeddedKafkaBroker broker;
+
+  @Autowired
+  protected WebTestClient http;
 
   private KafkaProducer<String, SpecificRecord> events;
   private KafkaProducer<String, byte[]> raw;
@@ -71,6 +83,38 @@ public abstract class GatewayIntegrationTest {
     registry.add("POSTGRES_USER", () -> "postgres");
     registry.add("IMAGEJOBS_STORAGE_DIR", STORAGE_DIR::toString);
     registry.add("IMAGEJOBS_STORAGE_BUCKET", () -> "asset-images");
+    registry.add("IMAGEJOBS_JWT_SECRET", () -> Tokens.SECRET);
+    registry.add("IMAGEJOBS_PROJECTION_RETRY_MAX_BACKOFF", () -> "1s");
+    registry.add("IMAGEJOBS_RATE_LIMIT_PER_SECOND", () -> "1");
+    registry.add("IMAGEJOBS_RATE_LIMIT_BURST", () -> Integer.toString(RATE_LIMIT_BURST));
+    registry.add("IMAGEJOBS_SSE_HEARTBEAT_INTERVAL", () -> "1s");
+    // Long enough that an event reaching a stream within seconds proves the notification path.
+    registry.add("IMAGEJOBS_SSE_REREAD_INTERVAL", () -> "5m");
+    registry.add("IMAGEJOBS_SSE_LISTENER_MIN_BACKOFF", () -> "100ms");
+    registry.add("IMAGEJOBS_SSE_LISTENER_MAX_BACKOFF", () -> "1s");
+    // A price for the local model, so estimates are visible: per image, and per size for 2K.
+    registry.add("imagejobs.pricing.models[local-v1].micros-per-image", () -> "1500");
+    registry.add("imagejobs.pricing.models[local-v1].sizes[2K]", () -> "3000");
+  }
+
+  /**
+   * The first test of each class waits until work left by earlier classes (outbox rows, records
+   * not yet projected) is done, so counters and positions the class observes are its own.
+   */
+  @BeforeEach
+  void settleLeftoversOfEarlierClasses() {
+    if (SETTLED.add(getClass())) {
+      awaitOutboxDrained();
+      awaitProjectionCaughtUp();
+    }
+  }
+
+  /** A client acting for {@code tenant}, with a valid bearer token and a patience fit for streams. */
+  protected WebTestClient as(String tenant) {
+    return http.mutate()
+        .defaultHeader(HttpHeaders.AUTHORIZATION, Tokens.bearer(tenant))
+        .responseTimeout(PATIENCE)
+        .build();
   }
 
   @BeforeEach

@@ -1,0 +1,125 @@
+package dev.imagejobs.gateway.jobs;
+
+import dev.imagejobs.gateway.outbox.Outbox;
+import dev.imagejobs.gateway.readmodel.ApplyOutcome;
+import dev.imagejobs.gateway.readmodel.JobRow;
+import dev.imagejobs.gateway.readmodel.ReadModel;
+import dev.imagejobs.schemas.EventMetadataFactory;
+import dev.imagejobs.schemas.JobStatus;
+import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.avro.EventMetadata;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
+import dev.imagejobs.schemas.avro.JobRetryRequested;
+import dev.imagejobs.schemas.avro.JobSpec;
+import dev.imagejobs.schemas.avro.JobType;
+import java.util.function.Function;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Mono;
+
+/**
+ * Retry and cancel, the gateway's commands on existing jobs. Like creation, each applies its event
+ * to the read model and stores it in the outbox in one transaction, with the job locked, so two
+ * racing commands cannot both pass the status check.
+ */
+@Component
+class JobCommands {
+  static final String CANCEL_REASON = "requested through the API";
+
+  private final ReadModel readModel;
+  private final Outbox outbox;
+  private final TransactionalOperator transaction;
+  private final EventMetadataFactory metadata;
+
+  JobCommands(ReadModel readModel, Outbox outbox, TransactionalOperator transaction,
+      EventMetadataFactory gatewayMetadata) {
+    this.readModel = readModel;
+    this.outbox = outbox;
+    this.transaction = transaction;
+    this.metadata = gatewayMetadata;
+  }
+
+  /**
+   * Queues a failed job again with its spec: {@code JobRetryRequested} with the retry count + 1.
+   *
+   * @return the job after the retry request; errors with 404 or 409 problems
+   */
+  Mono<JobRow> retry(String tenantId, String jobId, String traceparent) {
+    return command(tenantId, jobId, row -> {
+      if (row.status() != JobStatus.FAILED) {
+        return Mono.error(new JobStateConflictException(jobId, row.status(), "only failed jobs can be retried"));
+      }
+      return applyAndAppend(LifecycleEvent.of(JobRetryRequested.newBuilder()
+          .setMetadata(eventMetadata(row, traceparent))
+          .setSpec(spec(row))
+          .setRetryCount(row.retryCount() + 1)
+          .build()));
+    });
+  }
+
+  /**
+   * Asks the service holding a job that has not ended to stop it ({@code JobCancelRequested}); the
+   * job becomes {@code canceled} when that service answers with {@code JobCanceled}. Asking again
+   * changes nothing.
+   *
+   * @return the job after the request; errors with 404 or 409 problems
+   */
+  Mono<JobRow> cancel(String tenantId, String jobId, String traceparent) {
+    return command(tenantId, jobId, row -> {
+      if (row.status().isTerminal()) {
+        return Mono.error(
+            new JobStateConflictException(jobId, row.status(), "only jobs that have not ended can be canceled"));
+      }
+      if (row.cancelRequested()) {
+        return Mono.just(row);
+      }
+      return applyAndAppend(LifecycleEvent.of(JobCancelRequested.newBuilder()
+          .setMetadata(eventMetadata(row, traceparent))
+          .setReason(CANCEL_REASON)
+          .build()));
+    });
+  }
+
+  private Mono<JobRow> command(String tenantId, String jobId, Function<JobRow, Mono<JobRow>> change) {
+    Mono<JobRow> work = readModel.lockForUpdate(jobId)
+        .filter(row -> row.tenantId().equals(tenantId))
+        .switchIfEmpty(Mono.error(() -> new JobNotFoundException("No job " + jobId)))
+        .flatMap(change);
+    return transaction.transactional(work).doOnSuccess(row -> outbox.committed());
+  }
+
+  private Mono<JobRow> applyAndAppend(LifecycleEvent event) {
+    return readModel.apply(event, null).flatMap(outcome -> {
+      if (outcome.result() != ApplyOutcome.Result.APPLIED) {
+        // The row is locked and was checked, so only a bug gets here; roll back rather than send.
+        return Mono.error(new IllegalStateException(
+            event.type().simpleName() + " of job " + event.jobId() + " was not applied: " + outcome.result()));
+      }
+      return outbox.append(event).thenReturn(outcome.row());
+    });
+  }
+
+  private EventMetadata eventMetadata(JobRow row, String traceparent) {
+    return metadata.first(row.jobId(), row.tenantId(), traceparent);
+  }
+
+  /** The job's spec as it was asked for, so the retry generates the same image request. */
+  private static JobSpec spec(JobRow row) {
+    return JobSpec.newBuilder()
+        .setJobType(JobType.valueOf(row.jobType()))
+        .setProjectId(row.projectId())
+        .setBranchId(row.branchId())
+        .setSceneId(row.sceneId())
+        .setShotId(row.shotId())
+        .setAssetId(row.assetId())
+        .setPrompt(row.prompt())
+        .setStyleCapsuleId(row.styleCapsuleId())
+        .setStyleText(row.styleText())
+        .setAspectRatio(row.aspectRatio())
+        .setImageSize(row.imageSize())
+        .setProvider(row.provider())
+        .setModel(row.model())
+        .setEstimatedCostMicros(row.estimatedCostMicros())
+        .build();
+  }
+}

@@ -1,0 +1,55 @@
+package dev.imagejobs.gateway.ratelimit;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * Limits how fast each tenant creates jobs, with one {@link TokenBucket} per tenant in this
+ * instance's memory. Per instance by design: it protects the instance and the providers from one
+ * noisy tenant without a shared store; behind a load balancer a tenant gets up to the limit times
+ * the number of instances.
+ */
+@Component
+public class CreationRateLimiter {
+  /** Above this many tenants, idle (full) buckets are forgotten so memory stays bounded. */
+  static final int SWEEP_THRESHOLD = 10_000;
+
+  private final RateLimitSettings settings;
+  private final LongSupplier nanoTime;
+  private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+
+  @Autowired
+  CreationRateLimiter(RateLimitSettings settings) {
+    this(settings, System::nanoTime);
+  }
+
+  CreationRateLimiter(RateLimitSettings settings, LongSupplier nanoTime) {
+    this.settings = settings;
+    this.nanoTime = nanoTime;
+  }
+
+  /**
+   * Takes one creation from the tenant's allowance.
+   *
+   * @throws RateLimitedException (a 429 problem with {@code Retry-After}) when none is left
+   */
+  public void acquire(String tenantId) {
+    if (!settings.enabled()) {
+      return;
+    }
+    long now = nanoTime.getAsLong();
+    if (buckets.size() > SWEEP_THRESHOLD) {
+      buckets.values().removeIf(bucket -> bucket.isFull(now));
+    }
+    Duration wait = buckets
+        .computeIfAbsent(tenantId, tenant -> new TokenBucket(settings.ratePerSecond(), settings.burst(), now))
+        .take(now);
+    if (!wait.isZero()) {
+      throw new RateLimitedException(wait);
+    }
+  }
+}

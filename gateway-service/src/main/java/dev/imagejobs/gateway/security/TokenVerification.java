@@ -1,0 +1,54 @@
+package dev.imagejobs.gateway.security;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+
+/**
+ * Builds the token decoder from {@link JwtSettings}: signature (HS256 secret, or RS256/ES256 keys
+ * from a JWKS), expiry and not-before with the default clock skew, the optional issuer and
+ * audience, and a usable tenant claim.
+ */
+final class TokenVerification {
+
+  private TokenVerification() {}
+
+  static ReactiveJwtDecoder decoder(JwtSettings settings) {
+    NimbusReactiveJwtDecoder decoder = switch (settings.keySource()) {
+      case SECRET, DEV_SECRET -> NimbusReactiveJwtDecoder
+          .withSecretKey(new SecretKeySpec(settings.effectiveSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
+          .macAlgorithm(MacAlgorithm.HS256)
+          .build();
+      case JWKS -> NimbusReactiveJwtDecoder.withJwkSetUri(settings.jwksUri())
+          .jwsAlgorithm(SignatureAlgorithm.RS256)
+          .jwsAlgorithm(SignatureAlgorithm.ES256)
+          .build();
+    };
+    decoder.setJwtValidator(validator(settings));
+    return decoder;
+  }
+
+  private static OAuth2TokenValidator<Jwt> validator(JwtSettings settings) {
+    List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+    validators.add(settings.issuer() == null
+        ? JwtValidators.createDefault()
+        : JwtValidators.createDefaultWithIssuer(settings.issuer()));
+    if (settings.audience() != null) {
+      validators.add(new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
+          audience -> audience != null && audience.contains(settings.audience())));
+    }
+    validators.add(new TenantClaimValidator(settings.tenantClaim()));
+    return new DelegatingOAuth2TokenValidator<>(validators);
+  }
+}

@@ -1,0 +1,88 @@
+package dev.imagejobs.gateway.stream;
+
+import dev.imagejobs.gateway.jobs.JobNotFoundException;
+import dev.imagejobs.gateway.jobs.JobView;
+import dev.imagejobs.gateway.readmodel.ReadModel;
+import dev.imagejobs.gateway.security.Tenant;
+import dev.imagejobs.gateway.web.Ids;
+import dev.imagejobs.gateway.web.InvalidInputException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code text/event-stream} of a job and of a project: each event has {@code id} (the resume
+ * position), {@code event} (the lifecycle event type) and {@code data} (the job view right after
+ * it). These routes, and only these, also take the token as {@code access_token} in the query,
+ * since {@code EventSource} cannot send headers.
+ */
+@RestController
+@Tag(name = "events", description = "Live job status")
+class JobEventsController {
+  /** Stops buffering proxies (nginx) from holding events back. */
+  private static final String NO_PROXY_BUFFERING = "X-Accel-Buffering";
+
+  private final ReadModel readModel;
+  private final JobEventStreams streams;
+
+  JobEventsController(ReadModel readModel, JobEventStreams streams) {
+    this.readModel = readModel;
+    this.streams = streams;
+  }
+
+  @Operation(summary = "Follow one job", description = "Replays the job's events from the beginning or after "
+      + "Last-Event-ID (id = the job's event sequence), then streams new ones, and completes after a terminal "
+      + "status. 204 when the job has ended and the client has seen its last event.",
+      parameters = @Parameter(name = "access_token", in = ParameterIn.QUERY,
+          description = "The bearer token, for clients that cannot send an Authorization header"))
+  @ApiResponse(responseCode = "200", description = "The event stream")
+  @ApiResponse(responseCode = "204", description = "Nothing more will happen to this job")
+  @GetMapping(path = "/api/v1/images/jobs/{jobId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  Mono<ResponseEntity<Flux<ServerSentEvent<JobView>>>> job(
+      @PathVariable String jobId,
+      Tenant tenant,
+      @RequestHeader(name = LastEventId.HEADER, required = false) String lastEventId,
+      @RequestParam(name = LastEventId.PARAMETER, required = false) String lastEventIdParameter) {
+    if (!Ids.isValid(jobId)) {
+      return Mono.error(new InvalidInputException("jobId", Ids.MESSAGE));
+    }
+    long after = LastEventId.resumeAfter(lastEventId, lastEventIdParameter);
+    return readModel.find(jobId)
+        .filter(row -> row.tenantId().equals(tenant.id()))
+        .switchIfEmpty(Mono.error(() -> new JobNotFoundException("No job " + jobId)))
+        .map(row -> row.status().isTerminal() && row.lastEventSeq() <= after
+            // EventSource reconnects after a stream ends; 204 tells it to stop.
+            ? ResponseEntity.noContent().<Flux<ServerSentEvent<JobView>>>build()
+            : ResponseEntity.ok().header(NO_PROXY_BUFFERING, "no").body(streams.ofJob(jobId, after)));
+  }
+
+  @Operation(summary = "Follow every job of a project", description = "Replays the project's events from the "
+      + "beginning or after Last-Event-ID (id = a position ordered across all the project's jobs), then streams "
+      + "new ones; never completes.",
+      parameters = @Parameter(name = "access_token", in = ParameterIn.QUERY,
+          description = "The bearer token, for clients that cannot send an Authorization header"))
+  @GetMapping(path = "/api/v1/images/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  ResponseEntity<Flux<ServerSentEvent<JobView>>> project(
+      Tenant tenant,
+      @RequestParam(required = false) String projectId,
+      @RequestHeader(name = LastEventId.HEADER, required = false) String lastEventId,
+      @RequestParam(name = LastEventId.PARAMETER, required = false) String lastEventIdParameter) {
+    if (!Ids.isValid(projectId)) {
+      throw new InvalidInputException("projectId", projectId == null ? "is required" : Ids.MESSAGE);
+    }
+    long after = LastEventId.resumeAfter(lastEventId, lastEventIdParameter);
+    return ResponseEntity.ok().header(NO_PROXY_BUFFERING, "no").body(streams.ofProject(tenant.id(), projectId, after));
+  }
+}

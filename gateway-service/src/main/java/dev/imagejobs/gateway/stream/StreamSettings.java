@@ -1,0 +1,45 @@
+package dev.imagejobs.gateway.stream;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * How event streams run.
+ *
+ * @param heartbeatInterval how often a stream sends a comment, so proxies do not close an idle one
+ * @param rereadInterval how often a stream re-reads the history without a notification, in case
+ *     one was lost (notifications are the normal path; this only bounds the delay of a lost one)
+ * @param clientRetry the reconnection delay suggested to clients ({@code retry:})
+ * @param pageSize history rows read per query
+ * @param listenerMinBackoff first pause before the notification connection is opened again
+ * @param listenerMaxBackoff longest pause between attempts to open it again
+ * @param listenerCheckInterval how often the notification connection is checked with a query
+ */
+@ConfigurationProperties("imagejobs.stream")
+record StreamSettings(
+    Duration heartbeatInterval,
+    Duration rereadInterval,
+    Duration clientRetry,
+    int pageSize,
+    Duration listenerMinBackoff,
+    Duration listenerMaxBackoff,
+    Duration listenerCheckInterval) {
+
+  StreamSettings {
+    requirePositive(heartbeatInterval, "heartbeat-interval");
+    requirePositive(rereadInterval, "reread-interval");
+    requirePositive(clientRetry, "client-retry");
+    requirePositive(listenerMinBackoff, "listener-min-backoff");
+    requirePositive(listenerMaxBackoff, "listener-max-backoff");
+    requirePositive(listenerCheckInterval, "listener-check-interval");
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("imagejobs.stream.page-size must be at least 1");
+    }
+  }
+
+  private static void requirePositive(Duration value, String name) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("imagejobs.stream." + name + " must be positive");
+    }
+  }
+}

@@ -1,0 +1,445 @@
+// Image Jobs web page: submits jobs and follows a project's jobs live over EventSource.
+// Plain browser JavaScript, no build step. Every element tests rely on has a data-testid.
+'use strict';
+
+const API = '/api/v1/images';
+const TOKEN_KEY = 'imagejobs.token';
+const PROJECTS_KEY = 'imagejobs.projects';
+const TERMINAL = new Set(['completed', 'failed', 'canceled']);
+const EVENT_TYPES = ['JobRequested', 'JobStarted', 'GenerationStarted', 'GenerationAttemptFailed', 'ImageGenerated',
+  'UploadStarted', 'JobCompleted', 'JobFailed', 'JobRetryRequested', 'JobCancelRequested', 'JobCanceled'];
+
+const state = {
+  token: null,
+  project: null,
+  source: null,
+  jobs: new Map(),          // jobId -> latest job view
+  rows: new Map(),          // jobId -> <li>
+  images: new Map(),        // jobId -> sha256 of the image shown
+  pendingKey: null,         // Idempotency-Key of the submission in flight, reused if it is sent again
+};
+
+const $ = (id) => document.getElementById(id);
+
+/** A failed API call, carrying the RFC 9457 problem the server answered with. */
+class ApiError extends Error {
+  constructor(problem) {
+    super(problem.detail || problem.title || 'Request failed');
+    this.problem = problem;
+  }
+}
+
+async function api(path, options = {}) {
+  const headers = new Headers(options.headers || {});
+  if (state.token) {
+    headers.set('Authorization', 'Bearer ' + state.token);
+  }
+  let response;
+  try {
+    response = await fetch(path, { ...options, headers });
+  } catch (e) {
+    throw new ApiError({ title: 'Network error', detail: 'The gateway could not be reached: ' + e.message });
+  }
+  if (response.ok) {
+    return response;
+  }
+  let problem;
+  try {
+    problem = await response.json();
+  } catch (e) {
+    problem = { status: response.status, title: response.statusText || 'Request failed' };
+  }
+  if (response.status === 401) {
+    setTokenStatus('rejected', 'Token rejected');
+  }
+  throw new ApiError(problem);
+}
+
+function showError(error) {
+  const box = $('error');
+  box.replaceChildren();
+  const problem = error instanceof ApiError
+    ? error.problem
+    : { title: 'Error', detail: String(error.message || error) };
+  const title = document.createElement('strong');
+  title.textContent = (problem.status ? problem.status + ' ' : '') + (problem.title || 'Error');
+  box.append(title);
+  if (problem.detail) {
+    box.append(document.createTextNode(': ' + problem.detail));
+  }
+  if (Array.isArray(problem.errors) && problem.errors.length > 0) {
+    const list = document.createElement('ul');
+    for (const field of problem.errors) {
+      const item = document.createElement('li');
+      item.dataset.field = field.field;
+      item.textContent = field.field + ' ' + field.message;
+      list.append(item);
+    }
+    box.append(list);
+  }
+  box.hidden = false;
+}
+
+function clearError() {
+  $('error').hidden = true;
+  $('error').replaceChildren();
+}
+
+// ---- token ---------------------------------------------------------------------------------------
+
+function setTokenStatus(stateName, text) {
+  const status = $('token-status');
+  status.dataset.state = stateName;
+  status.textContent = text;
+}
+
+function useToken(token) {
+  state.token = token || null;
+  if (state.token) {
+    localStorage.setItem(TOKEN_KEY, state.token);
+    setTokenStatus('set', 'Token set');
+  } else {
+    localStorage.removeItem(TOKEN_KEY);
+    setTokenStatus('missing', 'No token');
+  }
+  $('token-input').value = '';
+  $('project-open').disabled = !state.token;
+  if (state.token) {
+    loadStyleCapsules();
+    if (state.project) {
+      openProject(state.project);
+    }
+  } else {
+    closeStream();
+  }
+}
+
+/** A token in the URL (the launcher prints such a link) is stored, then removed from the address bar. */
+function takeTokenFromUrl() {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get('token');
+  const project = url.searchParams.get('project');
+  if (token !== null) {
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+  return { token, project };
+}
+
+async function loadStyleCapsules() {
+  try {
+    const capsules = await (await api(API + '/style-capsules')).json();
+    const select = $('style-capsule');
+    const chosen = select.value;
+    select.replaceChildren(new Option('None', ''));
+    for (const capsule of capsules) {
+      const option = new Option(capsule.id, capsule.id);
+      option.title = capsule.styleText;
+      select.append(option);
+    }
+    select.value = chosen;
+  } catch (e) {
+    showError(e);
+  }
+}
+
+// ---- project and stream --------------------------------------------------------------------------
+
+function rememberProject(projectId) {
+  const known = JSON.parse(localStorage.getItem(PROJECTS_KEY) || '[]').filter((p) => p !== projectId);
+  known.unshift(projectId);
+  localStorage.setItem(PROJECTS_KEY, JSON.stringify(known.slice(0, 10)));
+  renderProjectOptions();
+}
+
+function renderProjectOptions() {
+  const list = $('project-options');
+  list.replaceChildren();
+  for (const project of JSON.parse(localStorage.getItem(PROJECTS_KEY) || '[]')) {
+    list.append(new Option(project, project));
+  }
+}
+
+function setStreamStatus(stateName, text) {
+  const status = $('stream-status');
+  status.dataset.state = stateName;
+  status.textContent = text;
+}
+
+function closeStream() {
+  if (state.source) {
+    state.source.close();
+    state.source = null;
+  }
+  setStreamStatus('closed', 'Not following');
+}
+
+async function openProject(projectId) {
+  closeStream();
+  clearError();
+  state.project = projectId;
+  state.jobs.clear();
+  state.rows.clear();
+  state.images.clear();
+  $('job-list').replaceChildren();
+  $('job-list').dataset.project = projectId;
+  $('job-fieldset').disabled = false;
+  renderEmptyState();
+  rememberProject(projectId);
+  const url = new URL(window.location.href);
+  url.searchParams.set('project', projectId);
+  history.replaceState(null, '', url.pathname + url.search + url.hash);
+
+  let lastEventId = null;
+  try {
+    // The newest jobs first, then the stream continues exactly where this list was read.
+    const page = await (await api(API + '/jobs?limit=100&projectId=' + encodeURIComponent(projectId))).json();
+    if (state.project !== projectId) {
+      return;
+    }
+    for (const view of page.items) {
+      upsert(view);
+    }
+    lastEventId = page.lastEventId;
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  follow(projectId, lastEventId);
+}
+
+function follow(projectId, lastEventId) {
+  const params = new URLSearchParams({ projectId, access_token: state.token });
+  if (lastEventId !== null && lastEventId !== undefined) {
+    params.set('lastEventId', String(lastEventId));
+  }
+  setStreamStatus('connecting', 'Connecting…');
+  // On reconnect the browser sends Last-Event-ID itself, which the server prefers over lastEventId.
+  const source = new EventSource(API + '/events?' + params.toString());
+  state.source = source;
+  source.onopen = () => setStreamStatus('live', 'Live');
+  source.onerror = () => {
+    if (state.source !== source) {
+      return;
+    }
+    if (source.readyState === EventSource.CLOSED) {
+      setStreamStatus('failed', 'Stream closed');
+      showError(new ApiError({ title: 'Live updates stopped',
+        detail: 'The event stream was refused (is the token still valid?). Reopen the project to retry.' }));
+    } else {
+      setStreamStatus('reconnecting', 'Reconnecting…');
+    }
+  };
+  for (const type of EVENT_TYPES) {
+    source.addEventListener(type, (event) => {
+      if (state.source === source) {
+        upsert(JSON.parse(event.data));
+      }
+    });
+  }
+}
+
+// ---- jobs ----------------------------------------------------------------------------------------
+
+/** Shows a job view unless a newer one of the same job is already shown (views carry eventSeq). */
+function upsert(view) {
+  if (view.projectId !== state.project) {
+    return;
+  }
+  const known = state.jobs.get(view.jobId);
+  if (known && known.eventSeq > view.eventSeq) {
+    return;
+  }
+  state.jobs.set(view.jobId, view);
+  let row = state.rows.get(view.jobId);
+  if (!row) {
+    row = $('job-row-template').content.firstElementChild.cloneNode(true);
+    row.querySelector('.retry').addEventListener('click', () => command(view.jobId, 'retry'));
+    row.querySelector('.cancel').addEventListener('click', () => command(view.jobId, 'cancel'));
+    state.rows.set(view.jobId, row);
+    insertInOrder(row, view);
+  }
+  render(row, view);
+  renderEmptyState();
+}
+
+function insertInOrder(row, view) {
+  const list = $('job-list');
+  for (const other of list.children) {
+    const otherView = state.jobs.get(other.dataset.jobId);
+    if (otherView && otherView.createdAt < view.createdAt) {
+      list.insertBefore(row, other);
+      return;
+    }
+  }
+  list.append(row);
+}
+
+function render(row, view) {
+  row.dataset.jobId = view.jobId;
+  row.dataset.status = view.status;
+  row.dataset.eventSeq = view.eventSeq;
+  row.querySelector('[data-testid=job-status]').textContent = view.status
+    + (view.cancelRequested && !TERMINAL.has(view.status) ? ' (cancel requested)' : '');
+  row.querySelector('.job-type').textContent = view.jobType;
+  row.querySelector('[data-testid=job-id]').textContent = view.jobId;
+  const created = row.querySelector('.job-created');
+  created.dateTime = view.createdAt;
+  created.textContent = new Date(view.createdAt).toLocaleString();
+  row.querySelector('.job-prompt').textContent = view.prompt;
+  const target = view.jobType === 'ASSET_IMAGE_KEY' ? 'asset ' + view.assetId : 'scene ' + view.sceneId + ' / shot '
+    + view.shotId;
+  row.querySelector('[data-testid=job-detail]').textContent = [target, view.aspectRatio, view.imageSize,
+    'attempts ' + view.attemptCount, 'retries ' + view.retryCount,
+    'est. $' + (view.estimatedCostMicros / 1e6).toFixed(4)].filter(Boolean).join(' · ');
+  const error = row.querySelector('[data-testid=job-error]');
+  error.hidden = view.status !== 'failed';
+  error.textContent = view.status === 'failed'
+    ? 'Failed in ' + (view.failureStage || '?') + ': ' + (view.errorClass || '') + ' ' + (view.errorMessage || '')
+    : '';
+  row.querySelector('.retry').hidden = view.status !== 'failed';
+  row.querySelector('.cancel').hidden = TERMINAL.has(view.status) || view.cancelRequested;
+  const image = row.querySelector('[data-testid=job-image]');
+  if (view.status === 'completed' && view.image) {
+    showImage(view, image);
+  } else {
+    image.hidden = true;
+  }
+}
+
+/** Images are private: fetched with the token and shown from a blob URL. */
+async function showImage(view, image) {
+  if (state.images.get(view.jobId) === view.image.sha256) {
+    return;
+  }
+  state.images.set(view.jobId, view.image.sha256);
+  try {
+    const blob = await (await api(view.image.url)).blob();
+    if (image.src) {
+      URL.revokeObjectURL(image.src);
+    }
+    image.onload = () => {
+      image.dataset.loaded = 'true';
+    };
+    image.src = URL.createObjectURL(blob);
+    image.alt = 'Image of job ' + view.jobId;
+    image.hidden = false;
+  } catch (e) {
+    state.images.delete(view.jobId);
+    showError(e);
+  }
+}
+
+function renderEmptyState() {
+  const empty = $('job-list-empty');
+  const count = state.rows.size;
+  empty.hidden = count > 0;
+  empty.textContent = state.project ? 'No jobs in this project yet.' : 'Open a project to see its jobs.';
+  $('job-count').textContent = state.project ? '(' + count + ')' : '';
+}
+
+async function command(jobId, action) {
+  clearError();
+  try {
+    const response = await api(API + '/jobs/' + encodeURIComponent(jobId) + '/' + action, { method: 'POST' });
+    upsert(await response.json());
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function requestBody() {
+  const type = $('job-type').value;
+  const body = {
+    jobType: type,
+    projectId: state.project,
+    branchId: $('branch-id').value.trim(),
+    prompt: $('prompt').value,
+    aspectRatio: $('aspect-ratio').value,
+  };
+  if (type === 'ASSET_IMAGE_KEY') {
+    body.assetId = $('asset-id').value.trim();
+  } else {
+    body.sceneId = $('scene-id').value.trim();
+    body.shotId = $('shot-id').value.trim();
+  }
+  if ($('image-size').value) {
+    body.imageSize = $('image-size').value;
+  }
+  if ($('style-capsule').value) {
+    body.styleCapsuleId = $('style-capsule').value;
+  }
+  for (const key of Object.keys(body)) {
+    if (body[key] === '') {
+      delete body[key];
+    }
+  }
+  return body;
+}
+
+async function submitJob(event) {
+  event.preventDefault();
+  clearError();
+  const body = JSON.stringify(requestBody());
+  // Sending the same body again (double click, retry after a network error) reuses the key: one job.
+  if (!state.pendingKey || state.pendingKey.body !== body) {
+    state.pendingKey = { body, key: crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random() };
+  }
+  const button = $('submit-job');
+  button.disabled = true;
+  try {
+    const response = await api(API + '/jobs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': state.pendingKey.key },
+      body,
+    });
+    upsert(await response.json());
+    state.pendingKey = null;
+    $('prompt').value = '';
+  } catch (e) {
+    if (e.problem && e.problem.status >= 400 && e.problem.status < 500) {
+      state.pendingKey = null;
+    }
+    showError(e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function showTargetFields() {
+  const asset = $('job-type').value === 'ASSET_IMAGE_KEY';
+  $('asset-fields').hidden = !asset;
+  $('frame-fields').hidden = asset;
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  renderProjectOptions();
+  showTargetFields();
+  $('job-type').addEventListener('change', showTargetFields);
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearError();
+    useToken($('token-input').value.trim());
+  });
+  $('token-clear').addEventListener('click', () => useToken(null));
+  $('project-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!state.token) {
+      showError(new ApiError({ title: 'No token', detail: 'Paste an access token first.' }));
+      return;
+    }
+    openProject($('project-picker').value.trim());
+  });
+  $('job-form').addEventListener('submit', submitJob);
+
+  const fromUrl = takeTokenFromUrl();
+  if (fromUrl.project) {
+    $('project-picker').value = fromUrl.project;
+    state.project = fromUrl.project;
+  }
+  useToken(fromUrl.token || localStorage.getItem(TOKEN_KEY));
+  if (!state.token) {
+    showError(new ApiError({ title: 'No token',
+      detail: 'Paste an access token (./local-stack prints one) to use the API.' }));
+  }
+});

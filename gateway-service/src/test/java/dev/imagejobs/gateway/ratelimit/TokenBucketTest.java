@@ -1,0 +1,64 @@
+package dev.imagejobs.gateway.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+
+class TokenBucketTest {
+  private static final long SECOND = 1_000_000_000L;
+
+  @Test
+  void givenAFullBucketThenTheBurstPassesAndTheNextWaitsForTheRefill() {
+    TokenBucket bucket = new TokenBucket(2, 3, 0);
+
+    assertThat(bucket.take(0)).isZero();
+    assertThat(bucket.take(0)).isZero();
+    assertThat(bucket.take(0)).isZero();
+    assertThat(bucket.take(0)).isEqualTo(Duration.ofMillis(500));
+    assertThat(bucket.take(SECOND / 2)).as("one token refilled after half a second at 2/s").isZero();
+    assertThat(bucket.take(SECOND / 2)).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void givenALongPauseThenTheBucketHoldsNoMoreThanTheBurst() {
+    TokenBucket bucket = new TokenBucket(1, 2, 0);
+    bucket.take(0);
+    bucket.take(0);
+
+    long later = 3600 * SECOND;
+    assertThat(bucket.isFull(later)).isTrue();
+    assertThat(bucket.take(later)).isZero();
+    assertThat(bucket.take(later)).isZero();
+    assertThat(bucket.take(later)).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void givenTenantsThenEachHasItsOwnAllowanceAndARefusalSaysWhenToRetry() {
+    AtomicLong now = new AtomicLong();
+    CreationRateLimiter limiter = new CreationRateLimiter(new RateLimitSettings(true, 0.5, 1), now::get);
+
+    limiter.acquire("a");
+    limiter.acquire("b");
+    assertThatThrownBy(() -> limiter.acquire("a"))
+        .isInstanceOfSatisfying(RateLimitedException.class, refused -> {
+          assertThat(refused.retryAfterSeconds()).isEqualTo(2);
+          assertThat(refused.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("2");
+          assertThat(refused.getStatusCode().value()).isEqualTo(429);
+        });
+    now.addAndGet(2 * SECOND);
+    limiter.acquire("a");
+  }
+
+  @Test
+  void givenTheLimitDisabledThenNothingIsRefused() {
+    CreationRateLimiter limiter = new CreationRateLimiter(new RateLimitSettings(false, 0, 0), () -> 0);
+
+    for (int i = 0; i < 1000; i++) {
+      limiter.acquire("a");
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Tests of the per-tenant creation rate limit. */
+package dev.imagejobs.gateway.ratelimit;

@@ -1,0 +1,46 @@
+package dev.imagejobs.gateway.testing;
+
+import dev.imagejobs.gateway.readmodel.ApplyOutcome;
+import dev.imagejobs.gateway.readmodel.ReadModel;
+import dev.imagejobs.gateway.readmodel.RecordPosition;
+import dev.imagejobs.schemas.LifecycleEvent;
+import io.r2dbc.spi.Closeable;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
+import java.time.Duration;
+import org.apache.avro.specific.SpecificRecord;
+import org.springframework.r2dbc.connection.R2dbcTransactionManager;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Mono;
+
+/**
+ * The write path of a second gateway instance: the read model's own code on connections that are
+ * not the gateway's, committing events the way another instance's projection would. Whatever the
+ * gateway under test learns of them, it learns through the database.
+ */
+public final class OtherGatewayInstance implements AutoCloseable {
+  private final ConnectionFactory connections;
+  private final ReadModel readModel;
+  private final TransactionalOperator transaction;
+
+  public OtherGatewayInstance() {
+    connections = ConnectionFactories.get(
+        "r2dbc:postgresql://postgres@localhost:" + EmbeddedPostgresExtension.port() + "/postgres");
+    readModel = new ReadModel(DatabaseClient.create(connections));
+    transaction = TransactionalOperator.create(new R2dbcTransactionManager(connections));
+  }
+
+  /** Applies {@code event} as the other instance's projection would, committing before it returns. */
+  public ApplyOutcome apply(SpecificRecord event, RecordPosition position) {
+    return transaction.transactional(readModel.apply(LifecycleEvent.of(event), position))
+        .block(Duration.ofSeconds(30));
+  }
+
+  @Override
+  public void close() {
+    if (connections instanceof Closeable closeable) {
+      Mono.from(closeable.close()).block(Duration.ofSeconds(10));
+    }
+  }
+}
