@@ -1,5 +1,6 @@
 package dev.imagejobs.infra;
 
+import dev.imagejobs.gateway.security.DevTokens;
 import dev.imagejobs.infra.ServiceProcess.Service;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +45,15 @@ public final class LocalStack {
       "  IMAGEJOBS_SERVICE_JVM_OPTS         JVM options of the services (" + StackSettings.DEFAULT_SERVICE_JVM_OPTS + ")",
       "Every other variable (IMAGEJOBS_LOCAL_FAIL_MARKER, IMAGEJOBS_LOCAL_LATENCY, ...) reaches the services unchanged.");
 
+  private static final String JWT_SECRET = "IMAGEJOBS_JWT_SECRET";
+  private static final String DEV_TENANT = "local";
+  private static final Duration DEV_TOKEN_TTL = Duration.ofDays(30);
+
   private LocalStack() {}
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isBlank();
+  }
 
   public static void main(String[] args) throws InterruptedException {
     if (args.length > 0) {
@@ -87,6 +96,7 @@ public final class LocalStack {
       }
       startInfrastructure(stack, settings, state);
       Map<String, String> environment = serviceEnvironment(stack, settings, state);
+      stack.devToken(devToken(environment));
       for (Service service : Service.values()) {
         stack.service(ServiceProcess.start(service, port(settings, service), settings, environment));
       }
@@ -109,14 +119,19 @@ public final class LocalStack {
   /** What to open, run and read once the stack is up. */
   static String banner(RunningStack stack) {
     String gateway = stack.gatewayUrl();
+    String token = stack.devToken();
+    String auth = token == null ? "" : " -H \"Authorization: Bearer $TOKEN\"";
     String n = System.lineSeparator();
     return n
         + "==================== Image Jobs local stack is up ====================" + n
-        + "  Gateway      " + gateway + n
-        + "  Submit a job curl -si -X POST " + gateway + "/api/v1/images/jobs -H 'Content-Type: application/json' \\" + n
-        + "                 -d '{\"jobType\":\"ASSET_IMAGE_KEY\",\"projectId\":\"demo\",\"branchId\":\"main\","
-        + "\"assetId\":\"hero\",\"prompt\":\"A lighthouse at dawn, watercolour\",\"aspectRatio\":\"16:9\"}'" + n
-        + "  Follow it    curl -s " + gateway + "/api/v1/images/jobs/<jobId>   (image: .../<jobId>/image)" + n
+        + "  Web page     " + gateway + "/" + (token == null ? "" : "?token=" + token) + n
+        + "  Gateway      " + gateway + "   (API docs: " + gateway + "/v3/api-docs)" + n
+        + (token == null ? "" : "  Dev token    export TOKEN=" + token + n)
+        + "  Submit a job curl -si -X POST " + gateway + "/api/v1/images/jobs" + auth + " \\" + n
+        + "                 -H 'Content-Type: application/json' -d '{\"jobType\":\"ASSET_IMAGE_KEY\",\"projectId\":\"demo\","
+        + "\"branchId\":\"main\",\"assetId\":\"hero\",\"prompt\":\"A lighthouse at dawn, watercolour\","
+        + "\"aspectRatio\":\"16:9\"}'" + n
+        + "  Follow it    curl -N" + auth + " " + gateway + "/api/v1/images/jobs/<jobId>/events" + n
         + "  Kafka        " + stack.bootstrapServers() + n
         + "  PostgreSQL   " + stack.jdbcUrl() + n
         + "  Logs         " + stack.logDir() + n
@@ -226,7 +241,26 @@ public final class LocalStack {
     environment.put("POSTGRES_DB", PostgresServer.DATABASE);
     environment.put("POSTGRES_USER", PostgresServer.USER);
     environment.put("POSTGRES_PASSWORD", "");
+    // The gateway requires a token configuration; locally it is the documented development secret
+    // unless the user brings a secret or a JWKS URL of their own.
+    if (isBlank(environment.get(JWT_SECRET)) && isBlank(environment.get("IMAGEJOBS_JWT_JWKS_URI"))) {
+      environment.put(JWT_SECRET, DevTokens.LOCAL_SECRET);
+    }
     return environment;
+  }
+
+  /**
+   * The development token: signed with the JWT secret the gateway runs with, for the tenant named by
+   * {@code IMAGEJOBS_DEFAULT_TENANT} (default {@code local}); none when a JWKS URL is configured.
+   */
+  private static String devToken(Map<String, String> environment) {
+    String secret = environment.get(JWT_SECRET);
+    if (secret == null || secret.isBlank()) {
+      return null;
+    }
+    String tenant = environment.getOrDefault("IMAGEJOBS_DEFAULT_TENANT", DEV_TENANT);
+    return DevTokens.mint(secret, environment.getOrDefault("IMAGEJOBS_JWT_TENANT_CLAIM", DevTokens.DEFAULT_TENANT_CLAIM),
+        tenant, DEV_TOKEN_TTL, Instant.now());
   }
 
   private static int port(StackSettings settings, Service service) {

@@ -26,6 +26,7 @@ public final class RunningStack implements AutoCloseable {
   private PostgresServer postgres;
   private KafkaBroker kafka;
   private boolean closed;
+  private String devToken;
 
   RunningStack(StackSettings settings, FileChannel lockChannel, FileLock lock) {
     this.settings = settings;
@@ -38,6 +39,18 @@ public final class RunningStack implements AutoCloseable {
   /** Base URL of gateway-service, e.g. {@code http://localhost:8080}. */
   public String gatewayUrl() {
     return "http://localhost:" + settings.gatewayPort();
+  }
+
+  /**
+   * A bearer token for the gateway, signed with the stack's JWT secret for the development tenant,
+   * or {@code null} when the gateway validates tokens against a JWKS URL instead.
+   */
+  public String devToken() {
+    return devToken;
+  }
+
+  void devToken(String token) {
+    this.devToken = token;
   }
 
   /** Kafka bootstrap servers, e.g. {@code localhost:9092}. */

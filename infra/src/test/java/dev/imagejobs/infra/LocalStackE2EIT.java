@@ -170,6 +170,7 @@ class LocalStackE2EIT {
 
   private static String submit(RunningStack stack, Map<String, Object> body) throws Exception {
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs"))
+            .header("Authorization", "Bearer " + stack.devToken())
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
             .build(),
@@ -199,14 +200,16 @@ class LocalStackE2EIT {
 
   private static JsonNode job(RunningStack stack, String jobId) throws Exception {
     HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs/" + jobId)).GET().build(),
+        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs/" + jobId))
+            .header("Authorization", "Bearer " + stack.devToken()).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as("GET job %s: %s", jobId, response.body()).isEqualTo(200);
     return JSON.readTree(response.body());
   }
 
   private static byte[] getImage(RunningStack stack, String path) throws Exception {
-    HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).GET().build(),
+    HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
+        .header("Authorization", "Bearer " + stack.devToken()).GET().build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("image/png"));
