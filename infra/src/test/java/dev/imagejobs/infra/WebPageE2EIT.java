@@ -1,0 +1,127 @@
+package dev.imagejobs.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web page on the real local stack, in headless Chromium (Debian's {@code chromium} and
+ * {@code chromium-driver}, installed by {@code .ci/run}): a user opens the link the launcher prints,
+ * submits a prompt and watches the job reach {@code completed} live, with its image shown, without
+ * reloading; invalid input shows the server's problem details. Skipped only where no chromedriver is
+ * installed.
+ */
+class WebPageE2EIT {
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path HOME = LocalStack.defaultHome();
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  @TempDir static Path stateDir;
+  @TempDir static Path browserProfile;
+
+  @RegisterExtension static final StackLogsOnFailure LOGS = new StackLogsOnFailure();
+
+  private static RunningStack stack;
+  private static WebDriver browser;
+
+  @BeforeAll
+  static void start() {
+    assumeTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
+        "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
+    LOGS.watch(new StateDirectory(stateDir).logs());
+    stack = LocalStack.start(StackSettings.fromEnvironment(Map.of(
+        "IMAGEJOBS_STATE_DIR", stateDir.toString(),
+        "GATEWAY_PORT", "0", "GENERATION_PORT", "0", "UPLOAD_PORT", "0", "STREAMS_PORT", "0",
+        "KAFKA_PORT", "0", "KAFKA_CONTROLLER_PORT", "0", "POSTGRES_PORT", "0"), HOME));
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    // The flags Chromium needs on a machine without network access or a display, running as root.
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--window-size=1280,900", "--user-data-dir=" + browserProfile);
+    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
+        options);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void aPromptSubmittedOnThePageReachesCompletedLiveWithItsImageShown() {
+    // Given the page opened through the link the launcher prints, following project "storyboard"
+    browser.get(stack.gatewayUrl() + "/?project=storyboard&token=" + stack.devToken());
+    WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+    wait.until(d -> "live".equals(byTestId("stream-status").getAttribute("data-state")));
+
+    // When the user submits a prompt for a character key at 16:9
+    new Select(byTestId("job-type")).selectByValue("ASSET_IMAGE_KEY");
+    byTestId("asset-id").sendKeys("captain");
+    byTestId("prompt").sendKeys("A sea captain with a brass telescope, storyboard sketch");
+    new Select(byTestId("aspect-ratio")).selectByVisibleText("16:9");
+    byTestId("submit-job").click();
+
+    // Then the job appears and reaches completed without a reload, with its image loaded
+    WebElement row = wait.until(d -> d.findElements(By.cssSelector("[data-testid=job-row][data-status=completed]"))
+        .stream().findFirst().orElse(null));
+    WebElement image = row.findElement(By.cssSelector("[data-testid=job-image]"));
+    wait.until(d -> "true".equals(image.getAttribute("data-loaded")));
+    Object naturalWidth = ((JavascriptExecutor) browser).executeScript("return arguments[0].naturalWidth;", image);
+    Object naturalHeight = ((JavascriptExecutor) browser).executeScript("return arguments[0].naturalHeight;", image);
+    assertThat(((Number) naturalWidth).doubleValue() / ((Number) naturalHeight).doubleValue())
+        .isCloseTo(16.0 / 9.0, within(0.05));
+    assertThat(row.getAttribute("data-job-id")).isNotBlank();
+    assertThat(row.findElement(By.cssSelector("[data-testid=job-status]")).getText()).containsIgnoringCase("completed");
+  }
+
+  @Test
+  void invalidInputShowsTheServersClearError() {
+    browser.get(stack.gatewayUrl() + "/?project=storyboard&token=" + stack.devToken());
+    WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+    wait.until(d -> "live".equals(byTestId("stream-status").getAttribute("data-state")));
+    int rowsBefore = browser.findElements(By.cssSelector("[data-testid=job-row]")).size();
+
+    new Select(byTestId("job-type")).selectByValue("ASSET_IMAGE_KEY");
+    byTestId("asset-id").clear();
+    byTestId("asset-id").sendKeys("not a valid id!");
+    byTestId("prompt").sendKeys("A lighthouse");
+    byTestId("submit-job").click();
+
+    WebElement error = wait.until(d -> {
+      WebElement shown = byTestId("error");
+      return shown.isDisplayed() && !shown.getText().isBlank() ? shown : null;
+    });
+    assertThat(error.getText()).containsIgnoringCase("assetId");
+    assertThat(browser.findElements(By.cssSelector("[data-testid=job-row]"))).hasSize(rowsBefore);
+  }
+
+  private static WebElement byTestId(String testId) {
+    return browser.findElement(By.cssSelector("[data-testid=" + testId + "]"));
+  }
+}
