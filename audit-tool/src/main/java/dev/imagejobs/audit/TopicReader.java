@@ -1,0 +1,86 @@
+package dev.imagejobs.audit;
+
+import dev.imagejobs.schemas.LifecycleCodec;
+import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.Topics;
+import dev.imagejobs.schemas.UndecodableEventException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads the lifecycle topic from offset 0 up to the end offsets seen when it starts, without a
+ * consumer group (assign, never commit): the audit leaves no trace on the cluster.
+ */
+final class TopicReader {
+
+  /** One record of the topic: decoded, or why it could not be. */
+  record Entry(int partition, long offset, LifecycleEvent event, String undecodableReason) {}
+
+  private final AuditSettings settings;
+  private final LifecycleCodec codec = new LifecycleCodec();
+
+  TopicReader(AuditSettings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Hands every record of the chosen partitions, in offset order per partition, to {@code sink}.
+   *
+   * @param onlyPartition a partition, or -1 for all
+   * @return the end offsets read up to
+   */
+  Map<TopicPartition, Long> readAll(int onlyPartition, Consumer<Entry> sink) {
+    Map<String, Object> config = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(Topics.LIFECYCLE.name()).stream()
+          .filter(info -> onlyPartition < 0 || info.partition() == onlyPartition)
+          .map(info -> new TopicPartition(info.topic(), info.partition()))
+          .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          if (record.offset() >= end.get(new TopicPartition(record.topic(), record.partition()))) {
+            continue;
+          }
+          sink.accept(decode(record));
+        }
+      }
+      return end;
+    }
+  }
+
+  /** The partition the lifecycle topic's default partitioner puts {@code jobId} in. */
+  int partitionOf(String jobId) {
+    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      int partitions = consumer.partitionsFor(Topics.LIFECYCLE.name()).size();
+      byte[] key = jobId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key))
+          % partitions;
+    }
+  }
+
+  private Entry decode(ConsumerRecord<String, byte[]> record) {
+    try {
+      return new Entry(record.partition(), record.offset(), codec.decode(record.value()), null);
+    } catch (UndecodableEventException e) {
+      return new Entry(record.partition(), record.offset(), null, e.getMessage());
+    }
+  }
+}
