@@ -8,6 +8,7 @@ import dev.imagejobs.gateway.testing.LifecycleEvents;
 import dev.imagejobs.gateway.testing.TopicReader;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.EventType;
+import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +129,27 @@ class ReadModelProjectionIT extends GatewayIntegrationTest {
     assertThat(header(letter, "dlq_source_offset")).isEqualTo(Long.toString(poison.offset()));
     assertThat(header(letter, "dlq_consumer_group")).isEqualTo("image-jobs-gateway-projection");
     assertThat(header(letter, CloudEventHeaders.ID)).as("original headers are kept").isEqualTo("poison-1");
+
+    awaitProjectionCaughtUp();
+    assertThat(jobRow(job.jobId())).containsEntry("status", "processing").containsEntry("last_event_seq", 2);
+  }
+
+  @Test
+  void givenARecordWithAnUnknownSchemaFingerprintWhenProjectedThenItIsDeadLetteredAndTheNextRecordIsApplied() {
+    LifecycleEvents job = LifecycleEvents.aJob("tenant-a");
+    publish(job.requested());
+    // A well-formed single-object record whose writer schema no released version has (a newer writer).
+    byte[] unknown = new LifecycleCodec().encode(job.started());
+    unknown[2] ^= 0x7F;
+    publishRaw(job.jobId(), unknown, Map.of(CloudEventHeaders.TYPE, EventType.JOB_STARTED.ceType()));
+    publish(job.started());
+
+    ConsumerRecord<String, byte[]> letter;
+    try (TopicReader dlq = reader(Topics.LIFECYCLE_DLQ)) {
+      letter = dlq.await(r -> job.jobId().equals(r.key()));
+    }
+    assertThat(letter.value()).isEqualTo(unknown);
+    assertThat(header(letter, "dlq_reason")).contains("Unknown writer schema fingerprint");
 
     awaitProjectionCaughtUp();
     assertThat(jobRow(job.jobId())).containsEntry("status", "processing").containsEntry("last_event_seq", 2);
