@@ -1,6 +1,7 @@
 package dev.imagejobs.storage;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,12 @@ public interface BlobStore {
 
   /** Removes the object; {@code true} if it existed. */
   boolean delete(BlobPath path);
+
+  /**
+   * The objects below {@code folder}, at any depth, with their creation times, in path order. Used by
+   * sweepers; the listing of a large folder is read whole, so keep swept folders small.
+   */
+  List<BlobListing> list(BlobPath folder);
 
   /** Where the object lives, e.g. {@code file:///var/images/...} or {@code gs://bucket/...}. */
   URI uri(BlobPath path);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,7 +17,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +28,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,6 +127,41 @@ public final class FilesystemBlobStore implements BlobStore {
       return existed;
     } catch (IOException e) {
       throw new StorageException("Cannot delete " + path, e);
+    }
+  }
+
+  @Override
+  public List<BlobListing> list(BlobPath folder) {
+    Path directory = resolve(folder);
+    if (!Files.isDirectory(directory)) {
+      return List.of();
+    }
+    List<BlobListing> listing = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(directory)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        // Sidecars, temporary files and lock files all carry the internal marker.
+        if (file.getFileName().toString().contains(INTERNAL_MARKER)) {
+          continue;
+        }
+        BasicFileAttributes attributes = readAttributes(file);
+        if (attributes != null && attributes.isRegularFile()) {
+          listing.add(new BlobListing(new BlobPath(root.relativize(file).toString().replace('\\', '/')),
+              attributes.size(), attributes.lastModifiedTime().toInstant()));
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      throw new StorageException("Cannot list " + folder, e);
+    }
+    listing.sort(Comparator.comparing(entry -> entry.path().value()));
+    return listing;
+  }
+
+  /** The file's attributes, or null when a concurrent delete removed it. */
+  private static BasicFileAttributes readAttributes(Path file) throws IOException {
+    try {
+      return Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return null;
     }
   }
 

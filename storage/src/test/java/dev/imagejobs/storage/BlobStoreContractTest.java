@@ -3,6 +3,7 @@ package dev.imagejobs.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -165,6 +166,43 @@ public abstract class BlobStoreContractTest {
     assertThat(uri.isAbsolute()).isTrue();
     assertThat(uri.toString()).endsWith("/" + PATH.value());
     assertThat(store.uri(PATH)).isEqualTo(uri);
+  }
+
+  @Test
+  void givenObjectsInNestedFolders_whenListingAFolder_thenEveryObjectBelowItInPathOrderAndNothingElse() {
+    store.putIfAbsent(BlobPath.of("staging", "job-2", "attempt-1.png"), bytes("two"), PNG_METADATA);
+    store.putIfAbsent(BlobPath.of("staging", "job-1", "retry-1", "attempt-1.png"), bytes("one-retry"), PNG_METADATA);
+    store.putIfAbsent(BlobPath.of("staging", "job-1", "attempt-1.png"), bytes("one"), PNG_METADATA);
+    store.putIfAbsent(BlobPath.of("stagingx", "other.png"), bytes("outside"), PNG_METADATA);
+    store.putIfAbsent(PATH, bytes("final"), PNG_METADATA);
+    Instant before = Instant.now().minusSeconds(60);
+
+    List<BlobListing> listing = store.list(StagingArea.root());
+
+    assertThat(listing).extracting(entry -> entry.path().value()).containsExactly(
+        "staging/job-1/attempt-1.png", "staging/job-1/retry-1/attempt-1.png", "staging/job-2/attempt-1.png");
+    assertThat(listing.get(0).sizeBytes()).isEqualTo(3);
+    assertThat(listing).allSatisfy(entry -> assertThat(entry.createdAt()).isAfter(before));
+    assertThat(store.list(BlobPath.of("staging", "job-3"))).isEmpty();
+  }
+
+  @Test
+  void givenADeletedObject_whenListing_thenItIsGone() {
+    BlobPath staged = BlobPath.of("staging", "job-1", "attempt-1.png");
+    store.putIfAbsent(staged, bytes("one"), PNG_METADATA);
+
+    store.delete(staged);
+
+    assertThat(store.list(StagingArea.root())).isEmpty();
+  }
+
+  @Test
+  void givenACancelRequest_whenMarkedTwice_thenTheJobReadsAsCanceledAndOthersDoNot() {
+    StagingArea.markCanceled(store, "job-1", "tenant-a");
+    StagingArea.markCanceled(store, "job-1", "tenant-a");
+
+    assertThat(StagingArea.isCanceled(store, "job-1")).isTrue();
+    assertThat(StagingArea.isCanceled(store, "job-2")).isFalse();
   }
 
   protected static byte[] bytes(String text) {

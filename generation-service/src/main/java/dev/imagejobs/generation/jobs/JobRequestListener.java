@@ -1,45 +1,28 @@
 package dev.imagejobs.generation.jobs;
 
-import dev.imagejobs.messaging.LifecycleRecords;
-import dev.imagejobs.schemas.EventType;
-import dev.imagejobs.schemas.LifecycleEventHandler;
-import dev.imagejobs.schemas.avro.JobRequested;
-import dev.imagejobs.schemas.avro.JobRetryRequested;
-import java.util.Set;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the lifecycle topic as raw bytes and runs jobs on {@code JobRequested} and
- * {@code JobRetryRequested}; other types are skipped on their {@code ce_type} header. The offset is
- * committed after the job's outcome event was acknowledged.
+ * Reads the lifecycle topic as raw bytes, a batch of at most {@code max-in-flight} records per
+ * poll, and hands each batch to the {@link JobDispatcher}. The batch's offsets are committed when
+ * the listener returns, that is after every job outcome in it was acknowledged.
  */
 @Component
 class JobRequestListener {
-  private static final Set<EventType> STARTS_A_RUN = Set.of(EventType.JOB_REQUESTED, EventType.JOB_RETRY_REQUESTED);
+  private final JobDispatcher dispatcher;
 
-  private final LifecycleRecords records;
-  private final JobRunner runner;
-
-  JobRequestListener(LifecycleRecords records, JobRunner runner) {
-    this.records = records;
-    this.runner = runner;
+  JobRequestListener(JobDispatcher dispatcher) {
+    this.dispatcher = dispatcher;
   }
 
-  // The group id comes from spring.kafka.consumer.group-id (image-jobs-generation).
-  @KafkaListener(id = "generation", idIsGroup = false, topics = "#{T(dev.imagejobs.schemas.Topics).LIFECYCLE.name()}")
-  void on(ConsumerRecord<byte[], byte[]> record) {
-    records.decodeIfWanted(record, STARTS_A_RUN).ifPresent(event -> event.dispatchTo(new LifecycleEventHandler() {
-      @Override
-      public void on(JobRequested requested) {
-        runner.run(requested.getMetadata(), requested.getSpec());
-      }
-
-      @Override
-      public void on(JobRetryRequested retry) {
-        runner.run(retry.getMetadata(), retry.getSpec());
-      }
-    }));
+  // The group id comes from spring.kafka.consumer.group-id (image-jobs-generation), not from the listener id.
+  @KafkaListener(id = "generation", idIsGroup = false, batch = "true",
+      topics = "#{T(dev.imagejobs.schemas.Topics).LIFECYCLE.name()}",
+      properties = "max.poll.records=${imagejobs.generation.max-in-flight}")
+  void on(List<ConsumerRecord<byte[], byte[]>> batch) {
+    dispatcher.dispatch(batch);
   }
 }

@@ -1,8 +1,10 @@
 package dev.imagejobs.generation.provider;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
- * A service that turns a prompt into an image. Implementations never touch Kafka or storage; they
- * classify every failure into an {@link ErrorClass}.
+ * A service that turns a prompt into an image. Implementations never touch Kafka or storage, answer
+ * without holding the caller's thread for the provider's latency, and classify every failure.
  */
 public interface ImageProvider {
 
@@ -10,9 +12,12 @@ public interface ImageProvider {
   String name();
 
   /**
-   * Generates one image. May block for the provider's latency; callers run it off consumer threads.
+   * Starts one generation and returns at once. A call takes seconds to a minute at a real provider,
+   * so waiting happens in the returned future (an HTTP client's event loop, a timer), not in a
+   * thread per call: that keeps many jobs in flight cheap.
    *
-   * @throws ProviderException with the error's class, code and message
+   * @return the artifact, or a future failed with a {@link ProviderException} giving the error's
+   *     class, code and message
    */
-  ImageArtifact generate(GenerationRequest request);
+  CompletableFuture<ImageArtifact> generate(GenerationRequest request);
 }

@@ -1,6 +1,6 @@
 package dev.imagejobs.generation.provider;
 
-/** A classified provider failure. */
+/** A classified provider failure: what went wrong, in terms that decide whether to try again. */
 public class ProviderException extends RuntimeException {
   private final ErrorClass errorClass;
   private final String code;

@@ -2,19 +2,24 @@ package dev.imagejobs.generation.provider;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.TreeMap;
 
-/** The providers this instance has, by name. */
+/** The providers this instance has, by the name jobs select them with. */
 public class ProviderRegistry {
-  private final Map<String, ImageProvider> byName;
+  private final Map<String, ImageProvider> byName = new TreeMap<>();
 
   public ProviderRegistry(List<ImageProvider> providers) {
-    this.byName = providers.stream().collect(Collectors.toUnmodifiableMap(ImageProvider::name, Function.identity()));
+    for (ImageProvider provider : providers) {
+      if (byName.putIfAbsent(provider.name(), provider) != null) {
+        throw new IllegalArgumentException("Two image providers are named '" + provider.name() + "'");
+      }
+    }
   }
 
   /**
-   * @throws ProviderException PERMANENT when no provider of that name is configured
+   * The provider named {@code name}.
+   *
+   * @throws ProviderException PERMANENT, code {@code UNKNOWN_PROVIDER}, when none has that name
    */
   public ImageProvider get(String name) {
     ImageProvider provider = byName.get(name);

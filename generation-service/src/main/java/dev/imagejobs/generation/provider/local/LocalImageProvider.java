@@ -6,11 +6,18 @@ import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ImageProvider;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderUsage;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
-/** Draws a deterministic PNG from the prompt at the requested aspect ratio; free and offline. */
+/**
+ * Draws a deterministic PNG from the prompt at the requested aspect ratio: free, offline, and the
+ * default of the local stack. Its knobs inject latency and failures to exercise the job pipeline.
+ */
 public class LocalImageProvider implements ImageProvider {
   public static final String NAME = "local";
+  static final String CONTENT_TYPE = "image/png";
 
   private final LocalProviderSettings settings;
 
@@ -23,9 +30,21 @@ public class LocalImageProvider implements ImageProvider {
     return NAME;
   }
 
+  /**
+   * Paints on {@link CompletableFuture}'s default async pool (the work is CPU-bound and short); the
+   * configured latency is a timer, like a network wait, so a slow local provider holds no thread
+   * while jobs wait.
+   */
   @Override
-  public ImageArtifact generate(GenerationRequest request) {
-    simulateLatency();
+  public CompletableFuture<ImageArtifact> generate(GenerationRequest request) {
+    if (settings.latency().isZero()) {
+      return CompletableFuture.supplyAsync(() -> draw(request));
+    }
+    Executor afterLatency = CompletableFuture.delayedExecutor(settings.latency().toMillis(), TimeUnit.MILLISECONDS);
+    return CompletableFuture.supplyAsync(() -> draw(request), afterLatency);
+  }
+
+  private ImageArtifact draw(GenerationRequest request) {
     if (!settings.failMarker().isEmpty() && request.prompt().contains(settings.failMarker())) {
       throw new ProviderException(ErrorClass.PERMANENT, "LOCAL_FAIL_MARKER",
           "The prompt contains the configured failure marker '" + settings.failMarker() + "'");
@@ -36,40 +55,33 @@ public class LocalImageProvider implements ImageProvider {
     }
     int[] size = dimensions(request.aspectRatio(), settings.longSide());
     byte[] png = PromptPainter.paint(request.prompt(), size[0], size[1]);
-    return new ImageArtifact.Bytes(png, "image/png", null, ProviderUsage.NONE);
+    return new ImageArtifact.Bytes(png, CONTENT_TYPE, null, ProviderUsage.NONE);
   }
 
   /** Width and height for {@code ratio} ("W:H") with the longer side at {@code longSide} pixels. */
   static int[] dimensions(String ratio, int longSide) {
     String[] parts = ratio == null ? new String[0] : ratio.split(":");
     if (parts.length != 2) {
-      throw new ProviderException(ErrorClass.PERMANENT, "INVALID_ASPECT_RATIO", "Aspect ratio must be W:H, got " + ratio);
+      throw invalidRatio(ratio);
     }
     int w;
     int h;
     try {
-      w = Integer.parseInt(parts[0]);
-      h = Integer.parseInt(parts[1]);
+      w = Integer.parseInt(parts[0].trim());
+      h = Integer.parseInt(parts[1].trim());
     } catch (NumberFormatException e) {
-      throw new ProviderException(ErrorClass.PERMANENT, "INVALID_ASPECT_RATIO", "Aspect ratio must be W:H, got " + ratio);
+      throw invalidRatio(ratio);
     }
     if (w <= 0 || h <= 0) {
-      throw new ProviderException(ErrorClass.PERMANENT, "INVALID_ASPECT_RATIO", "Aspect ratio must be positive: " + ratio);
+      throw invalidRatio(ratio);
     }
     return w >= h
-        ? new int[] {longSide, Math.round(longSide * (float) h / w)}
-        : new int[] {Math.round(longSide * (float) w / h), longSide};
+        ? new int[] {longSide, Math.max(1, Math.round(longSide * (float) h / w))}
+        : new int[] {Math.max(1, Math.round(longSide * (float) w / h)), longSide};
   }
 
-  private void simulateLatency() {
-    if (settings.latency().isZero()) {
-      return;
-    }
-    try {
-      Thread.sleep(settings.latency().toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProviderException(ErrorClass.TEMPORARY, "INTERRUPTED", "Interrupted while generating");
-    }
+  private static ProviderException invalidRatio(String ratio) {
+    return new ProviderException(ErrorClass.PERMANENT, "INVALID_ASPECT_RATIO",
+        "Aspect ratio must be two positive whole numbers W:H, got '" + ratio + "'");
   }
 }

@@ -16,6 +16,9 @@ public record LocalProviderSettings(String failMarker, Duration latency, double 
   public LocalProviderSettings {
     failMarker = failMarker == null ? "" : failMarker;
     latency = latency == null ? Duration.ZERO : latency;
+    if (latency.isNegative()) {
+      throw new IllegalArgumentException("imagejobs.providers.local.latency must not be negative");
+    }
     if (failureRate < 0 || failureRate > 1) {
       throw new IllegalArgumentException("imagejobs.providers.local.failure-rate must be between 0 and 1");
     }

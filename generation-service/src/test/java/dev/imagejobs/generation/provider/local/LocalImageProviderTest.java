@@ -2,6 +2,7 @@ package dev.imagejobs.generation.provider.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.GenerationRequest;
@@ -11,24 +12,28 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LocalImageProviderTest {
   private final LocalImageProvider provider = new LocalImageProvider(
       new LocalProviderSettings("#fail", Duration.ZERO, 0, 256));
 
   @Test
-  void samePromptGivesIdenticalBytes() {
+  void givenTheSamePromptTwice_thenTheBytesAreIdentical() throws Exception {
     assertThat(bytes(generate("A red lighthouse", "1:1"))).isEqualTo(bytes(generate("A red lighthouse", "1:1")));
   }
 
   @Test
-  void differentPromptsGiveVisiblyDifferentPictures() throws IOException {
-    BufferedImage first = ImageIO.read(new ByteArrayInputStream(bytes(generate("A red lighthouse", "1:1"))));
-    BufferedImage second = ImageIO.read(new ByteArrayInputStream(bytes(generate("A blue submarine", "1:1"))));
+  void givenTwoPrompts_thenThePicturesAreVisiblyDifferent() throws Exception {
+    BufferedImage first = decode(bytes(generate("A red lighthouse", "1:1")));
+    BufferedImage second = decode(bytes(generate("A blue submarine", "1:1")));
     int differing = 0;
     for (int y = 0; y < first.getHeight(); y += 4) {
       for (int x = 0; x < first.getWidth(); x += 4) {
@@ -40,12 +45,20 @@ class LocalImageProviderTest {
     assertThat(differing).as("sampled pixels that differ").isGreaterThan(64 * 64 / 2);
   }
 
+  @Test
+  void givenPromptsDifferingInOneWord_thenTheWrittenExcerptDiffersToo() throws Exception {
+    // Same colours and shapes cannot be told apart by eye; the excerpt along the bottom can.
+    assertThat(bytes(generate("A harbour at dawn", "16:9"))).isNotEqualTo(bytes(generate("A harbour at dusk", "16:9")));
+  }
+
   @ParameterizedTest
-  @CsvSource({"1:1,256,256", "16:9,256,144", "9:16,144,256", "21:9,256,110", "4:3,256,192", "2:3,171,256"})
-  void drawsAValidPngAtTheRequestedAspectRatio(String ratio, int width, int height) throws IOException {
+  @CsvSource({"1:1,256,256", "16:9,256,144", "9:16,144,256", "21:9,256,110", "4:3,256,192", "2:3,171,256",
+      "3:2,256,171", "3:4,192,256", "4:5,205,256", "5:4,256,205"})
+  void givenAnAspectRatio_thenAValidPngOfThoseProportionsIsDrawn(String ratio, int width, int height)
+      throws Exception {
     ImageArtifact artifact = generate("A harbour at dawn", ratio);
 
-    BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes(artifact)));
+    BufferedImage image = decode(bytes(artifact));
     assertThat(artifact.contentType()).isEqualTo("image/png");
     assertThat(image.getWidth()).isEqualTo(width);
     assertThat(image.getHeight()).isEqualTo(height);
@@ -53,35 +66,63 @@ class LocalImageProviderTest {
   }
 
   @Test
-  void failsPermanentlyForAPromptWithTheMarker() {
-    assertThatThrownBy(() -> generate("A storm #fail", "1:1"))
-        .isInstanceOfSatisfying(ProviderException.class, e -> {
-          assertThat(e.errorClass()).isEqualTo(ErrorClass.PERMANENT);
-          assertThat(e.code()).isEqualTo("LOCAL_FAIL_MARKER");
-        });
-  }
-
-  @Test
-  void failsTemporarilyAtTheConfiguredRate() {
-    LocalImageProvider alwaysFailing = new LocalImageProvider(new LocalProviderSettings("", Duration.ZERO, 1.0, 64));
-    assertThatThrownBy(() -> alwaysFailing.generate(request("anything", "1:1")))
-        .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.TEMPORARY));
-  }
-
-  @Test
-  void knobsAreOffByDefault() {
+  void givenTheDefaults_thenTheLongSideIs1024Pixels() throws Exception {
     LocalImageProvider defaults = new LocalImageProvider(LocalProviderSettings.defaults());
-    assertThat(bytes(defaults.generate(request("A storm #fail", "1:1")))).isNotEmpty();
+
+    BufferedImage image = decode(bytes(defaults.generate(request("A wide valley", "16:9")).get(10, TimeUnit.SECONDS)));
+
+    assertThat(image.getWidth()).isEqualTo(1024);
+    assertThat(image.getHeight()).isEqualTo(576);
   }
 
   @Test
-  void refusesAMalformedAspectRatio() {
-    assertThatThrownBy(() -> generate("x", "wide")).isInstanceOf(ProviderException.class);
-    assertThatThrownBy(() -> generate("x", "0:1")).isInstanceOf(ProviderException.class);
+  void givenAPromptWithTheFailMarker_thenItFailsPermanently() {
+    assertFailure(provider.generate(request("A storm #fail", "1:1")), ErrorClass.PERMANENT, "LOCAL_FAIL_MARKER");
   }
 
-  private ImageArtifact generate(String prompt, String ratio) {
-    return provider.generate(request(prompt, ratio));
+  @Test
+  void givenAFailureRateOfOne_thenEveryCallFailsTemporarily() {
+    LocalImageProvider failing = new LocalImageProvider(new LocalProviderSettings("", Duration.ZERO, 1.0, 64));
+
+    assertFailure(failing.generate(request("anything", "1:1")), ErrorClass.TEMPORARY, "LOCAL_INJECTED_FAILURE");
+  }
+
+  @Test
+  void givenTheDefaults_thenNoFailureIsInjected() throws Exception {
+    LocalImageProvider defaults = new LocalImageProvider(LocalProviderSettings.defaults());
+
+    assertThat(bytes(defaults.generate(request("A storm #fail", "1:1")).get(10, TimeUnit.SECONDS))).isNotEmpty();
+  }
+
+  @Test
+  void givenALatency_thenTheCallReturnsAtOnceAndTheImageArrivesLater() {
+    LocalImageProvider slow = new LocalImageProvider(new LocalProviderSettings("", Duration.ofMillis(300), 0, 64));
+
+    CompletableFuture<ImageArtifact> image = slow.generate(request("A slow boat", "1:1"));
+
+    assertThat(image).isNotDone();
+    await().atMost(Duration.ofSeconds(5)).until(image::isDone);
+    assertThat(image).isCompleted();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"wide", "0:1", "16:", "a:b", "-4:3"})
+  void givenAMalformedAspectRatio_thenItFailsPermanently(String ratio) {
+    assertFailure(provider.generate(request("x", ratio)), ErrorClass.PERMANENT, "INVALID_ASPECT_RATIO");
+  }
+
+  private ImageArtifact generate(String prompt, String ratio) throws Exception {
+    return provider.generate(request(prompt, ratio)).get(10, TimeUnit.SECONDS);
+  }
+
+  private static void assertFailure(CompletableFuture<ImageArtifact> call, ErrorClass errorClass, String code) {
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOfSatisfying(ProviderException.class, e -> {
+          assertThat(e.errorClass()).isEqualTo(errorClass);
+          assertThat(e.code()).isEqualTo(code);
+        });
   }
 
   private static GenerationRequest request(String prompt, String ratio) {
@@ -90,5 +131,11 @@ class LocalImageProviderTest {
 
   private static byte[] bytes(ImageArtifact artifact) {
     return ((ImageArtifact.Bytes) artifact).content();
+  }
+
+  private static BufferedImage decode(byte[] png) throws IOException {
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+    assertThat(image).as("decodable by ImageIO").isNotNull();
+    return image;
   }
 }

@@ -1,0 +1,151 @@
+package dev.imagejobs.generation.jobs;
+
+import dev.imagejobs.generation.provider.ErrorClass;
+import dev.imagejobs.generation.provider.ImageArtifact;
+import dev.imagejobs.generation.provider.ProviderException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+
+/**
+ * Turns a provider's artifact into bytes: as given, decoded from base64, or downloaded from the URL
+ * the provider answered with. Downloads are asynchronous and capped in size; their failures are
+ * classified like the provider's own, since the image is not ours until it is staged.
+ */
+class ArtifactReader {
+  private final HttpClient http;
+  private final Duration timeout;
+  private final long maxBytes;
+
+  ArtifactReader(HttpClient http, Duration timeout, long maxBytes) {
+    this.http = http;
+    this.timeout = timeout;
+    this.maxBytes = maxBytes;
+  }
+
+  CompletableFuture<ArtifactBytes> read(ImageArtifact artifact) {
+    if (artifact instanceof ImageArtifact.Bytes bytes) {
+      return CompletableFuture.completedFuture(new ArtifactBytes(bytes.content(), bytes.contentType()));
+    }
+    if (artifact instanceof ImageArtifact.Base64 base64) {
+      try {
+        // Strict apart from line breaks: a lenient decoder would turn corrupt data into a corrupt image.
+        byte[] decoded = Base64.getDecoder().decode(base64.data().replace("\r", "").replace("\n", ""));
+        return CompletableFuture.completedFuture(new ArtifactBytes(decoded, base64.contentType()));
+      } catch (IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(
+            new ProviderException(ErrorClass.PERMANENT, "INVALID_BASE64", "The provider's image data is not base64", e));
+      }
+    }
+    return download((ImageArtifact.Url) artifact);
+  }
+
+  private CompletableFuture<ArtifactBytes> download(ImageArtifact.Url artifact) {
+    String scheme = artifact.url().getScheme();
+    if (!"https".equalsIgnoreCase(scheme) && !"http".equalsIgnoreCase(scheme)) {
+      return CompletableFuture.failedFuture(new ProviderException(ErrorClass.PERMANENT, "INVALID_ARTIFACT_URL",
+          "The provider's image URL is not http(s): " + artifact.url()));
+    }
+    HttpRequest request = HttpRequest.newBuilder(artifact.url()).timeout(timeout).GET().build();
+    return http.sendAsync(request, info -> info.statusCode() / 100 == 2
+            ? new CappedBody(maxBytes)
+            : HttpResponse.BodySubscribers.replacing(null))
+        .handle((response, failure) -> {
+          if (failure != null) {
+            throw new CompletionException(downloadFailure(artifact, failure));
+          }
+          if (response.statusCode() / 100 != 2) {
+            int status = response.statusCode();
+            boolean temporary = status == 408 || status == 429 || status >= 500;
+            throw new ProviderException(temporary ? ErrorClass.TEMPORARY : ErrorClass.PERMANENT,
+                "ARTIFACT_HTTP_" + status, "Downloading the image from " + artifact.url() + " answered " + status);
+          }
+          String contentType = artifact.contentType() != null
+              ? artifact.contentType()
+              : response.headers().firstValue("Content-Type").map(ArtifactReader::mediaType).orElse(null);
+          return new ArtifactBytes(response.body(), contentType);
+        });
+  }
+
+  private static ProviderException downloadFailure(ImageArtifact.Url artifact, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    for (Throwable link = cause; link != null; link = link.getCause()) {
+      if (link instanceof ProviderException known) {
+        return known;
+      }
+      if (link instanceof HttpTimeoutException) {
+        return new ProviderException(ErrorClass.TIMEOUT, "ARTIFACT_DOWNLOAD_TIMEOUT",
+            "Downloading the image from " + artifact.url() + " timed out", link);
+      }
+    }
+    return new ProviderException(ErrorClass.TEMPORARY, "ARTIFACT_DOWNLOAD_FAILED",
+        "Downloading the image from " + artifact.url() + " failed: " + cause, cause);
+  }
+
+  private static String mediaType(String header) {
+    int parameters = header.indexOf(';');
+    return (parameters < 0 ? header : header.substring(0, parameters)).trim();
+  }
+
+  /** Collects a response body and gives up as soon as it grows past the cap. */
+  private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+    private final ByteArrayOutputStream content = new ByteArrayOutputStream();
+    private final long maxBytes;
+    private Flow.Subscription subscription;
+
+    CappedBody(long maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      this.subscription = subscription;
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+      for (ByteBuffer buffer : buffers) {
+        if (body.isDone()) {
+          return;
+        }
+        if (content.size() + (long) buffer.remaining() > maxBytes) {
+          subscription.cancel();
+          body.completeExceptionally(new ProviderException(ErrorClass.PERMANENT, "ARTIFACT_TOO_LARGE",
+              "The provider's image is larger than " + maxBytes + " bytes"));
+          return;
+        }
+        byte[] chunk = new byte[buffer.remaining()];
+        buffer.get(chunk);
+        content.write(chunk, 0, chunk.length);
+      }
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      body.completeExceptionally(failure instanceof IOException ? failure : new IOException(failure));
+    }
+
+    @Override
+    public void onComplete() {
+      body.complete(content.toByteArray());
+    }
+  }
+}

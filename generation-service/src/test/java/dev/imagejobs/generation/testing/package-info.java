@@ -1,0 +1,5 @@
+/**
+ * Test doubles of the generation service's collaborators: a counting provider, an in-memory blob
+ * store and a recording event publisher.
+ */
+package dev.imagejobs.generation.testing;
