@@ -1,6 +1,7 @@
 package dev.imagejobs.generation.testing;
 
 import dev.imagejobs.storage.Blob;
+import dev.imagejobs.storage.BlobListing;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
@@ -8,6 +9,9 @@ import dev.imagejobs.storage.PutOutcome;
 import dev.imagejobs.storage.StorageException;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** A blob store in a map, whose writes can be made to fail like an unreachable bucket's. */
 public final class InMemoryBlobStore implements BlobStore {
   private final Map<BlobPath, Blob> blobs = new ConcurrentHashMap<>();
+  private final Map<BlobPath, Instant> created = new ConcurrentHashMap<>();
   private volatile boolean failWrites;
 
   public void failWrites() {
@@ -26,9 +31,11 @@ public final class InMemoryBlobStore implements BlobStore {
     if (failWrites) {
       throw new StorageException("Cannot write " + path, new IOException("No space left on device"));
     }
-    return blobs.putIfAbsent(path, new Blob(content.clone(), metadata)) == null
-        ? PutOutcome.CREATED
-        : PutOutcome.ALREADY_EXISTS;
+    if (blobs.putIfAbsent(path, new Blob(content.clone(), metadata)) != null) {
+      return PutOutcome.ALREADY_EXISTS;
+    }
+    created.put(path, Instant.now());
+    return PutOutcome.CREATED;
   }
 
   @Override
@@ -38,7 +45,19 @@ public final class InMemoryBlobStore implements BlobStore {
 
   @Override
   public boolean delete(BlobPath path) {
+    created.remove(path);
     return blobs.remove(path) != null;
+  }
+
+  @Override
+  public List<BlobListing> list(BlobPath folder) {
+    String prefix = folder.value() + "/";
+    return blobs.entrySet().stream()
+        .filter(entry -> entry.getKey().value().startsWith(prefix))
+        .map(entry -> new BlobListing(entry.getKey(), entry.getValue().content().length,
+            created.getOrDefault(entry.getKey(), Instant.EPOCH)))
+        .sorted(Comparator.comparing(listing -> listing.path().value()))
+        .toList();
   }
 
   @Override
