@@ -1,6 +1,7 @@
 package dev.imagejobs.storage;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,4 +34,13 @@ public interface BlobStore {
 
   /** Where the object lives, e.g. {@code file:///var/images/...} or {@code gs://bucket/...}. */
   URI uri(BlobPath path);
+
+  /**
+   * A URL that lets its holder GET the object directly from the store until {@code expiry} has
+   * passed, for stores that can sign one; empty otherwise (the bytes are then served by the caller).
+   * Does not check that the object exists.
+   */
+  default Optional<URI> signedUrl(BlobPath path, Duration expiry) {
+    return Optional.empty();
+  }
 }

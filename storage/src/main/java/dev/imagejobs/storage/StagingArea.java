@@ -6,13 +6,15 @@ import java.util.Map;
  * The staging area of the claim check, shared by the generation service (which writes generated
  * images there) and the upload service (which moves them to their final paths): one folder per job
  * under {@code staging/}, and a cancel marker in that folder once a cancel was requested, so that
- * whichever service holds the job last discards its result instead of storing it.
+ * whichever service holds the job last discards its result instead of storing it, and a stored
+ * marker beside each staged image that reached its final path.
  */
 public final class StagingArea {
   /** Top folder of staged artifacts; a bucket lifecycle rule may expire it (docs/storage.md). */
   public static final String PREFIX = "staging";
 
   private static final String CANCEL_MARKER = "cancel-requested";
+  private static final String STORED_SUFFIX = ".stored";
 
   private StagingArea() {}
 
@@ -35,6 +37,25 @@ public final class StagingArea {
   /** Whether a cancel was requested for the job. */
   public static boolean isCanceled(BlobStore store, String jobId) {
     return store.get(cancelMarker(jobId)).isPresent();
+  }
+
+  /**
+   * Records that the image staged at {@code staged} was stored at its final path, before the staged
+   * copy is deleted: a generation service that is handed the job's request again (its offset was
+   * not yet committed when it stopped) then knows the image exists instead of paying for another.
+   */
+  public static void markStored(BlobStore store, BlobPath staged, String jobId) {
+    store.putIfAbsent(storedMarker(staged), new byte[0],
+        new BlobMetadata("application/octet-stream", "private, no-store", Map.of("jobId", jobId)));
+  }
+
+  /** Whether the image staged at {@code staged} was already stored at its final path. */
+  public static boolean isStored(BlobStore store, BlobPath staged) {
+    return store.get(storedMarker(staged)).isPresent();
+  }
+
+  static BlobPath storedMarker(BlobPath staged) {
+    return new BlobPath(staged.value() + STORED_SUFFIX);
   }
 
   static BlobPath cancelMarker(String jobId) {

@@ -205,6 +205,16 @@ public abstract class BlobStoreContractTest {
     assertThat(StagingArea.isCanceled(store, "job-2")).isFalse();
   }
 
+  @Test
+  void givenAStoredImage_whenMarked_thenItsStagedPathReadsAsStoredAndOthersDoNot() {
+    BlobPath staged = BlobPath.of("staging", "job-1", "attempt-1.png");
+
+    StagingArea.markStored(store, staged, "job-1");
+
+    assertThat(StagingArea.isStored(store, staged)).isTrue();
+    assertThat(StagingArea.isStored(store, BlobPath.of("staging", "job-1", "attempt-2.png"))).isFalse();
+  }
+
   protected static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }

@@ -11,9 +11,6 @@ import dev.imagejobs.gateway.web.Ids;
 import dev.imagejobs.gateway.web.InvalidInputException;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.JobStatus;
-import dev.imagejobs.storage.Blob;
-import dev.imagejobs.storage.BlobPath;
-import dev.imagejobs.storage.BlobStore;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -22,10 +19,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.http.CacheControl;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -54,7 +47,6 @@ class JobsController {
   static final String LEGACY_JOB = "/api/images/jobs/{jobId}";
   /** Marks a response replayed for a repeated {@code Idempotency-Key} (otherwise identical). */
   static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
-  private static final Logger log = LoggerFactory.getLogger(JobsController.class);
 
   private final JobCreation creation;
   private final JobCommands commands;
@@ -63,7 +55,7 @@ class JobsController {
   private final IdempotencyKeys idempotencyKeys;
   private final CreationRateLimiter rateLimiter;
   private final StyleCapsules capsules;
-  private final BlobStore images;
+  private final JobImages images;
 
   JobsController(
       JobCreation creation,
@@ -73,7 +65,7 @@ class JobsController {
       IdempotencyKeys idempotencyKeys,
       CreationRateLimiter rateLimiter,
       StyleCapsules capsules,
-      BlobStore images) {
+      JobImages images) {
     this.creation = creation;
     this.commands = commands;
     this.listing = listing;
@@ -144,28 +136,23 @@ class JobsController {
   }
 
   /**
-   * The image bytes, revalidated by ETag (the SHA-256): images are private, so shared caches must
-   * not keep them, and a retried job may replace the image behind the same URL.
+   * The image: a redirect to a short-lived signed URL when the store signs them (GCS), else the
+   * bytes, revalidated by their SHA-256 as ETag. Images are private, so shared caches must not
+   * keep them.
    */
-  @Operation(summary = "Fetch a completed job's image")
+  @Operation(summary = "Fetch a completed job's image", description = "302 to a signed URL of the storage "
+      + "bucket when it signs URLs; otherwise the bytes, with their SHA-256 as ETag (If-None-Match gives 304).")
   @ApiResponse(responseCode = "200", description = "The image", content = @Content(mediaType = "image/png",
       schema = @Schema(type = "string", format = "binary")))
+  @ApiResponse(responseCode = "302", description = "Redirect to a signed URL of the image, valid for minutes")
+  @ApiResponse(responseCode = "304", description = "The image has the ETag given in If-None-Match")
   @GetMapping(JOBS + "/{jobId}/image")
   Mono<ResponseEntity<byte[]>> image(@PathVariable String jobId, Tenant tenant, ServerWebExchange exchange) {
     return ownedJob(jobId, tenant)
-        .filter(row -> row.status() == JobStatus.COMPLETED && row.storagePath() != null && row.sha256() != null)
+        .filter(row -> row.status() == JobStatus.COMPLETED && row.storagePath() != null)
         .switchIfEmpty(Mono.error(() -> new JobNotFoundException("Job " + jobId + " has no image")))
-        .flatMap(row -> {
-          if (exchange.checkNotModified(row.sha256())) {
-            return Mono.just(ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(row.sha256()).<byte[]>build());
-          }
-          return Mono.fromCallable(() -> read(row)).subscribeOn(Schedulers.boundedElastic())
-              .map(blob -> ResponseEntity.ok()
-                  .eTag(row.sha256())
-                  .cacheControl(CacheControl.noCache().cachePrivate())
-                  .contentType(contentType(blob, row))
-                  .body(blob.content()));
-        });
+        .flatMap(row -> Mono.fromCallable(() -> images.serve(row.jobId(), row.storagePath(), row.sha256(), exchange))
+            .subscribeOn(Schedulers.boundedElastic()));
   }
 
   @Operation(summary = "The style capsules a request may name")
@@ -203,28 +190,5 @@ class JobsController {
 
   private static ResponseEntity<JobView> accepted(JobRow row) {
     return ResponseEntity.accepted().location(URI.create(JobView.location(row.jobId()))).body(JobView.of(row));
-  }
-
-  private Blob read(JobRow row) {
-    BlobPath path;
-    try {
-      path = new BlobPath(row.storagePath());
-    } catch (IllegalArgumentException e) {
-      log.warn("Job {} has an unusable storage path {}", row.jobId(), row.storagePath());
-      throw new JobNotFoundException("Job " + row.jobId() + " has no image");
-    }
-    return images.get(path).orElseThrow(() -> {
-      log.warn("Image of completed job {} is missing from storage at {}", row.jobId(), path);
-      return new JobNotFoundException("Job " + row.jobId() + " has no image");
-    });
-  }
-
-  private static MediaType contentType(Blob blob, JobRow row) {
-    String type = row.contentType() != null ? row.contentType() : blob.metadata().contentType();
-    try {
-      return type == null ? MediaType.APPLICATION_OCTET_STREAM : MediaType.parseMediaType(type);
-    } catch (IllegalArgumentException e) {
-      return MediaType.APPLICATION_OCTET_STREAM;
-    }
   }
 }

@@ -275,11 +275,17 @@ class JobsApiIT extends GatewayIntegrationTest {
         .expectStatus().isOk()
         .expectHeader().contentType(MediaType.IMAGE_PNG)
         .expectHeader().valueEquals(HttpHeaders.ETAG, "\"" + sha256 + "\"")
-        .expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-cache, private")
+        .expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "private")
+        .expectHeader().doesNotExist(HttpHeaders.LOCATION)
         .expectBody(byte[].class).isEqualTo(png);
     as("tenant-a").get().uri(location + "/image").header(HttpHeaders.IF_NONE_MATCH, "\"" + sha256 + "\"").exchange()
         .expectStatus().isNotModified()
+        .expectHeader().valueEquals(HttpHeaders.ETAG, "\"" + sha256 + "\"")
         .expectBody().isEmpty();
+    as("tenant-a").get().uri(location + "/image").header(HttpHeaders.IF_NONE_MATCH, "\"" + "0".repeat(64) + "\"")
+        .exchange()
+        .expectStatus().isOk()
+        .expectBody(byte[].class).isEqualTo(png);
     as("tenant-b").get().uri(location + "/image").exchange().expectStatus().isNotFound();
   }
 
