@@ -3,13 +3,17 @@ package dev.imagejobs.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagejobs.messaging.DeadLetterHeaders;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.EventType;
+import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.UndecodableEventException;
 import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
+import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
@@ -77,6 +81,8 @@ class UploadServiceIT {
 
   private static final Path STORAGE_DIR = temporaryDirectory();
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  /** A CRC-64-AVRO fingerprint (little-endian) that no lifecycle schema has. */
+  private static final byte[] UNKNOWN_FINGERPRINT = {0x5A, (byte) 0xA5, 0x13, 0x37, (byte) 0xC0, (byte) 0xFF, (byte) 0xEE, 0x42};
 
   @DynamicPropertySource
   static void storage(DynamicPropertyRegistry registry) {
@@ -221,34 +227,82 @@ class UploadServiceIT {
   }
 
   @Test
-  void givenGarbageBytes_whenConsumed_thenTheyGoToTheDeadLetterTopicAndTheNextRecordIsProcessed() throws Exception {
+  void givenPoisonRecords_whenConsumed_thenEachIsDeadLetteredWithItsOriginAndTheNextImageIsStillUploaded()
+      throws Exception {
     String jobId = newJobId();
     byte[] garbage = "\u0000\u0001 definitely not avro".getBytes(StandardCharsets.UTF_8);
-    ProducerRecord<byte[], byte[]> poison =
-        new ProducerRecord<>(Topics.LIFECYCLE.name(), jobId.getBytes(StandardCharsets.UTF_8), garbage);
-    poison.headers().add(CloudEventHeaders.TYPE, EventType.IMAGE_GENERATED.ceType().getBytes(StandardCharsets.UTF_8));
-    RecordMetadata poisoned = raw.send(poison).get();
+    RecordMetadata typedGarbage = publishRaw(jobId, garbage, EventType.IMAGE_GENERATED);
     // Without ce_type the record cannot be routed cheaply, so it is decoded, and dead-lettered too.
-    raw.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), jobId.getBytes(StandardCharsets.UTF_8), garbage)).get();
+    RecordMetadata untypedGarbage = publishRaw(jobId, garbage, null);
+    // A well-formed single-object record (C3 01, fingerprint, body) whose writer schema no release has.
     byte[] png = TestImages.png(160, 90);
+    byte[] unknownSchema = codec.encode(TestImages.anImageGenerated(jobId, "staging/" + jobId + "/x.png", png).build());
+    assertThat(unknownSchema).startsWith((byte) 0xC3, (byte) 0x01);
+    System.arraycopy(UNKNOWN_FINGERPRINT, 0, unknownSchema, 2, UNKNOWN_FINGERPRINT.length);
+    RecordMetadata unknownFingerprint = publishRaw(jobId, unknownSchema, EventType.IMAGE_GENERATED);
     BlobPath staged = stage(jobId, png);
 
     publish(TestImages.anImageGenerated(jobId, staged.value(), png).build());
 
     await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() -> {
-      assertThat(deadLettersOf(jobId)).hasSize(2);
+      assertThat(deadLettersOf(jobId)).hasSize(3);
       assertThat(typesOf(jobId)).contains(EventType.JOB_COMPLETED);
     });
-    ConsumerRecord<byte[], byte[]> deadLetter = deadLettersOf(jobId).get(0);
-    assertThat(deadLetter.value()).isEqualTo(garbage);
-    assertThat(header(deadLetter, CloudEventHeaders.TYPE)).isEqualTo(EventType.IMAGE_GENERATED.ceType());
-    assertThat(header(deadLetter, "dlq_reason")).startsWith("UndecodableEventException: ");
-    assertThat(header(deadLetter, "dlq_source_topic")).isEqualTo(Topics.LIFECYCLE.name());
-    assertThat(header(deadLetter, "dlq_source_partition")).isEqualTo(Integer.toString(poisoned.partition()));
-    assertThat(header(deadLetter, "dlq_source_offset")).isEqualTo(Long.toString(poisoned.offset()));
-    assertThat(header(deadLetter, "dlq_consumer_group")).isEqualTo("image-jobs-upload");
-    assertThat(header(deadLettersOf(jobId).get(1), "dlq_source_offset"))
-        .isEqualTo(Long.toString(poisoned.offset() + 1));
+    List<ConsumerRecord<byte[], byte[]>> letters = deadLettersOf(jobId);
+    assertDeadLettered(letters.get(0), typedGarbage, garbage, "UndecodableEventException: ");
+    assertThat(header(letters.get(0), CloudEventHeaders.TYPE)).isEqualTo(EventType.IMAGE_GENERATED.ceType());
+    assertDeadLettered(letters.get(1), untypedGarbage, garbage, "UndecodableEventException: ");
+    assertDeadLettered(letters.get(2), unknownFingerprint, unknownSchema,
+        "UndecodableEventException: Unknown writer schema fingerprint");
+    assertThat(Stream.of(typedGarbage, untypedGarbage, unknownFingerprint).map(RecordMetadata::partition))
+        .as("the image was uploaded from the partition of the poison records").containsOnly(partitionOf(jobId));
+    assertThat(store.get(finalPath(jobId))).isPresent();
+  }
+
+  @Test
+  void givenACancelRequest_whenTheImageIsGeneratedAfterwards_thenTheJobIsCanceledAndNothingIsStored() {
+    String jobId = newJobId();
+    byte[] png = TestImages.png(160, 90);
+    BlobPath staged = stage(jobId, png);
+
+    publish(JobCancelRequested.newBuilder()
+        .setMetadata(Events.metadata(jobId, "gateway", 0)).setReason("requested through the API").build());
+    publish(TestImages.anImageGenerated(jobId, staged.value(), png).build());
+
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(typesOf(jobId)).contains(EventType.JOB_CANCELED));
+    assertThat(typesOf(jobId)).containsExactly(
+        EventType.JOB_CANCEL_REQUESTED, EventType.IMAGE_GENERATED, EventType.JOB_CANCELED);
+    JobCanceled canceled = the(JobCanceled.class, jobId);
+    assertThat(canceled.getStage()).isEqualTo("generated");
+    assertThat(canceled.getMetadata().getProducer()).isEqualTo("upload");
+    assertThat(store.get(finalPath(jobId))).isEmpty();
+    assertThat(store.get(staged)).isEmpty();
+  }
+
+  @Test
+  void givenAProjectIdThatEscapesItsFolder_whenImageGeneratedIsPublished_thenTheJobFailsAndNothingIsWritten()
+      throws IOException {
+    String jobId = newJobId();
+    byte[] png = TestImages.png(160, 90);
+    BlobPath staged = stage(jobId, png);
+    ImageGenerated event = TestImages.anImageGenerated(jobId, staged.value(), png).build();
+    event.getSpec().setProjectId("../x");
+
+    publish(event);
+
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(typesOf(jobId)).contains(EventType.JOB_FAILED));
+    JobFailed failed = the(JobFailed.class, jobId);
+    assertThat(failed.getFailureStage()).isEqualTo("uploading");
+    assertThat(failed.getErrorClass()).isEqualTo("PERMANENT");
+    assertThat(failed.getMessage()).isEqualTo("No storage path for this job: projectId '../x' is not a safe path segment");
+    try (Stream<Path> files = Files.walk(STORAGE_DIR)) {
+      assertThat(files.filter(Files::isRegularFile).map(Path::toString).filter(name -> name.contains(jobId)))
+          .as("only the staged copy and its metadata")
+          .allSatisfy(name -> assertThat(name).contains("/staging/" + jobId + "/attempt-1.png"));
+    }
+    assertThat(STORAGE_DIR.resolve("x")).doesNotExist();
   }
 
   private BlobPath stage(String jobId, byte[] content) {
@@ -257,12 +311,40 @@ class UploadServiceIT {
     return staged;
   }
 
-  private void publish(ImageGenerated event) {
+  private void publish(SpecificRecord event) {
     try {
-      events.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), event.getMetadata().getJobId(), event)).get();
+      events.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), LifecycleEvent.of(event).jobId(), event)).get();
     } catch (Exception e) {
       throw new IllegalStateException("Cannot publish the test event", e);
     }
+  }
+
+  /** Publishes raw bytes keyed by the job id, so they share its partition, with {@code ce_type} if given. */
+  private RecordMetadata publishRaw(String jobId, byte[] value, EventType type) throws Exception {
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(Topics.LIFECYCLE.name(), jobId.getBytes(StandardCharsets.UTF_8), value);
+    if (type != null) {
+      record.headers().add(CloudEventHeaders.TYPE, type.ceType().getBytes(StandardCharsets.UTF_8));
+    }
+    return raw.send(record).get();
+  }
+
+  private int partitionOf(String jobId) {
+    return lifecycle.stream().filter(record -> jobId.equals(key(record))).findFirst().orElseThrow().partition();
+  }
+
+  private static void assertDeadLettered(
+      ConsumerRecord<byte[], byte[]> letter, RecordMetadata poison, byte[] value, String reason) {
+    assertThat(letter.value()).isEqualTo(value);
+    assertThat(header(letter, DeadLetterHeaders.REASON)).startsWith(reason);
+    assertThat(header(letter, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(Topics.LIFECYCLE.name());
+    assertThat(header(letter, DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo(Integer.toString(poison.partition()));
+    assertThat(header(letter, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo(Long.toString(poison.offset()));
+    assertThat(header(letter, DeadLetterHeaders.CONSUMER_GROUP)).isEqualTo("image-jobs-upload");
+  }
+
+  private static BlobPath finalPath(String jobId) {
+    return BlobPath.of("project_p1", "branch_main", "master-assets", "hero_" + jobId + ".png");
   }
 
   private void poll() {

@@ -8,7 +8,7 @@ import org.springframework.util.unit.DataSize;
  *
  * @param maxSize largest image accepted
  * @param aspectRatioTolerance largest relative difference between the image's width/height and the
- *     requested ratio, e.g. 0.02 for 2%
+ *     requested ratio, e.g. 0.04 for 4%
  */
 @ConfigurationProperties("imagejobs.inspection")
 public record InspectionSettings(DataSize maxSize, double aspectRatioTolerance) {
@@ -22,8 +22,11 @@ public record InspectionSettings(DataSize maxSize, double aspectRatioTolerance) 
     }
   }
 
-  /** 20 MiB, 2%. */
+  /**
+   * 20 MiB, 4%. Providers return sizes on their own pixel grids, e.g. 1184x864 for 4:3 (2.8% off),
+   * so the tolerance must cover a few percent; 4% still rejects a neighbouring ratio (3:2 vs 4:3).
+   */
   public static InspectionSettings defaults() {
-    return new InspectionSettings(DataSize.ofMegabytes(20), 0.02);
+    return new InspectionSettings(DataSize.ofMegabytes(20), 0.04);
   }
 }

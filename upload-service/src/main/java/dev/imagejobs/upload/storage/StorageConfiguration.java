@@ -1,17 +1,25 @@
 package dev.imagejobs.upload.storage;
 
 import dev.imagejobs.storage.BlobStore;
-import dev.imagejobs.storage.FilesystemBlobStore;
-import java.nio.file.Path;
+import dev.imagejobs.storage.BlobStores;
+import dev.imagejobs.storage.StorageSettings;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
-/** The blob store bean: {@code new FilesystemBlobStore(dir/bucket)}, as every service opens it. */
+/** The blob store bean, opened from {@code imagejobs.storage.*} by {@link BlobStores} as in every service. */
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
 
+  /** Bound onto the storage module's own record, which stays free of Spring (no {@code @ConfigurationProperties}). */
   @Bean
-  BlobStore blobStore(StorageProperties storage) {
-    return new FilesystemBlobStore(Path.of(storage.dir()).resolve(storage.bucket()));
+  StorageSettings storageSettings(Environment environment) {
+    return Binder.get(environment).bindOrCreate("imagejobs.storage", StorageSettings.class);
+  }
+
+  @Bean
+  BlobStore blobStore(StorageSettings settings) {
+    return BlobStores.create(settings);
   }
 }

@@ -1,9 +1,14 @@
 package dev.imagejobs.upload.uploads;
 
+import dev.imagejobs.messaging.LifecyclePublisher;
+import dev.imagejobs.messaging.UnprocessableRecordException;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
+import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
+import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.UploadStarted;
@@ -12,11 +17,11 @@ import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.storage.PutOutcome;
+import dev.imagejobs.storage.StagingArea;
 import dev.imagejobs.storage.StorageException;
 import dev.imagejobs.upload.inspection.ArtifactInspector;
 import dev.imagejobs.upload.inspection.ArtifactRejectedException;
 import dev.imagejobs.upload.inspection.InspectedImage;
-import dev.imagejobs.upload.messaging.LifecyclePublisher;
 import dev.imagejobs.upload.paths.StoragePaths;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -36,6 +41,12 @@ import org.springframework.core.retry.RetryTemplate;
  * stored with the same SHA-256 is accepted as this job's, never rewritten, and the events it
  * publishes get the same ids as the first time, so consumers that de-duplicate on the event id drop
  * them.
+ *
+ * <p>A cancel request leaves a marker in the job's staging folder ({@link StagingArea}); an image
+ * generated for a job so marked is discarded and the job ends with {@code JobCanceled} instead. The
+ * marker stays until the staging sweep, so a redelivered {@code ImageGenerated} is canceled again
+ * rather than stored. A cancel that arrives once the image is stored comes too late: the job
+ * completes.
  */
 class ImageUploader {
 
@@ -43,6 +54,7 @@ class ImageUploader {
   static final String FAILURE_STAGE = "uploading";
   static final String PERMANENT = "PERMANENT";
   static final String TEMPORARY = "TEMPORARY";
+  static final String CANCEL_REASON = "Canceled before upload; the generated image was discarded";
 
   private static final Logger log = LoggerFactory.getLogger(ImageUploader.class);
 
@@ -71,8 +83,40 @@ class ImageUploader {
         .build());
   }
 
+  /**
+   * Records that the job is to be canceled, so its image is discarded when it arrives.
+   *
+   * @throws UnprocessableRecordException when the job id cannot name a staging folder
+   * @throws StorageUnavailableException when the store kept failing; the error handler redelivers
+   *     the request and finally dead-letters it
+   */
+  void cancelRequested(JobCancelRequested event) {
+    EventMetadata cause = event.getMetadata();
+    try {
+      StagingArea.folder(cause.getJobId());
+    } catch (IllegalArgumentException e) {
+      throw new UnprocessableRecordException("Job id '" + cause.getJobId() + "' cannot name a staging folder");
+    }
+    withRetries("Recording the cancel of job " + cause.getJobId(), () -> {
+      StagingArea.markCanceled(store, cause.getJobId(), cause.getTenantId());
+      return null;
+    });
+    log.info("Cancel requested for job {}: its image will be discarded", cause.getJobId());
+  }
+
   void upload(ImageGenerated event) {
     EventMetadata cause = event.getMetadata();
+    boolean canceled;
+    try {
+      canceled = isCanceled(cause.getJobId());
+    } catch (StorageUnavailableException e) {
+      fail(cause, TEMPORARY, e.getMessage());
+      return;
+    }
+    if (canceled && !alreadyStored(event)) {
+      discardCanceled(event);
+      return;
+    }
     publisher.publish(UploadStarted.newBuilder().setMetadata(metadata(cause, EventType.UPLOAD_STARTED)).build());
     try {
       BlobPath staged = stagedPath(event);
@@ -88,12 +132,57 @@ class ImageUploader {
           .setHeight(image.height())
           .setSha256(image.sha256())
           .build());
-      discard(staged, cause.getJobId());
+      if (markStored(staged, cause.getJobId())) {
+        discard(staged, cause.getJobId());
+      }
     } catch (UploadRejectedException | ArtifactRejectedException e) {
       fail(cause, PERMANENT, e.getMessage());
     } catch (StorageUnavailableException e) {
       fail(cause, TEMPORARY, e.getMessage());
     }
+  }
+
+  /** Whether a cancel was recorded for the job; an id that cannot name a folder was never marked. */
+  private boolean isCanceled(String jobId) {
+    try {
+      StagingArea.folder(jobId);
+    } catch (IllegalArgumentException e) {
+      return false; // the final path check rejects the job
+    }
+    return withRetries("Checking whether job " + jobId + " was canceled", () -> StagingArea.isCanceled(store, jobId));
+  }
+
+  /**
+   * Whether an earlier delivery of the event already stored the image: the cancel came too late, and
+   * the redelivery completes the job again with the same events rather than contradicting them.
+   */
+  private boolean alreadyStored(ImageGenerated event) {
+    try {
+      return storedTwin(event, finalPath(event)).isPresent();
+    } catch (UploadRejectedException | ArtifactRejectedException | StorageUnavailableException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Removes the staged image of a canceled job and announces the cancel. The staged copy goes first,
+   * so once {@code JobCanceled} is visible nothing of the result is left but a copy the store failed
+   * to delete, which the staging sweep removes.
+   */
+  private void discardCanceled(ImageGenerated event) {
+    EventMetadata cause = event.getMetadata();
+    try {
+      discard(stagedPath(event), cause.getJobId());
+    } catch (UploadRejectedException e) {
+      // A reference that is not a path points at nothing there is to delete.
+      log.warn("Job {} was canceled; its staged reference is unusable: {}", cause.getJobId(), e.getMessage());
+    }
+    log.info("Job {} was canceled before upload; its image was discarded", cause.getJobId());
+    publisher.publish(JobCanceled.newBuilder()
+        .setMetadata(metadata(cause, EventType.JOB_CANCELED))
+        .setStage(JobStatus.GENERATED.wireName())
+        .setReason(CANCEL_REASON)
+        .build());
   }
 
   private InspectedImage store(ImageGenerated event, BlobPath staged, BlobPath target) {
@@ -127,12 +216,29 @@ class ImageUploader {
     return inspector.inspect(content, event.getContentType(), event.getSpec().getAspectRatio(), event.getSha256());
   }
 
+  /**
+   * Tells a generation service handed this job again that its image exists (see StagingArea);
+   * {@code false} when that failed, and the staged copy must then stay for the sweeper.
+   */
+  private boolean markStored(BlobPath staged, String jobId) {
+    try {
+      withRetries("Marking " + staged + " stored", () -> {
+        StagingArea.markStored(store, staged, jobId);
+        return null;
+      });
+      return true;
+    } catch (StorageUnavailableException e) {
+      log.warn("Job {} completed; its staged copy stays until the sweep: {}", jobId, e.getMessage());
+      return false;
+    }
+  }
+
   private void discard(BlobPath staged, String jobId) {
     try {
       withRetries("Deleting " + staged, () -> store.delete(staged));
     } catch (StorageUnavailableException e) {
-      // The job is complete; a leftover staged copy only costs space until the staging sweep.
-      log.warn("Job {} completed but its staged copy stays: {}", jobId, e.getMessage());
+      // The job has ended; a leftover staged copy only costs space until the staging sweep.
+      log.warn("Job {} ended but its staged copy stays: {}", jobId, e.getMessage());
     }
   }
 
@@ -146,12 +252,23 @@ class ImageUploader {
         .build());
   }
 
+  /**
+   * The staged artifact, which must lie in the job's own staging folder: the upload deletes it
+   * afterwards, so a reference to any other object would remove another job's image.
+   */
   private static BlobPath stagedPath(ImageGenerated event) {
+    BlobPath staged;
     try {
-      return new BlobPath(event.getStagedRef());
+      staged = new BlobPath(event.getStagedRef());
     } catch (IllegalArgumentException e) {
       throw new UploadRejectedException("The staged reference '" + event.getStagedRef() + "' is not a valid path", e);
     }
+    String folder = StagingArea.PREFIX + "/" + event.getMetadata().getJobId() + "/";
+    if (!staged.value().startsWith(folder)) {
+      throw new UploadRejectedException(
+          "The staged reference '" + staged + "' is outside the job's staging folder " + folder);
+    }
+    return staged;
   }
 
   private static BlobPath finalPath(ImageGenerated event) {

@@ -1,10 +1,10 @@
 package dev.imagejobs.upload.uploads;
 
+import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.upload.inspection.ArtifactInspector;
 import dev.imagejobs.upload.inspection.InspectionSettings;
-import dev.imagejobs.upload.messaging.LifecyclePublisher;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

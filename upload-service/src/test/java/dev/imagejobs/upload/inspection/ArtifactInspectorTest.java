@@ -56,6 +56,33 @@ class ArtifactInspectorTest {
   }
 
   @Test
+  void givenEachFormatDeclaredAsAnother_whenInspected_thenRejectedForTheMagicBytes() {
+    byte[] png = TestImages.png(160, 90);
+    byte[] jpeg = TestImages.jpeg(160, 90);
+    byte[] webp = TestImages.webpVp8x(1600, 900);
+
+    assertThatThrownBy(() -> inspector.inspect(png, "image/jpeg", "16:9", sha256(png)))
+        .isInstanceOf(ArtifactRejectedException.class)
+        .hasMessage("Declared image/jpeg but the bytes are a PNG image");
+    assertThatThrownBy(() -> inspector.inspect(webp, "image/png", "16:9", sha256(webp)))
+        .isInstanceOf(ArtifactRejectedException.class)
+        .hasMessage("Declared image/png but the bytes are a WEBP image");
+    assertThatThrownBy(() -> inspector.inspect(jpeg, "image/webp", "16:9", sha256(jpeg)))
+        .isInstanceOf(ArtifactRejectedException.class)
+        .hasMessage("Declared image/webp but the bytes are a JPEG image");
+  }
+
+  @Test
+  void givenRiffBytesThatAreNotWebp_whenInspected_thenRejectedForTheMagicBytes() {
+    byte[] wave = TestImages.webpVp8x(1600, 900);
+    System.arraycopy("WAVE".getBytes(StandardCharsets.US_ASCII), 0, wave, 8, 4);
+
+    assertThatThrownBy(() -> inspector.inspect(wave, "image/webp", "16:9", sha256(wave)))
+        .isInstanceOf(ArtifactRejectedException.class)
+        .hasMessage("The bytes are not a PNG, JPEG or WebP image although image/webp was declared");
+  }
+
+  @Test
   void givenBytesOfNoImageFormat_whenInspected_thenRejectedForTheMagicBytes() {
     byte[] text = "<html>not an image</html>".getBytes(StandardCharsets.UTF_8);
 
@@ -96,19 +123,42 @@ class ArtifactInspectorTest {
 
     assertThatThrownBy(() -> inspector.inspect(png, "image/png", "16:9", sha256(png)))
         .isInstanceOf(ArtifactRejectedException.class)
-        .hasMessage("The image is 100x100 (ratio 1.000) but the job asked for 16:9 (1.778), beyond the 2.0% tolerance");
+        .hasMessage("The image is 100x100 (ratio 1.000) but the job asked for 16:9 (1.778), beyond the 4.0% tolerance");
   }
 
   @Test
-  void givenARatioJustInsideOrOutsideTheTolerance_whenInspected_thenTheToleranceDecides() {
-    byte[] inside = TestImages.webpVp8x(1344, 768); // 1.750 vs 1.778: 1.6% off
-    byte[] outside = TestImages.webpVp8x(1184, 864); // 1.370 vs 1.333: 2.8% off
+  void givenAProviderSizeOffTheExactRatio_whenInspected_thenAcceptedWithinTheDefaultTolerance() {
+    byte[] wide = TestImages.webpVp8x(1344, 768); // 1.750 vs 1.778 for 16:9: 1.6% off
+    byte[] standard = TestImages.webpVp8x(1184, 864); // 1.370 vs 1.333 for 4:3: 2.8% off
 
-    assertThat(inspector.inspect(inside, "image/webp", "16:9", sha256(inside)).width()).isEqualTo(1344);
+    assertThat(inspector.inspect(wide, "image/webp", "16:9", sha256(wide)).width()).isEqualTo(1344);
+    assertThat(inspector.inspect(standard, "image/webp", "4:3", sha256(standard)).height()).isEqualTo(864);
+  }
+
+  @Test
+  void givenARatioJustInsideOrOutsideFourPercent_whenInspected_thenTheDefaultToleranceDecides() {
+    byte[] inside = TestImages.webpVp8x(1385, 1000); // 1.385 vs 1.333 for 4:3: 3.9% off
+    byte[] outside = TestImages.webpVp8x(1400, 1000); // 1.400 vs 1.333: 5% off
+    byte[] outsideBelow = TestImages.webpVp8x(1266, 1000); // 1.266 vs 1.333: 5% off
+
+    assertThat(inspector.inspect(inside, "image/webp", "4:3", sha256(inside)).width()).isEqualTo(1385);
     assertThatThrownBy(() -> inspector.inspect(outside, "image/webp", "4:3", sha256(outside)))
-        .isInstanceOf(ArtifactRejectedException.class);
-    ArtifactInspector lenient = new ArtifactInspector(new InspectionSettings(DataSize.ofMegabytes(20), 0.03));
-    assertThat(lenient.inspect(outside, "image/webp", "4:3", sha256(outside)).height()).isEqualTo(864);
+        .isInstanceOf(ArtifactRejectedException.class)
+        .hasMessage("The image is 1400x1000 (ratio 1.400) but the job asked for 4:3 (1.333), beyond the 4.0% tolerance");
+    assertThatThrownBy(() -> inspector.inspect(outsideBelow, "image/webp", "4:3", sha256(outsideBelow)))
+        .isInstanceOf(ArtifactRejectedException.class)
+        .hasMessageContaining("beyond the 4.0% tolerance");
+  }
+
+  @Test
+  void givenAStricterConfiguredTolerance_whenInspected_thenItIsApplied() {
+    byte[] standard = TestImages.webpVp8x(1184, 864); // 2.8% off 4:3
+
+    ArtifactInspector strict = new ArtifactInspector(new InspectionSettings(DataSize.ofMegabytes(20), 0.02));
+
+    assertThatThrownBy(() -> strict.inspect(standard, "image/webp", "4:3", sha256(standard)))
+        .isInstanceOf(ArtifactRejectedException.class)
+        .hasMessageContaining("beyond the 2.0% tolerance");
   }
 
   @Test
@@ -135,9 +185,9 @@ class ArtifactInspectorTest {
   }
 
   @Test
-  void givenTheDefaultLimit_thenItIs20MiB() {
+  void givenTheDefaults_thenTheLimitIs20MiBAndTheToleranceFourPercent() {
     assertThat(InspectionSettings.defaults().maxSize().toBytes()).isEqualTo(20L * 1024 * 1024);
-    assertThat(InspectionSettings.defaults().aspectRatioTolerance()).isEqualTo(0.02);
+    assertThat(InspectionSettings.defaults().aspectRatioTolerance()).isEqualTo(0.04);
   }
 
   @Test

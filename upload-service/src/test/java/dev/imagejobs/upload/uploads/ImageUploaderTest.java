@@ -1,25 +1,32 @@
 package dev.imagejobs.upload.uploads;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imagejobs.messaging.LifecyclePublisher;
+import dev.imagejobs.messaging.UnprocessableRecordException;
 import dev.imagejobs.schemas.EventMetadataFactory;
+import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
+import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.UploadStarted;
 import dev.imagejobs.storage.Blob;
+import dev.imagejobs.storage.BlobListing;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.storage.FilesystemBlobStore;
 import dev.imagejobs.storage.PutOutcome;
+import dev.imagejobs.storage.StagingArea;
 import dev.imagejobs.storage.StorageException;
 import dev.imagejobs.upload.TestImages;
 import dev.imagejobs.upload.inspection.ArtifactInspector;
 import dev.imagejobs.upload.inspection.InspectionSettings;
-import dev.imagejobs.upload.messaging.LifecyclePublisher;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -34,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,6 +98,8 @@ class ImageUploaderTest {
         "image/png", "private, max-age=31536000, immutable",
         Map.of("jobId", JOB, "tenantId", "tenant-a", "sha256", TestImages.sha256(png))));
     assertThat(disk.get(new BlobPath(STAGED))).isEmpty();
+    // A generation service handed the request again learns from this that the image exists.
+    assertThat(StagingArea.isStored(disk, new BlobPath(STAGED))).isTrue();
   }
 
   @Test
@@ -157,6 +167,57 @@ class ImageUploaderTest {
   }
 
   @Test
+  void givenAChecksumThatDoesNotMatchTheStagedBytes_whenUploaded_thenFailsPermanentlyAndStoresNothing() {
+    stage(png);
+    String announced = TestImages.sha256(TestImages.png(160, 91));
+
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).setSha256(announced).build());
+
+    assertFailed("PERMANENT",
+        "SHA-256 of the staged bytes is " + TestImages.sha256(png) + " but " + announced + " was announced");
+    assertThat(disk.get(FINAL)).isEmpty();
+    assertThat(disk.get(new BlobPath(STAGED))).as("kept for inspection until the sweep").isPresent();
+  }
+
+  @Test
+  void givenJpegBytesAnnouncedAsPng_whenUploaded_thenFailsPermanentlyForTheMagicBytes() {
+    byte[] jpeg = TestImages.jpeg(160, 90);
+    stage(jpeg);
+
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, jpeg).build());
+
+    assertFailed("PERMANENT", "Declared image/png but the bytes are a JPEG image");
+    assertThat(disk.get(FINAL)).isEmpty();
+  }
+
+  @Test
+  void givenAProjectIdThatEscapesItsFolder_whenUploaded_thenFailsPermanentlyAndWritesNothing() throws IOException {
+    stage(png);
+    ImageGenerated event = TestImages.anImageGenerated(JOB, STAGED, png).build();
+    event.getSpec().setProjectId("../x");
+    List<Path> before = files();
+
+    uploader.upload(event);
+
+    assertFailed("PERMANENT", "No storage path for this job: projectId '../x' is not a safe path segment");
+    assertThat(files()).isEqualTo(before);
+    assertThat(root.resolveSibling("x")).doesNotExist();
+  }
+
+  @Test
+  void givenAStagedReferenceOutsideTheJobsStagingFolder_whenUploaded_thenFailsPermanentlyAndDeletesNothing() {
+    BlobPath otherJobsImage = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-other.png");
+    disk.putIfAbsent(otherJobsImage, png, new BlobMetadata("image/png", null, Map.of()));
+
+    uploader.upload(TestImages.anImageGenerated(JOB, otherJobsImage.value(), png).build());
+
+    assertFailed("PERMANENT", "The staged reference '" + otherJobsImage
+        + "' is outside the job's staging folder staging/" + JOB + "/");
+    assertThat(disk.get(otherJobsImage)).isPresent();
+    assertThat(disk.get(FINAL)).isEmpty();
+  }
+
+  @Test
   void givenAStagedReferenceOutsideTheStore_whenUploaded_thenFailsPermanently() {
     uploader.upload(TestImages.anImageGenerated(JOB, "../../etc/passwd", png).build());
 
@@ -188,11 +249,108 @@ class ImageUploaderTest {
   @Test
   void givenAStoreThatKeepsFailing_whenUploaded_thenFailsTemporarilyAfterTheRetries() {
     stage(png);
-    store.failNext(Integer.MAX_VALUE);
+    store.failNextAfter(1, Integer.MAX_VALUE);
 
     uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
 
     assertFailed("TEMPORARY", "Reading " + STAGED + " failed after 4 attempts: disk unavailable");
+  }
+
+  @Test
+  void givenAStoreThatFailsTheCancelCheck_whenUploaded_thenFailsTemporarilyWithoutStarting() {
+    stage(png);
+    store.failNext(Integer.MAX_VALUE);
+
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    assertThat(published).singleElement().isInstanceOfSatisfying(JobFailed.class, failed -> {
+      assertThat(failed.getFailureStage()).isEqualTo("uploading");
+      assertThat(failed.getErrorClass()).isEqualTo("TEMPORARY");
+      assertThat(failed.getMessage())
+          .isEqualTo("Checking whether job " + JOB + " was canceled failed after 4 attempts: disk unavailable");
+    });
+    assertThat(disk.get(FINAL)).isEmpty();
+  }
+
+  @Test
+  void givenACancelRequest_whenImageGeneratedArrives_thenNothingIsStoredTheStagedCopyGoesAndTheJobIsCanceled() {
+    stage(png);
+    ImageGenerated event = TestImages.anImageGenerated(JOB, STAGED, png).build();
+
+    uploader.cancelRequested(aCancelRequest());
+    uploader.upload(event);
+
+    assertThat(published).singleElement().isInstanceOfSatisfying(JobCanceled.class, canceled -> {
+      assertThat(canceled.getStage()).isEqualTo("generated");
+      assertThat(canceled.getReason()).isEqualTo("Canceled before upload; the generated image was discarded");
+      assertFollows(canceled.getMetadata(), event.getMetadata());
+    });
+    assertThat(disk.get(FINAL)).isEmpty();
+    assertThat(disk.get(new BlobPath(STAGED))).isEmpty();
+    assertThat(StagingArea.isCanceled(disk, JOB)).as("kept for redeliveries until the sweep").isTrue();
+  }
+
+  @Test
+  void givenACancelRequestedTwice_whenImageGeneratedIsRedelivered_thenCanceledAgainWithTheSameEventId() {
+    stage(png);
+    ImageGenerated event = TestImages.anImageGenerated(JOB, STAGED, png).build();
+    uploader.cancelRequested(aCancelRequest());
+    uploader.cancelRequested(aCancelRequest());
+    uploader.upload(event);
+    List<String> firstIds = eventIds();
+    published.clear();
+
+    uploader.upload(event);
+
+    assertThat(published).singleElement().isInstanceOf(JobCanceled.class);
+    assertThat(eventIds()).isEqualTo(firstIds);
+    assertThat(disk.get(FINAL)).isEmpty();
+  }
+
+  @Test
+  void givenTheImageWasStoredBeforeTheCancelArrived_whenRedelivered_thenTheJobCompletesAgain() {
+    stage(png);
+    ImageGenerated event = TestImages.anImageGenerated(JOB, STAGED, png).build();
+    uploader.upload(event);
+    List<String> firstIds = eventIds();
+    uploader.cancelRequested(aCancelRequest());
+    published.clear();
+
+    uploader.upload(event);
+
+    assertThat(published).extracting(record -> record.getClass().getSimpleName())
+        .containsExactly("UploadStarted", "JobCompleted");
+    assertThat(eventIds()).isEqualTo(firstIds);
+    assertThat(disk.get(FINAL)).isPresent();
+  }
+
+  @Test
+  void givenNoCancelRequest_whenAnotherJobIsCanceled_thenThisOneIsStillUploaded() {
+    stage(png);
+    uploader.cancelRequested(JobCancelRequested.newBuilder()
+        .setMetadata(Events.metadata("job-other", "gateway", 0)).build());
+
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    assertThat(published).last().isInstanceOf(JobCompleted.class);
+  }
+
+  @Test
+  void givenAJobIdThatCannotNameAFolder_whenCancelRequested_thenTheRecordIsUnprocessable() {
+    JobCancelRequested request = JobCancelRequested.newBuilder().setMetadata(Events.metadata("../x", "gateway", 0)).build();
+
+    assertThatThrownBy(() -> uploader.cancelRequested(request))
+        .isInstanceOf(UnprocessableRecordException.class)
+        .hasMessage("Job id '../x' cannot name a staging folder");
+  }
+
+  @Test
+  void givenAStoreThatKeepsFailing_whenCancelRequested_thenTheErrorReachesTheErrorHandler() {
+    store.failNext(Integer.MAX_VALUE);
+
+    assertThatThrownBy(() -> uploader.cancelRequested(aCancelRequest()))
+        .isInstanceOf(StorageUnavailableException.class)
+        .hasMessage("Recording the cancel of job " + JOB + " failed after 4 attempts: disk unavailable");
   }
 
   @Test
@@ -204,6 +362,19 @@ class ImageUploaderTest {
 
     assertThat(published).last().isInstanceOf(JobCompleted.class);
     assertThat(disk.get(new BlobPath(STAGED))).isPresent();
+  }
+
+  private static JobCancelRequested aCancelRequest() {
+    return JobCancelRequested.newBuilder()
+        .setMetadata(Events.metadata(JOB, "gateway", 0))
+        .setReason("requested through the API")
+        .build();
+  }
+
+  private List<Path> files() throws IOException {
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).filter(file -> !file.toString().contains("~")).sorted().toList();
+    }
   }
 
   private void stage(byte[] content) {
@@ -241,6 +412,7 @@ class ImageUploaderTest {
   private static final class FlakyStore implements BlobStore {
     private final BlobStore delegate;
     private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicInteger passes = new AtomicInteger();
     boolean failDeletes;
 
     FlakyStore(BlobStore delegate) {
@@ -248,6 +420,12 @@ class ImageUploaderTest {
     }
 
     void failNext(int calls) {
+      failures.set(calls);
+    }
+
+    /** Lets {@code successfulCalls} calls through, then fails the next {@code calls}. */
+    void failNextAfter(int successfulCalls, int calls) {
+      passes.set(successfulCalls);
       failures.set(calls);
     }
 
@@ -273,11 +451,20 @@ class ImageUploaderTest {
     }
 
     @Override
+    public List<BlobListing> list(BlobPath folder) {
+      maybeFail();
+      return delegate.list(folder);
+    }
+
+    @Override
     public URI uri(BlobPath path) {
       return delegate.uri(path);
     }
 
     private void maybeFail() {
+      if (passes.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+        return;
+      }
       if (failures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
         throw new StorageException("disk unavailable", new IOException("EIO"));
       }

@@ -1,0 +1,24 @@
+package dev.imagejobs.upload.staging;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * How the staging area is swept.
+ *
+ * @param maxAge staged objects (images and cancel markers) older than this are removed; keep it
+ *     well above the time a job may wait between generation and upload
+ * @param sweepInterval pause between the end of one sweep and the start of the next
+ */
+@ConfigurationProperties("imagejobs.staging")
+record StagingSettings(Duration maxAge, Duration sweepInterval) {
+
+  StagingSettings {
+    if (maxAge == null || maxAge.isNegative() || maxAge.isZero()) {
+      throw new IllegalArgumentException("imagejobs.staging.max-age must be positive");
+    }
+    if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
+      throw new IllegalArgumentException("imagejobs.staging.sweep-interval must be positive");
+    }
+  }
+}
