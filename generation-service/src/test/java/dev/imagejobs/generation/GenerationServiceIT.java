@@ -1,11 +1,13 @@
 package dev.imagejobs.generation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.local.LocalImageProvider;
 import dev.imagejobs.generation.testing.CountingProvider;
+import dev.imagejobs.generation.testing.SlowProvider;
 import dev.imagejobs.messaging.DeadLetterHeaders;
 import dev.imagejobs.messaging.testing.LifecycleTopicProbe;
 import dev.imagejobs.schemas.CloudEventHeaders;
@@ -14,6 +16,8 @@ import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
+import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.storage.BlobMetadata;
@@ -25,7 +29,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,9 +50,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
@@ -52,14 +68,16 @@ import org.springframework.util.FileSystemUtils;
  * with the local provider and a filesystem staging store in a temporary directory.
  */
 @SpringBootTest(
-    webEnvironment = SpringBootTest.WebEnvironment.NONE,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"imagejobs.topics.partitions=2", "imagejobs.providers.local.fail-marker=#fail",
         "imagejobs.providers.local.long-side=256"})
 @EmbeddedKafka(count = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers",
     brokerProperties = "auto.create.topics.enable=false")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GenerationServiceIT {
+  private static final Logger log = LoggerFactory.getLogger(GenerationServiceIT.class);
   private static final String COUNTING = "counting";
+  private static final String SLOW = "slow";
   private static Path storage;
 
   @DynamicPropertySource
@@ -69,11 +87,17 @@ class GenerationServiceIT {
   }
 
   @TestConfiguration(proxyBeanMethods = false)
-  static class CountedCalls {
+  static class TestProviders {
     /** The local provider under another name, counting its calls: jobs choose it by JobSpec.provider. */
     @Bean
     CountingProvider countingProvider(LocalImageProvider local) {
       return new CountingProvider(COUNTING, local);
+    }
+
+    /** The local provider taking a second per image, like a fast real one. */
+    @Bean
+    SlowProvider slowProvider(LocalImageProvider local) {
+      return new SlowProvider(SLOW, local, Duration.ofSeconds(1));
     }
   }
 
@@ -81,6 +105,8 @@ class GenerationServiceIT {
   @Autowired BlobStore store;
   @Autowired LocalImageProvider local;
   @Autowired CountingProvider counting;
+  @Autowired SlowProvider slow;
+  @LocalServerPort int port;
   private LifecycleTopicProbe probe;
 
   @BeforeAll
@@ -169,8 +195,11 @@ class GenerationServiceIT {
 
     probe.publish(requested);
 
-    List<LifecycleEvent> events = probe.awaitEventsOf(jobId, e -> e.size() >= 4);
-    ImageGenerated generated = events.get(3).payload(ImageGenerated.class);
+    // GenerationStarted of that attempt went out before the crash; the image is announced straight away.
+    List<LifecycleEvent> events = probe.awaitEventsOf(jobId, e -> e.size() >= 3);
+    assertThat(events).extracting(LifecycleEvent::type)
+        .containsExactly(EventType.JOB_REQUESTED, EventType.JOB_STARTED, EventType.IMAGE_GENERATED);
+    ImageGenerated generated = events.get(2).payload(ImageGenerated.class);
     assertThat(generated.getStagedRef()).isEqualTo("staging/" + jobId + "/attempt-1.png");
     assertThat(generated.getSha256()).isEqualTo(sha256(earlier));
     assertThat(generated.getActualCostMicros()).isZero();
@@ -187,12 +216,99 @@ class GenerationServiceIT {
 
     probe.publish(requested);
 
-    List<LifecycleEvent> all = probe.awaitEventsOf(jobId, e -> e.size() >= 8);
-    assertThat(all.subList(5, 8)).extracting(e -> e.metadata().getEventId())
-        .containsExactlyElementsOf(first.subList(1, 4).stream().map(e -> e.metadata().getEventId()).toList());
-    assertThat(all.get(7).payload(ImageGenerated.class).getStagedRef())
+    // The second delivery repeats JobStarted and ImageGenerated under their first ids.
+    List<LifecycleEvent> all = probe.awaitEventsOf(jobId, e -> e.size() >= 7);
+    assertThat(all.subList(5, 7)).extracting(e -> e.metadata().getEventId())
+        .containsExactly(first.get(1).metadata().getEventId(), first.get(3).metadata().getEventId());
+    assertThat(all.get(6).payload(ImageGenerated.class).getStagedRef())
         .isEqualTo(first.get(3).payload(ImageGenerated.class).getStagedRef());
     assertThat(counting.callsFor(jobId)).isEqualTo(1);
+  }
+
+  @Test
+  void givenSixtyFourJobsOnTwoPartitionsAndAOneSecondProvider_whenConsumed_thenTheyRunSideBySideWithinTheLimit() {
+    List<String> jobIds = new ArrayList<>();
+    Instant published = Instant.now();
+    for (int i = 0; i < 64; i++) {
+      JobRequested requested = Events.aJobRequested(UUID.randomUUID().toString());
+      requested.getSpec().setProvider(SLOW);
+      jobIds.add(requested.getMetadata().getJobId());
+      probe.publish(requested);
+    }
+
+    // One job at a time per partition would take 32 s; 32 in flight take about 2 s.
+    Map<String, List<LifecycleEvent>> events = await().atMost(Duration.ofSeconds(20)).until(probe::eventsByJob,
+        all -> jobIds.stream().allMatch(jobId -> all.getOrDefault(jobId, List.of()).stream()
+            .anyMatch(e -> e.type() == EventType.IMAGE_GENERATED)));
+    Instant lastGenerated = jobIds.stream().map(jobId -> events.get(jobId).get(3).metadata().getOccurredAt())
+        .max(Comparator.naturalOrder()).orElseThrow();
+    log.info("64 one-second jobs on 2 partitions: last image announced {} ms after the first request, at most {} at once",
+        Duration.between(published, lastGenerated).toMillis(), slow.mostInFlight());
+    assertThat(slow.mostInFlight()).isGreaterThan(2).isLessThanOrEqualTo(32);
+    for (String jobId : jobIds) {
+      assertThat(events.get(jobId)).extracting(LifecycleEvent::type).containsExactly(EventType.JOB_REQUESTED,
+          EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
+    }
+  }
+
+  @Test
+  void givenAnUnknownSchemaFingerprint_whenConsumed_thenItIsDeadLetteredAndTheNextJobStillRuns() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(CloudEventHeaders.TYPE, EventType.JOB_REQUESTED.ceType().getBytes(StandardCharsets.UTF_8));
+    String poisonKey = "unknown-" + UUID.randomUUID();
+    // Avro single-object encoding: marker C3 01, then an 8-byte fingerprint no kept schema has.
+    byte[] unknown = {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0x02, 0x41};
+    probe.publishRaw(poisonKey, unknown, headers);
+    String jobId = UUID.randomUUID().toString();
+
+    probe.publish(Events.aJobRequested(jobId));
+
+    probe.awaitEventsOf(jobId, e -> e.size() >= 4 && e.get(3).type() == EventType.IMAGE_GENERATED);
+    ConsumerRecord<byte[], byte[]> dead = await().atMost(LifecycleTopicProbe.TIMEOUT).until(
+        () -> probe.deadLetters().stream()
+            .filter(r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals(poisonKey))
+            .findFirst(), Optional::isPresent).orElseThrow();
+    assertThat(dead.value()).isEqualTo(unknown);
+    assertThat(header(dead, DeadLetterHeaders.REASON)).startsWith("UndecodableEventException").contains("fingerprint");
+    assertThat(header(dead, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(Topics.LIFECYCLE.name());
+  }
+
+  @Test
+  void givenACancelWhileTheProviderWorks_whenItAnswers_thenTheJobIsCanceledAndNothingIsAnnounced() {
+    String jobId = UUID.randomUUID().toString();
+    JobRequested requested = Events.aJobRequested(jobId);
+    requested.getSpec().setProvider(SLOW);
+    probe.publish(requested);
+    probe.awaitEventsOf(jobId, e -> e.size() >= 3);
+
+    probe.publish(JobCancelRequested.newBuilder()
+        .setMetadata(Events.metadata(jobId, "gateway", 0))
+        .setReason("wrong prompt")
+        .build());
+
+    List<LifecycleEvent> events = probe.awaitEventsOf(jobId, e -> e.size() >= 5);
+    assertThat(events).extracting(LifecycleEvent::type).containsExactly(EventType.JOB_REQUESTED,
+        EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.JOB_CANCEL_REQUESTED, EventType.JOB_CANCELED);
+    assertThat(events.get(4).payload(JobCanceled.class).getStage()).isEqualTo("generating");
+    assertThat(store.list(BlobPath.of("staging", jobId))).extracting(listing -> listing.path().value())
+        .containsExactly("staging/" + jobId + "/cancel-requested");
+  }
+
+  @Test
+  void givenJobsRan_whenPrometheusIsScraped_thenProviderLatencyAttemptsAndJobsInFlightAreReported() throws Exception {
+    String jobId = UUID.randomUUID().toString();
+    probe.publish(Events.aJobRequested(jobId));
+    probe.awaitEventsOf(jobId, e -> e.size() >= 4);
+
+    HttpResponse<String> scrape = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    assertThat(scrape.body())
+        .contains("imagejobs_provider_latency_seconds_bucket{")
+        .contains("imagejobs_provider_attempts_total{provider=\"local\"}")
+        .contains("imagejobs_generation_jobs_in_flight ");
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

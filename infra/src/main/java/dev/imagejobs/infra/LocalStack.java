@@ -43,9 +43,15 @@ public final class LocalStack {
       "  POSTGRES_PORT                      PostgreSQL port (5433)",
       "  IMAGEJOBS_STARTUP_TIMEOUT_SECONDS  how long each part may take to start (180)",
       "  IMAGEJOBS_SERVICE_JVM_OPTS         JVM options of the services (" + StackSettings.DEFAULT_SERVICE_JVM_OPTS + ")",
+      "  GEMINI_API_KEY                     use the real Gemini image model (nano-banana) instead of the local provider",
       "Every other variable (IMAGEJOBS_LOCAL_FAIL_MARKER, IMAGEJOBS_LOCAL_LATENCY, ...) reaches the services unchanged.");
 
   private static final String JWT_SECRET = "IMAGEJOBS_JWT_SECRET";
+  static final String GEMINI_API_KEY = "GEMINI_API_KEY";
+  static final String PROVIDER = "IMAGEJOBS_PROVIDER";
+  static final String MODEL = "IMAGEJOBS_MODEL";
+  static final String NANO_BANANA = "nano-banana";
+  static final String DEFAULT_GEMINI_MODEL = "gemini-2.5-flash-image";
   private static final String DEV_TENANT = "local";
   private static final Duration DEV_TOKEN_TTL = Duration.ofDays(30);
 
@@ -113,6 +119,21 @@ public final class LocalStack {
       }
       stack.close();
       throw e;
+    }
+  }
+
+  /**
+   * With a Gemini key and no explicit {@code IMAGEJOBS_PROVIDER}, the gateway sends jobs to the real
+   * model ({@code nano-banana}, model {@code IMAGEJOBS_NANO_BANANA_MODEL} or the default) instead of
+   * the local painter; otherwise the environment is left as it is.
+   */
+  static void selectProvider(Map<String, String> environment) {
+    if (!isBlank(environment.get(GEMINI_API_KEY)) && isBlank(environment.get(PROVIDER))) {
+      environment.put(PROVIDER, NANO_BANANA);
+      if (isBlank(environment.get(MODEL))) {
+        String model = environment.get("IMAGEJOBS_NANO_BANANA_MODEL");
+        environment.put(MODEL, isBlank(model) ? DEFAULT_GEMINI_MODEL : model);
+      }
     }
   }
 
@@ -241,6 +262,7 @@ public final class LocalStack {
     environment.put("POSTGRES_DB", PostgresServer.DATABASE);
     environment.put("POSTGRES_USER", PostgresServer.USER);
     environment.put("POSTGRES_PASSWORD", "");
+    selectProvider(environment);
     // The gateway requires a token configuration; locally it is the documented development secret
     // unless the user brings a secret or a JWKS URL of their own.
     if (isBlank(environment.get(JWT_SECRET)) && isBlank(environment.get("IMAGEJOBS_JWT_JWKS_URI"))) {

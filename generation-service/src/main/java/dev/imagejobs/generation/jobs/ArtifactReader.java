@@ -20,16 +20,22 @@ import java.util.concurrent.Flow;
 
 /**
  * Turns a provider's artifact into bytes: as given, decoded from base64, or downloaded from the URL
- * the provider answered with. Downloads are asynchronous and capped in size; their failures are
+ * the provider answered with. Downloads are checked against the {@link ArtifactUrlPolicy} (no
+ * requests to internal addresses), asynchronous and capped in size; their failures are
  * classified like the provider's own, since the image is not ours until it is staged.
  */
 class ArtifactReader {
   private final HttpClient http;
+  private final ArtifactUrlPolicy urls;
   private final Duration timeout;
   private final long maxBytes;
 
-  ArtifactReader(HttpClient http, Duration timeout, long maxBytes) {
+  /**
+   * @param http must not follow redirects: a redirect could lead past {@code urls} to an internal host
+   */
+  ArtifactReader(HttpClient http, ArtifactUrlPolicy urls, Duration timeout, long maxBytes) {
     this.http = http;
+    this.urls = urls;
     this.timeout = timeout;
     this.maxBytes = maxBytes;
   }
@@ -52,10 +58,11 @@ class ArtifactReader {
   }
 
   private CompletableFuture<ArtifactBytes> download(ImageArtifact.Url artifact) {
-    String scheme = artifact.url().getScheme();
-    if (!"https".equalsIgnoreCase(scheme) && !"http".equalsIgnoreCase(scheme)) {
+    try {
+      urls.check(artifact.url());
+    } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new ProviderException(ErrorClass.PERMANENT, "INVALID_ARTIFACT_URL",
-          "The provider's image URL is not http(s): " + artifact.url()));
+          "The provider's image URL was refused: " + e.getMessage(), e));
     }
     HttpRequest request = HttpRequest.newBuilder(artifact.url()).timeout(timeout).GET().build();
     return http.sendAsync(request, info -> info.statusCode() / 100 == 2

@@ -5,6 +5,7 @@ import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.storage.PutOutcome;
+import dev.imagejobs.storage.StagingArea;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -28,7 +29,6 @@ import javax.imageio.stream.ImageInputStream;
  * starts from scratch rather than reusing what an earlier, failed run left behind.
  */
 class ArtifactStager {
-  static final String STAGING_PREFIX = "staging";
   static final String UNKNOWN_CONTENT_TYPE = "application/octet-stream";
   static final String COST_MICROS = "costMicros";
   private static final String CACHE_CONTROL = "private, no-store";
@@ -50,6 +50,19 @@ class ArtifactStager {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether the image of this run and attempt already reached its final path: the upload service
+   * marked it stored and removed the staged copy, so the job is complete and nothing is left to do.
+   */
+  boolean wasStored(JobRun run, int attempt) {
+    for (String extension : EXTENSIONS) {
+      if (StagingArea.isStored(store, path(run.jobId(), run.retryCount(), attempt, extension))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -78,8 +91,22 @@ class ArtifactStager {
   static BlobPath path(String jobId, int retryCount, int attempt, String extension) {
     String file = "attempt-" + attempt + "." + extension;
     return retryCount == 0
-        ? BlobPath.of(STAGING_PREFIX, jobId, file)
-        : BlobPath.of(STAGING_PREFIX, jobId, "retry-" + retryCount, file);
+        ? BlobPath.of(StagingArea.PREFIX, jobId, file)
+        : BlobPath.of(StagingArea.PREFIX, jobId, "retry-" + retryCount, file);
+  }
+
+  /** Whether a cancel was requested for the job, by whichever instance saw the request. */
+  boolean isCanceled(String jobId) {
+    return StagingArea.isCanceled(store, jobId);
+  }
+
+  void markCanceled(String jobId, String tenantId) {
+    StagingArea.markCanceled(store, jobId, tenantId);
+  }
+
+  /** Removes a staged image that will never be announced (its job was canceled). */
+  void discard(StagedArtifact staged) {
+    store.delete(new BlobPath(staged.ref()));
   }
 
   private static StagedArtifact describe(BlobPath path, Blob blob) {

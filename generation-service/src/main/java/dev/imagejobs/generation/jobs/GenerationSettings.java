@@ -1,28 +1,77 @@
 package dev.imagejobs.generation.jobs;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
  * How the generation service runs jobs ({@code imagejobs.generation.*}).
  *
- * @param maxInFlight records taken per poll by one consumer thread, so at most this many jobs run
- *     at once per thread, whatever the partition count
- * @param providerTimeout how long a provider call may take before the job fails with TIMEOUT;
- *     keep it well below the consumer's {@code max.poll.interval.ms}
+ * @param maxInFlight jobs running at once on this instance, whatever the partition count
+ * @param providerTimeout how long one provider call may take before the attempt fails with TIMEOUT
  * @param maxImageSize largest artifact accepted when a provider answers with a URL to download
+ * @param retry when failed provider attempts are tried again
+ * @param requestsPerMinute client-side cap of calls per provider name; absent means no cap
+ * @param drainTimeout how long running jobs may finish when partitions move or the service stops
+ * @param maxRedeliveries times a job is run again after its events could not be published, before
+ *     its record is dead-lettered
+ * @param redeliveryDelay pause before such a run
+ * @param downloads which URLs a provider may point the service at for its images
  */
 @ConfigurationProperties("imagejobs.generation")
-record GenerationSettings(int maxInFlight, Duration providerTimeout, DataSize maxImageSize) {
+record GenerationSettings(
+    @DefaultValue("32") int maxInFlight,
+    @DefaultValue("120s") Duration providerTimeout,
+    @DefaultValue("20MB") DataSize maxImageSize,
+    @DefaultValue Retry retry,
+    Map<String, Integer> requestsPerMinute,
+    @DefaultValue("60s") Duration drainTimeout,
+    @DefaultValue("5") int maxRedeliveries,
+    @DefaultValue("5s") Duration redeliveryDelay,
+    @DefaultValue Downloads downloads) {
+
   GenerationSettings {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("imagejobs.generation.max-in-flight must be at least 1");
     }
-    providerTimeout = providerTimeout == null ? Duration.ofMinutes(2) : providerTimeout;
     if (providerTimeout.isNegative() || providerTimeout.isZero()) {
       throw new IllegalArgumentException("imagejobs.generation.provider-timeout must be positive");
     }
-    maxImageSize = maxImageSize == null ? DataSize.ofMegabytes(20) : maxImageSize;
+    requestsPerMinute = requestsPerMinute == null ? Map.of() : Map.copyOf(requestsPerMinute);
+  }
+
+  /**
+   * Where image URLs returned by a provider may be fetched from ({@code imagejobs.generation.downloads.*}):
+   * HTTPS on public addresses only, unless relaxed here; see {@link ArtifactUrlPolicy}.
+   */
+  record Downloads(
+      @DefaultValue("false") boolean allowHttp,
+      Set<String> allowedHosts,
+      @DefaultValue("false") boolean allowPrivateAddresses) {
+
+    Downloads {
+      allowedHosts = allowedHosts == null ? Set.of() : Set.copyOf(allowedHosts);
+    }
+
+    ArtifactUrlPolicy policy() {
+      return new ArtifactUrlPolicy(allowHttp, allowedHosts, allowPrivateAddresses);
+    }
+  }
+
+  /** The retry schedule ({@code imagejobs.generation.retry.*}); see {@link RetryPolicy}. */
+  record Retry(
+      @DefaultValue("3") int maxRetries,
+      @DefaultValue("1s") Duration initialDelay,
+      @DefaultValue("2") double multiplier,
+      @DefaultValue("10s") Duration maxDelay,
+      @DefaultValue("0.2") double jitter,
+      @DefaultValue("60s") Duration maxProviderDelay) {
+
+    RetryPolicy policy() {
+      return new RetryPolicy(maxRetries, initialDelay, multiplier, maxDelay, jitter, maxProviderDelay);
+    }
   }
 }

@@ -4,128 +4,150 @@ import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.LifecycleEventHandler;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 
 /**
- * Runs the jobs of one polled batch side by side and returns once every outcome is acknowledged,
- * so the container commits the batch's offsets only then. Jobs in flight are thus bounded by the
- * batch size ({@code max-in-flight}), not by the partition count, while a job's own records still
- * run in offset order. The consumer thread waits for the batch, so a rebalance never hands a
- * running job to another instance.
+ * Turns one lifecycle record into work: a {@code JobRequested} or {@code JobRetryRequested} starts a
+ * run, a {@code JobCancelRequested} stops one, other types are skipped on their {@code ce_type}
+ * header and unreadable records are dead-lettered. The returned future completes when the record is
+ * done with, so its offset may be committed; it never fails except when the service stops.
  *
- * <p>Records of other event types are skipped on their {@code ce_type} header; undecodable ones are
- * dead-lettered. A record whose run failed before its outcome was announced is reported to the
- * error handler, which commits the records before it and redelivers from it (re-runs are safe, see
- * {@link JobRunner}) until it gives up and dead-letters it.
+ * <p>Runs of the same job follow each other, so a job's own events stay in order. A run whose
+ * events could not be published (the broker was unreachable) is run again after a pause: that is
+ * safe, since event ids derive from the starting event and a staged image is reused rather than
+ * paid for again. After {@code maxRedeliveries} the record is dead-lettered.
  */
 class JobDispatcher {
-  private static final Set<EventType> STARTS_A_RUN = EnumSet.of(EventType.JOB_REQUESTED, EventType.JOB_RETRY_REQUESTED);
-  private static final CompletableFuture<Void> NOTHING_TO_RUN = CompletableFuture.completedFuture(null);
+  private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
+  private static final Set<EventType> WANTED =
+      EnumSet.of(EventType.JOB_REQUESTED, EventType.JOB_RETRY_REQUESTED, EventType.JOB_CANCEL_REQUESTED);
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final LifecycleRecords records;
   private final JobRunner runner;
   private final ConsumerRecordRecoverer deadLetters;
+  private final Executor work;
+  private final int maxRedeliveries;
+  private final Duration redeliveryDelay;
+  private final Map<String, CompletableFuture<Void>> latestRunOfJob = new ConcurrentHashMap<>();
 
-  JobDispatcher(LifecycleRecords records, JobRunner runner, ConsumerRecordRecoverer deadLetters) {
+  JobDispatcher(LifecycleRecords records, JobRunner runner, ConsumerRecordRecoverer deadLetters, Executor work,
+      int maxRedeliveries, Duration redeliveryDelay) {
     this.records = records;
     this.runner = runner;
     this.deadLetters = deadLetters;
+    this.work = work;
+    this.maxRedeliveries = maxRedeliveries;
+    this.redeliveryDelay = redeliveryDelay;
   }
 
-  /**
-   * Runs the batch's jobs and dead-letters its unreadable records.
-   *
-   * @throws BatchListenerFailedException naming the first record that must be delivered again
-   */
-  void dispatch(List<ConsumerRecord<byte[], byte[]>> batch) {
-    List<CompletableFuture<Void>> outcomes = new ArrayList<>(batch.size());
-    Map<Integer, RuntimeException> unreadable = new TreeMap<>();
-    Map<String, CompletableFuture<Void>> latestRunOfJob = new HashMap<>();
-    for (int i = 0; i < batch.size(); i++) {
-      Optional<JobRun> run = Optional.empty();
-      try {
-        run = records.decodeIfWanted(batch.get(i), STARTS_A_RUN).map(JobDispatcher::runOf);
-      } catch (RuntimeException e) {
-        unreadable.put(i, e);
-      }
-      outcomes.add(run.map(r -> start(r, latestRunOfJob)).orElse(NOTHING_TO_RUN));
+  CompletableFuture<Void> dispatch(ConsumerRecord<byte[], byte[]> record) {
+    Optional<LifecycleEvent> event;
+    try {
+      event = records.decodeIfWanted(record, WANTED);
+    } catch (RuntimeException e) {
+      return deadLetter(record, e);
     }
-    CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).handle((done, failure) -> null).join();
-
-    int failedIndex = -1;
-    Throwable failure = null;
-    for (int i = 0; i < outcomes.size() && failedIndex < 0; i++) {
-      failure = failureOf(outcomes.get(i));
-      failedIndex = failure == null ? -1 : i;
+    if (event.isEmpty()) {
+      return DONE;
     }
-    for (Map.Entry<Integer, RuntimeException> record : unreadable.entrySet()) {
-      if (failedIndex >= 0 && record.getKey() > failedIndex) {
-        break; // delivered again from the failed record on, and dead-lettered then
-      }
-      try {
-        deadLetters.accept(batch.get(record.getKey()), record.getValue());
-      } catch (RuntimeException e) {
-        failedIndex = record.getKey();
-        failure = e;
-        break;
-      }
+    Work job;
+    try {
+      job = workOf(event.get());
+    } catch (RuntimeException e) {
+      return deadLetter(record, e);
     }
-    if (failedIndex >= 0) {
-      ConsumerRecord<byte[], byte[]> failed = batch.get(failedIndex);
-      throw new BatchListenerFailedException(
-          "Record " + failed.topic() + "-" + failed.partition() + "@" + failed.offset() + " failed: " + failure,
-          failure, failedIndex);
+    if (job instanceof Work.Cancel cancel) {
+      return withRedelivery(record, () -> CompletableFuture.runAsync(() -> runner.cancel(cancel.request()), work), 1);
     }
+    return start(((Work.Run) job).run(), record);
   }
 
-  /** Starts {@code run} once the runs of the same job earlier in the batch are over. */
-  private CompletableFuture<Void> start(JobRun run, Map<String, CompletableFuture<Void>> latestRunOfJob) {
-    // A duplicate delivery in the same batch then finds the artifact the first one staged.
-    CompletableFuture<Void> outcome =
-        latestRunOfJob.getOrDefault(run.jobId(), NOTHING_TO_RUN).thenCompose(previous -> runner.run(run));
-    latestRunOfJob.put(run.jobId(), outcome);
+  /** Starts {@code run} once the earlier runs of the same job are over. */
+  private CompletableFuture<Void> start(JobRun run, ConsumerRecord<byte[], byte[]> record) {
+    CompletableFuture<Void> outcome = latestRunOfJob.compute(run.jobId(), (jobId, previous) ->
+        (previous == null ? DONE : previous).thenCompose(done -> withRedelivery(record, () -> runner.run(run), 1)));
+    outcome.whenComplete((done, failure) -> latestRunOfJob.remove(run.jobId(), outcome));
     return outcome;
   }
 
-  private static JobRun runOf(LifecycleEvent event) {
-    List<JobRun> run = new ArrayList<>(1);
+  private CompletableFuture<Void> withRedelivery(
+      ConsumerRecord<byte[], byte[]> record, Supplier<CompletableFuture<Void>> action, int delivery) {
+    CompletableFuture<Void> attempt;
+    try {
+      attempt = action.get();
+    } catch (RuntimeException e) {
+      attempt = CompletableFuture.failedFuture(e);
+    }
+    return attempt.exceptionallyCompose(failure -> {
+      if (delivery > maxRedeliveries) {
+        return deadLetter(record, failure);
+      }
+      log.warn("Record {}-{}@{} failed (delivery {}), running it again in {}: {}", record.topic(),
+          record.partition(), record.offset(), delivery, redeliveryDelay, failure.toString());
+      Executor later = CompletableFuture.delayedExecutor(redeliveryDelay.toMillis(), TimeUnit.MILLISECONDS, work);
+      return CompletableFuture.supplyAsync(() -> null, later)
+          .thenCompose(ignored -> withRedelivery(record, action, delivery + 1));
+    });
+  }
+
+  /** Dead-letters {@code record}; a failing dead-letter write is tried again until it succeeds. */
+  private CompletableFuture<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable reason) {
+    Throwable unwrapped = reason;
+    while (unwrapped instanceof CompletionException && unwrapped.getCause() != null) {
+      unwrapped = unwrapped.getCause();
+    }
+    Exception cause = unwrapped instanceof Exception e ? e : new IllegalStateException(unwrapped);
+    return CompletableFuture.runAsync(() -> deadLetters.accept(record, cause), work)
+        .exceptionallyCompose(failure -> {
+          log.warn("Dead-lettering {}-{}@{} failed, trying again: {}", record.topic(), record.partition(),
+              record.offset(), failure.toString());
+          Executor later = CompletableFuture.delayedExecutor(redeliveryDelay.toMillis(), TimeUnit.MILLISECONDS, work);
+          return CompletableFuture.supplyAsync(() -> null, later).thenCompose(ignored -> deadLetter(record, reason));
+        });
+  }
+
+  private static Work workOf(LifecycleEvent event) {
+    Work[] work = new Work[1];
     event.dispatchTo(new LifecycleEventHandler() {
       @Override
       public void on(JobRequested requested) {
-        run.add(JobRun.of(requested));
+        work[0] = new Work.Run(JobRun.of(requested));
       }
 
       @Override
       public void on(JobRetryRequested retry) {
-        run.add(JobRun.of(retry));
+        work[0] = new Work.Run(JobRun.of(retry));
+      }
+
+      @Override
+      public void on(JobCancelRequested cancel) {
+        work[0] = new Work.Cancel(cancel);
       }
     });
-    return run.isEmpty() ? null : run.get(0);
+    return work[0];
   }
 
-  private static Throwable failureOf(CompletableFuture<Void> outcome) {
-    try {
-      outcome.join();
-      return null;
-    } catch (CompletionException e) {
-      return e.getCause() != null ? e.getCause() : e;
-    } catch (CancellationException e) {
-      return e;
-    }
+  private sealed interface Work {
+    record Run(JobRun run) implements Work {}
+
+    record Cancel(JobCancelRequested request) implements Work {}
   }
 }

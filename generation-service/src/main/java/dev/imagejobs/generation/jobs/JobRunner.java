@@ -5,12 +5,16 @@ import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderRegistry;
+import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.JobStatus;
+import dev.imagejobs.schemas.avro.GenerationAttemptFailed;
 import dev.imagejobs.schemas.avro.GenerationStarted;
 import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
+import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
@@ -20,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
@@ -27,14 +32,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one job run: {@code JobStarted}, {@code GenerationStarted}, the provider call, then
- * {@code ImageGenerated} or {@code JobFailed} at stage {@code generating}. The returned future
- * completes once the outcome event is acknowledged; no thread waits for the provider meanwhile.
+ * Runs one job run: {@code JobStarted}, then per provider attempt {@code GenerationStarted} and, when
+ * the attempt fails in a way worth retrying, {@code GenerationAttemptFailed} and a wait; finally
+ * {@code ImageGenerated}, {@code JobFailed} at stage {@code generating}, or {@code JobCanceled}. The
+ * returned future completes once the outcome event is acknowledged. No thread waits meanwhile:
+ * provider calls, retry delays and rate-limit waits all complete futures from timers or the HTTP
+ * client.
  *
  * <p>Redelivery is safe: event ids derive from the starting event's id, so a redelivered request
  * repeats the same events, which consumers drop, and an artifact staged by an earlier delivery is
- * announced again instead of paying for a second provider call. Once the provider has been asked,
- * every failure ends the run with {@code JobFailed} rather than a redelivery that would ask again.
+ * announced again instead of paying for a second provider call. A failure to publish an event
+ * fails the future (the dispatcher runs the job again); every other failure ends the run with
+ * {@code JobFailed} and the reason.
  */
 class JobRunner {
   static final int FIRST_ATTEMPT = 1;
@@ -49,12 +58,16 @@ class JobRunner {
   private final EventMetadataFactory metadata;
   private final Executor work;
   private final Duration providerTimeout;
+  private final RetryPolicy retries;
+  private final ProviderRateLimiter limiter;
+  private final GenerationMetrics metrics;
 
   /**
    * @param work runs the blocking steps (event acknowledgements, storage), never the provider wait
    */
   JobRunner(ProviderRegistry providers, ArtifactReader reader, ArtifactStager stager, LifecyclePublisher publisher,
-      EventMetadataFactory metadata, Executor work, Duration providerTimeout) {
+      EventMetadataFactory metadata, Executor work, Duration providerTimeout, RetryPolicy retries,
+      ProviderRateLimiter limiter, GenerationMetrics metrics) {
     this.providers = providers;
     this.reader = reader;
     this.stager = stager;
@@ -62,63 +75,174 @@ class JobRunner {
     this.metadata = metadata;
     this.work = work;
     this.providerTimeout = providerTimeout;
+    this.retries = retries;
+    this.limiter = limiter;
+    this.metrics = metrics;
   }
 
   /**
    * Runs {@code run}; its first provider attempt is attempt 1, for a manual retry too.
    *
    * @return completes when the outcome event is acknowledged, or fails when an event could not be
-   *     published or storage could not be read before the provider was asked (redeliver then)
+   *     published or storage could not be read before the provider was asked (run it again then)
    */
   CompletableFuture<Void> run(JobRun run) {
-    int attempt = FIRST_ATTEMPT;
-    return CompletableFuture.supplyAsync(() -> begin(run, attempt), work)
-        .thenComposeAsync(earlier -> outcome(run, attempt, earlier), work)
-        .thenAcceptAsync(publisher::publish, work);
+    return CompletableFuture.supplyAsync(() -> begin(run), work)
+        .thenCompose(start -> {
+          if (start instanceof Start.AlreadyStored) {
+            return CompletableFuture.completedFuture(null);
+          }
+          CompletableFuture<SpecificRecord> outcome = start instanceof Start.Ended ended
+              ? CompletableFuture.completedFuture(ended.outcome())
+              : attempt(run, FIRST_ATTEMPT);
+          return outcome.thenAcceptAsync(publisher::publish, work);
+        });
   }
 
-  /** Announces the run and its attempt, and finds what an earlier delivery staged for them. */
-  private Optional<StagedArtifact> begin(JobRun run, int attempt) {
+  /**
+   * Records a cancel request where every instance and the upload service see it; a run in flight
+   * notices it before its next provider call and before announcing its image.
+   */
+  void cancel(JobCancelRequested request) {
+    stager.markCanceled(request.getMetadata().getJobId(), request.getMetadata().getTenantId());
+    log.info("Cancel requested for job {}", request.getMetadata().getJobId());
+  }
+
+  /**
+   * Announces the run, or ends it at once when it was canceled, when an earlier delivery staged its
+   * image, or when that image was even stored already.
+   */
+  private Start begin(JobRun run) {
+    if (stager.isCanceled(run.jobId())) {
+      return new Start.Ended(jobCanceled(run, 0, JobStatus.QUEUED));
+    }
     publisher.publish(JobStarted.newBuilder()
         .setMetadata(metadata.reacting(run.cause(), EventType.JOB_STARTED, 0))
         .build());
+    for (int attempt = FIRST_ATTEMPT; attempt <= FIRST_ATTEMPT + retries.maxRetries(); attempt++) {
+      Optional<StagedArtifact> staged = stager.find(run, attempt);
+      if (staged.isPresent()) {
+        log.info("Job {} run {} attempt {} was already generated and staged at {}: announcing it without a new call",
+            run.jobId(), run.retryCount(), attempt, staged.get().ref());
+        metrics.reused();
+        // Same event id as the first announcement, if that got out: consumers count its cost once.
+        return new Start.Ended(imageGenerated(run, attempt, staged.get(), null));
+      }
+      if (stager.wasStored(run, attempt)) {
+        log.info("Job {} run {} attempt {} was already generated and stored: nothing left to do",
+            run.jobId(), run.retryCount(), attempt);
+        return new Start.AlreadyStored();
+      }
+    }
+    return new Start.Generate();
+  }
+
+  private CompletableFuture<SpecificRecord> attempt(JobRun run, int attempt) {
+    JobSpec spec = run.spec();
+    return CompletableFuture.supplyAsync(() -> announceAttempt(run, attempt), work)
+        .thenCompose(canceled -> canceled.isPresent()
+            ? CompletableFuture.completedFuture(canceled.get())
+            : limiter.acquire(spec.getProvider())
+                .thenCompose(allowed -> call(run, attempt))
+                .thenCompose(artifact -> reader.read(artifact)
+                    .thenApplyAsync(bytes -> stager.stage(run, attempt, bytes, artifact.usage().costMicros()), work)
+                    .thenApplyAsync(staged -> announceable(run, attempt, staged, artifact), work)))
+        .exceptionallyComposeAsync(failure -> afterFailure(run, attempt, unwrap(failure)), work);
+  }
+
+  /** Publishes {@code GenerationStarted}, unless the job was canceled meanwhile. */
+  private Optional<SpecificRecord> announceAttempt(JobRun run, int attempt) {
+    if (stager.isCanceled(run.jobId())) {
+      return Optional.of(jobCanceled(run, attempt, JobStatus.GENERATING));
+    }
     publisher.publish(GenerationStarted.newBuilder()
         .setMetadata(metadata.reacting(run.cause(), EventType.GENERATION_STARTED, attempt))
         .setProvider(run.spec().getProvider())
         .setModel(run.spec().getModel())
         .build());
-    return stager.find(run, attempt);
+    return Optional.empty();
   }
 
-  private CompletableFuture<SpecificRecord> outcome(JobRun run, int attempt, Optional<StagedArtifact> earlier) {
-    if (earlier.isPresent()) {
-      log.info("Job {} run {} attempt {} was already generated and staged at {}: announcing it without a new call",
-          run.jobId(), run.retryCount(), attempt, earlier.get().ref());
-      // Same event id as the first announcement, if that got out: consumers count its cost once.
-      return CompletableFuture.completedFuture(imageGenerated(run, attempt, earlier.get(), null));
-    }
-    return generate(run, attempt);
-  }
-
-  private CompletableFuture<SpecificRecord> generate(JobRun run, int attempt) {
+  private CompletableFuture<ImageArtifact> call(JobRun run, int attempt) {
     JobSpec spec = run.spec();
+    String provider = spec.getProvider();
     GenerationRequest request = new GenerationRequest(
         run.jobId(), attempt, promptOf(spec), spec.getAspectRatio(), spec.getImageSize(), spec.getModel());
-    return call(spec.getProvider(), request)
-        .thenCompose(artifact -> reader.read(artifact)
-            .thenApplyAsync(bytes -> stager.stage(run, attempt, bytes, artifact.usage().costMicros()), work)
-            .thenApply(staged -> imageGenerated(run, attempt, staged, artifact.providerNotes())))
-        .handle((generated, failure) -> failure == null ? generated : jobFailed(run, attempt, failure));
-  }
-
-  private CompletableFuture<ImageArtifact> call(String providerName, GenerationRequest request) {
+    metrics.attempted(provider);
+    long started = System.nanoTime();
+    CompletableFuture<ImageArtifact> answer;
     try {
-      return providers.get(providerName).generate(request)
-          .orTimeout(providerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      answer = providers.get(provider).generate(request).orTimeout(providerTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       // An unknown provider, or one that threw instead of failing its future.
-      return CompletableFuture.failedFuture(e);
+      answer = CompletableFuture.failedFuture(e);
     }
+    return answer.whenComplete((artifact, failure) -> {
+      Duration latency = Duration.ofNanos(System.nanoTime() - started);
+      metrics.called(provider, latency, failure == null ? "success" : classify(run, unwrap(failure)).errorClass().name());
+      if (artifact != null) {
+        metrics.charged(provider, spec.getModel(), artifact.usage().costMicros());
+      }
+    });
+  }
+
+  /** The image's announcement, or, when the job was canceled while it was generated, its discard. */
+  private SpecificRecord announceable(JobRun run, int attempt, StagedArtifact staged, ImageArtifact artifact) {
+    if (stager.isCanceled(run.jobId())) {
+      stager.discard(staged);
+      return jobCanceled(run, attempt, JobStatus.GENERATING);
+    }
+    return imageGenerated(run, attempt, staged, artifact.providerNotes());
+  }
+
+  private CompletableFuture<SpecificRecord> afterFailure(JobRun run, int attempt, Throwable cause) {
+    if (cause instanceof EventPublishingException) {
+      return CompletableFuture.failedFuture(cause);
+    }
+    Failure failure = classify(run, cause);
+    metrics.failed(run.spec().getProvider(), failure.errorClass());
+    if (stager.isCanceled(run.jobId())) {
+      return CompletableFuture.completedFuture(jobCanceled(run, attempt, JobStatus.GENERATING));
+    }
+    Optional<Duration> delay = failure.retryable()
+        ? retries.delayBefore(attempt, failure.retryAfter(), ThreadLocalRandom.current()::nextDouble)
+        : Optional.empty();
+    if (delay.isEmpty()) {
+      log.info("Job {} run {} attempt {} failed: {} {} {}", run.jobId(), run.retryCount(), attempt,
+          failure.errorClass(), failure.code(), failure.message());
+      return CompletableFuture.completedFuture(jobFailed(run, attempt, failure));
+    }
+    log.info("Job {} run {} attempt {} failed ({} {}), retrying in {} ms: {}", run.jobId(), run.retryCount(),
+        attempt, failure.errorClass(), failure.code(), delay.get().toMillis(), failure.message());
+    Executor afterDelay = CompletableFuture.delayedExecutor(delay.get().toMillis(), TimeUnit.MILLISECONDS, work);
+    return CompletableFuture.runAsync(() -> publisher.publish(GenerationAttemptFailed.newBuilder()
+            .setMetadata(metadata.reacting(run.cause(), EventType.GENERATION_ATTEMPT_FAILED, attempt))
+            .setErrorClass(failure.errorClass().name())
+            .setErrorCode(failure.code())
+            .setMessage(failure.message())
+            .setRetryDelayMillis(delay.get().toMillis())
+            .build()), work)
+        .thenComposeAsync(published -> attempt(run, attempt + 1), afterDelay);
+  }
+
+  private Failure classify(JobRun run, Throwable cause) {
+    if (cause instanceof ProviderException provider) {
+      String message = provider.getMessage() != null ? provider.getMessage() : "The provider failed with " + provider.errorClass();
+      return new Failure(provider.errorClass(), provider.code(), message, provider.retryable(), provider.retryAfter());
+    }
+    if (cause instanceof TimeoutException) {
+      return new Failure(ErrorClass.TIMEOUT, "PROVIDER_TIMEOUT",
+          "Provider '" + run.spec().getProvider() + "' did not answer within " + providerTimeout, true, Optional.empty());
+    }
+    if (cause instanceof StorageException) {
+      // Not retried: another attempt would pay the provider again for an image we already have.
+      Throwable reason = cause.getCause();
+      return new Failure(ErrorClass.TEMPORARY, "STAGING_FAILED", "The generated image could not be staged: "
+          + cause.getMessage() + (reason == null ? "" : " (" + reason.getMessage() + ")"), false, Optional.empty());
+    }
+    log.warn("Job {} run {} failed unexpectedly", run.jobId(), run.retryCount(), cause);
+    return new Failure(ErrorClass.UNKNOWN, "INTERNAL_ERROR", "Generation failed unexpectedly: " + cause, false,
+        Optional.empty());
   }
 
   private SpecificRecord imageGenerated(JobRun run, int attempt, StagedArtifact staged, String notes) {
@@ -138,39 +262,31 @@ class JobRunner {
         .build();
   }
 
-  private SpecificRecord jobFailed(JobRun run, int attempt, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    ErrorClass errorClass;
-    String code;
-    String message;
-    if (cause instanceof ProviderException provider) {
-      errorClass = provider.errorClass();
-      code = provider.code();
-      message = provider.getMessage() != null ? provider.getMessage() : "The provider failed with " + errorClass;
-    } else if (cause instanceof TimeoutException) {
-      errorClass = ErrorClass.TIMEOUT;
-      code = "PROVIDER_TIMEOUT";
-      message = "Provider '" + run.spec().getProvider() + "' did not answer within " + providerTimeout;
-    } else if (cause instanceof StorageException) {
-      errorClass = ErrorClass.TEMPORARY;
-      code = "STAGING_FAILED";
-      Throwable reason = cause.getCause();
-      message = "The generated image could not be staged: " + cause.getMessage()
-          + (reason == null ? "" : " (" + reason.getMessage() + ")");
-    } else {
-      log.warn("Job {} run {} attempt {} failed unexpectedly", run.jobId(), run.retryCount(), attempt, cause);
-      errorClass = ErrorClass.UNKNOWN;
-      code = "INTERNAL_ERROR";
-      message = "Generation failed unexpectedly: " + cause;
-    }
-    log.info("Job {} run {} attempt {} failed: {} {} {}", run.jobId(), run.retryCount(), attempt, errorClass, code, message);
+  private SpecificRecord jobFailed(JobRun run, int attempt, Failure failure) {
     return JobFailed.newBuilder()
         .setMetadata(metadata.reacting(run.cause(), EventType.JOB_FAILED, attempt))
         .setFailureStage(FAILURE_STAGE)
-        .setErrorClass(errorClass.name())
-        .setErrorCode(code)
-        .setMessage(message)
+        .setErrorClass(failure.errorClass().name())
+        .setErrorCode(failure.code())
+        .setMessage(failure.message())
         .build();
+  }
+
+  private SpecificRecord jobCanceled(JobRun run, int attempt, JobStatus stage) {
+    log.info("Job {} run {} canceled at stage {}", run.jobId(), run.retryCount(), stage.wireName());
+    return JobCanceled.newBuilder()
+        .setMetadata(metadata.reacting(run.cause(), EventType.JOB_CANCELED, attempt))
+        .setStage(stage.wireName())
+        .setReason("Canceled on request" + (attempt > 0 ? "; the provider's result, if any, was discarded" : ""))
+        .build();
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   /** The prompt sent to the provider: the client's prompt followed by the style capsule's text. */
@@ -178,4 +294,16 @@ class JobRunner {
     String style = spec.getStyleText();
     return style == null || style.isBlank() ? spec.getPrompt() : spec.getPrompt() + "\n\nStyle: " + style;
   }
+
+  /** How a run goes on after {@link #begin}. */
+  private sealed interface Start {
+    record Generate() implements Start {}
+
+    record Ended(SpecificRecord outcome) implements Start {}
+
+    record AlreadyStored() implements Start {}
+  }
+
+  private record Failure(
+      ErrorClass errorClass, String code, String message, boolean retryable, Optional<Duration> retryAfter) {}
 }

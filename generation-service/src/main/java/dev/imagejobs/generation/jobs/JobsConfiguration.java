@@ -9,15 +9,17 @@ import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.storage.BlobStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
-/** Wires the job runner with its providers, the staging store and the Kafka glue. */
+/** Wires the job consumer and runner with their providers, the staging store and the Kafka glue. */
 @Configuration(proxyBeanMethods = false)
 class JobsConfiguration {
   /** Name written into the events this service produces ({@code ce_source} /image-jobs/generation). */
@@ -40,7 +42,7 @@ class JobsConfiguration {
 
   /**
    * Threads for the short blocking steps of jobs (waiting for event acknowledgements, staging); one
-   * per job in flight is enough since providers are waited for without a thread.
+   * per job in flight is enough since providers and retry delays are waited for without a thread.
    */
   @Bean
   ThreadPoolTaskExecutor generationWork(GenerationSettings settings) {
@@ -48,26 +50,44 @@ class JobsConfiguration {
     executor.setCorePoolSize(settings.maxInFlight());
     executor.setMaxPoolSize(settings.maxInFlight());
     executor.setThreadNamePrefix("generation-work-");
-    // On shutdown, let queued steps finish so the jobs of the batch being stopped end cleanly.
+    // On shutdown, let queued steps finish so that running jobs can end cleanly within the drain timeout.
     executor.setWaitForTasksToCompleteOnShutdown(true);
     executor.setAwaitTerminationSeconds(30);
     return executor;
   }
 
   @Bean
-  JobRunner jobRunner(ProviderRegistry providers, BlobStore store, LifecyclePublisher publisher, Clock clock,
-      ThreadPoolTaskExecutor generationWork, GenerationSettings settings) {
-    HttpClient http = HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .build();
-    ArtifactReader reader = new ArtifactReader(http, settings.providerTimeout(), settings.maxImageSize().toBytes());
-    return new JobRunner(providers, reader, new ArtifactStager(store), publisher,
-        new EventMetadataFactory(PRODUCER, clock), generationWork, settings.providerTimeout());
+  GenerationMetrics generationMetrics(MeterRegistry registry) {
+    return new GenerationMetrics(registry);
   }
 
   @Bean
-  JobDispatcher jobDispatcher(LifecycleRecords records, JobRunner runner, DeadLetterPublisher deadLetters) {
-    return new JobDispatcher(records, runner, deadLetters);
+  JobRunner jobRunner(ProviderRegistry providers, BlobStore store, LifecyclePublisher publisher, Clock clock,
+      ThreadPoolTaskExecutor generationWork, GenerationSettings settings, GenerationMetrics metrics) {
+    HttpClient http = HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(10))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+    ArtifactReader reader = new ArtifactReader(http, settings.downloads().policy(), settings.providerTimeout(), settings.maxImageSize().toBytes());
+    ProviderRateLimiter limiter = new ProviderRateLimiter(settings.requestsPerMinute(), System::nanoTime, generationWork);
+    return new JobRunner(providers, reader, new ArtifactStager(store), publisher,
+        new EventMetadataFactory(PRODUCER, clock), generationWork, settings.providerTimeout(),
+        settings.retry().policy(), limiter, metrics);
+  }
+
+  @Bean
+  JobDispatcher jobDispatcher(LifecycleRecords records, JobRunner runner, DeadLetterPublisher deadLetters,
+      ThreadPoolTaskExecutor generationWork, GenerationSettings settings) {
+    return new JobDispatcher(records, runner, deadLetters, generationWork, settings.maxRedeliveries(),
+        settings.redeliveryDelay());
+  }
+
+  @Bean
+  @SuppressWarnings("unchecked")
+  JobConsumer jobConsumer(ConsumerFactory<?, ?> consumers, JobDispatcher dispatcher, GenerationSettings settings,
+      GenerationMetrics metrics) {
+    // The consumer factory reads raw bytes (application.yml): records are routed on ce_type and dead-lettered as they came.
+    return new JobConsumer((ConsumerFactory<byte[], byte[]>) consumers, dispatcher, settings.maxInFlight(),
+        settings.drainTimeout(), metrics.inFlight());
   }
 }

@@ -1,17 +1,25 @@
 package dev.imagejobs.generation.storage;
 
 import dev.imagejobs.storage.BlobStore;
-import dev.imagejobs.storage.FilesystemBlobStore;
-import java.nio.file.Path;
+import dev.imagejobs.storage.BlobStores;
+import dev.imagejobs.storage.StorageSettings;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
-/** The blob store generated artifacts are staged in. */
+/** The blob store bean, opened from {@code imagejobs.storage.*} by {@link BlobStores} as in every service. */
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
 
+  /** Bound onto the storage module's own record, which stays free of Spring (no {@code @ConfigurationProperties}). */
+  @Bean
+  StorageSettings storageSettings(Environment environment) {
+    return Binder.get(environment).bindOrCreate("imagejobs.storage", StorageSettings.class);
+  }
+
   @Bean
   BlobStore blobStore(StorageSettings settings) {
-    return new FilesystemBlobStore(Path.of(settings.dir()).resolve(settings.bucket()));
+    return BlobStores.create(settings);
   }
 }

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +28,7 @@ class ArtifactReaderTest {
   private static final int MAX_BYTES = 64;
   private static HttpServer server;
 
-  private final ArtifactReader reader = new ArtifactReader(HttpClient.newHttpClient(), Duration.ofSeconds(5), MAX_BYTES);
+  private final ArtifactReader reader = new ArtifactReader(HttpClient.newHttpClient(), ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), MAX_BYTES);
 
   @BeforeAll
   static void startServer() throws IOException {
@@ -101,6 +102,22 @@ class ArtifactReaderTest {
   void givenAUrlThatIsNotHttp_thenItIsRejectedPermanently() {
     assertFailure(new ImageArtifact.Url(URI.create("file:///etc/passwd"), "image/png", null, ProviderUsage.NONE),
         ErrorClass.PERMANENT, "INVALID_ARTIFACT_URL");
+  }
+
+  @Test
+  void givenAUrlOnAnInternalAddress_whenThePolicyForbidsIt_thenNoRequestIsMadeAndTheJobFailsPermanently() {
+    ArtifactReader strict = new ArtifactReader(HttpClient.newHttpClient(),
+        new ArtifactUrlPolicy(false, Set.of(), false), Duration.ofSeconds(5), MAX_BYTES);
+
+    assertThat(strict.read(new ImageArtifact.Url(URI.create("https://169.254.169.254/latest/meta-data"), "image/png",
+        null, ProviderUsage.NONE)))
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .isInstanceOfSatisfying(ProviderException.class, e -> {
+          assertThat(e.code()).isEqualTo("INVALID_ARTIFACT_URL");
+          assertThat(e.getMessage()).contains("169.254.169.254");
+        });
   }
 
   private void assertFailure(ImageArtifact artifact, ErrorClass errorClass, String code) {

@@ -1,7 +1,7 @@
 package dev.imagejobs.generation.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
@@ -26,6 +26,9 @@ import dev.imagejobs.schemas.UndecodableEventException;
 import dev.imagejobs.schemas.avro.ImageGenerated;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
+import dev.imagejobs.storage.StagingArea;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -44,9 +47,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.listener.BatchListenerFailedException;
 
 class JobDispatcherTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final byte[] GARBAGE = "definitely not avro".getBytes(StandardCharsets.UTF_8);
 
   private final LifecycleCodec codec = new LifecycleCodec();
@@ -64,16 +67,17 @@ class JobDispatcherTest {
   }
 
   @Test
-  void givenABatchOfJobs_whenDispatched_thenTheyAreAllInFlightAtOnce() {
+  void givenSeveralJobs_whenDispatched_thenTheyAreAllInFlightAtOnce() {
     GatedProvider gated = new GatedProvider(3, local);
-    List<ConsumerRecord<byte[], byte[]>> batch = List.of(
-        record(Events.aJobRequested("job-a")), record(Events.aJobRequested("job-b")),
-        record(Events.aJobRequested("job-c")));
+    JobDispatcher dispatcher = dispatcher(gated);
 
-    // Each call is held until all three have arrived: one job at a time would time out instead.
-    CompletableFuture<Void> dispatched = CompletableFuture.runAsync(() -> dispatcher(gated).dispatch(batch));
+    // Each call is held until all three have arrived: one job at a time would never finish.
+    List<CompletableFuture<Void>> outcomes = List.of(
+        dispatcher.dispatch(record(Events.aJobRequested("job-a"))),
+        dispatcher.dispatch(record(Events.aJobRequested("job-b"))),
+        dispatcher.dispatch(record(Events.aJobRequested("job-c"))));
 
-    assertThat(dispatched).succeedsWithin(Duration.ofSeconds(10));
+    assertThat(CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))).succeedsWithin(TIMEOUT);
     for (String jobId : List.of("job-a", "job-b", "job-c")) {
       assertThat(events.typesOf(jobId)).last().isEqualTo(EventType.IMAGE_GENERATED);
     }
@@ -81,24 +85,29 @@ class JobDispatcherTest {
   }
 
   @Test
-  void givenTheSameRequestTwiceInABatch_whenDispatched_thenTheProviderIsCalledOnceAndTheEventsRepeat() {
+  void givenTheSameRequestTwice_whenDispatched_thenTheSecondWaitsForTheFirstAndReusesItsImage() {
     CountingProvider counting = new CountingProvider(LocalImageProvider.NAME, local);
     JobRequested requested = Events.aJobRequested("job-d");
+    JobDispatcher dispatcher = dispatcher(counting);
 
-    dispatcher(counting).dispatch(List.of(record(requested), record(requested)));
+    CompletableFuture<Void> first = dispatcher.dispatch(record(requested));
+    CompletableFuture<Void> second = dispatcher.dispatch(record(requested));
 
+    assertThat(CompletableFuture.allOf(first, second)).succeedsWithin(TIMEOUT);
     assertThat(counting.callsFor("job-d")).isEqualTo(1);
     List<String> ids = events.eventIdsOf("job-d");
-    assertThat(ids).hasSize(6);
-    assertThat(ids.subList(3, 6)).isEqualTo(ids.subList(0, 3));
+    assertThat(ids).hasSize(5);
+    // The second delivery repeats JobStarted and ImageGenerated under the same ids.
+    assertThat(ids.subList(3, 5)).containsExactly(ids.get(0), ids.get(2));
   }
 
   @Test
   void givenOtherEventTypes_whenDispatched_thenTheyAreSkippedOnTheirHeaderWithoutDecoding() {
     CountingProvider counting = new CountingProvider(LocalImageProvider.NAME, local);
+    JobDispatcher dispatcher = dispatcher(counting);
 
-    dispatcher(counting).dispatch(List.of(raw("job-e", EventType.JOB_STARTED, GARBAGE),
-        record(Events.aJobStarted("job-e"))));
+    assertThat(dispatcher.dispatch(raw("job-e", EventType.JOB_STARTED, GARBAGE))).isCompleted();
+    assertThat(dispatcher.dispatch(record(Events.aJobStarted("job-e")))).isCompleted();
 
     assertThat(counting.calls()).isZero();
     assertThat(deadLetters).isEmpty();
@@ -106,10 +115,12 @@ class JobDispatcherTest {
   }
 
   @Test
-  void givenAnUndecodableRequest_whenDispatched_thenItIsDeadLetteredAndTheOtherJobsRun() {
+  void givenAnUndecodableRequest_whenDispatched_thenItIsDeadLetteredAndTheNextJobRuns() {
     ConsumerRecord<byte[], byte[]> poison = raw("job-f", EventType.JOB_REQUESTED, GARBAGE);
+    JobDispatcher dispatcher = dispatcher(local);
 
-    dispatcher(local).dispatch(List.of(poison, record(Events.aJobRequested("job-g"))));
+    assertThat(dispatcher.dispatch(poison)).succeedsWithin(TIMEOUT);
+    assertThat(dispatcher.dispatch(record(Events.aJobRequested("job-g")))).succeedsWithin(TIMEOUT);
 
     assertThat(deadLetters).containsOnlyKeys(poison);
     assertThat(deadLetters.get(poison)).isInstanceOf(UndecodableEventException.class);
@@ -120,7 +131,7 @@ class JobDispatcherTest {
   void givenAJobIdThatCannotNameAStagingFolder_whenDispatched_thenItIsDeadLetteredWithoutAnyEvent() {
     ConsumerRecord<byte[], byte[]> escaping = record(Events.aJobRequested("../escape"));
 
-    dispatcher(local).dispatch(List.of(escaping));
+    assertThat(dispatcher(local).dispatch(escaping)).succeedsWithin(TIMEOUT);
 
     assertThat(deadLetters.get(escaping)).isInstanceOf(UnprocessableRecordException.class)
         .hasMessageContaining("../escape");
@@ -135,7 +146,7 @@ class JobDispatcherTest {
         .setRetryCount(1)
         .build();
 
-    dispatcher(local).dispatch(List.of(record(retry)));
+    assertThat(dispatcher(local).dispatch(record(retry))).succeedsWithin(TIMEOUT);
 
     ImageGenerated generated = events.last("job-h", ImageGenerated.class);
     assertThat(generated.getMetadata().getAttempt()).isEqualTo(1);
@@ -143,43 +154,79 @@ class JobDispatcherTest {
   }
 
   @Test
-  void givenAJobWhoseEventsCannotBePublished_whenDispatched_thenTheBatchFailsAtThatRecordAfterTheOthersFinished() {
-    events.refuseEventsOf("job-j");
-    List<ConsumerRecord<byte[], byte[]>> batch = List.of(
-        record(Events.aJobRequested("job-i")), record(Events.aJobRequested("job-j")),
-        raw("job-k", EventType.JOB_REQUESTED, GARBAGE), record(Events.aJobRequested("job-l")));
+  void givenACancelRequest_whenDispatched_thenTheMarkerIsWrittenAndALaterRunEndsCanceled() {
+    JobRequested requested = Events.aJobRequested("job-c1");
+    JobCancelRequested cancel = JobCancelRequested.newBuilder()
+        .setMetadata(Events.metadata("job-c1", "gateway", 0))
+        .build();
+    JobDispatcher dispatcher = dispatcher(local);
 
-    assertThatThrownBy(() -> dispatcher(local).dispatch(batch))
-        .isInstanceOfSatisfying(BatchListenerFailedException.class, e -> {
-          assertThat(e.getIndex()).isEqualTo(1);
-          assertThat(e.getCause()).isInstanceOf(EventPublishingException.class);
-        });
-    assertThat(events.typesOf("job-i")).last().isEqualTo(EventType.IMAGE_GENERATED);
-    assertThat(events.typesOf("job-l")).last().isEqualTo(EventType.IMAGE_GENERATED);
-    // Delivered again from job-j on, so dead-lettered then.
+    assertThat(dispatcher.dispatch(record(cancel))).succeedsWithin(TIMEOUT);
+    assertThat(dispatcher.dispatch(record(requested))).succeedsWithin(TIMEOUT);
+
+    assertThat(StagingArea.isCanceled(store, "job-c1")).isTrue();
+    assertThat(events.typesOf("job-c1")).containsExactly(EventType.JOB_CANCELED);
+  }
+
+  @Test
+  void givenAJobWhoseEventsCannotBePublished_whenTheBrokerComesBack_thenTheJobIsRunAgainAndFinishes() {
+    events.refuseEventsOf("job-j");
+    CountingProvider counting = new CountingProvider(LocalImageProvider.NAME, local);
+
+    CompletableFuture<Void> outcome = dispatcher(counting, 100).dispatch(record(Events.aJobRequested("job-j")));
+    // The first run and at least one more were refused at JobStarted, before any provider call.
+    await().atMost(TIMEOUT).until(() -> events.refused() >= 2);
+    events.acceptEventsOf("job-j");
+
+    assertThat(outcome).succeedsWithin(TIMEOUT);
+    assertThat(events.typesOf("job-j"))
+        .containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
+    assertThat(counting.callsFor("job-j")).isEqualTo(1);
     assertThat(deadLetters).isEmpty();
   }
 
   @Test
-  void givenTheDeadLetterTopicIsUnreachable_whenDispatched_thenTheBatchFailsAtTheUndecodableRecord() {
-    ConsumerRecord<byte[], byte[]> poison = raw("job-m", EventType.JOB_REQUESTED, GARBAGE);
-    JobDispatcher dispatcher = new JobDispatcher(new LifecycleRecords(codec), runner(local), (record, e) -> {
-      throw new EventPublishingException("Cannot dead-letter", e);
-    });
+  void givenAJobWhoseEventsNeverGetOut_whenRedeliveriesRunOut_thenItIsDeadLetteredWithTheReason() {
+    events.refuseEventsOf("job-k");
+    ConsumerRecord<byte[], byte[]> stuck = record(Events.aJobRequested("job-k"));
 
-    assertThatThrownBy(() -> dispatcher.dispatch(List.of(record(Events.aJobRequested("job-n")), poison)))
-        .isInstanceOfSatisfying(BatchListenerFailedException.class, e -> assertThat(e.getIndex()).isEqualTo(1));
-    assertThat(events.typesOf("job-n")).last().isEqualTo(EventType.IMAGE_GENERATED);
+    assertThat(dispatcher(local, 2).dispatch(stuck)).succeedsWithin(TIMEOUT);
+
+    assertThat(deadLetters.get(stuck)).isInstanceOf(EventPublishingException.class);
+  }
+
+  @Test
+  void givenTheDeadLetterTopicIsUnreachableForAWhile_whenDispatched_thenDeadLetteringIsTriedUntilItWorks() {
+    ConsumerRecord<byte[], byte[]> poison = raw("job-m", EventType.JOB_REQUESTED, GARBAGE);
+    AtomicInteger tries = new AtomicInteger();
+    JobDispatcher dispatcher = new JobDispatcher(new LifecycleRecords(codec), runner(local), (record, e) -> {
+      if (tries.incrementAndGet() < 3) {
+        throw new EventPublishingException("Cannot dead-letter", e);
+      }
+      deadLetters.put(record, e);
+    }, work, 2, Duration.ofMillis(10));
+
+    assertThat(dispatcher.dispatch(poison)).succeedsWithin(TIMEOUT);
+
+    assertThat(tries).hasValue(3);
+    assertThat(deadLetters).containsOnlyKeys(poison);
   }
 
   private JobDispatcher dispatcher(ImageProvider provider) {
-    return new JobDispatcher(new LifecycleRecords(codec), runner(provider), deadLetters::put);
+    return dispatcher(provider, 2);
+  }
+
+  private JobDispatcher dispatcher(ImageProvider provider, int maxRedeliveries) {
+    return new JobDispatcher(new LifecycleRecords(codec), runner(provider), deadLetters::put, work, maxRedeliveries,
+        Duration.ofMillis(10));
   }
 
   private JobRunner runner(ImageProvider provider) {
     return new JobRunner(new ProviderRegistry(List.of(provider)),
-        new ArtifactReader(HttpClient.newHttpClient(), Duration.ofSeconds(5), 1 << 20), new ArtifactStager(store),
-        events, new EventMetadataFactory("generation", Clock.systemUTC()), work, Duration.ofSeconds(5));
+        new ArtifactReader(HttpClient.newHttpClient(), ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), 1 << 20), new ArtifactStager(store),
+        events, new EventMetadataFactory("generation", Clock.systemUTC()), work, Duration.ofSeconds(5),
+        new RetryPolicy(0, Duration.ZERO, 2, Duration.ZERO, 0, Duration.ZERO),
+        new ProviderRateLimiter(Map.of(), System::nanoTime, work), new GenerationMetrics(new SimpleMeterRegistry()));
   }
 
   private ConsumerRecord<byte[], byte[]> record(SpecificRecord event) {

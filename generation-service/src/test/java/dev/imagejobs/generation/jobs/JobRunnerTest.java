@@ -1,5 +1,14 @@
 package dev.imagejobs.generation.jobs;
 
+import dev.imagejobs.generation.provider.ProviderException;
+import dev.imagejobs.schemas.avro.GenerationAttemptFailed;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
+import dev.imagejobs.schemas.avro.JobCanceled;
+import dev.imagejobs.storage.StagingArea;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -112,7 +121,8 @@ class JobRunnerTest {
     runToTheEnd(runner, JobRun.of(requested));
 
     assertThat(provider.callsFor("job-3")).isEqualTo(1);
-    assertThat(events.eventIdsOf("job-3")).hasSize(6).endsWith(firstIds.toArray(String[]::new));
+    // GenerationStarted of that attempt got out before the call; JobStarted and ImageGenerated repeat under their ids.
+    assertThat(events.eventIdsOf("job-3")).hasSize(5).endsWith(firstIds.get(0), firstIds.get(2));
     ImageGenerated again = events.last("job-3", ImageGenerated.class);
     assertThat(again.getStagedRef()).isEqualTo(first.getStagedRef());
     assertThat(again.getSha256()).isEqualTo(first.getSha256());
@@ -185,8 +195,7 @@ class JobRunnerTest {
         return new CompletableFuture<>();
       }
     };
-    JobRunner runner = new JobRunner(new ProviderRegistry(List.of(silent)), reader(), new ArtifactStager(store),
-        events, metadata(), work, Duration.ofMillis(200));
+    JobRunner runner = runner(Duration.ofMillis(200), NO_RETRIES, silent);
 
     runToTheEnd(runner, JobRun.of(Events.aJobRequested("job-7")));
 
@@ -287,13 +296,194 @@ class JobRunnerTest {
         .endsWith("Style: charcoal sketch");
   }
 
+  @Test
+  void givenTemporaryErrors_whenRun_thenEachAttemptIsAnnouncedRetriedWithBackoffThenTheJobFails() throws Exception {
+    ImageProvider flaky = failing(new ProviderException(ErrorClass.TEMPORARY, "503", "The model is overloaded"));
+
+    runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, flaky), JobRun.of(Events.aJobRequested("job-20")));
+
+    assertThat(events.typesOf("job-20")).containsExactly(EventType.JOB_STARTED,
+        EventType.GENERATION_STARTED, EventType.GENERATION_ATTEMPT_FAILED,
+        EventType.GENERATION_STARTED, EventType.GENERATION_ATTEMPT_FAILED,
+        EventType.GENERATION_STARTED, EventType.GENERATION_ATTEMPT_FAILED,
+        EventType.GENERATION_STARTED, EventType.JOB_FAILED);
+    List<GenerationAttemptFailed> retried = events.eventsOf("job-20").stream()
+        .filter(e -> e.type() == EventType.GENERATION_ATTEMPT_FAILED)
+        .map(e -> e.payload(GenerationAttemptFailed.class)).toList();
+    // No jitter in FAST_RETRIES: 10 ms doubling, capped at 30 ms.
+    assertThat(retried).extracting(GenerationAttemptFailed::getRetryDelayMillis).containsExactly(10L, 20L, 30L);
+    assertThat(retried).extracting(f -> f.getMetadata().getAttempt()).containsExactly(1, 2, 3);
+    assertThat(retried.get(0).getErrorClass()).isEqualTo("TEMPORARY");
+    assertThat(retried.get(0).getErrorCode()).isEqualTo("503");
+    JobFailed failed = events.last("job-20", JobFailed.class);
+    assertThat(failed.getMetadata().getAttempt()).isEqualTo(4);
+    assertThat(failed.getErrorClass()).isEqualTo("TEMPORARY");
+    assertThat(failed.getMessage()).isEqualTo("The model is overloaded");
+  }
+
+  @Test
+  void givenOneTemporaryError_whenRun_thenTheSecondAttemptsImageIsStagedAndAnnounced() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    ImageProvider onceFlaky = provider(request -> calls.incrementAndGet() == 1
+        ? CompletableFuture.failedFuture(new ProviderException(ErrorClass.TEMPORARY, "500", "Internal error"))
+        : local.generate(request));
+
+    runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, onceFlaky), JobRun.of(Events.aJobRequested("job-21")));
+
+    ImageGenerated generated = events.last("job-21", ImageGenerated.class);
+    assertThat(generated.getMetadata().getAttempt()).isEqualTo(2);
+    assertThat(generated.getStagedRef()).isEqualTo("staging/job-21/attempt-2.png");
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void givenAProviderNamingItsWait_whenRetried_thenThatWaitIsUsedInsteadOfTheBackoff() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    ImageProvider limited = provider(request -> calls.incrementAndGet() == 1
+        ? CompletableFuture.failedFuture(new ProviderException(ErrorClass.RATE_LIMIT, "RESOURCE_EXHAUSTED",
+            "Quota exceeded per minute", null, true, Duration.ofMillis(75)))
+        : local.generate(request));
+
+    runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, limited), JobRun.of(Events.aJobRequested("job-22")));
+
+    GenerationAttemptFailed retried = events.eventsOf("job-22").get(2).payload(GenerationAttemptFailed.class);
+    assertThat(retried.getRetryDelayMillis()).isEqualTo(75);
+    assertThat(retried.getErrorClass()).isEqualTo("RATE_LIMIT");
+    assertThat(events.typesOf("job-22")).last().isEqualTo(EventType.IMAGE_GENERATED);
+  }
+
+  @Test
+  void givenFailuresThatRetryingCannotFix_whenRun_thenTheJobFailsAfterOneAttempt() throws Exception {
+    List<ProviderException> finalFailures = List.of(
+        new ProviderException(ErrorClass.CONTENT_BLOCKED, "SAFETY", "Blocked by safety filters"),
+        new ProviderException(ErrorClass.RATE_LIMIT, "RESOURCE_EXHAUSTED", "Daily quota exhausted", null, false, null),
+        new ProviderException(ErrorClass.AUTH_ERROR, "API_KEY_INVALID", "Bad key"),
+        new ProviderException(ErrorClass.PERMANENT, "INVALID_ARGUMENT", "Bad request"),
+        new ProviderException(ErrorClass.RATE_LIMIT, "RESOURCE_EXHAUSTED", "Come back in an hour", null, true,
+            Duration.ofHours(1)));
+    for (int i = 0; i < finalFailures.size(); i++) {
+      String jobId = "job-final-" + i;
+
+      runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, failing(finalFailures.get(i))),
+          JobRun.of(Events.aJobRequested(jobId)));
+
+      assertThat(events.typesOf(jobId)).as(finalFailures.get(i).getMessage())
+          .containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.JOB_FAILED);
+      assertThat(events.last(jobId, JobFailed.class).getErrorClass())
+          .isEqualTo(finalFailures.get(i).errorClass().name());
+    }
+  }
+
+  @Test
+  void givenACancelRequestedBeforeTheRunStarts_whenRun_thenItEndsCanceledWithoutCallingTheProvider() throws Exception {
+    JobRequested requested = Events.aJobRequested("job-23");
+    runner(provider).cancel(cancelOf(requested));
+
+    runToTheEnd(runner(provider), JobRun.of(requested));
+
+    assertThat(events.typesOf("job-23")).containsExactly(EventType.JOB_CANCELED);
+    assertThat(events.last("job-23", JobCanceled.class).getStage()).isEqualTo("queued");
+    assertThat(provider.callsFor("job-23")).isZero();
+  }
+
+  @Test
+  void givenACancelRequestedWhileTheProviderWorks_whenItAnswers_thenTheImageIsDiscardedAndTheJobCanceled()
+      throws Exception {
+    JobRequested requested = Events.aJobRequested("job-24");
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    CompletableFuture<Void> called = new CompletableFuture<>();
+    ImageProvider slow = provider(request -> {
+      called.complete(null);
+      return release.thenCompose(open -> local.generate(request));
+    });
+    JobRunner runner = runner(PROVIDER_TIMEOUT, FAST_RETRIES, slow);
+    CompletableFuture<Void> outcome = runner.run(JobRun.of(requested));
+    called.get(5, TimeUnit.SECONDS);
+
+    runner.cancel(cancelOf(requested));
+    release.complete(null);
+    outcome.get(10, TimeUnit.SECONDS);
+
+    assertThat(events.typesOf("job-24"))
+        .containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.JOB_CANCELED);
+    assertThat(events.last("job-24", JobCanceled.class).getStage()).isEqualTo("generating");
+    assertThat(store.contents().keySet()).extracting(BlobPath::value)
+        .containsExactly("staging/job-24/cancel-requested");
+  }
+
+  @Test
+  void givenACancelRequestedDuringTheRetryWait_whenTheWaitEnds_thenNoFurtherAttemptIsMade() throws Exception {
+    JobRequested requested = Events.aJobRequested("job-25");
+    AtomicInteger calls = new AtomicInteger();
+    JobRunner[] runner = new JobRunner[1];
+    ImageProvider failingOnce = provider(request -> {
+      calls.incrementAndGet();
+      runner[0].cancel(cancelOf(requested));
+      return CompletableFuture.failedFuture(new ProviderException(ErrorClass.TEMPORARY, "503", "Overloaded"));
+    });
+    runner[0] = runner(PROVIDER_TIMEOUT, FAST_RETRIES, failingOnce);
+
+    runToTheEnd(runner[0], JobRun.of(requested));
+
+    assertThat(calls).hasValue(1);
+    assertThat(events.typesOf("job-25")).containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED,
+        EventType.JOB_CANCELED);
+  }
+
+  @Test
+  void givenAnImageTheUploadServiceAlreadyStored_whenTheRequestIsDeliveredAgain_thenNothingIsPaidOrAnnounced()
+      throws Exception {
+    JobRequested requested = Events.aJobRequested("job-26");
+    StagingArea.markStored(store, BlobPath.of("staging", "job-26", "attempt-1.png"), "job-26");
+
+    runToTheEnd(runner(provider), JobRun.of(requested));
+
+    assertThat(events.typesOf("job-26")).containsExactly(EventType.JOB_STARTED);
+    assertThat(provider.callsFor("job-26")).isZero();
+  }
+
+  private static final RetryPolicy NO_RETRIES =
+      new RetryPolicy(0, Duration.ZERO, 2, Duration.ZERO, 0, Duration.ZERO);
+  private static final RetryPolicy FAST_RETRIES =
+      new RetryPolicy(3, Duration.ofMillis(10), 2, Duration.ofMillis(30), 0, Duration.ofSeconds(1));
+
   private JobRunner runner(ImageProvider... providers) {
+    return runner(PROVIDER_TIMEOUT, NO_RETRIES, providers);
+  }
+
+  private JobRunner runner(Duration providerTimeout, RetryPolicy retries, ImageProvider... providers) {
     return new JobRunner(new ProviderRegistry(List.of(providers)), reader(), new ArtifactStager(store), events,
-        metadata(), work, PROVIDER_TIMEOUT);
+        metadata(), work, providerTimeout, retries, new ProviderRateLimiter(Map.of(), System::nanoTime, work),
+        new GenerationMetrics(new SimpleMeterRegistry()));
+  }
+
+  private static ImageProvider failing(ProviderException failure) {
+    return provider(request -> CompletableFuture.failedFuture(failure));
+  }
+
+  private static ImageProvider provider(Function<GenerationRequest, CompletableFuture<ImageArtifact>> answer) {
+    return new ImageProvider() {
+      @Override
+      public String name() {
+        return LocalImageProvider.NAME;
+      }
+
+      @Override
+      public CompletableFuture<ImageArtifact> generate(GenerationRequest request) {
+        return answer.apply(request);
+      }
+    };
+  }
+
+  private static JobCancelRequested cancelOf(JobRequested requested) {
+    return JobCancelRequested.newBuilder()
+        .setMetadata(Events.metadata(requested.getMetadata().getJobId(), "gateway", 0))
+        .setReason("changed my mind")
+        .build();
   }
 
   private static ArtifactReader reader() {
-    return new ArtifactReader(HttpClient.newHttpClient(), Duration.ofSeconds(5), 1 << 20);
+    return new ArtifactReader(HttpClient.newHttpClient(), ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), 1 << 20);
   }
 
   private static EventMetadataFactory metadata() {

@@ -7,6 +7,7 @@ import dev.imagejobs.schemas.LifecycleEvent;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -15,19 +16,31 @@ import org.apache.kafka.common.errors.TimeoutException;
 public final class RecordingPublisher implements LifecyclePublisher {
   private final List<LifecycleEvent> published = new CopyOnWriteArrayList<>();
   private final Set<String> unreachableJobs = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger refused = new AtomicInteger();
 
   public void refuseEventsOf(String jobId) {
     unreachableJobs.add(jobId);
+  }
+
+  /** Accepts the events of {@code jobId} again, like a broker that came back. */
+  public void acceptEventsOf(String jobId) {
+    unreachableJobs.remove(jobId);
   }
 
   @Override
   public void publish(SpecificRecord event) {
     LifecycleEvent lifecycleEvent = LifecycleEvent.of(event);
     if (unreachableJobs.contains(lifecycleEvent.jobId())) {
+      refused.incrementAndGet();
       throw new EventPublishingException("Cannot publish " + lifecycleEvent.type().simpleName(),
           new TimeoutException("Expiring 1 record(s): 120000 ms has passed since batch creation"));
     }
     published.add(lifecycleEvent);
+  }
+
+  /** How many events were refused so far. */
+  public int refused() {
+    return refused.get();
   }
 
   public List<LifecycleEvent> eventsOf(String jobId) {

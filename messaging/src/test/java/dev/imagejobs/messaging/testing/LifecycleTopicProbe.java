@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
+import dev.imagejobs.schemas.UndecodableEventException;
 import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -78,6 +80,27 @@ public final class LifecycleTopicProbe implements AutoCloseable {
       }
     }
     return found;
+  }
+
+  /**
+   * Decoded events of every job so far, by job id, in offset order; one poll for all of them.
+   * Records that do not decode (the poison of dead-letter tests) are left out.
+   */
+  public synchronized Map<String, List<LifecycleEvent>> eventsByJob() {
+    poll();
+    Map<String, List<LifecycleEvent>> byJob = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : lifecycle) {
+      if (record.key() == null) {
+        continue;
+      }
+      try {
+        LifecycleEvent event = codec.decode(record.value());
+        byJob.computeIfAbsent(new String(record.key()), key -> new ArrayList<>()).add(event);
+      } catch (UndecodableEventException e) {
+        // Not an event of any job.
+      }
+    }
+    return byJob;
   }
 
   /** Waits until the job's events satisfy {@code condition} and returns them. */

@@ -1,0 +1,202 @@
+package dev.imagejobs.generation.jobs;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Decides whether the image URL a provider answered with may be downloaded, so a provider response
+ * cannot make the service fetch from its own network (cloud metadata, loopback, private ranges):
+ * https only, no user info, an optional host allow-list, and no resolved address in a local,
+ * private or otherwise internal range. Tested by {@code ArtifactUrlPolicyTest} with a fake resolver.
+ *
+ * <p>The check resolves the host itself; a client that resolves again when it connects can be
+ * answered differently (DNS rebinding), so callers should also refuse redirects or check each hop.
+ * Error messages name the scheme, host, port and path only: user info and query strings may hold
+ * credentials or signatures and end up in logs and events.
+ */
+class ArtifactUrlPolicy {
+
+  /** Resolves a host name (or literal address) to its addresses. */
+  @FunctionalInterface
+  interface Resolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
+  private final boolean allowHttp;
+  private final Set<String> allowedHosts;
+  private final boolean allowPrivateAddresses;
+  private final Resolver resolver;
+
+  /** A policy resolving hosts through the system resolver. */
+  ArtifactUrlPolicy(boolean allowHttp, Set<String> allowedHosts, boolean allowPrivateAddresses) {
+    this(allowHttp, allowedHosts, allowPrivateAddresses, InetAddress::getAllByName);
+  }
+
+  /**
+   * @param allowHttp whether plain http is accepted for any host (hosts in {@code allowedHosts} may always use it)
+   * @param allowedHosts the only hosts downloads may come from, compared case-insensitively; empty for any host
+   * @param allowPrivateAddresses whether hosts may resolve to loopback, private and other internal
+   *     addresses, e.g. for a provider stub on the local network
+   * @param resolver resolves a host to the addresses a download would connect to
+   */
+  ArtifactUrlPolicy(boolean allowHttp, Set<String> allowedHosts, boolean allowPrivateAddresses, Resolver resolver) {
+    this.allowHttp = allowHttp;
+    this.allowedHosts = allowedHosts.stream().map(ArtifactUrlPolicy::normalizedHost)
+        .collect(Collectors.toUnmodifiableSet());
+    this.allowPrivateAddresses = allowPrivateAddresses;
+    this.resolver = resolver;
+  }
+
+  /**
+   * @throws IllegalArgumentException saying why, when {@code url} may not be downloaded
+   */
+  void check(URI url) {
+    if (url == null) {
+      throw new IllegalArgumentException("The artifact URL is missing");
+    }
+    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    String rawHost = url.getHost();
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      throw new IllegalArgumentException("The artifact URL " + redacted(url) + " must use https");
+    }
+    if (rawHost == null || rawHost.isEmpty()) {
+      throw new IllegalArgumentException("The artifact URL " + redacted(url) + " has no host");
+    }
+    String host = normalizedHost(rawHost);
+    boolean listed = allowedHosts.contains(host);
+    if (scheme.equals("http") && !allowHttp && !listed) {
+      throw new IllegalArgumentException("The artifact URL " + redacted(url) + " must use https, not http");
+    }
+    if (url.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("The artifact URL " + redacted(url) + " must not carry user info");
+    }
+    if (!allowedHosts.isEmpty() && !listed) {
+      throw new IllegalArgumentException("The artifact URL host '" + host + "' is not one of the allowed hosts "
+          + new TreeSet<>(allowedHosts));
+    }
+    if (!allowPrivateAddresses) {
+      for (InetAddress address : resolve(host)) {
+        String range = internalRange(address);
+        if (range != null) {
+          throw new IllegalArgumentException("The artifact URL host '" + host + "' resolves to "
+              + address.getHostAddress() + ", an internal address (" + range + ")");
+        }
+      }
+    }
+  }
+
+  private InetAddress[] resolve(String host) {
+    InetAddress[] addresses;
+    try {
+      addresses = resolver.resolve(host);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("The artifact URL host '" + host + "' cannot be resolved", e);
+    }
+    if (addresses == null || addresses.length == 0) {
+      throw new IllegalArgumentException("The artifact URL host '" + host + "' resolves to no address");
+    }
+    return addresses;
+  }
+
+  /** The name of the internal range {@code address} lies in, or {@code null} for a public address. */
+  private static String internalRange(InetAddress address) {
+    if (address instanceof Inet6Address) {
+      byte[] b = address.getAddress();
+      InetAddress embedded = embeddedIpv4(b);
+      if (embedded != null) {
+        String range = internalRange(embedded);
+        return range == null ? null : "IPv4-mapped " + range;
+      }
+      if ((b[0] & 0xFE) == 0xFC) {
+        return "unique-local fc00::/7";
+      }
+    } else if (address instanceof Inet4Address) {
+      byte[] b = address.getAddress();
+      if (b[0] == 0) {
+        return "any-local 0.0.0.0/8";
+      }
+      if ((b[0] & 0xFF) == 100 && (b[1] & 0xC0) == 64) {
+        return "carrier-grade NAT 100.64.0.0/10";
+      }
+      if ((b[0] & 0xF0) == 0xF0) {
+        return "reserved 240.0.0.0/4";
+      }
+    }
+    if (address.isAnyLocalAddress()) {
+      return "any-local";
+    }
+    if (address.isLoopbackAddress()) {
+      return "loopback";
+    }
+    if (address.isLinkLocalAddress()) {
+      return "link-local";
+    }
+    if (address.isSiteLocalAddress()) {
+      return "site-local";
+    }
+    if (address.isMulticastAddress()) {
+      return "multicast";
+    }
+    return null;
+  }
+
+  /**
+   * The IPv4 address inside an IPv4-mapped ({@code ::ffff:a.b.c.d}) or IPv4-compatible
+   * ({@code ::a.b.c.d}) IPv6 address, or {@code null}; {@code ::} and {@code ::1} are not IPv4.
+   */
+  private static InetAddress embeddedIpv4(byte[] b) {
+    for (int i = 0; i < 10; i++) {
+      if (b[i] != 0) {
+        return null;
+      }
+    }
+    boolean mapped = (b[10] & 0xFF) == 0xFF && (b[11] & 0xFF) == 0xFF;
+    boolean compatible = b[10] == 0 && b[11] == 0 && (b[12] != 0 || b[13] != 0 || b[14] != 0 || (b[15] & 0xFF) > 1);
+    if (!mapped && !compatible) {
+      return null;
+    }
+    try {
+      return InetAddress.getByAddress(Arrays.copyOfRange(b, 12, 16));
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("Four bytes are always an IPv4 address", e);
+    }
+  }
+
+  /** Lower case, without IPv6 brackets or the trailing dot of a fully qualified name. */
+  private static String normalizedHost(String host) {
+    String normalized = host.toLowerCase(Locale.ROOT);
+    if (normalized.startsWith("[") && normalized.endsWith("]")) {
+      normalized = normalized.substring(1, normalized.length() - 1);
+    }
+    return normalized.endsWith(".") ? normalized.substring(0, normalized.length() - 1) : normalized;
+  }
+
+  /** The URL without user info, query or fragment, for messages. */
+  private static String redacted(URI url) {
+    if (url.isOpaque()) {
+      return url.getScheme() + ":...";
+    }
+    StringBuilder text = new StringBuilder();
+    if (url.getScheme() != null) {
+      text.append(url.getScheme()).append("://");
+    }
+    if (url.getHost() != null) {
+      text.append(url.getHost());
+    }
+    if (url.getPort() >= 0) {
+      text.append(':').append(url.getPort());
+    }
+    if (url.getRawPath() != null) {
+      text.append(url.getRawPath());
+    }
+    return text.length() == 0 ? "(opaque URL)" : text.toString();
+  }
+}

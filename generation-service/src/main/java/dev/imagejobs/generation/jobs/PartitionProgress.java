@@ -1,0 +1,42 @@
+package dev.imagejobs.generation.jobs;
+
+import java.util.OptionalLong;
+import java.util.TreeSet;
+
+/**
+ * The offsets of one partition whose jobs are in flight, which may finish in any order. Kafka keeps
+ * one committed offset per partition, so only the offset below the oldest unfinished record may be
+ * committed: a crash then redelivers every record that had not finished, and nothing else.
+ * Not thread-safe: used by the consumer thread only.
+ */
+final class PartitionProgress {
+  private final TreeSet<Long> unfinished = new TreeSet<>();
+  private long highestStarted = -1;
+  private long committed = -1;
+
+  void started(long offset) {
+    unfinished.add(offset);
+    highestStarted = Math.max(highestStarted, offset);
+  }
+
+  void finished(long offset) {
+    unfinished.remove(offset);
+  }
+
+  int inFlight() {
+    return unfinished.size();
+  }
+
+  /**
+   * The offset to commit now (the next record to read after a restart), if it moved since the last
+   * call to {@link #committed(long)}.
+   */
+  OptionalLong toCommit() {
+    long next = unfinished.isEmpty() ? highestStarted + 1 : unfinished.first();
+    return next > committed && next > 0 ? OptionalLong.of(next) : OptionalLong.empty();
+  }
+
+  void committed(long offset) {
+    committed = Math.max(committed, offset);
+  }
+}

@@ -1,0 +1,142 @@
+package dev.imagejobs.generation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagejobs.generation.provider.GenerationRequest;
+import dev.imagejobs.generation.provider.ImageArtifact;
+import dev.imagejobs.generation.provider.ImageProvider;
+import dev.imagejobs.generation.provider.local.LocalImageProvider;
+import dev.imagejobs.messaging.EventPublishingException;
+import dev.imagejobs.messaging.LifecyclePublisher;
+import dev.imagejobs.messaging.testing.LifecycleTopicProbe;
+import dev.imagejobs.schemas.EventType;
+import dev.imagejobs.schemas.Events;
+import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.JobRequested;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * No double charge across a crash: a generation service that dies after staging an image but before
+ * announcing it leaves the request uncommitted, and the instance that takes over announces the
+ * staged image instead of paying the provider again.
+ */
+@EmbeddedKafka(count = 1, brokerProperties = "auto.create.topics.enable=false")
+class GenerationCrashIT {
+  private static final String PAID = "paid";
+  /** Provider calls across both service instances. */
+  private static final AtomicInteger CALLS = new AtomicInteger();
+
+  private static Path storage;
+
+  @BeforeAll
+  static void createStorage() throws Exception {
+    storage = Files.createTempDirectory("generation-crash-it");
+  }
+
+  @AfterAll
+  static void deleteStorage() {
+    FileSystemUtils.deleteRecursively(storage.toFile());
+  }
+
+  @Test
+  void givenAServiceKilledBetweenStagingAndAnnouncing_whenAnotherInstanceTakesOver_thenTheStagedImageIsAnnouncedWithoutASecondCall(
+      EmbeddedKafkaBroker broker) {
+    String jobId = UUID.randomUUID().toString();
+    JobRequested requested = Events.aJobRequested(jobId);
+    requested.getSpec().setProvider(PAID);
+
+    ConfigurableApplicationContext dying = service(broker, DiesBeforeAnnouncing.class);
+    // The service created the topics at start-up.
+    LifecycleTopicProbe probe = new LifecycleTopicProbe(broker.getBrokersAsString());
+    probe.publish(requested);
+    Path staged = storage.resolve("asset-images/staging/" + jobId + "/attempt-1.png");
+    await().atMost(LifecycleTopicProbe.TIMEOUT).until(() -> Files.exists(staged));
+    dying.close();
+    assertThat(probe.eventsOf(jobId)).extracting(LifecycleEvent::type).doesNotContain(EventType.IMAGE_GENERATED);
+
+    try (ConfigurableApplicationContext successor = service(broker, Healthy.class)) {
+      List<LifecycleEvent> events = probe.awaitEventsOf(jobId,
+          e -> e.stream().anyMatch(event -> event.type() == EventType.IMAGE_GENERATED));
+      ImageGenerated generated = events.get(events.size() - 1).payload(ImageGenerated.class);
+      assertThat(generated.getStagedRef()).isEqualTo("staging/" + jobId + "/attempt-1.png");
+      assertThat(CALLS).hasValue(1);
+    } finally {
+      probe.close();
+    }
+  }
+
+  private static ConfigurableApplicationContext service(EmbeddedKafkaBroker broker, Class<?> variant) {
+    // Command-line arguments, which outrank application.yml.
+    return new SpringApplicationBuilder(GenerationApplication.class, PaidProvider.class, variant)
+        .run("--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+            "--server.port=0",
+            "--imagejobs.storage.dir=" + storage,
+            "--imagejobs.topics.partitions=2",
+            "--imagejobs.generation.drain-timeout=1s",
+            // The dying instance must not run the job again before it is killed.
+            "--imagejobs.generation.redelivery-delay=10m");
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class PaidProvider {
+    @Bean
+    ImageProvider paidProvider(LocalImageProvider local) {
+      return new ImageProvider() {
+        @Override
+        public String name() {
+          return PAID;
+        }
+
+        @Override
+        public CompletableFuture<ImageArtifact> generate(GenerationRequest request) {
+          CALLS.incrementAndGet();
+          return local.generate(request);
+        }
+      };
+    }
+  }
+
+  /** The process dies right after staging: its ImageGenerated never reaches the broker. */
+  @Configuration(proxyBeanMethods = false)
+  static class DiesBeforeAnnouncing {
+    @Bean
+    static BeanPostProcessor dieBeforeAnnouncing() {
+      return new BeanPostProcessor() {
+        @Override
+        public Object postProcessAfterInitialization(Object bean, String name) {
+          if (!(bean instanceof LifecyclePublisher publisher)) {
+            return bean;
+          }
+          return (LifecyclePublisher) event -> {
+            if (event instanceof ImageGenerated) {
+              throw new EventPublishingException("The process was killed", new IllegalStateException("killed"));
+            }
+            publisher.publish(event);
+          };
+        }
+      };
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Healthy {}
+}
