@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway;
 
+import dev.imagejobs.messaging.MessagingAutoConfiguration;
 import dev.imagejobs.schemas.LifecycleCodec;
 import java.time.Clock;
 import org.springframework.boot.SpringApplication;
@@ -8,7 +9,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 
 /** Starts the gateway: REST API, event streams, web page, outbox relay and read-model projection. */
-@SpringBootApplication
+// The gateway writes events through its outbox and dead-letters with its own producer and error
+// handling: from the messaging module it takes only the topics and the blob store.
+@SpringBootApplication(exclude = MessagingAutoConfiguration.class)
 @ConfigurationPropertiesScan
 public class GatewayApplication {
 

@@ -1,43 +1,33 @@
 package dev.imagejobs.messaging;
 
 import dev.imagejobs.schemas.LifecycleCodec;
-import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.UndecodableEventException;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
 
 /**
- * Topics, the lifecycle publisher and the listener error handling of a service. The producer's
- * serializers come from {@code spring.kafka.producer.*}: lifecycle events are written with
- * {@code LifecycleEventSerializer}; listeners consume raw bytes so they can route on {@code ce_type}
- * and dead-letter byte for byte.
+ * The lifecycle publisher and the listener error handling of a service; its topics come from
+ * {@link TopicsAutoConfiguration}. The producer's serializers come from {@code spring.kafka.producer.*}:
+ * lifecycle events are written with {@code LifecycleEventSerializer}; listeners consume raw bytes so
+ * they can route on {@code ce_type} and dead-letter byte for byte.
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
-@EnableConfigurationProperties(TopicProperties.class)
 public class MessagingAutoConfiguration {
 
   /** A failed record is redelivered this often, this far apart, before it is dead-lettered. */
   private static final long REDELIVERY_INTERVAL_MS = 1_000;
   private static final long REDELIVERIES = 2;
-
-  @Bean
-  KafkaAdmin.NewTopics imageJobsTopics(TopicProperties topics) {
-    return new KafkaAdmin.NewTopics(Topics.newTopics(topics.toSettings()).toArray(NewTopic[]::new));
-  }
 
   @Bean
   @ConditionalOnMissingBean

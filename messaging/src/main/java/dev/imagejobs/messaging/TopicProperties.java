@@ -6,6 +6,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * How the topics are created at start-up ({@code imagejobs.topics.*}); every service declares them
  * so none relies on broker auto-creation.
+ *
+ * @param partitions partitions of the lifecycle and completed topics
+ * @param dlqPartitions partitions of the dead-letter topic
+ * @param replicationFactor replicas per partition
+ * @param minInsyncReplicas {@code min.insync.replicas}
+ * @param lifecycleRetentionMs retention of the lifecycle topic, -1 = forever
+ * @param completedRetentionMs retention of the completed topic, -1 = forever
+ * @param dlqRetentionMs retention of the dead-letter topic
  */
 @ConfigurationProperties("imagejobs.topics")
 public record TopicProperties(

@@ -1,12 +1,15 @@
 package dev.imagejobs.streams;
 
+import dev.imagejobs.messaging.MessagingAutoConfiguration;
 import dev.imagejobs.schemas.avro.EventMetadata;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** Entry point of the streams service. */
-@SpringBootApplication
+// The topology produces and dead-letters inside its own transactions: from the messaging module the
+// service takes only the topics, which KafkaAdmin creates before the topology starts.
+@SpringBootApplication(exclude = MessagingAutoConfiguration.class)
 @ConfigurationPropertiesScan
 public class StreamsApplication {
 

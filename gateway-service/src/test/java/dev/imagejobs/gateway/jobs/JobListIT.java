@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.LifecycleEvents;
+import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobType;
 import java.time.Instant;
@@ -101,7 +102,7 @@ class JobListIT extends GatewayIntegrationTest {
   /** Publishes a new job's {@code JobRequested} as if created at {@code createdAt}; returns its id. */
   private String seed(String tenant, String project, JobType type, Instant createdAt) {
     LifecycleEvents job = LifecycleEvents.aJob(tenant);
-    var spec = LifecycleEvents.anAssetKeySpec().setProjectId(project).setJobType(type);
+    var spec = Events.anAssetKeySpec().setProjectId(project).setJobType(type);
     if (type != JobType.ASSET_IMAGE_KEY) {
       spec.setAssetId(null).setSceneId("s1").setShotId("sh1");
     }

@@ -4,6 +4,7 @@ import static dev.imagejobs.gateway.testing.LifecycleEvents.timeOfEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagejobs.gateway.testing.LifecycleEvents;
+import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.avro.JobStarted;
@@ -153,7 +154,7 @@ class JobFoldTest {
 
   @Test
   void givenPromptWithNulWhenFoldedThenTheRowHoldsStorableText() {
-    JobRow row = applied(null, job.requested(LifecycleEvents.anAssetKeySpec().setPrompt("a\u0000b").build()));
+    JobRow row = applied(null, job.requested(Events.anAssetKeySpec().setPrompt("a\u0000b").build()));
 
     assertThat(row.prompt()).isEqualTo("a\uFFFDb");
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.LifecycleEvents;
+import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
@@ -86,7 +87,7 @@ class StatsIT extends GatewayIntegrationTest {
 
   private void completedAfter(String tenant, String project, int seconds) {
     LifecycleEvents job = LifecycleEvents.aJob(tenant);
-    JobSpec spec = LifecycleEvents.anAssetKeySpec().setProjectId(project).setEstimatedCostMicros(1000).build();
+    JobSpec spec = Events.anAssetKeySpec().setProjectId(project).setEstimatedCostMicros(1000).build();
     publish(job.requested(spec), job.started(), job.generationStarted(1), job.imageGenerated(500), job.uploadStarted());
     String path = "project_" + project + "/branch_main/master-assets/hero_" + job.jobId() + ".png";
     JobCompleted completed = job.completed(path, "cd".repeat(32), 100);
@@ -111,7 +112,7 @@ class StatsIT extends GatewayIntegrationTest {
   }
 
   private static JobSpec frameSpec(String project) {
-    return LifecycleEvents.anAssetKeySpec().setProjectId(project).setJobType(JobType.END_FRAME)
+    return Events.anAssetKeySpec().setProjectId(project).setJobType(JobType.END_FRAME)
         .setAssetId(null).setSceneId("s1").setShotId("sh1").setEstimatedCostMicros(2000).build();
   }
 }

@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.testing;
 
+import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.Traceparent;
 import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.GenerationAttemptFailed;
@@ -13,7 +14,6 @@ import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
-import dev.imagejobs.schemas.avro.JobType;
 import dev.imagejobs.schemas.avro.UploadStarted;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +22,7 @@ import java.util.UUID;
 /**
  * Builds the lifecycle of one job as the services would write it: each event gets a fresh event
  * id and happens one second after the previous one, so timestamps in assertions are predictable.
+ * Specs come from the schemas test-jar's {@link Events#anAssetKeySpec()}.
  */
 public final class LifecycleEvents {
   public static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
@@ -47,20 +48,6 @@ public final class LifecycleEvents {
     return new LifecycleEvents(jobId, tenantId, T0);
   }
 
-  public static JobSpec.Builder anAssetKeySpec() {
-    return JobSpec.newBuilder()
-        .setJobType(JobType.ASSET_IMAGE_KEY)
-        .setProjectId("p1")
-        .setBranchId("main")
-        .setAssetId("hero")
-        .setPrompt("A lighthouse keeper with a red scarf, storyboard style")
-        .setAspectRatio("16:9")
-        .setImageSize("1K")
-        .setProvider("local")
-        .setModel("local-v1")
-        .setEstimatedCostMicros(0);
-  }
-
   public String jobId() {
     return jobId;
   }
@@ -76,7 +63,7 @@ public final class LifecycleEvents {
   }
 
   public JobRequested requested() {
-    return requested(anAssetKeySpec().build());
+    return requested(Events.anAssetKeySpec().build());
   }
 
   public JobRequested requested(JobSpec spec) {
@@ -109,7 +96,7 @@ public final class LifecycleEvents {
   public ImageGenerated imageGenerated(long actualCostMicros) {
     return ImageGenerated.newBuilder()
         .setMetadata(metadata("generation"))
-        .setSpec(anAssetKeySpec().build())
+        .setSpec(Events.anAssetKeySpec().build())
         .setStagedRef("staging/" + jobId + "/attempt-" + attempt + ".png")
         .setContentType("image/png")
         .setSizeBytes(1234)
@@ -152,7 +139,7 @@ public final class LifecycleEvents {
   public JobRetryRequested retryRequested(int retryCount) {
     return JobRetryRequested.newBuilder()
         .setMetadata(metadata("gateway"))
-        .setSpec(anAssetKeySpec().build())
+        .setSpec(Events.anAssetKeySpec().build())
         .setRetryCount(retryCount)
         .build();
   }

@@ -1,7 +1,7 @@
 package dev.imagejobs.streams.runtime;
 
+import dev.imagejobs.messaging.TopicProperties;
 import dev.imagejobs.streams.completion.CompletionTopology;
-import dev.imagejobs.streams.topics.TopicProperties;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.TopicConfig;
@@ -30,7 +30,8 @@ class StreamsConfiguration {
     config.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir().toAbsolutePath().toString());
     config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streams.threads());
     config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    // Changelog topics hold the job states: as durable as the topics they are folded from.
+    // Changelog topics hold the job states: as durable as the topics they are folded from, so the
+    // replication settings of imagejobs.topics.* apply to them too.
     config.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) topics.replicationFactor());
     config.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
         Integer.toString(topics.minInsyncReplicas()));

@@ -1,4 +1,4 @@
-package dev.imagejobs.gateway.topics;
+package dev.imagejobs.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,16 +9,17 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.test.util.ReflectionTestUtils;
 
-class TopicsConfigurationTest {
+class TopicsAutoConfigurationTest {
 
   private final ApplicationContextRunner context = new ApplicationContextRunner()
-      .withUserConfiguration(TopicsConfiguration.class, Properties.class);
+      .withConfiguration(AutoConfigurations.of(TopicsAutoConfiguration.class));
 
   @Test
   void givenTopicSettingsThenEveryCatalogueTopicIsDeclaredWithThem() {
@@ -60,7 +61,18 @@ class TopicsConfigurationTest {
         .run(ctx -> assertThat(ctx).hasFailed());
   }
 
-  @Configuration(proxyBeanMethods = false)
-  @EnableConfigurationProperties(TopicProperties.class)
-  static class Properties {}
+  @Test
+  void givenOnlyTheTopicsAutoConfigurationThenNeitherTemplatesNorAnErrorHandlerAreDeclared() {
+    context.withPropertyValues(
+            "imagejobs.topics.partitions=1",
+            "imagejobs.topics.dlq-partitions=1",
+            "imagejobs.topics.replication-factor=1",
+            "imagejobs.topics.min-insync-replicas=1")
+        .run(ctx -> {
+          // What the gateway and the streams service rely on when they exclude MessagingAutoConfiguration.
+          assertThat(ctx).hasSingleBean(KafkaAdmin.NewTopics.class).hasSingleBean(TopicProperties.class);
+          assertThat(ctx).doesNotHaveBean(KafkaTemplate.class)
+              .doesNotHaveBean(CommonErrorHandler.class);
+        });
+  }
 }

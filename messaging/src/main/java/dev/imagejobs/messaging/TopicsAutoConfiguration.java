@@ -1,0 +1,26 @@
+package dev.imagejobs.messaging;
+
+import dev.imagejobs.schemas.Topics;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/**
+ * Declares every topic of the catalogue from {@code imagejobs.topics.*}, so whichever service starts
+ * first creates the missing ones and none relies on broker auto-creation. Kept apart from
+ * {@link MessagingAutoConfiguration} so that services with their own producers and error handling
+ * (the gateway, the streams service) exclude that one and still share this.
+ */
+@AutoConfiguration(after = KafkaAutoConfiguration.class)
+@EnableConfigurationProperties(TopicProperties.class)
+public class TopicsAutoConfiguration {
+
+  /** KafkaAdmin creates these while the context starts, before any listener or topology runs. */
+  @Bean
+  KafkaAdmin.NewTopics imageJobsTopics(TopicProperties topics) {
+    return new KafkaAdmin.NewTopics(Topics.newTopics(topics.toSettings()).toArray(NewTopic[]::new));
+  }
+}
