@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -242,7 +243,12 @@ final class JobConsumer implements SmartLifecycle {
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       drain(partitions);
       settleFinished();
-      commit(true);
+      try {
+        commit(true);
+      } catch (KafkaException e) {
+        // The group moved on already; the new owner starts from the last commit and redelivers the rest.
+        log.warn("Offsets of revoked partitions {} could not be committed: {}", partitions, e.toString());
+      }
       forget(partitions);
     }
 
