@@ -14,7 +14,6 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 class IdempotencyIT extends GatewayIntegrationTest {
   private static final String JOBS = "/api/v1/images/jobs";
