@@ -1,0 +1,130 @@
+package dev.imagejobs.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Nothing lost: jobs accepted with 202 all complete even when every process of the stack (the
+ * services, the Kafka broker and PostgreSQL) is killed with SIGKILL while they run, and the stack
+ * is started again on the same state directory.
+ */
+class KilledStackE2EIT {
+  private static final Path HOME = Path.of(System.getProperty("imagejobs.local-stack.home"));
+  private static final int JOBS = 6;
+  private static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @TempDir
+  static Path stateDir;
+
+  @RegisterExtension
+  static final StackLogsOnFailure LOGS = new StackLogsOnFailure();
+
+  @Test
+  void givenJobsInFlight_whenEveryProcessIsKilledAndTheStackStartsAgain_thenEveryAcceptedJobCompletes()
+      throws Exception {
+    StackSettings settings = StackSettings.fromEnvironment(Map.of(
+        "IMAGEJOBS_STATE_DIR", stateDir.toString(),
+        "GATEWAY_PORT", "0",
+        "GENERATION_PORT", "0",
+        "UPLOAD_PORT", "0",
+        "STREAMS_PORT", "0",
+        "KAFKA_PORT", "0",
+        "KAFKA_CONTROLLER_PORT", "0",
+        "POSTGRES_PORT", "0",
+        // Slow enough that the kill lands while images are being generated.
+        "IMAGEJOBS_LOCAL_LATENCY", "3s"), HOME);
+    LOGS.watch(new StateDirectory(stateDir).logs());
+    List<String> accepted = new ArrayList<>();
+
+    // Given jobs accepted and some of them being generated
+    RunningStack stack = LocalStack.start(settings);
+    try {
+      for (int i = 0; i < JOBS; i++) {
+        accepted.add(submit(stack, "Job " + i + " before the crash: a lighthouse at dawn"));
+      }
+      await().atMost(JOB_TIMEOUT).until(() -> anyGenerating(stack, accepted));
+
+      // When every process is killed at once, without a chance to flush, commit or say goodbye
+      killEveryProcess();
+    } finally {
+      stack.close();
+    }
+
+    // Then, once the stack runs again on the same state, every accepted job completes with its image
+    try (RunningStack again = LocalStack.start(settings)) {
+      for (String jobId : accepted) {
+        JsonNode view = await("job " + jobId).atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(500))
+            .until(() -> job(again, jobId), v -> List.of("completed", "failed", "canceled")
+                .contains(v.path("status").asString()));
+        assertThat(view.path("status").asString()).as("job %s: %s", jobId, view).isEqualTo("completed");
+        assertThat(view.path("image").path("sha256").asString()).hasSize(64);
+      }
+    }
+  }
+
+  private static void killEveryProcess() throws IOException {
+    StateDirectory state = new StateDirectory(stateDir);
+    List<Long> pids = new ArrayList<>();
+    for (String name : List.of("gateway-service", "generation-service", "upload-service", "streams-service", "kafka")) {
+      pids.add(Long.parseLong(Files.readString(state.pidFile(name)).strip()));
+    }
+    // PostgreSQL's postmaster writes its pid on the first line of postmaster.pid.
+    pids.add(Long.parseLong(Files.readAllLines(state.postgres().resolve("postmaster.pid")).get(0).strip()));
+    for (long pid : pids) {
+      Optional<ProcessHandle> process = ProcessHandle.of(pid);
+      process.ifPresent(ProcessHandle::destroyForcibly);
+      process.ifPresent(handle -> handle.onExit().join());
+    }
+  }
+
+  private static String submit(RunningStack stack, String prompt) throws Exception {
+    String body = JSON.writeValueAsString(Map.of("jobType", "ASSET_IMAGE_KEY", "projectId", "p1", "branchId", "main",
+        "assetId", "asset" + Math.abs(prompt.hashCode()), "prompt", prompt, "aspectRatio", "1:1"));
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs"))
+            .header("Authorization", "Bearer " + stack.devToken())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("POST answer: %s", response.body()).isEqualTo(202);
+    return JSON.readTree(response.body()).path("jobId").asString();
+  }
+
+  private static boolean anyGenerating(RunningStack stack, List<String> jobIds) throws Exception {
+    for (String jobId : jobIds) {
+      if ("generating".equals(job(stack, jobId).path("status").asString())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static JsonNode job(RunningStack stack, String jobId) throws Exception {
+    HttpResponse<String> response = HTTP.send(
+        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs/" + jobId))
+            .header("Authorization", "Bearer " + stack.devToken()).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("GET job %s: %s", jobId, response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+}
