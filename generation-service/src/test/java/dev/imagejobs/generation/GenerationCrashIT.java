@@ -17,9 +17,13 @@ import dev.imagejobs.schemas.avro.ImageGenerated;
 import dev.imagejobs.schemas.avro.JobRequested;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,15 +38,16 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.util.FileSystemUtils;
 
 /**
- * No double charge across a crash: a generation service that dies after staging an image but before
- * announcing it leaves the request uncommitted, and the instance that takes over announces the
- * staged image instead of paying the provider again.
+ * No double charge across a crash or a rebalance: a generation service that dies after staging an
+ * image but before announcing it leaves the request uncommitted, and the instance that takes over
+ * announces the staged image instead of paying the provider again; partitions that move while
+ * provider calls run are handed over only once those calls are done.
  */
 @EmbeddedKafka(count = 1, brokerProperties = "auto.create.topics.enable=false")
 class GenerationCrashIT {
   private static final String PAID = "paid";
-  /** Provider calls across both service instances. */
-  private static final AtomicInteger CALLS = new AtomicInteger();
+  /** Provider calls per job across both service instances. */
+  private static final Map<String, AtomicInteger> CALLS_PER_JOB = new ConcurrentHashMap<>();
 
   private static Path storage;
 
@@ -63,7 +68,9 @@ class GenerationCrashIT {
     JobRequested requested = Events.aJobRequested(jobId);
     requested.getSpec().setProvider(PAID);
 
-    ConfigurableApplicationContext dying = service(broker, DiesBeforeAnnouncing.class);
+    // It gives its unfinished job one second when it stops, so the job stays unannounced.
+    ConfigurableApplicationContext dying = service(broker, DiesBeforeAnnouncing.class,
+        "--imagejobs.generation.drain-timeout=1s");
     // The service created the topics at start-up.
     LifecycleTopicProbe probe = new LifecycleTopicProbe(broker.getBrokersAsString());
     probe.publish(requested);
@@ -72,27 +79,60 @@ class GenerationCrashIT {
     dying.close();
     assertThat(probe.eventsOf(jobId)).extracting(LifecycleEvent::type).doesNotContain(EventType.IMAGE_GENERATED);
 
-    try (ConfigurableApplicationContext successor = service(broker, Healthy.class)) {
+    try (ConfigurableApplicationContext successor = service(broker, Healthy.class,
+        "--imagejobs.generation.drain-timeout=1s")) {
       List<LifecycleEvent> events = probe.awaitEventsOf(jobId,
           e -> e.stream().anyMatch(event -> event.type() == EventType.IMAGE_GENERATED));
       ImageGenerated generated = events.get(events.size() - 1).payload(ImageGenerated.class);
       assertThat(generated.getStagedRef()).isEqualTo("staging/" + jobId + "/attempt-1.png");
-      assertThat(CALLS).hasValue(1);
+      assertThat(CALLS_PER_JOB.get(jobId)).hasValue(1);
     } finally {
       probe.close();
     }
   }
 
-  private static ConfigurableApplicationContext service(EmbeddedKafkaBroker broker, Class<?> variant) {
+  @Test
+  void givenASecondInstanceJoiningWhileJobsRun_whenThePartitionsMove_thenNoJobIsPaidForTwice(
+      EmbeddedKafkaBroker broker) {
+    List<String> jobIds = new ArrayList<>();
+    // Ten-second provider calls are still running when the second instance has started and joined;
+    // without the drain on revocation, the new owners of their partitions call the provider again.
+    try (ConfigurableApplicationContext first = service(broker, Healthy.class, "--imagejobs.generation.drain-timeout=60s",
+        "--imagejobs.providers.local.latency=10s");
+        LifecycleTopicProbe probe = new LifecycleTopicProbe(broker.getBrokersAsString())) {
+      for (int i = 0; i < 12; i++) {
+        JobRequested requested = Events.aJobRequested(UUID.randomUUID().toString());
+        requested.getSpec().setProvider(PAID);
+        jobIds.add(requested.getMetadata().getJobId());
+        probe.publish(requested);
+      }
+      await().atMost(LifecycleTopicProbe.TIMEOUT).until(() -> jobIds.stream().anyMatch(CALLS_PER_JOB::containsKey));
+
+      // A second instance joins the group: the partitions are revoked while provider calls run.
+      try (ConfigurableApplicationContext second = service(broker, Healthy.class,
+          "--imagejobs.generation.drain-timeout=60s", "--imagejobs.providers.local.latency=10s")) {
+        Map<String, List<LifecycleEvent>> events = await().atMost(Duration.ofSeconds(60)).until(probe::eventsByJob,
+            all -> jobIds.stream().allMatch(jobId -> all.getOrDefault(jobId, List.of()).stream()
+                .anyMatch(e -> e.type() == EventType.IMAGE_GENERATED)));
+
+        assertThat(jobIds).allSatisfy(jobId -> assertThat(CALLS_PER_JOB.get(jobId)).as(jobId).hasValue(1));
+        assertThat(jobIds).allSatisfy(jobId -> assertThat(events.get(jobId)).extracting(LifecycleEvent::type)
+            .filteredOn(type -> type == EventType.GENERATION_STARTED).hasSize(1));
+      }
+    }
+  }
+
+  private static ConfigurableApplicationContext service(EmbeddedKafkaBroker broker, Class<?> variant, String... extra) {
     // Command-line arguments, which outrank application.yml.
+    List<String> args = new ArrayList<>(List.of("--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+        "--server.port=0",
+        "--imagejobs.storage.dir=" + storage,
+        "--imagejobs.topics.partitions=2",
+        // The dying instance must not run the job again before it is killed.
+        "--imagejobs.generation.redelivery-delay=10m"));
+    args.addAll(List.of(extra));
     return new SpringApplicationBuilder(GenerationApplication.class, PaidProvider.class, variant)
-        .run("--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-            "--server.port=0",
-            "--imagejobs.storage.dir=" + storage,
-            "--imagejobs.topics.partitions=2",
-            "--imagejobs.generation.drain-timeout=1s",
-            // The dying instance must not run the job again before it is killed.
-            "--imagejobs.generation.redelivery-delay=10m");
+        .run(args.toArray(String[]::new));
   }
 
   @Configuration(proxyBeanMethods = false)
@@ -107,7 +147,7 @@ class GenerationCrashIT {
 
         @Override
         public CompletableFuture<ImageArtifact> generate(GenerationRequest request) {
-          CALLS.incrementAndGet();
+          CALLS_PER_JOB.computeIfAbsent(request.jobId(), id -> new AtomicInteger()).incrementAndGet();
           return local.generate(request);
         }
       };
