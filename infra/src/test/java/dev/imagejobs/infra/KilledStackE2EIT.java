@@ -1,13 +1,12 @@
 package dev.imagejobs.infra;
 
+import static dev.imagejobs.infra.TestStacks.assetKeyJob;
+import static dev.imagejobs.infra.TestStacks.job;
+import static dev.imagejobs.infra.TestStacks.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Nothing lost: jobs accepted with 202 all complete even when every process of the stack (the
@@ -27,11 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * is started again on the same state directory.
  */
 class KilledStackE2EIT {
-  private static final Path HOME = Path.of(System.getProperty("imagejobs.local-stack.home"));
   private static final int JOBS = 6;
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @TempDir
   static Path stateDir;
@@ -42,17 +37,8 @@ class KilledStackE2EIT {
   @Test
   void givenJobsInFlight_whenEveryProcessIsKilledAndTheStackStartsAgain_thenEveryAcceptedJobCompletes()
       throws Exception {
-    StackSettings settings = StackSettings.fromEnvironment(Map.of(
-        "IMAGEJOBS_STATE_DIR", stateDir.toString(),
-        "GATEWAY_PORT", "0",
-        "GENERATION_PORT", "0",
-        "UPLOAD_PORT", "0",
-        "STREAMS_PORT", "0",
-        "KAFKA_PORT", "0",
-        "KAFKA_CONTROLLER_PORT", "0",
-        "POSTGRES_PORT", "0",
-        // Slow enough that the kill lands while images are being generated.
-        "IMAGEJOBS_LOCAL_LATENCY", "3s"), HOME);
+    // Slow enough that the kill lands while images are being generated.
+    StackSettings settings = TestStacks.settings(stateDir, Map.of("IMAGEJOBS_LOCAL_LATENCY", "3s"));
     LOGS.watch(new StateDirectory(stateDir).logs());
     List<String> accepted = new ArrayList<>();
 
@@ -60,7 +46,7 @@ class KilledStackE2EIT {
     RunningStack stack = LocalStack.start(settings);
     try {
       for (int i = 0; i < JOBS; i++) {
-        accepted.add(submit(stack, "Job " + i + " before the crash: a lighthouse at dawn"));
+        accepted.add(submit(stack, assetKeyJob("asset" + i, "Job " + i + " before the crash: a lighthouse", "1:1")));
       }
       await().atMost(JOB_TIMEOUT).until(() -> anyGenerating(stack, accepted));
 
@@ -97,19 +83,6 @@ class KilledStackE2EIT {
     }
   }
 
-  private static String submit(RunningStack stack, String prompt) throws Exception {
-    String body = JSON.writeValueAsString(Map.of("jobType", "ASSET_IMAGE_KEY", "projectId", "p1", "branchId", "main",
-        "assetId", "asset" + Math.abs(prompt.hashCode()), "prompt", prompt, "aspectRatio", "1:1"));
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs"))
-            .header("Authorization", "Bearer " + stack.devToken())
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as("POST answer: %s", response.body()).isEqualTo(202);
-    return JSON.readTree(response.body()).path("jobId").asString();
-  }
-
   private static boolean anyGenerating(RunningStack stack, List<String> jobIds) throws Exception {
     for (String jobId : jobIds) {
       if ("generating".equals(job(stack, jobId).path("status").asString())) {
@@ -119,12 +92,4 @@ class KilledStackE2EIT {
     return false;
   }
 
-  private static JsonNode job(RunningStack stack, String jobId) throws Exception {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs/" + jobId))
-            .header("Authorization", "Bearer " + stack.devToken()).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as("GET job %s: %s", jobId, response.body()).isEqualTo(200);
-    return JSON.readTree(response.body());
-  }
 }

@@ -1,5 +1,8 @@
 package dev.imagejobs.infra;
 
+import static dev.imagejobs.infra.TestStacks.assetKeyJob;
+import static dev.imagejobs.infra.TestStacks.job;
+import static dev.imagejobs.infra.TestStacks.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -11,9 +14,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,7 +45,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The whole system as a user runs it: the launcher's processes, the HTTP API, the image on disk,
@@ -55,15 +54,12 @@ import tools.jackson.databind.json.JsonMapper;
 class LocalStackE2EIT {
 
   private static final String FAIL_MARKER = "#fail";
-  private static final Path HOME = Path.of(System.getProperty("imagejobs.local-stack.home"));
   private static final Path RELEASED_SCHEMAS = Path.of(System.getProperty("imagejobs.released-schemas"));
   private static final Set<String> TERMINAL = Set.of("completed", "failed", "canceled");
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
   private static final byte[] SINGLE_OBJECT_MARKER = {(byte) 0xC3, (byte) 0x01};
   private static final int SINGLE_OBJECT_HEADER = 10;
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @TempDir
   static Path stateDir;
@@ -73,16 +69,7 @@ class LocalStackE2EIT {
 
   @Test
   void completesAJobFailsAMarkedOneRecordsReadableEventsAndKeepsStateAcrossARestart() throws Exception {
-    StackSettings settings = StackSettings.fromEnvironment(Map.of(
-        "IMAGEJOBS_STATE_DIR", stateDir.toString(),
-        "GATEWAY_PORT", "0",
-        "GENERATION_PORT", "0",
-        "UPLOAD_PORT", "0",
-        "STREAMS_PORT", "0",
-        "KAFKA_PORT", "0",
-        "KAFKA_CONTROLLER_PORT", "0",
-        "POSTGRES_PORT", "0",
-        "IMAGEJOBS_LOCAL_FAIL_MARKER", FAIL_MARKER), HOME);
+    StackSettings settings = TestStacks.settings(stateDir, Map.of("IMAGEJOBS_LOCAL_FAIL_MARKER", FAIL_MARKER));
     LOGS.watch(new StateDirectory(stateDir).logs());
     String completedJob;
     JsonNode completedView;
@@ -158,31 +145,6 @@ class LocalStackE2EIT {
         summaries -> summaries.stream().anyMatch(summary -> summary.getJobId().equals(jobId)));
   }
 
-  private static Map<String, Object> assetKeyJob(String assetId, String prompt, String aspectRatio) {
-    return Map.of(
-        "jobType", "ASSET_IMAGE_KEY",
-        "projectId", "p1",
-        "branchId", "main",
-        "assetId", assetId,
-        "prompt", prompt,
-        "aspectRatio", aspectRatio);
-  }
-
-  private static String submit(RunningStack stack, Map<String, Object> body) throws Exception {
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs"))
-            .header("Authorization", "Bearer " + stack.devToken())
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as("POST answer: %s", response.body()).isEqualTo(202);
-    JsonNode accepted = JSON.readTree(response.body());
-    String jobId = accepted.path("jobId").asString();
-    assertThat(accepted.path("status").asString()).isEqualTo("queued");
-    assertThat(response.headers().firstValue("Location")).hasValue("/api/v1/images/jobs/" + jobId);
-    return jobId;
-  }
-
   /** Polls the job view until {@code expected}; a different terminal status fails at once. */
   private static JsonNode awaitStatus(RunningStack stack, String jobId, String expected) {
     return await("job " + jobId + " " + expected)
@@ -198,19 +160,8 @@ class LocalStackE2EIT {
         }, view -> expected.equals(view.path("status").asString()));
   }
 
-  private static JsonNode job(RunningStack stack, String jobId) throws Exception {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/jobs/" + jobId))
-            .header("Authorization", "Bearer " + stack.devToken()).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as("GET job %s: %s", jobId, response.body()).isEqualTo(200);
-    return JSON.readTree(response.body());
-  }
-
   private static byte[] getImage(RunningStack stack, String path) throws Exception {
-    HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
-        .header("Authorization", "Bearer " + stack.devToken()).GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> response = TestStacks.get(stack, path);
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("image/png"));
     assertThat(response.headers().firstValue("ETag")).isPresent();

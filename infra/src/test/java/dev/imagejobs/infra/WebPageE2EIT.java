@@ -33,7 +33,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class WebPageE2EIT {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path HOME = LocalStack.defaultHome();
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   @TempDir static Path stateDir;
@@ -49,10 +48,7 @@ class WebPageE2EIT {
     assumeTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
         "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
     LOGS.watch(new StateDirectory(stateDir).logs());
-    stack = LocalStack.start(StackSettings.fromEnvironment(Map.of(
-        "IMAGEJOBS_STATE_DIR", stateDir.toString(),
-        "GATEWAY_PORT", "0", "GENERATION_PORT", "0", "UPLOAD_PORT", "0", "STREAMS_PORT", "0",
-        "KAFKA_PORT", "0", "KAFKA_CONTROLLER_PORT", "0", "POSTGRES_PORT", "0"), HOME));
+    stack = LocalStack.start(TestStacks.settings(stateDir, Map.of()));
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     // The flags Chromium needs on a machine without network access or a display, running as root.
