@@ -151,6 +151,11 @@ final class JobConsumer implements SmartLifecycle {
     } catch (RuntimeException e) {
       outcome = CompletableFuture.failedFuture(e);
     }
+    if (outcome.isDone() && !outcome.isCompletedExceptionally()) {
+      // Skipped event types and the like: free the slot now rather than on the next loop.
+      settle(new Finished(partition, record.offset(), null));
+      return;
+    }
     outcome.whenComplete((done, failure) -> finished.add(new Finished(partition, record.offset(), failure)));
   }
 
