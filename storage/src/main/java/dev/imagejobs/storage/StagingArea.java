@@ -54,11 +54,13 @@ public final class StagingArea {
     return store.get(storedMarker(staged)).isPresent();
   }
 
-  static BlobPath storedMarker(BlobPath staged) {
+  /** Where the stored marker of the image staged at {@code staged} lives. */
+  public static BlobPath storedMarker(BlobPath staged) {
     return new BlobPath(staged.value() + STORED_SUFFIX);
   }
 
-  static BlobPath cancelMarker(String jobId) {
+  /** Where the job's cancel marker lives. */
+  public static BlobPath cancelMarker(String jobId) {
     return BlobPath.of(PREFIX, jobId, CANCEL_MARKER);
   }
 }

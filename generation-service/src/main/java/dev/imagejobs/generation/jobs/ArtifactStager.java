@@ -10,11 +10,13 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -40,29 +42,58 @@ class ArtifactStager {
     this.store = store;
   }
 
-  /** The artifact an earlier delivery staged for this run and attempt, if any. */
-  Optional<StagedArtifact> find(JobRun run, int attempt) {
-    for (String extension : EXTENSIONS) {
-      BlobPath path = path(run.jobId(), run.retryCount(), attempt, extension);
-      Optional<Blob> blob = store.get(path);
-      if (blob.isPresent()) {
-        return Optional.of(describe(path, blob.get()));
-      }
-    }
-    return Optional.empty();
+  /**
+   * What earlier deliveries left of this job in the staging area: its cancel marker, and the images
+   * of this run staged or already stored. One listing of the job's folder answers all of it, instead
+   * of a read per attempt and format, which costs a request each on a bucket.
+   */
+  Leftovers leftovers(JobRun run) {
+    Set<BlobPath> listed = new HashSet<>();
+    store.list(StagingArea.folder(run.jobId())).forEach(entry -> listed.add(entry.path()));
+    return new Leftovers(run, listed);
   }
 
-  /**
-   * Whether the image of this run and attempt already reached its final path: the upload service
-   * marked it stored and removed the staged copy, so the job is complete and nothing is left to do.
-   */
-  boolean wasStored(JobRun run, int attempt) {
-    for (String extension : EXTENSIONS) {
-      if (StagingArea.isStored(store, path(run.jobId(), run.retryCount(), attempt, extension))) {
-        return true;
-      }
+  /** The staging folder of one job as listed when its run began. */
+  final class Leftovers {
+    private final JobRun run;
+    private final Set<BlobPath> listed;
+
+    private Leftovers(JobRun run, Set<BlobPath> listed) {
+      this.run = run;
+      this.listed = listed;
     }
-    return false;
+
+    boolean canceled() {
+      return listed.contains(StagingArea.cancelMarker(run.jobId()));
+    }
+
+    /** The image staged for this run and attempt, if any. */
+    Optional<StagedArtifact> staged(int attempt) {
+      for (String extension : EXTENSIONS) {
+        BlobPath path = path(run.jobId(), run.retryCount(), attempt, extension);
+        if (listed.contains(path)) {
+          // Read only what the listing named; it is gone if the upload finished meanwhile.
+          Optional<Blob> blob = store.get(path);
+          if (blob.isPresent()) {
+            return Optional.of(describe(path, blob.get()));
+          }
+        }
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * Whether the image of this run and attempt already reached its final path: the upload service
+     * marked it stored and removed the staged copy, so the job is complete and nothing is left to do.
+     */
+    boolean stored(int attempt) {
+      for (String extension : EXTENSIONS) {
+        if (listed.contains(StagingArea.storedMarker(path(run.jobId(), run.retryCount(), attempt, extension)))) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   /**

@@ -113,14 +113,15 @@ class JobRunner {
    * image, or when that image was even stored already.
    */
   private Start begin(JobRun run) {
-    if (stager.isCanceled(run.jobId())) {
+    ArtifactStager.Leftovers leftovers = stager.leftovers(run);
+    if (leftovers.canceled()) {
       return new Start.Ended(jobCanceled(run, 0, JobStatus.QUEUED));
     }
     publisher.publish(JobStarted.newBuilder()
         .setMetadata(metadata.reacting(run.cause(), EventType.JOB_STARTED, 0))
         .build());
     for (int attempt = FIRST_ATTEMPT; attempt <= FIRST_ATTEMPT + retries.maxRetries(); attempt++) {
-      Optional<StagedArtifact> staged = stager.find(run, attempt);
+      Optional<StagedArtifact> staged = leftovers.staged(attempt);
       if (staged.isPresent()) {
         log.info("Job {} run {} attempt {} was already generated and staged at {}: announcing it without a new call",
             run.jobId(), run.retryCount(), attempt, staged.get().ref());
@@ -128,7 +129,7 @@ class JobRunner {
         // Same event id as the first announcement, if that got out: consumers count its cost once.
         return new Start.Ended(imageGenerated(run, attempt, staged.get(), null));
       }
-      if (stager.wasStored(run, attempt)) {
+      if (leftovers.stored(attempt)) {
         log.info("Job {} run {} attempt {} was already generated and stored: nothing left to do",
             run.jobId(), run.retryCount(), attempt);
         return new Start.AlreadyStored();
@@ -200,6 +201,9 @@ class JobRunner {
       return CompletableFuture.failedFuture(cause);
     }
     Failure failure = classify(run, cause);
+    if (failure.errorClass() == ErrorClass.UNKNOWN && !(cause instanceof ProviderException)) {
+      log.warn("Job {} run {} attempt {} failed unexpectedly", run.jobId(), run.retryCount(), attempt, cause);
+    }
     metrics.failed(run.spec().getProvider(), failure.errorClass());
     if (stager.isCanceled(run.jobId())) {
       return CompletableFuture.completedFuture(jobCanceled(run, attempt, JobStatus.GENERATING));
@@ -240,7 +244,6 @@ class JobRunner {
       return new Failure(ErrorClass.TEMPORARY, "STAGING_FAILED", "The generated image could not be staged: "
           + cause.getMessage() + (reason == null ? "" : " (" + reason.getMessage() + ")"), false, Optional.empty());
     }
-    log.warn("Job {} run {} failed unexpectedly", run.jobId(), run.retryCount(), cause);
     return new Failure(ErrorClass.UNKNOWN, "INTERNAL_ERROR", "Generation failed unexpectedly: " + cause, false,
         Optional.empty());
   }
