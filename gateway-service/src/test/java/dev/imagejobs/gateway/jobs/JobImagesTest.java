@@ -3,20 +3,17 @@ package dev.imagejobs.gateway.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.imagejobs.storage.Blob;
-import dev.imagejobs.storage.BlobListing;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.storage.FilesystemBlobStore;
-import dev.imagejobs.storage.PutOutcome;
+import dev.imagejobs.storage.ForwardingBlobStore;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -130,14 +127,13 @@ class JobImagesTest {
   }
 
   /** A store that signs every URL as {@code signed}, as the GCS store does, keeping the objects of another. */
-  private static final class SigningStore implements BlobStore {
-    private final BlobStore objects;
+  private static final class SigningStore extends ForwardingBlobStore {
     private final URI signed;
     BlobPath signedPath;
     Duration signedExpiry;
 
     SigningStore(BlobStore objects, URI signed) {
-      this.objects = objects;
+      super(objects);
       this.signed = signed;
     }
 
@@ -147,30 +143,6 @@ class JobImagesTest {
       signedExpiry = expiry;
       return Optional.of(signed);
     }
-
-    @Override
-    public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
-      return objects.putIfAbsent(path, content, metadata);
-    }
-
-    @Override
-    public Optional<Blob> get(BlobPath path) {
-      return objects.get(path);
-    }
-
-    @Override
-    public boolean delete(BlobPath path) {
-      return objects.delete(path);
-    }
-
-    @Override
-    public List<BlobListing> list(BlobPath folder) {
-      return objects.list(folder);
-    }
-
-    @Override
-    public URI uri(BlobPath path) {
-      return objects.uri(path);
-    }
   }
+
 }

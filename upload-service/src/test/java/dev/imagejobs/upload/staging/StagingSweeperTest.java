@@ -3,17 +3,15 @@ package dev.imagejobs.upload.staging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import dev.imagejobs.storage.Blob;
 import dev.imagejobs.storage.BlobListing;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.storage.FilesystemBlobStore;
-import dev.imagejobs.storage.PutOutcome;
+import dev.imagejobs.storage.ForwardingBlobStore;
 import dev.imagejobs.storage.StagingArea;
 import dev.imagejobs.storage.StorageException;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -23,7 +21,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -152,23 +149,12 @@ class StagingSweeperTest {
   }
 
   /** A store whose listing or one object's delete fails, as an unreachable bucket would. */
-  private static final class FailingStore implements BlobStore {
-    private final BlobStore delegate;
+  private static final class FailingStore extends ForwardingBlobStore {
     boolean failLists;
     BlobPath undeletable;
 
     FailingStore(BlobStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
-      return delegate.putIfAbsent(path, content, metadata);
-    }
-
-    @Override
-    public Optional<Blob> get(BlobPath path) {
-      return delegate.get(path);
+      super(delegate);
     }
 
     @Override
@@ -176,7 +162,7 @@ class StagingSweeperTest {
       if (path.equals(undeletable)) {
         throw new StorageException("Cannot delete " + path, new IOException("EACCES"));
       }
-      return delegate.delete(path);
+      return super.delete(path);
     }
 
     @Override
@@ -184,12 +170,8 @@ class StagingSweeperTest {
       if (failLists) {
         throw new StorageException("Cannot list " + folder, new IOException("EIO"));
       }
-      return delegate.list(folder);
-    }
-
-    @Override
-    public URI uri(BlobPath path) {
-      return delegate.uri(path);
+      return super.list(folder);
     }
   }
+
 }

@@ -21,6 +21,7 @@ import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.storage.FilesystemBlobStore;
+import dev.imagejobs.storage.ForwardingBlobStore;
 import dev.imagejobs.storage.PutOutcome;
 import dev.imagejobs.storage.StagingArea;
 import dev.imagejobs.storage.StorageException;
@@ -28,7 +29,6 @@ import dev.imagejobs.upload.TestImages;
 import dev.imagejobs.upload.inspection.ArtifactInspector;
 import dev.imagejobs.upload.inspection.InspectionSettings;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -409,14 +409,13 @@ class ImageUploaderTest {
   }
 
   /** A store whose calls fail on demand, as a full or unreachable disk would. */
-  private static final class FlakyStore implements BlobStore {
-    private final BlobStore delegate;
+  private static final class FlakyStore extends ForwardingBlobStore {
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger passes = new AtomicInteger();
     boolean failDeletes;
 
     FlakyStore(BlobStore delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     void failNext(int calls) {
@@ -432,13 +431,13 @@ class ImageUploaderTest {
     @Override
     public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
       maybeFail();
-      return delegate.putIfAbsent(path, content, metadata);
+      return super.putIfAbsent(path, content, metadata);
     }
 
     @Override
     public Optional<Blob> get(BlobPath path) {
       maybeFail();
-      return delegate.get(path);
+      return super.get(path);
     }
 
     @Override
@@ -447,18 +446,13 @@ class ImageUploaderTest {
         throw new StorageException("disk unavailable", new IOException("EIO"));
       }
       maybeFail();
-      return delegate.delete(path);
+      return super.delete(path);
     }
 
     @Override
     public List<BlobListing> list(BlobPath folder) {
       maybeFail();
-      return delegate.list(folder);
-    }
-
-    @Override
-    public URI uri(BlobPath path) {
-      return delegate.uri(path);
+      return super.list(folder);
     }
 
     private void maybeFail() {
@@ -470,4 +464,5 @@ class ImageUploaderTest {
       }
     }
   }
+
 }

@@ -1,0 +1,48 @@
+package dev.imagejobs.storage;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A blob store that hands every call to another one; tests extend it to make a few calls fail or
+ * answer differently (shipped in the storage test-jar).
+ */
+public abstract class ForwardingBlobStore implements BlobStore {
+  private final BlobStore delegate;
+
+  protected ForwardingBlobStore(BlobStore delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
+    return delegate.putIfAbsent(path, content, metadata);
+  }
+
+  @Override
+  public Optional<Blob> get(BlobPath path) {
+    return delegate.get(path);
+  }
+
+  @Override
+  public boolean delete(BlobPath path) {
+    return delegate.delete(path);
+  }
+
+  @Override
+  public List<BlobListing> list(BlobPath folder) {
+    return delegate.list(folder);
+  }
+
+  @Override
+  public URI uri(BlobPath path) {
+    return delegate.uri(path);
+  }
+
+  @Override
+  public Optional<URI> signedUrl(BlobPath path, Duration expiry) {
+    return delegate.signedUrl(path, expiry);
+  }
+}
