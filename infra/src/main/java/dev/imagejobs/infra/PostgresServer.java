@@ -32,9 +32,11 @@ final class PostgresServer implements AutoCloseable {
   private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(15);
 
   private final EmbeddedPostgres postgres;
+  private final Path dataDir;
 
-  private PostgresServer(EmbeddedPostgres postgres) {
+  private PostgresServer(EmbeddedPostgres postgres, Path dataDir) {
     this.postgres = postgres;
+    this.dataDir = dataDir;
   }
 
   /** Starts the server on {@code port} (initialising {@code dataDir} the first time) and creates the database. */
@@ -52,14 +54,16 @@ final class PostgresServer implements AutoCloseable {
           .setPort(port)
           .setRegisterShutdownHook(false)
           .setPGStartupWait(timeout)
-          // zonky turns commits asynchronous for test speed; the stack keeps the durability the
-          // outbox relies on. (It also starts the server with -F, fsync off: a process kill loses
-          // nothing, an operating-system crash may.)
+          // zonky turns commits asynchronous and starts the server with -F (fsync off) for test
+          // speed; the stack keeps the durability production has and the outbox relies on: a commit
+          // is on disk before it is acknowledged. The -c fsync=on these add comes after -F on the
+          // command line and wins (PostgresServerIT checks what the server reports).
+          .setServerConfig("fsync", "on")
           .setServerConfig("synchronous_commit", "on")
           .setOutputRedirector(log)
           .setErrorRedirector(log)
           .start();
-      PostgresServer server = new PostgresServer(postgres);
+      PostgresServer server = new PostgresServer(postgres, dataDir);
       try {
         server.createDatabaseIfMissing();
       } catch (RuntimeException e) {
@@ -75,6 +79,11 @@ final class PostgresServer implements AutoCloseable {
 
   int port() {
     return postgres.getPort();
+  }
+
+  /** Process id of the postmaster (the first line of {@code postmaster.pid}); its backends are its children. */
+  Optional<Long> pid() {
+    return readPid(dataDir.resolve("postmaster.pid"));
   }
 
   /** JDBC URL of the stack's database, user included (no password: trust authentication on localhost). */

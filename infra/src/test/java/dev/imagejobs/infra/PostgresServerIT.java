@@ -44,6 +44,27 @@ class PostgresServerIT {
     }
   }
 
+  @Test
+  void commitsDurablyAsInProductionDespiteTheEmbeddedDefaults() throws Exception {
+    // Given a running server (zonky starts it with -F and synchronous_commit=off unless told otherwise)
+    try (PostgresServer postgres = PostgresServer.start(new StateDirectory(stateDir), FreePorts.resolve(0)[0], TIMEOUT)) {
+
+      // Then the server reports that every commit is flushed to disk before it is acknowledged
+      assertThat(show(postgres, "fsync")).isEqualTo("on");
+      assertThat(show(postgres, "synchronous_commit")).isEqualTo("on");
+      assertThat(postgres.pid()).hasValueSatisfying(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
+    }
+  }
+
+  private static String show(PostgresServer postgres, String setting) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl());
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SHOW " + setting)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
   private static String jobIds(PostgresServer postgres) throws SQLException {
     try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl());
         Statement statement = connection.createStatement();
