@@ -128,6 +128,10 @@ final class ChildProcess {
     return name;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   Path logFile() {
     return logFile;
   }

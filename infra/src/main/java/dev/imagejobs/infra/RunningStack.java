@@ -5,7 +5,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +71,23 @@ public final class RunningStack implements AutoCloseable {
 
   public Path logDir() {
     return state.logs();
+  }
+
+  /**
+   * Process ids of the running parts, in start order: {@code postgres} (the postmaster; its backends
+   * are its children), {@code kafka} and each service by its name ({@code gateway-service}, ...).
+   * For measuring them from outside (CPU time, resident memory, profiles).
+   */
+  public synchronized Map<String, Long> processIds() {
+    Map<String, Long> pids = new LinkedHashMap<>();
+    if (postgres != null) {
+      postgres.pid().ifPresent(pid -> pids.put("postgres", pid));
+    }
+    if (kafka != null) {
+      pids.put(kafka.process().name(), kafka.process().pid());
+    }
+    services.forEach(service -> pids.put(service.process().name(), service.process().pid()));
+    return pids;
   }
 
   /** The settings the stack runs with, every port resolved. */

@@ -71,7 +71,9 @@ final class ServiceProcess {
     StateDirectory state = new StateDirectory(settings.stateDir());
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(settings.serviceJvmOptions());
+    settings.serviceJvmOptions().stream()
+        .map(option -> option.replace(StackSettings.SERVICE_NAME_PLACEHOLDER, service.artifactId()))
+        .forEach(command::add);
     command.add(state.marker());
     command.addAll(List.of("-jar", jar.toString()));
     ChildProcess process = ChildProcess.start(service.artifactId(), command, environment,

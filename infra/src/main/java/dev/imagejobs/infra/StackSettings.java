@@ -21,7 +21,8 @@ import java.util.Map;
  * @param kafkaControllerPort the KRaft controller listener
  * @param postgresPort PostgreSQL's port
  * @param startupTimeout how long each part may take to become ready
- * @param serviceJvmOptions JVM options of the three service processes
+ * @param serviceJvmOptions JVM options of the service processes; {@value #SERVICE_NAME_PLACEHOLDER}
+ *     in an option stands for the service's name
  * @param environment variables handed to every child process on top of the launcher's own
  *     (e.g. {@code IMAGEJOBS_LOCAL_FAIL_MARKER}); the stack's own wiring variables win
  */
@@ -39,22 +40,35 @@ public record StackSettings(
     List<String> serviceJvmOptions,
     Map<String, String> environment) {
 
-  static final String STATE_DIR = "IMAGEJOBS_STATE_DIR";
-  static final String GATEWAY_PORT = "GATEWAY_PORT";
-  static final String GENERATION_PORT = "GENERATION_PORT";
-  static final String UPLOAD_PORT = "UPLOAD_PORT";
-  static final String STREAMS_PORT = "STREAMS_PORT";
-  static final String KAFKA_PORT = "KAFKA_PORT";
-  static final String KAFKA_CONTROLLER_PORT = "KAFKA_CONTROLLER_PORT";
-  static final String POSTGRES_PORT = "POSTGRES_PORT";
-  static final String STARTUP_TIMEOUT_SECONDS = "IMAGEJOBS_STARTUP_TIMEOUT_SECONDS";
-  static final String SERVICE_JVM_OPTS = "IMAGEJOBS_SERVICE_JVM_OPTS";
+  public static final String STATE_DIR = "IMAGEJOBS_STATE_DIR";
+  public static final String GATEWAY_PORT = "GATEWAY_PORT";
+  public static final String GENERATION_PORT = "GENERATION_PORT";
+  public static final String UPLOAD_PORT = "UPLOAD_PORT";
+  public static final String STREAMS_PORT = "STREAMS_PORT";
+  public static final String KAFKA_PORT = "KAFKA_PORT";
+  public static final String KAFKA_CONTROLLER_PORT = "KAFKA_CONTROLLER_PORT";
+  public static final String POSTGRES_PORT = "POSTGRES_PORT";
+  public static final String STARTUP_TIMEOUT_SECONDS = "IMAGEJOBS_STARTUP_TIMEOUT_SECONDS";
+  public static final String SERVICE_JVM_OPTS = "IMAGEJOBS_SERVICE_JVM_OPTS";
 
   /**
    * C1 only and the serial collector: three Spring Boot JVMs plus a broker start noticeably faster
    * on a two-core laptop, and peak throughput does not matter locally.
    */
-  static final String DEFAULT_SERVICE_JVM_OPTS = "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+  public static final String DEFAULT_SERVICE_JVM_OPTS = "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+
+  /**
+   * The JVM options a deployment runs the services with (full JIT, G1, a bounded heap, a clean exit
+   * on heap exhaustion so the orchestrator restarts the process): what the benchmark measures, unless
+   * {@code IMAGEJOBS_SERVICE_JVM_OPTS} says otherwise. Not yet tuned per service.
+   */
+  public static final String DEPLOYMENT_SERVICE_JVM_OPTS = "-XX:+UseG1GC -Xms128m -Xmx512m -XX:+ExitOnOutOfMemoryError";
+
+  /**
+   * Replaced by the service's name (e.g. {@code gateway-service}) in each JVM option, so one option
+   * list can give every service a file of its own: {@code -Xlog:gc:file=/tmp/logs/{service}-gc.log}.
+   */
+  public static final String SERVICE_NAME_PLACEHOLDER = "{service}";
 
   public StackSettings {
     for (int port : new int[] {gatewayPort, generationPort, uploadPort, streamsPort, kafkaPort, kafkaControllerPort, postgresPort}) {
