@@ -7,29 +7,53 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Many event-stream subscribers on one gateway, and the delivery latency of every copy of every
- * event they receive while a measurement is open: the time the copy arrived minus the event's own
- * time ({@code updatedAt} of its data), both on this machine's clock.
+ * Many event-stream subscribers on one gateway, and what they receive while a measurement is open:
+ * every copy that arrives (for the cost per copy), and for each event that happened inside the
+ * measured window (by its own time, {@code updatedAt}) every copy of it and its delivery latency,
+ * the time the copy arrived minus the event's time, both on this machine's clock. Copies of window
+ * events keep counting after the window closes, for a grace period, so a gateway that delivers late
+ * shows a high latency rather than missing copies.
  */
 final class FanoutSubscribers implements AutoCloseable {
 
-  /** Copies received while a measurement is open. */
+  /** What arrived while one measurement was open. */
   static final class Measurement {
+    private final long fromMicros;
+    private volatile long toMicros = Long.MAX_VALUE;
+    private volatile boolean windowOpen = true;
     private final LatencyRecorder latency = new LatencyRecorder();
-    private final LongAdder copies = new LongAdder();
+    private final Map<String, LongAdder> copiesPerEvent = new ConcurrentHashMap<>();
+    private final LongAdder arrivals = new LongAdder();
     private final LongAdder unreadable = new LongAdder();
 
+    Measurement(long fromMicros) {
+      this.fromMicros = fromMicros;
+    }
+
+    /** Delivery latency of every copy of a window event received so far. */
     LatencySummary latency() {
       return latency.summary();
     }
 
+    /** Distinct window events at least one subscriber received. */
+    long events() {
+      return copiesPerEvent.size();
+    }
+
+    /** Copies of window events received so far. */
     long copies() {
-      return copies.sum();
+      return copiesPerEvent.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /** Copies of any event that arrived while the window was open. */
+    long arrivals() {
+      return arrivals.sum();
     }
 
     long unreadable() {
@@ -38,6 +62,34 @@ final class FanoutSubscribers implements AutoCloseable {
 
     long negative() {
       return latency.negativeCount();
+    }
+
+    private void closeWindow(long micros) {
+      toMicros = micros;
+      windowOpen = false;
+    }
+
+    private void accept(SseEvent event, long receivedEpochMicros, JsonMapper json) {
+      if (windowOpen) {
+        arrivals.increment();
+      }
+      JobViewFields view;
+      try {
+        view = JobViewFields.parse(json, event.data());
+      } catch (RuntimeException e) {
+        unreadable.increment();
+        return;
+      }
+      if (view.updatedAt() == null || view.jobId() == null) {
+        unreadable.increment();
+        return;
+      }
+      long eventMicros = view.updatedAt().getEpochSecond() * 1_000_000 + view.updatedAt().getNano() / 1_000;
+      if (eventMicros < fromMicros || eventMicros >= toMicros) {
+        return;
+      }
+      copiesPerEvent.computeIfAbsent(view.jobId() + "#" + view.eventSeq(), key -> new LongAdder()).increment();
+      latency.recordMicros(receivedEpochMicros - eventMicros);
     }
   }
 
@@ -83,13 +135,19 @@ final class FanoutSubscribers implements AutoCloseable {
     }
   }
 
-  /** Starts counting copies into a new measurement. */
+  /** Opens a measurement window now: events from now on are measured. */
   Measurement startMeasurement() {
-    Measurement measurement = new Measurement();
+    Measurement measurement = new Measurement(nowMicros());
     current.set(measurement);
     return measurement;
   }
 
+  /** Closes the window: later events are no longer measured, later copies of window events still are. */
+  void closeWindow(Measurement measurement) {
+    measurement.closeWindow(nowMicros());
+  }
+
+  /** Stops measuring altogether. */
   void stopMeasurement() {
     current.set(null);
   }
@@ -104,20 +162,13 @@ final class FanoutSubscribers implements AutoCloseable {
 
   private void onEvent(SseEvent event, long receivedNanos, long receivedEpochMicros) {
     Measurement measurement = current.get();
-    if (measurement == null) {
-      return;
+    if (measurement != null) {
+      measurement.accept(event, receivedEpochMicros, json);
     }
-    measurement.copies.increment();
-    try {
-      Instant updatedAt = JobViewFields.parse(json, event.data()).updatedAt();
-      if (updatedAt == null) {
-        measurement.unreadable.increment();
-        return;
-      }
-      measurement.latency.recordMicros(
-          receivedEpochMicros - (updatedAt.getEpochSecond() * 1_000_000 + updatedAt.getNano() / 1_000));
-    } catch (RuntimeException e) {
-      measurement.unreadable.increment();
-    }
+  }
+
+  private static long nowMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
   }
 }

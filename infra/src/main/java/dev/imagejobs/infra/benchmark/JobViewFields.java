@@ -13,13 +13,15 @@ import tools.jackson.databind.json.JsonMapper;
  * @param jobId the job's id
  * @param status its status after the event ({@code queued}, ..., {@code completed})
  * @param updatedAt when the event that produced this view happened (the event's own time)
+ * @param eventSeq the number of that event in the job's history, 0 when absent
  */
-record JobViewFields(String jobId, String status, Instant updatedAt) {
+record JobViewFields(String jobId, String status, Instant updatedAt, long eventSeq) {
 
   static JobViewFields parse(JsonMapper json, String view) {
     String jobId = null;
     String status = null;
     Instant updatedAt = null;
+    long eventSeq = 0;
     try (JsonParser parser = json.createParser(view)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("Not a JSON object: " + abbreviate(view));
@@ -42,11 +44,13 @@ record JobViewFields(String jobId, String status, Instant updatedAt) {
           if (name.equals("updatedAt")) {
             // Dates written as decimal seconds since the epoch.
             updatedAt = Instant.ofEpochSecond(0, Math.round(parser.getDoubleValue() * 1e6) * 1000);
+          } else if (name.equals("eventSeq")) {
+            eventSeq = parser.getLongValue();
           }
         }
       }
     }
-    return new JobViewFields(jobId, status, updatedAt);
+    return new JobViewFields(jobId, status, updatedAt, eventSeq);
   }
 
   private static String abbreviate(String text) {

@@ -76,7 +76,6 @@ class BenchmarkTest {
       assertThat(schedule.intervalNanos()).isEqualTo(5_000_000);
       assertThat(schedule.intendedNanos(0)).isEqualTo(1_000_000);
       assertThat(schedule.intendedNanos(3)).isEqualTo(16_000_000);
-      assertThat(schedule.at(Duration.ofSeconds(1))).isEqualTo(1_001_000_000);
     }
 
     @Test
@@ -185,7 +184,7 @@ class BenchmarkTest {
           + "\"image\":{\"status\":\"nested\",\"updatedAt\":\"2020-01-01T00:00:00Z\"},\"status\":\"completed\","
           + "\"updatedAt\":\"2026-11-24T07:12:22.104123Z\",\"eventSeq\":6}");
 
-      assertThat(view).isEqualTo(new JobViewFields("j1", "completed", Instant.parse("2026-11-24T07:12:22.104123Z")));
+      assertThat(view).isEqualTo(new JobViewFields("j1", "completed", Instant.parse("2026-11-24T07:12:22.104123Z"), 6));
     }
   }
 
