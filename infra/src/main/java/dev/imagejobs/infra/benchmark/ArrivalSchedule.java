@@ -37,9 +37,4 @@ record ArrivalSchedule(long startNanos, long intervalNanos) {
     long nanos = elapsed.toNanos();
     return nanos <= 0 ? 0 : (nanos + intervalNanos - 1) / intervalNanos;
   }
-
-  /** The time {@code elapsed} after the start. */
-  long at(Duration elapsed) {
-    return startNanos + elapsed.toNanos();
-  }
 }

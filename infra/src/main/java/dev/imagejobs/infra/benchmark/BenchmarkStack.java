@@ -143,8 +143,9 @@ final class BenchmarkStack implements AutoCloseable {
     return stack.devToken();
   }
 
+  /** The stack's database with timeouts, so no query of the benchmark can wait forever. */
   String jdbcUrl() {
-    return stack.jdbcUrl();
+    return stack.jdbcUrl() + (stack.jdbcUrl().contains("?") ? "&" : "?") + "connectTimeout=10&socketTimeout=120";
   }
 
   String bootstrapServers() {
@@ -157,10 +158,6 @@ final class BenchmarkStack implements AutoCloseable {
 
   Map<String, Long> processIds() {
     return stack.processIds();
-  }
-
-  Map<String, String> variables() {
-    return variables;
   }
 
   Path stateDir() {
@@ -179,10 +176,6 @@ final class BenchmarkStack implements AutoCloseable {
   /** Jobs the benchmark has had accepted on this stack so far, by any scenario. */
   AtomicLong jobsAccepted() {
     return jobsAccepted;
-  }
-
-  Duration startupTime() {
-    return startupTime;
   }
 
   /** Provider latency the stack runs with (the local provider's simulated generation time). */

@@ -65,10 +65,6 @@ final class GcLog {
     return values;
   }
 
-  Path file() {
-    return file;
-  }
-
   private static long unit(String unit) {
     return switch (unit) {
       case "K" -> 1024L;

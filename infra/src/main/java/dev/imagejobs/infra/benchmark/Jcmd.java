@@ -34,14 +34,16 @@ final class Jcmd {
   String run(long pid, String... command) {
     List<String> line = new ArrayList<>(List.of(executable.toString(), Long.toString(pid)));
     line.addAll(List.of(command));
+    Path output = null;
     try {
-      Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
-      byte[] output = process.getInputStream().readAllBytes();
+      // Output to a file, so a jcmd that hangs cannot block the read past the timeout.
+      output = Files.createTempFile("benchmark-jcmd-", ".txt");
+      Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(output.toFile()).start();
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new IllegalStateException("jcmd " + String.join(" ", command) + " took longer than " + TIMEOUT_SECONDS + " s");
       }
-      String text = new String(output, StandardCharsets.UTF_8);
+      String text = Files.readString(output, StandardCharsets.UTF_8);
       if (process.exitValue() != 0) {
         throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + text.strip());
       }
@@ -51,6 +53,18 @@ final class Jcmd {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while running jcmd", e);
+    } finally {
+      deleteQuietly(output);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // A temporary file left behind is harmless.
+      }
     }
   }
 }
