@@ -2,6 +2,7 @@ package dev.imagejobs.infra.benchmark;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,9 +17,9 @@ import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Where a JFR recording says the CPU went: the methods most often on top of a sampled stack
- * ({@code jdk.ExecutionSample}: self time) and most often anywhere on it (total time, each method
- * counted once per sample).
+ * Where a JFR recording says the CPU went during a window: the methods most often on top of a
+ * sampled stack ({@code jdk.ExecutionSample}: self time) and most often anywhere on it (total time,
+ * each method counted once per sample).
  *
  * @param samples execution samples in the recording
  * @param self samples per method as the top frame, most first
@@ -28,15 +29,19 @@ record JfrSummary(long samples, List<Map.Entry<String, Long>> self, List<Map.Ent
 
   static final String EXECUTION_SAMPLE = "jdk.ExecutionSample";
 
-  /** Reads {@code recording} and keeps the {@code top} methods of each list. */
-  static JfrSummary of(Path recording, int top) throws IOException {
+  /**
+   * Reads the samples of {@code recording} taken in {@code [from, to)} and keeps the {@code top}
+   * methods of each list.
+   */
+  static JfrSummary of(Path recording, int top, Instant from, Instant to) throws IOException {
     Map<String, Long> self = new HashMap<>();
     Map<String, Long> total = new HashMap<>();
     long samples = 0;
     try (RecordingFile file = new RecordingFile(recording)) {
       while (file.hasMoreEvents()) {
         RecordedEvent event = file.readEvent();
-        if (!event.getEventType().getName().equals(EXECUTION_SAMPLE)) {
+        if (!event.getEventType().getName().equals(EXECUTION_SAMPLE)
+            || event.getStartTime().isBefore(from) || !event.getStartTime().isBefore(to)) {
           continue;
         }
         RecordedStackTrace stack = event.getStackTrace();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,6 +120,9 @@ final class MeasuredWindow implements AutoCloseable {
   private ScheduledExecutorService sampler;
   private PgActivitySampler postgres;
   private long beganNanos;
+  private Instant beganAt;
+  private Instant endedAt;
+  private boolean recordingsStarted;
 
   /**
    * @param scenario names the profile files
@@ -137,7 +141,11 @@ final class MeasuredWindow implements AutoCloseable {
     pids.put(CLIENT, ProcessHandle.current().pid());
   }
 
-  /** Idle figures before the load: a full GC in each service, then its heap after GC and its RSS. */
+  /**
+   * Idle figures before the load: a full GC in each service, then its heap after GC and its RSS.
+   * When profiling, the recordings start here, before the load: starting them takes seconds, which
+   * must not come out of the window; the summary keeps only the samples taken inside the window.
+   */
   void measureIdle() {
     for (String service : services()) {
       long pid = pids.get(service);
@@ -153,12 +161,18 @@ final class MeasuredWindow implements AutoCloseable {
       heapIdle.put(service, awaitHeapAfter(log, position));
       rssIdle.put(service, mebibytes(ProcStatus.residentBytes(pid).orElse(-1)));
     }
+    if (profile) {
+      startRecordings();
+    }
   }
 
   /** Opens the window: CPU counters, memory sampling, GC log positions and, when profiling, JFR and PostgreSQL. */
   void begin() {
     if (profile) {
-      startProfiling();
+      if (!recordingsStarted) {
+        startRecordings();
+      }
+      startPostgresSampler();
     }
     sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "memory-sampler");
@@ -170,12 +184,14 @@ final class MeasuredWindow implements AutoCloseable {
     }
     sampler.scheduleAtFixedRate(this::sampleMemory, 0, 1, TimeUnit.SECONDS);
     beganNanos = System.nanoTime();
+    beganAt = Instant.now();
     pids.forEach((name, pid) -> cpuAtStart.put(name, cpuSeconds(name, pid)));
   }
 
   /** Closes the window and reports what the probes measured. */
   Report end() {
     double seconds = (System.nanoTime() - beganNanos) / 1e9;
+    endedAt = Instant.now();
     List<CpuShare> shares = new ArrayList<>();
     pids.forEach((name, pid) -> {
       double used = cpuSeconds(name, pid) - cpuAtStart.getOrDefault(name, Double.NaN);
@@ -247,26 +263,30 @@ final class MeasuredWindow implements AutoCloseable {
     return values.isEmpty() ? Double.NaN : mebibytes(values.get(values.size() - 1));
   }
 
-  private void startProfiling() {
+  private void startRecordings() {
+    recordingsStarted = true;
     if (!jcmd.isAvailable()) {
       LOG.warn("No jcmd next to {}: no JFR profiles", System.getProperty("java.home"));
-    } else {
-      List<CompletableFuture<Void>> starts = new ArrayList<>();
-      for (String service : services()) {
-        Path file = out.resolve(scenario + "-" + service + ".jfr").toAbsolutePath();
-        starts.add(CompletableFuture.runAsync(() -> {
-          try {
-            jcmd.run(pids.get(service), "JFR.start", "name=" + RECORDING, "settings=profile", "filename=" + file);
-            synchronized (recording) {
-              recording.add(service);
-            }
-          } catch (IllegalStateException e) {
-            LOG.warn("JFR of {} did not start: {}", service, e.getMessage());
-          }
-        }));
-      }
-      starts.forEach(CompletableFuture::join);
+      return;
     }
+    List<CompletableFuture<Void>> starts = new ArrayList<>();
+    for (String service : services()) {
+      Path file = out.resolve(scenario + "-" + service + ".jfr").toAbsolutePath();
+      starts.add(CompletableFuture.runAsync(() -> {
+        try {
+          jcmd.run(pids.get(service), "JFR.start", "name=" + RECORDING, "settings=profile", "filename=" + file);
+          synchronized (recording) {
+            recording.add(service);
+          }
+        } catch (IllegalStateException e) {
+          LOG.warn("JFR of {} did not start: {}", service, e.getMessage());
+        }
+      }));
+    }
+    starts.forEach(CompletableFuture::join);
+  }
+
+  private void startPostgresSampler() {
     try {
       postgres = new PgActivitySampler(stack.jdbcUrl(), "imagejobs");
       postgres.start();
@@ -296,11 +316,13 @@ final class MeasuredWindow implements AutoCloseable {
   private Path stopProfiling() {
     List<String> stopped = stopRecordings();
     StringBuilder text = new StringBuilder();
-    text.append("Profile of scenario ").append(scenario).append(" over its measured window\n\n");
+    text.append("Profile of scenario ").append(scenario).append(" over its measured window, ").append(beganAt)
+        .append(" to ").append(endedAt).append(" (the .jfr files also hold the warm-up)\n\n");
     for (String service : stopped) {
       Path file = out.resolve(scenario + "-" + service + ".jfr");
       try {
-        text.append(JfrSummary.of(file, TOP_METHODS).render(service + " (" + file.getFileName() + ")")).append('\n');
+        text.append(JfrSummary.of(file, TOP_METHODS, beganAt, endedAt).render(service + " (" + file.getFileName() + ")"))
+            .append('\n');
       } catch (IOException e) {
         text.append(service).append(": cannot read ").append(file).append(": ").append(e.getMessage()).append("\n\n");
       }
