@@ -6,23 +6,35 @@ import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ImageProvider;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderUsage;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Draws a deterministic PNG from the prompt at the requested aspect ratio: free, offline, and the
- * default of the local stack. Its knobs inject latency and failures to exercise the job pipeline.
+ * default of the local stack. Its knobs inject latency and failures to exercise the job pipeline;
+ * in {@link LocalProviderSettings.Mode#PRERENDERED} mode it returns one picture per size, drawn
+ * once, so that load tests measure the pipeline rather than the painter.
  */
 public class LocalImageProvider implements ImageProvider {
   public static final String NAME = "local";
   static final String CONTENT_TYPE = "image/png";
 
   private final LocalProviderSettings settings;
+  private final Executor painter;
+  /** Prerendered pictures by width and height; shared by every job, so never modified. */
+  private final Map<List<Integer>, CompletableFuture<byte[]>> prerendered = new ConcurrentHashMap<>();
 
   public LocalImageProvider(LocalProviderSettings settings) {
     this.settings = settings;
+    this.painter = painterThreads();
   }
 
   @Override
@@ -31,20 +43,47 @@ public class LocalImageProvider implements ImageProvider {
   }
 
   /**
-   * Paints on {@link CompletableFuture}'s default async pool (the work is CPU-bound and short); the
+   * Paints on the provider's own threads, one per core (the work is CPU-bound and short); the
    * configured latency is a timer, like a network wait, so a slow local provider holds no thread
-   * while jobs wait.
+   * while jobs wait. A prerendered picture without latency is answered on the caller's thread.
    */
   @Override
   public CompletableFuture<ImageArtifact> generate(GenerationRequest request) {
-    if (settings.latency().isZero()) {
-      return CompletableFuture.supplyAsync(() -> draw(request));
+    boolean prerender = settings.mode() == LocalProviderSettings.Mode.PRERENDERED;
+    if (prerender && settings.latency().isZero()) {
+      try {
+        return prerendered(request);
+      } catch (ProviderException e) {
+        return CompletableFuture.failedFuture(e);
+      }
     }
-    Executor afterLatency = CompletableFuture.delayedExecutor(settings.latency().toMillis(), TimeUnit.MILLISECONDS);
-    return CompletableFuture.supplyAsync(() -> draw(request), afterLatency);
+    Executor when = settings.latency().isZero()
+        ? painter
+        : CompletableFuture.delayedExecutor(settings.latency().toMillis(), TimeUnit.MILLISECONDS, painter);
+    if (prerender) {
+      return CompletableFuture.supplyAsync(() -> request, when).thenCompose(this::prerendered);
+    }
+    return CompletableFuture.supplyAsync(() -> draw(request), when);
   }
 
   private ImageArtifact draw(GenerationRequest request) {
+    refuseIfAsked(request);
+    int[] size = dimensions(request.aspectRatio(), settings.longSide());
+    return artifact(PromptPainter.paint(request.prompt(), size[0], size[1]));
+  }
+
+  /** The picture of the request's size, drawn by the first request of that size. */
+  private CompletableFuture<ImageArtifact> prerendered(GenerationRequest request) {
+    refuseIfAsked(request);
+    int[] size = dimensions(request.aspectRatio(), settings.longSide());
+    CompletableFuture<byte[]> picture = prerendered.computeIfAbsent(List.of(size[0], size[1]), key ->
+        CompletableFuture.supplyAsync(() -> PromptPainter.paint("Prerendered " + key.get(0) + "x" + key.get(1),
+            key.get(0), key.get(1)), painter));
+    return picture.thenApply(LocalImageProvider::artifact);
+  }
+
+  /** Fails the call when the prompt carries the fail marker or the failure rate strikes. */
+  private void refuseIfAsked(GenerationRequest request) {
     if (!settings.failMarker().isEmpty() && request.prompt().contains(settings.failMarker())) {
       throw new ProviderException(ErrorClass.PERMANENT, "LOCAL_FAIL_MARKER",
           "The prompt contains the configured failure marker '" + settings.failMarker() + "'");
@@ -53,9 +92,27 @@ public class LocalImageProvider implements ImageProvider {
       throw new ProviderException(ErrorClass.TEMPORARY, "LOCAL_INJECTED_FAILURE",
           "Injected failure (imagejobs.providers.local.failure-rate = " + settings.failureRate() + ")");
     }
-    int[] size = dimensions(request.aspectRatio(), settings.longSide());
-    byte[] png = PromptPainter.paint(request.prompt(), size[0], size[1]);
+  }
+
+  private static ImageArtifact artifact(byte[] png) {
     return new ImageArtifact.Bytes(png, CONTENT_TYPE, null, ProviderUsage.NONE);
+  }
+
+  /**
+   * One thread per core, started when needed and gone when idle. CompletableFuture's default pool
+   * is no substitute: on two cores it starts a new thread for every task.
+   */
+  private static Executor painterThreads() {
+    int threads = Runtime.getRuntime().availableProcessors();
+    AtomicInteger created = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), task -> {
+          Thread thread = new Thread(task, "local-painter-" + created.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** Width and height for {@code ratio} ("W:H") with the longer side at {@code longSide} pixels. */

@@ -2,6 +2,7 @@ package dev.imagejobs.generation.provider.local;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * Knobs of the local provider, all off by default.
@@ -10,9 +11,25 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param latency how long each generation takes
  * @param failureRate share of calls, 0.0 to 1.0, that fail TEMPORARY
  * @param longSide pixels of the image's longer side
+ * @param mode whether each image is drawn from its prompt or a picture drawn once per size is
+ *     returned again
  */
 @ConfigurationProperties("imagejobs.providers.local")
-public record LocalProviderSettings(String failMarker, Duration latency, double failureRate, int longSide) {
+public record LocalProviderSettings(
+    String failMarker, Duration latency, double failureRate, int longSide, Mode mode) {
+
+  /** How the local provider comes by its images. */
+  public enum Mode {
+    /** Draws a picture from each prompt (some tens of milliseconds of CPU for 1024 pixels): for demos. */
+    DRAW,
+    /**
+     * Draws one picture per size, the first time it is asked for, and returns it for every job of
+     * that size: the provider then costs next to nothing, for load tests of the pipeline.
+     */
+    PRERENDERED
+  }
+
+  @ConstructorBinding
   public LocalProviderSettings {
     failMarker = failMarker == null ? "" : failMarker;
     latency = latency == null ? Duration.ZERO : latency;
@@ -23,9 +40,15 @@ public record LocalProviderSettings(String failMarker, Duration latency, double 
       throw new IllegalArgumentException("imagejobs.providers.local.failure-rate must be between 0 and 1");
     }
     longSide = longSide <= 0 ? 1024 : longSide;
+    mode = mode == null ? Mode.DRAW : mode;
+  }
+
+  /** Settings that draw every image. */
+  public LocalProviderSettings(String failMarker, Duration latency, double failureRate, int longSide) {
+    this(failMarker, latency, failureRate, longSide, Mode.DRAW);
   }
 
   public static LocalProviderSettings defaults() {
-    return new LocalProviderSettings("", Duration.ZERO, 0, 1024);
+    return new LocalProviderSettings("", Duration.ZERO, 0, 1024, Mode.DRAW);
   }
 }

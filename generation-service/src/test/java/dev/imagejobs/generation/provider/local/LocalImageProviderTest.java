@@ -105,10 +105,80 @@ class LocalImageProviderTest {
     assertThat(image).isCompleted();
   }
 
+  @Test
+  void givenTheDefaultSettings_thenEveryImageIsDrawnFromItsPrompt() {
+    assertThat(LocalProviderSettings.defaults().mode()).isEqualTo(LocalProviderSettings.Mode.DRAW);
+    assertThat(new LocalProviderSettings("", null, 0, 0, null).mode()).isEqualTo(LocalProviderSettings.Mode.DRAW);
+  }
+
+  @Test
+  void givenPrerenderedMode_whenTwoPromptsAskForOneSize_thenBothGetThePictureDrawnOnce() throws Exception {
+    LocalImageProvider prerendered = prerendered("#fail", Duration.ZERO, 0);
+
+    byte[] first = bytes(prerendered.generate(request("A red lighthouse", "16:9")).get(10, TimeUnit.SECONDS));
+    byte[] second = bytes(prerendered.generate(request("A blue submarine", "16:9")).get(10, TimeUnit.SECONDS));
+
+    assertThat(second).isSameAs(first);
+    BufferedImage image = decode(first);
+    assertThat(image.getWidth()).isEqualTo(256);
+    assertThat(image.getHeight()).isEqualTo(144);
+  }
+
+  @Test
+  void givenPrerenderedMode_whenTheSizeWasDrawnBefore_thenTheAnswerIsReadyBeforeGenerateReturns() throws Exception {
+    LocalImageProvider prerendered = prerendered("", Duration.ZERO, 0);
+    prerendered.generate(request("first of its size", "1:1")).get(10, TimeUnit.SECONDS);
+
+    CompletableFuture<ImageArtifact> again = prerendered.generate(request("any other prompt", "1:1"));
+
+    assertThat(again).isCompletedWithValueMatching(artifact -> "image/png".equals(artifact.contentType()));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"16:9,256,144", "9:16,144,256", "4:3,256,192"})
+  void givenPrerenderedMode_thenEachAspectRatioHasAPictureOfItsOwnShape(String ratio, int width, int height)
+      throws Exception {
+    LocalImageProvider prerendered = prerendered("", Duration.ZERO, 0);
+
+    BufferedImage image = decode(bytes(prerendered.generate(request("A harbour", ratio)).get(10, TimeUnit.SECONDS)));
+
+    assertThat(image.getWidth()).isEqualTo(width);
+    assertThat(image.getHeight()).isEqualTo(height);
+  }
+
+  @Test
+  void givenPrerenderedMode_thenTheFailMarkerTheFailureRateAndMalformedRatiosStillFail() {
+    assertFailure(prerendered("#fail", Duration.ZERO, 0).generate(request("A storm #fail", "1:1")),
+        ErrorClass.PERMANENT, "LOCAL_FAIL_MARKER");
+    assertFailure(prerendered("", Duration.ZERO, 1.0).generate(request("anything", "1:1")),
+        ErrorClass.TEMPORARY, "LOCAL_INJECTED_FAILURE");
+    assertFailure(prerendered("", Duration.ZERO, 0).generate(request("anything", "wide")),
+        ErrorClass.PERMANENT, "INVALID_ASPECT_RATIO");
+    assertFailure(prerendered("#fail", Duration.ofMillis(50), 0).generate(request("A storm #fail", "1:1")),
+        ErrorClass.PERMANENT, "LOCAL_FAIL_MARKER");
+  }
+
+  @Test
+  void givenPrerenderedModeWithALatency_thenTheCallReturnsAtOnceAndTheImageArrivesLater() throws Exception {
+    LocalImageProvider slow = prerendered("", Duration.ofMillis(300), 0);
+    slow.generate(request("drawn already", "1:1")).get(10, TimeUnit.SECONDS);
+
+    CompletableFuture<ImageArtifact> image = slow.generate(request("A slow boat", "1:1"));
+
+    assertThat(image).isNotDone();
+    await().atMost(Duration.ofSeconds(5)).until(image::isDone);
+    assertThat(image).isCompleted();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"wide", "0:1", "16:", "a:b", "-4:3"})
   void givenAMalformedAspectRatio_thenItFailsPermanently(String ratio) {
     assertFailure(provider.generate(request("x", ratio)), ErrorClass.PERMANENT, "INVALID_ASPECT_RATIO");
+  }
+
+  private static LocalImageProvider prerendered(String failMarker, Duration latency, double failureRate) {
+    return new LocalImageProvider(new LocalProviderSettings(failMarker, latency, failureRate, 256,
+        LocalProviderSettings.Mode.PRERENDERED));
   }
 
   private ImageArtifact generate(String prompt, String ratio) throws Exception {
