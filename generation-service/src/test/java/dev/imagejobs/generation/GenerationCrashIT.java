@@ -167,9 +167,10 @@ class GenerationCrashIT {
           }
           return (LifecyclePublisher) event -> {
             if (event instanceof ImageGenerated) {
-              throw new EventPublishingException("The process was killed", new IllegalStateException("killed"));
+              return CompletableFuture.failedFuture(
+                  new EventPublishingException("The process was killed", new IllegalStateException("killed")));
             }
-            publisher.publish(event);
+            return publisher.send(event);
           };
         }
       };

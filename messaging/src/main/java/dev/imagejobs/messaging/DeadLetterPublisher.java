@@ -2,7 +2,8 @@ package dev.imagejobs.messaging;
 
 import dev.imagejobs.schemas.Topics;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -11,16 +12,14 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.ConsumerRecordRecoverer;
-import org.springframework.kafka.listener.ListenerExecutionFailedException;
 
 /**
  * Copies a record that cannot be decoded or processed to {@link Topics#LIFECYCLE_DLQ} with its
- * original key, value and headers plus the reason and origin, and waits for the acknowledgement; the
- * error handler then commits past it, so the partition keeps flowing. If the dead-letter write fails
- * the record is redelivered rather than lost.
+ * original key, value and headers plus the reason and origin; the returned future completes once
+ * the broker acknowledged the copy, and only then may the record be committed, so a record whose
+ * dead-letter write failed is delivered again rather than lost.
  */
-public class DeadLetterPublisher implements ConsumerRecordRecoverer {
+public class DeadLetterPublisher implements DeadLetters {
 
   private static final Logger log = LoggerFactory.getLogger(DeadLetterPublisher.class);
   private static final int MAX_REASON_LENGTH = 1000;
@@ -34,7 +33,7 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer {
   }
 
   @Override
-  public void accept(ConsumerRecord<?, ?> record, Exception exception) {
+  public CompletableFuture<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, Exception exception) {
     String reason = reasonOf(exception);
     Headers headers = new RecordHeaders();
     for (Header header : record.headers()) {
@@ -46,22 +45,29 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer {
     add(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(record.offset()));
     add(headers, DeadLetterHeaders.CONSUMER_GROUP, consumerGroup);
     ProducerRecord<byte[], byte[]> deadLetter =
-        new ProducerRecord<>(Topics.LIFECYCLE_DLQ.name(), null, bytes(record.key()), bytes(record.value()), headers);
+        new ProducerRecord<>(Topics.LIFECYCLE_DLQ.name(), null, record.key(), record.value(), headers);
     String origin = record.topic() + "-" + record.partition() + "@" + record.offset();
+    CompletableFuture<Void> stored = new CompletableFuture<>();
     try {
-      template.send(deadLetter).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EventPublishingException("Interrupted while dead-lettering " + origin, e);
-    } catch (ExecutionException e) {
-      throw new EventPublishingException("Cannot dead-letter " + origin, e.getCause());
+      template.send(deadLetter).whenComplete((result, failure) -> {
+        if (failure == null) {
+          log.warn("Dead-lettered {}: {}", origin, reason);
+          stored.complete(null);
+        } else {
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          stored.completeExceptionally(new EventPublishingException("Cannot dead-letter " + origin, cause));
+        }
+      });
+    } catch (RuntimeException e) {
+      stored.completeExceptionally(new EventPublishingException("Cannot dead-letter " + origin, e));
     }
-    log.warn("Dead-lettered {}: {}", origin, reason);
+    return stored;
   }
 
   private static String reasonOf(Exception exception) {
     Throwable cause = exception;
-    while (cause instanceof ListenerExecutionFailedException && cause.getCause() != null) {
+    while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }
     String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
@@ -71,12 +77,5 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer {
   private static void add(Headers headers, String name, String value) {
     headers.remove(name);
     headers.add(name, value.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static byte[] bytes(Object keyOrValue) {
-    if (keyOrValue == null || keyOrValue instanceof byte[]) {
-      return (byte[]) keyOrValue;
-    }
-    return keyOrValue.toString().getBytes(StandardCharsets.UTF_8);
   }
 }

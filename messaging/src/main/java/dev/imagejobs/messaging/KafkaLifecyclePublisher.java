@@ -2,13 +2,15 @@ package dev.imagejobs.messaging;
 
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.avro.specific.SpecificRecord;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
- * Sends lifecycle events to {@link Topics#LIFECYCLE} keyed by job id and waits for the broker's
- * acknowledgement (bounded by the producer's {@code delivery.timeout.ms}).
+ * Sends lifecycle events to {@link Topics#LIFECYCLE} keyed by job id; the returned future completes
+ * on the producer's I/O thread when the broker acknowledged the event (at most the producer's
+ * {@code delivery.timeout.ms} later), so callers go on with anything heavier on their own threads.
  */
 class KafkaLifecyclePublisher implements LifecyclePublisher {
 
@@ -19,16 +21,27 @@ class KafkaLifecyclePublisher implements LifecyclePublisher {
   }
 
   @Override
-  public void publish(SpecificRecord event) {
+  public CompletableFuture<Void> send(SpecificRecord event) {
     LifecycleEvent lifecycleEvent = LifecycleEvent.of(event);
-    String description = lifecycleEvent.type().simpleName() + " of job " + lifecycleEvent.jobId();
+    CompletableFuture<Void> acknowledged = new CompletableFuture<>();
     try {
-      template.send(Topics.LIFECYCLE.name(), lifecycleEvent.jobId(), event).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EventPublishingException("Interrupted while publishing " + description, e);
-    } catch (ExecutionException e) {
-      throw new EventPublishingException("Cannot publish " + description, e.getCause());
+      template.send(Topics.LIFECYCLE.name(), lifecycleEvent.jobId(), event).whenComplete((result, failure) -> {
+        if (failure == null) {
+          acknowledged.complete(null);
+        } else {
+          acknowledged.completeExceptionally(failed(lifecycleEvent, failure));
+        }
+      });
+    } catch (RuntimeException e) {
+      // Serialization errors, or no metadata for the topic within max.block.ms.
+      acknowledged.completeExceptionally(failed(lifecycleEvent, e));
     }
+    return acknowledged;
+  }
+
+  private static EventPublishingException failed(LifecycleEvent event, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return new EventPublishingException(
+        "Cannot publish " + event.type().simpleName() + " of job " + event.jobId(), cause);
   }
 }

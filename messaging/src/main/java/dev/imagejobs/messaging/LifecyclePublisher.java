@@ -1,14 +1,19 @@
 package dev.imagejobs.messaging;
 
+import java.util.concurrent.CompletableFuture;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Publishes lifecycle events to the lifecycle topic, keyed by job id. */
+/**
+ * Publishes lifecycle events to the lifecycle topic, keyed by job id. The events of one job reach
+ * the topic in the order they were sent (one partition per job, idempotent producer).
+ */
 public interface LifecyclePublisher {
 
   /**
-   * Sends the event and returns once the broker acknowledged it.
+   * Sends the event without waiting for the broker.
    *
-   * @throws EventPublishingException when the broker did not acknowledge it
+   * @return completes once the broker acknowledged the event, or fails with an
+   *     {@link EventPublishingException} when it did not
    */
-  void publish(SpecificRecord event);
+  CompletableFuture<Void> send(SpecificRecord event);
 }

@@ -4,30 +4,51 @@ import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.UndecodableEventException;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.util.backoff.FixedBackOff;
 
 /**
- * The lifecycle publisher and the listener error handling of a service; its topics come from
+ * The lifecycle publisher, the dead-letter path and the producer settings shared by the services
+ * that consume the lifecycle topic (generation, upload); their topics come from
  * {@link TopicsAutoConfiguration}. The producer's serializers come from {@code spring.kafka.producer.*}:
- * lifecycle events are written with {@code LifecycleEventSerializer}; listeners consume raw bytes so
+ * lifecycle events are written with {@code LifecycleEventSerializer}; consumers read raw bytes so
  * they can route on {@code ce_type} and dead-letter byte for byte.
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 public class MessagingAutoConfiguration {
 
+  /**
+   * How long the producers wait to fill a batch unless {@code spring.kafka.producer.properties.linger.ms}
+   * says otherwise. Kafka 4's default of 5 ms is added to every event a job waits for, at every hop;
+   * a job's events are a few small records, so batches fill from many jobs at once instead.
+   */
+  static final int LINGER_MS = 1;
+
   /** A failed record is redelivered this often, this far apart, before it is dead-lettered. */
   private static final long REDELIVERY_INTERVAL_MS = 1_000;
   private static final long REDELIVERIES = 2;
+
+  /** Shorter batching than Kafka's default, set once here for every service that uses this module. */
+  @Bean
+  DefaultKafkaProducerFactoryCustomizer lifecycleProducerLinger() {
+    return factory -> {
+      if (!factory.getConfigurationProperties().containsKey(ProducerConfig.LINGER_MS_CONFIG)) {
+        factory.updateConfigs(Map.of(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS));
+      }
+    };
+  }
 
   @Bean
   @ConditionalOnMissingBean
@@ -67,9 +88,12 @@ public class MessagingAutoConfiguration {
   }
 
   @Bean
+  @SuppressWarnings("unchecked")
   DefaultErrorHandler lifecycleErrorHandler(DeadLetterPublisher deadLetters) {
-    DefaultErrorHandler handler =
-        new DefaultErrorHandler(deadLetters, new FixedBackOff(REDELIVERY_INTERVAL_MS, REDELIVERIES));
+    DefaultErrorHandler handler = new DefaultErrorHandler(
+        (record, e) -> deadLetters.deadLetter((ConsumerRecord<byte[], byte[]>) record,
+            e instanceof ListenerExecutionFailedException && e.getCause() instanceof Exception cause ? cause : e).join(),
+        new FixedBackOff(REDELIVERY_INTERVAL_MS, REDELIVERIES));
     // Redelivering these cannot help: straight to the dead-letter topic.
     handler.addNotRetryableExceptions(UndecodableEventException.class, UnprocessableRecordException.class);
     return handler;

@@ -6,6 +6,7 @@ import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderRegistry;
 import dev.imagejobs.messaging.EventPublishingException;
+import dev.imagejobs.messaging.EventsInFlight;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
@@ -34,10 +35,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one job run: {@code JobStarted}, then per provider attempt {@code GenerationStarted} and, when
  * the attempt fails in a way worth retrying, {@code GenerationAttemptFailed} and a wait; finally
- * {@code ImageGenerated}, {@code JobFailed} at stage {@code generating}, or {@code JobCanceled}. The
- * returned future completes once the outcome event is acknowledged. No thread waits meanwhile:
- * provider calls, retry delays and rate-limit waits all complete futures from timers or the HTTP
- * client.
+ * {@code ImageGenerated}, {@code JobFailed} at stage {@code generating}, or {@code JobCanceled}. No
+ * thread waits meanwhile: provider calls, retry delays and rate-limit waits all complete futures
+ * from timers or the HTTP client, and events are sent without waiting for the broker
+ * ({@link EventsInFlight}). The returned future completes once the outcome event and every event
+ * sent before it are acknowledged (JobRunnerTest shows a run that goes on while its first events are
+ * still unacknowledged, and that ends only once they are).
  *
  * <p>Redelivery is safe: event ids derive from the starting event's id, so a redelivered request
  * repeats the same events, which consumers drop, and an artifact staged by an earlier delivery is
@@ -63,7 +66,7 @@ class JobRunner {
   private final GenerationMetrics metrics;
 
   /**
-   * @param work runs the blocking steps (event acknowledgements, storage), never the provider wait
+   * @param work runs the blocking steps (storage), never the provider wait nor an acknowledgement
    */
   JobRunner(ProviderRegistry providers, ArtifactReader reader, ArtifactStager stager, LifecyclePublisher publisher,
       EventMetadataFactory metadata, Executor work, Duration providerTimeout, RetryPolicy retries,
@@ -83,19 +86,21 @@ class JobRunner {
   /**
    * Runs {@code run}; its first provider attempt is attempt 1, for a manual retry too.
    *
-   * @return completes when the outcome event is acknowledged, or fails when an event could not be
-   *     published or storage could not be read before the provider was asked (run it again then)
+   * @return completes when the outcome event and every earlier event of the run are acknowledged,
+   *     or fails when an event could not be published or storage could not be read before the
+   *     provider was asked (run it again then)
    */
   CompletableFuture<Void> run(JobRun run) {
-    return CompletableFuture.supplyAsync(() -> begin(run), work)
+    EventsInFlight events = new EventsInFlight(publisher);
+    return CompletableFuture.supplyAsync(() -> begin(run, events), work)
         .thenCompose(start -> {
           if (start instanceof Start.AlreadyStored) {
-            return CompletableFuture.completedFuture(null);
+            return events.acknowledged();
           }
           CompletableFuture<SpecificRecord> outcome = start instanceof Start.Ended ended
               ? CompletableFuture.completedFuture(ended.outcome())
-              : attempt(run, FIRST_ATTEMPT);
-          return outcome.thenAcceptAsync(publisher::publish, work);
+              : attempt(run, FIRST_ATTEMPT, events);
+          return outcome.thenCompose(events::sendLast);
         });
   }
 
@@ -112,12 +117,12 @@ class JobRunner {
    * Announces the run, or ends it at once when it was canceled, when an earlier delivery staged its
    * image, or when that image was even stored already.
    */
-  private Start begin(JobRun run) {
+  private Start begin(JobRun run, EventsInFlight events) {
     ArtifactStager.Leftovers leftovers = stager.leftovers(run);
     if (leftovers.canceled()) {
       return new Start.Ended(jobCanceled(run, 0, JobStatus.QUEUED));
     }
-    publisher.publish(JobStarted.newBuilder()
+    events.send(JobStarted.newBuilder()
         .setMetadata(metadata.reacting(run.cause(), EventType.JOB_STARTED, 0))
         .build());
     for (int attempt = FIRST_ATTEMPT; attempt <= FIRST_ATTEMPT + retries.maxRetries(); attempt++) {
@@ -138,9 +143,9 @@ class JobRunner {
     return new Start.Generate();
   }
 
-  private CompletableFuture<SpecificRecord> attempt(JobRun run, int attempt) {
+  private CompletableFuture<SpecificRecord> attempt(JobRun run, int attempt, EventsInFlight events) {
     JobSpec spec = run.spec();
-    return CompletableFuture.supplyAsync(() -> announceAttempt(run, attempt), work)
+    return CompletableFuture.supplyAsync(() -> announceAttempt(run, attempt, events), work)
         .thenCompose(canceled -> canceled.isPresent()
             ? CompletableFuture.completedFuture(canceled.get())
             : limiter.acquire(spec.getProvider())
@@ -148,19 +153,29 @@ class JobRunner {
                 .thenCompose(artifact -> reader.read(artifact)
                     .thenApplyAsync(bytes -> stager.stage(run, attempt, bytes, artifact.usage().costMicros()), work)
                     .thenApplyAsync(staged -> announceable(run, attempt, staged, artifact), work)))
-        .exceptionallyComposeAsync(failure -> afterFailure(run, attempt, unwrap(failure)), work);
+        .exceptionallyComposeAsync(failure -> afterFailure(run, attempt, unwrap(failure), events), work);
   }
 
-  /** Publishes {@code GenerationStarted}, unless the job was canceled meanwhile. */
-  private Optional<SpecificRecord> announceAttempt(JobRun run, int attempt) {
+  /**
+   * Sends {@code GenerationStarted}, unless the job was canceled meanwhile. A run whose earlier
+   * events are known to have failed stops here, before the provider is paid: it will be delivered
+   * again anyway.
+   */
+  private Optional<SpecificRecord> announceAttempt(JobRun run, int attempt, EventsInFlight events) {
     if (stager.isCanceled(run.jobId())) {
       return Optional.of(jobCanceled(run, attempt, JobStatus.GENERATING));
     }
-    publisher.publish(GenerationStarted.newBuilder()
+    events.send(GenerationStarted.newBuilder()
         .setMetadata(metadata.reacting(run.cause(), EventType.GENERATION_STARTED, attempt))
         .setProvider(run.spec().getProvider())
         .setModel(run.spec().getModel())
         .build());
+    Optional<Throwable> failed = events.failure();
+    if (failed.isPresent()) {
+      throw failed.get() instanceof EventPublishingException publishing
+          ? publishing
+          : new EventPublishingException("An event of job " + run.jobId() + " was not acknowledged", failed.get());
+    }
     return Optional.empty();
   }
 
@@ -196,7 +211,8 @@ class JobRunner {
     return imageGenerated(run, attempt, staged, artifact.providerNotes());
   }
 
-  private CompletableFuture<SpecificRecord> afterFailure(JobRun run, int attempt, Throwable cause) {
+  private CompletableFuture<SpecificRecord> afterFailure(
+      JobRun run, int attempt, Throwable cause, EventsInFlight events) {
     if (cause instanceof EventPublishingException) {
       return CompletableFuture.failedFuture(cause);
     }
@@ -218,15 +234,16 @@ class JobRunner {
     }
     log.info("Job {} run {} attempt {} failed ({} {}), retrying in {} ms: {}", run.jobId(), run.retryCount(),
         attempt, failure.errorClass(), failure.code(), delay.get().toMillis(), failure.message());
+    events.send(GenerationAttemptFailed.newBuilder()
+        .setMetadata(metadata.reacting(run.cause(), EventType.GENERATION_ATTEMPT_FAILED, attempt))
+        .setErrorClass(failure.errorClass().name())
+        .setErrorCode(failure.code())
+        .setMessage(failure.message())
+        .setRetryDelayMillis(delay.get().toMillis())
+        .build());
     Executor afterDelay = CompletableFuture.delayedExecutor(delay.get().toMillis(), TimeUnit.MILLISECONDS, work);
-    return CompletableFuture.runAsync(() -> publisher.publish(GenerationAttemptFailed.newBuilder()
-            .setMetadata(metadata.reacting(run.cause(), EventType.GENERATION_ATTEMPT_FAILED, attempt))
-            .setErrorClass(failure.errorClass().name())
-            .setErrorCode(failure.code())
-            .setMessage(failure.message())
-            .setRetryDelayMillis(delay.get().toMillis())
-            .build()), work)
-        .thenComposeAsync(published -> attempt(run, attempt + 1), afterDelay);
+    return CompletableFuture.supplyAsync(() -> null, afterDelay)
+        .thenCompose(waited -> attempt(run, attempt + 1, events));
   }
 
   private Failure classify(JobRun run, Throwable cause) {

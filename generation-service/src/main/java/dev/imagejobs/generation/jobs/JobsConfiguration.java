@@ -5,6 +5,7 @@ import dev.imagejobs.generation.provider.ProviderRegistry;
 import dev.imagejobs.generation.provider.local.LocalImageProvider;
 import dev.imagejobs.generation.provider.local.LocalProviderSettings;
 import dev.imagejobs.messaging.DeadLetterPublisher;
+import dev.imagejobs.messaging.InFlightConsumer;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.schemas.EventMetadataFactory;
@@ -41,8 +42,9 @@ class JobsConfiguration {
   }
 
   /**
-   * Threads for the short blocking steps of jobs (waiting for event acknowledgements, staging); one
-   * per job in flight is enough since providers and retry delays are waited for without a thread.
+   * Threads for the short blocking steps of jobs (staging, reading the staging area); one per job in
+   * flight is enough since providers, retry delays and event acknowledgements are waited for without
+   * a thread.
    */
   @Bean
   ThreadPoolTaskExecutor generationWork(GenerationSettings settings) {
@@ -83,11 +85,9 @@ class JobsConfiguration {
   }
 
   @Bean
-  @SuppressWarnings("unchecked")
-  JobConsumer jobConsumer(ConsumerFactory<?, ?> consumers, JobDispatcher dispatcher, GenerationSettings settings,
+  InFlightConsumer jobConsumer(ConsumerFactory<?, ?> consumers, JobDispatcher dispatcher, GenerationSettings settings,
       GenerationMetrics metrics) {
-    // The consumer factory reads raw bytes (application.yml): records are routed on ce_type and dead-lettered as they came.
-    return new JobConsumer((ConsumerFactory<byte[], byte[]>) consumers, dispatcher, settings.maxInFlight(),
-        settings.drainTimeout(), metrics.inFlight());
+    return new InFlightConsumer(consumers, "generation", dispatcher, settings.maxInFlight(), settings.drainTimeout(),
+        metrics.inFlight());
   }
 }

@@ -15,13 +15,11 @@ import dev.imagejobs.generation.testing.RecordingPublisher;
 import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.messaging.UnprocessableRecordException;
-import dev.imagejobs.schemas.CloudEventHeaders;
+import dev.imagejobs.messaging.testing.TopicRecords;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.LifecycleCodec;
-import dev.imagejobs.schemas.LifecycleEvent;
-import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.UndecodableEventException;
 import dev.imagejobs.schemas.avro.ImageGenerated;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
@@ -35,7 +33,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -43,8 +40,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +54,7 @@ class JobDispatcherTest {
   private final LocalImageProvider local =
       new LocalImageProvider(new LocalProviderSettings("#fail", Duration.ZERO, 0, 64));
   private final Map<ConsumerRecord<?, ?>, Exception> deadLetters = new ConcurrentHashMap<>();
-  private long nextOffset;
+  private final TopicRecords topic = new TopicRecords();
 
   @AfterEach
   void stopWorkers() {
@@ -73,9 +68,9 @@ class JobDispatcherTest {
 
     // Each call is held until all three have arrived: one job at a time would never finish.
     List<CompletableFuture<Void>> outcomes = List.of(
-        dispatcher.dispatch(record(Events.aJobRequested("job-a"))),
-        dispatcher.dispatch(record(Events.aJobRequested("job-b"))),
-        dispatcher.dispatch(record(Events.aJobRequested("job-c"))));
+        dispatcher.handle(record(Events.aJobRequested("job-a"))),
+        dispatcher.handle(record(Events.aJobRequested("job-b"))),
+        dispatcher.handle(record(Events.aJobRequested("job-c"))));
 
     assertThat(CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))).succeedsWithin(TIMEOUT);
     for (String jobId : List.of("job-a", "job-b", "job-c")) {
@@ -90,8 +85,8 @@ class JobDispatcherTest {
     JobRequested requested = Events.aJobRequested("job-d");
     JobDispatcher dispatcher = dispatcher(counting);
 
-    CompletableFuture<Void> first = dispatcher.dispatch(record(requested));
-    CompletableFuture<Void> second = dispatcher.dispatch(record(requested));
+    CompletableFuture<Void> first = dispatcher.handle(record(requested));
+    CompletableFuture<Void> second = dispatcher.handle(record(requested));
 
     assertThat(CompletableFuture.allOf(first, second)).succeedsWithin(TIMEOUT);
     assertThat(counting.callsFor("job-d")).isEqualTo(1);
@@ -106,8 +101,8 @@ class JobDispatcherTest {
     CountingProvider counting = new CountingProvider(LocalImageProvider.NAME, local);
     JobDispatcher dispatcher = dispatcher(counting);
 
-    assertThat(dispatcher.dispatch(raw("job-e", EventType.JOB_STARTED, GARBAGE))).isCompleted();
-    assertThat(dispatcher.dispatch(record(Events.aJobStarted("job-e")))).isCompleted();
+    assertThat(dispatcher.handle(raw("job-e", EventType.JOB_STARTED, GARBAGE))).isCompleted();
+    assertThat(dispatcher.handle(record(Events.aJobStarted("job-e")))).isCompleted();
 
     assertThat(counting.calls()).isZero();
     assertThat(deadLetters).isEmpty();
@@ -119,8 +114,8 @@ class JobDispatcherTest {
     ConsumerRecord<byte[], byte[]> poison = raw("job-f", EventType.JOB_REQUESTED, GARBAGE);
     JobDispatcher dispatcher = dispatcher(local);
 
-    assertThat(dispatcher.dispatch(poison)).succeedsWithin(TIMEOUT);
-    assertThat(dispatcher.dispatch(record(Events.aJobRequested("job-g")))).succeedsWithin(TIMEOUT);
+    assertThat(dispatcher.handle(poison)).succeedsWithin(TIMEOUT);
+    assertThat(dispatcher.handle(record(Events.aJobRequested("job-g")))).succeedsWithin(TIMEOUT);
 
     assertThat(deadLetters).containsOnlyKeys(poison);
     assertThat(deadLetters.get(poison)).isInstanceOf(UndecodableEventException.class);
@@ -131,7 +126,7 @@ class JobDispatcherTest {
   void givenAJobIdThatCannotNameAStagingFolder_whenDispatched_thenItIsDeadLetteredWithoutAnyEvent() {
     ConsumerRecord<byte[], byte[]> escaping = record(Events.aJobRequested("../escape"));
 
-    assertThat(dispatcher(local).dispatch(escaping)).succeedsWithin(TIMEOUT);
+    assertThat(dispatcher(local).handle(escaping)).succeedsWithin(TIMEOUT);
 
     assertThat(deadLetters.get(escaping)).isInstanceOf(UnprocessableRecordException.class)
         .hasMessageContaining("../escape");
@@ -146,7 +141,7 @@ class JobDispatcherTest {
         .setRetryCount(1)
         .build();
 
-    assertThat(dispatcher(local).dispatch(record(retry))).succeedsWithin(TIMEOUT);
+    assertThat(dispatcher(local).handle(record(retry))).succeedsWithin(TIMEOUT);
 
     ImageGenerated generated = events.last("job-h", ImageGenerated.class);
     assertThat(generated.getMetadata().getAttempt()).isEqualTo(1);
@@ -161,8 +156,8 @@ class JobDispatcherTest {
         .build();
     JobDispatcher dispatcher = dispatcher(local);
 
-    assertThat(dispatcher.dispatch(record(cancel))).succeedsWithin(TIMEOUT);
-    assertThat(dispatcher.dispatch(record(requested))).succeedsWithin(TIMEOUT);
+    assertThat(dispatcher.handle(record(cancel))).succeedsWithin(TIMEOUT);
+    assertThat(dispatcher.handle(record(requested))).succeedsWithin(TIMEOUT);
 
     assertThat(StagingArea.isCanceled(store, "job-c1")).isTrue();
     assertThat(events.typesOf("job-c1")).containsExactly(EventType.JOB_CANCELED);
@@ -173,7 +168,7 @@ class JobDispatcherTest {
     events.refuseEventsOf("job-j");
     CountingProvider counting = new CountingProvider(LocalImageProvider.NAME, local);
 
-    CompletableFuture<Void> outcome = dispatcher(counting, 100).dispatch(record(Events.aJobRequested("job-j")));
+    CompletableFuture<Void> outcome = dispatcher(counting, 100).handle(record(Events.aJobRequested("job-j")));
     // The first run and at least one more were refused at JobStarted, before any provider call.
     await().atMost(TIMEOUT).until(() -> events.refused() >= 2);
     events.acceptEventsOf("job-j");
@@ -190,7 +185,7 @@ class JobDispatcherTest {
     events.refuseEventsOf("job-k");
     ConsumerRecord<byte[], byte[]> stuck = record(Events.aJobRequested("job-k"));
 
-    assertThat(dispatcher(local, 2).dispatch(stuck)).succeedsWithin(TIMEOUT);
+    assertThat(dispatcher(local, 2).handle(stuck)).succeedsWithin(TIMEOUT);
 
     assertThat(deadLetters.get(stuck)).isInstanceOf(EventPublishingException.class);
   }
@@ -201,12 +196,13 @@ class JobDispatcherTest {
     AtomicInteger tries = new AtomicInteger();
     JobDispatcher dispatcher = new JobDispatcher(new LifecycleRecords(codec), runner(local), (record, e) -> {
       if (tries.incrementAndGet() < 3) {
-        throw new EventPublishingException("Cannot dead-letter", e);
+        return CompletableFuture.failedFuture(new EventPublishingException("Cannot dead-letter", e));
       }
       deadLetters.put(record, e);
+      return CompletableFuture.completedFuture(null);
     }, work, 2, Duration.ofMillis(10));
 
-    assertThat(dispatcher.dispatch(poison)).succeedsWithin(TIMEOUT);
+    assertThat(dispatcher.handle(poison)).succeedsWithin(TIMEOUT);
 
     assertThat(tries).hasValue(3);
     assertThat(deadLetters).containsOnlyKeys(poison);
@@ -217,8 +213,13 @@ class JobDispatcherTest {
   }
 
   private JobDispatcher dispatcher(ImageProvider provider, int maxRedeliveries) {
-    return new JobDispatcher(new LifecycleRecords(codec), runner(provider), deadLetters::put, work, maxRedeliveries,
+    return new JobDispatcher(new LifecycleRecords(codec), runner(provider), this::deadLetter, work, maxRedeliveries,
         Duration.ofMillis(10));
+  }
+
+  private CompletableFuture<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
+    deadLetters.put(record, reason);
+    return CompletableFuture.completedFuture(null);
   }
 
   private JobRunner runner(ImageProvider provider) {
@@ -230,21 +231,11 @@ class JobDispatcherTest {
   }
 
   private ConsumerRecord<byte[], byte[]> record(SpecificRecord event) {
-    LifecycleEvent lifecycleEvent = LifecycleEvent.of(event);
-    RecordHeaders headers = new RecordHeaders();
-    CloudEventHeaders.write(headers, lifecycleEvent);
-    return consumerRecord(lifecycleEvent.jobId(), codec.encode(event), headers);
+    return topic.of(event);
   }
 
   private ConsumerRecord<byte[], byte[]> raw(String key, EventType declaredType, byte[] value) {
-    RecordHeaders headers = new RecordHeaders();
-    headers.add(CloudEventHeaders.TYPE, declaredType.ceType().getBytes(StandardCharsets.UTF_8));
-    return consumerRecord(key, value, headers);
-  }
-
-  private ConsumerRecord<byte[], byte[]> consumerRecord(String key, byte[] value, RecordHeaders headers) {
-    return new ConsumerRecord<>(Topics.LIFECYCLE.name(), 0, nextOffset++, 0L, TimestampType.CREATE_TIME,
-        key.length(), value.length, key.getBytes(StandardCharsets.UTF_8), value, headers, Optional.empty());
+    return topic.raw(key, declaredType, value);
   }
 
   /** Holds every call until {@code expected} calls have arrived, then lets the local provider answer. */

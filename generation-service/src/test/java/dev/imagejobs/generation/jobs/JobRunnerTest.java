@@ -2,6 +2,7 @@ package dev.imagejobs.generation.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.GenerationRequest;
@@ -16,6 +17,8 @@ import dev.imagejobs.generation.testing.CountingProvider;
 import dev.imagejobs.generation.testing.InMemoryBlobStore;
 import dev.imagejobs.generation.testing.RecordingPublisher;
 import dev.imagejobs.messaging.EventPublishingException;
+import dev.imagejobs.messaging.LifecyclePublisher;
+import dev.imagejobs.messaging.testing.HoldingPublisher;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.Events;
@@ -265,6 +268,41 @@ class JobRunnerTest {
   }
 
   @Test
+  void givenItsFirstEventsAreNotYetAcknowledged_whenRun_thenTheImageIsAnnouncedAndTheRunEndsOnlyOnceAllAre() {
+    HoldingPublisher broker = new HoldingPublisher(EventType.JOB_STARTED, EventType.GENERATION_STARTED);
+
+    CompletableFuture<Void> outcome = runner(broker, provider).run(JobRun.of(Events.aJobRequested("job-30")));
+
+    // Nothing waited for JobStarted or GenerationStarted: the image was paid for, staged and announced.
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.sentTypes().contains(EventType.IMAGE_GENERATED));
+    assertThat(broker.sentTypes())
+        .containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
+    assertThat(provider.callsFor("job-30")).isEqualTo(1);
+    assertThat(outcome).isNotDone();
+    broker.acknowledge(EventType.GENERATION_STARTED);
+    assertThat(outcome).isNotDone();
+
+    broker.acknowledge(EventType.JOB_STARTED);
+
+    assertThat(outcome).succeedsWithin(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void givenAnEarlierEventThatFailsAfterTheImageWasAnnounced_whenTheRunEnds_thenItFailsSoTheRequestIsDeliveredAgain() {
+    HoldingPublisher broker = new HoldingPublisher(EventType.JOB_STARTED);
+    CompletableFuture<Void> outcome = runner(broker, provider).run(JobRun.of(Events.aJobRequested("job-31")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.sentTypes().contains(EventType.IMAGE_GENERATED));
+
+    broker.fail(EventType.JOB_STARTED);
+
+    assertThatThrownBy(() -> outcome.get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(EventPublishingException.class);
+    // Delivered again, the run announces the staged image instead of paying for another.
+    assertThat(store.contents()).containsKey(BlobPath.of("staging", "job-31", "attempt-1.png"));
+  }
+
+  @Test
   void givenAProviderThatBreaksItsContract_whenRun_thenTheJobFailsAsUnknown() throws Exception {
     ImageProvider broken = new ImageProvider() {
       @Override
@@ -451,7 +489,16 @@ class JobRunnerTest {
   }
 
   private JobRunner runner(Duration providerTimeout, RetryPolicy retries, ImageProvider... providers) {
-    return new JobRunner(new ProviderRegistry(List.of(providers)), reader(), new ArtifactStager(store), events,
+    return runner(events, providerTimeout, retries, providers);
+  }
+
+  private JobRunner runner(LifecyclePublisher publisher, ImageProvider... providers) {
+    return runner(publisher, PROVIDER_TIMEOUT, NO_RETRIES, providers);
+  }
+
+  private JobRunner runner(LifecyclePublisher publisher, Duration providerTimeout, RetryPolicy retries,
+      ImageProvider... providers) {
+    return new JobRunner(new ProviderRegistry(List.of(providers)), reader(), new ArtifactStager(store), publisher,
         metadata(), work, providerTimeout, retries, new ProviderRateLimiter(Map.of(), System::nanoTime, work),
         new GenerationMetrics(new SimpleMeterRegistry()));
   }

@@ -6,6 +6,7 @@ import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.LifecycleEvent;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,15 +28,18 @@ public final class RecordingPublisher implements LifecyclePublisher {
     unreachableJobs.remove(jobId);
   }
 
+  /** Keeps the event in send order and acknowledges it at once, unless its job's events are refused. */
   @Override
-  public void publish(SpecificRecord event) {
+  public CompletableFuture<Void> send(SpecificRecord event) {
     LifecycleEvent lifecycleEvent = LifecycleEvent.of(event);
     if (unreachableJobs.contains(lifecycleEvent.jobId())) {
       refused.incrementAndGet();
-      throw new EventPublishingException("Cannot publish " + lifecycleEvent.type().simpleName(),
-          new TimeoutException("Expiring 1 record(s): 120000 ms has passed since batch creation"));
+      return CompletableFuture.failedFuture(new EventPublishingException(
+          "Cannot publish " + lifecycleEvent.type().simpleName(),
+          new TimeoutException("Expiring 1 record(s): 120000 ms has passed since batch creation")));
     }
     published.add(lifecycleEvent);
+    return CompletableFuture.completedFuture(null);
   }
 
   /** How many events were refused so far. */

@@ -27,7 +27,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.retry.RetryException;
@@ -117,12 +119,12 @@ class ImageUploader {
       discardCanceled(event);
       return;
     }
-    publisher.publish(UploadStarted.newBuilder().setMetadata(metadata(cause, EventType.UPLOAD_STARTED)).build());
+    publish(UploadStarted.newBuilder().setMetadata(metadata(cause, EventType.UPLOAD_STARTED)).build());
     try {
       BlobPath staged = stagedPath(event);
       BlobPath target = finalPath(event);
       InspectedImage image = store(event, staged, target);
-      publisher.publish(JobCompleted.newBuilder()
+      publish(JobCompleted.newBuilder()
           .setMetadata(metadata(cause, EventType.JOB_COMPLETED))
           .setStoragePath(target.value())
           .setObjectUri(store.uri(target).toString())
@@ -178,7 +180,7 @@ class ImageUploader {
       log.warn("Job {} was canceled; its staged reference is unusable: {}", cause.getJobId(), e.getMessage());
     }
     log.info("Job {} was canceled before upload; its image was discarded", cause.getJobId());
-    publisher.publish(JobCanceled.newBuilder()
+    publish(JobCanceled.newBuilder()
         .setMetadata(metadata(cause, EventType.JOB_CANCELED))
         .setStage(JobStatus.GENERATED.wireName())
         .setReason(CANCEL_REASON)
@@ -244,12 +246,21 @@ class ImageUploader {
 
   private void fail(EventMetadata cause, String errorClass, String message) {
     log.info("Upload of job {} failed ({}): {}", cause.getJobId(), errorClass, message);
-    publisher.publish(JobFailed.newBuilder()
+    publish(JobFailed.newBuilder()
         .setMetadata(metadata(cause, EventType.JOB_FAILED))
         .setFailureStage(FAILURE_STAGE)
         .setErrorClass(errorClass)
         .setMessage(message)
         .build());
+  }
+
+  /** Sends {@code event} and waits for the broker's acknowledgement. */
+  private void publish(SpecificRecord event) {
+    try {
+      publisher.send(event).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
   }
 
   /**

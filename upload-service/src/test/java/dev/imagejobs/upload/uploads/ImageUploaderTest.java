@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
@@ -69,7 +70,10 @@ class ImageUploaderTest {
   void setUp() {
     disk = new FilesystemBlobStore(root);
     store = new FlakyStore(disk);
-    LifecyclePublisher publisher = published::add;
+    LifecyclePublisher publisher = event -> {
+      published.add(event);
+      return CompletableFuture.completedFuture(null);
+    };
     uploader = new ImageUploader(store, new ArtifactInspector(InspectionSettings.defaults()), publisher,
         new EventMetadataFactory("upload", CLOCK), FAST_RETRIES);
   }

@@ -1,12 +1,12 @@
-package dev.imagejobs.generation.jobs;
+package dev.imagejobs.messaging;
 
 import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
- * The offsets of one partition whose jobs are in flight, which may finish in any order. Kafka keeps
- * one committed offset per partition, so only the offset below the oldest unfinished record may be
- * committed: a crash then redelivers every record that had not finished, and nothing else.
+ * The offsets of one partition whose records are in flight, which may finish in any order. Kafka
+ * keeps one committed offset per partition, so only the offset below the oldest unfinished record
+ * may be committed: a crash then redelivers every record that had not finished, and nothing else.
  * Not thread-safe: used by the consumer thread only.
  */
 final class PartitionProgress {

@@ -1,4 +1,4 @@
-package dev.imagejobs.generation.jobs;
+package dev.imagejobs.messaging;
 
 import dev.imagejobs.schemas.Topics;
 import java.time.Duration;
@@ -23,29 +23,36 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.ConsumerFactory;
 
 /**
- * Reads the lifecycle topic and keeps up to {@code max-in-flight} jobs running at once, whatever the
- * partition count: a record is handed to the {@link JobDispatcher} as soon as a slot is free, and the
- * consumer thread goes straight back to polling instead of waiting for providers or retry delays.
+ * Reads the lifecycle topic and keeps up to {@code maxInFlight} records in hand at once, whatever
+ * the partition count: a record is handed to the {@link RecordHandler} as soon as a slot is free,
+ * and the consumer thread goes straight back to polling instead of waiting for the work.
  *
- * <p>Jobs finish in any order, so each partition commits only the offset below its oldest
- * unfinished record ({@link PartitionProgress}), and only once that record's outcome event was
- * acknowledged by the broker: a crash redelivers exactly the unfinished jobs. At capacity the
- * partitions are paused, and records fetched beyond the free slots are sought back and read again
- * later. When partitions are revoked, their running jobs get a grace period to finish so another
- * instance does not pay for the same image a second time.
+ * <p>Records finish in any order, so each partition commits only the offset below its oldest
+ * unfinished record ({@link PartitionProgress}), and only once the handler reported that record done
+ * (for the services: its outcome event acknowledged): a crash redelivers exactly the unfinished
+ * records. At capacity the partitions are paused, and records fetched beyond the free slots are
+ * sought back and read again later. When partitions are revoked, their running records get
+ * {@code drainTimeout} to finish, so that another instance does not do the same work again; what
+ * finished is committed on revocation and on shutdown.
+ *
+ * <p>The generation and the upload service each run one, with their own handler (a
+ * {@link LifecycleDispatcher}). {@code GenerationServiceIT}, {@code GenerationCrashIT} and
+ * {@code InFlightConsumerIT} show the guarantees against a real broker.
  */
-final class JobConsumer implements SmartLifecycle {
-  private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
+public final class InFlightConsumer implements SmartLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(InFlightConsumer.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
-  private final ConsumerFactory<byte[], byte[]> consumers;
-  private final JobDispatcher dispatcher;
+  private final ConsumerFactory<?, ?> consumers;
+  private final String name;
+  private final RecordHandler handler;
   private final int maxInFlight;
   private final Duration drainTimeout;
   private final AtomicInteger inFlight;
@@ -57,16 +64,30 @@ final class JobConsumer implements SmartLifecycle {
   private Thread thread;
 
   /**
-   * @param inFlight updated with the number of jobs running, for the jobs-in-flight gauge
-   * @param drainTimeout how long revoked partitions and a shutdown wait for running jobs
+   * @param consumers the service's consumer factory (group id, bootstrap servers); records are read
+   *     as raw bytes whatever deserializers it names, so they can be routed on their headers and
+   *     dead-lettered byte for byte
+   * @param name names the consumer's thread ({@code name-consumer}) and client id
+   * @param maxInFlight records handled at once
+   * @param drainTimeout how long revoked partitions and a shutdown wait for running records
+   * @param inFlight updated with the number of records in hand, for a gauge
    */
-  JobConsumer(ConsumerFactory<byte[], byte[]> consumers, JobDispatcher dispatcher, int maxInFlight,
+  public InFlightConsumer(ConsumerFactory<?, ?> consumers, String name, RecordHandler handler, int maxInFlight,
       Duration drainTimeout, AtomicInteger inFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1");
+    }
     this.consumers = consumers;
-    this.dispatcher = dispatcher;
+    this.name = name;
+    this.handler = handler;
     this.maxInFlight = maxInFlight;
     this.drainTimeout = drainTimeout;
     this.inFlight = inFlight;
+  }
+
+  /** Records in hand now: started and not yet finished. */
+  public int inFlight() {
+    return inFlight.get();
   }
 
   @Override
@@ -77,9 +98,13 @@ final class JobConsumer implements SmartLifecycle {
     Properties overrides = new Properties();
     overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxInFlight));
     overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    consumer = consumers.createConsumer(null, "generation", null, overrides);
+    overrides.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    overrides.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    @SuppressWarnings("unchecked")
+    Consumer<byte[], byte[]> raw = (Consumer<byte[], byte[]>) consumers.createConsumer(null, name, null, overrides);
+    consumer = raw;
     running = true;
-    thread = new Thread(this::consume, "generation-consumer");
+    thread = new Thread(this::consume, name + "-consumer");
     thread.start();
   }
 
@@ -122,14 +147,14 @@ final class JobConsumer implements SmartLifecycle {
       drain(progress.keySet());
       commit(true);
     } catch (RuntimeException e) {
-      log.error("The generation consumer stopped; unfinished jobs are redelivered on restart", e);
+      log.error("The {} consumer stopped; unfinished records are delivered again on restart", name, e);
     } finally {
       consumer.close();
       running = false;
     }
   }
 
-  /** Starts a job per record while slots are free; the rest of a partition is sought back. */
+  /** Starts work per record while slots are free; the rest of a partition is sought back. */
   private void take(ConsumerRecords<byte[], byte[]> records) {
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
@@ -147,7 +172,7 @@ final class JobConsumer implements SmartLifecycle {
     inFlight.incrementAndGet();
     CompletableFuture<Void> outcome;
     try {
-      outcome = dispatcher.dispatch(record);
+      outcome = handler.handle(record);
     } catch (RuntimeException e) {
       outcome = CompletableFuture.failedFuture(e);
     }
@@ -159,24 +184,24 @@ final class JobConsumer implements SmartLifecycle {
     outcome.whenComplete((done, failure) -> finished.add(new Finished(partition, record.offset(), failure)));
   }
 
-  /** Applies the jobs that finished since the last loop. */
+  /** Applies the records that finished since the last loop. */
   private void settleFinished() {
-    for (Finished job = finished.poll(); job != null; job = finished.poll()) {
-      settle(job);
+    for (Finished done = finished.poll(); done != null; done = finished.poll()) {
+      settle(done);
     }
   }
 
-  private void settle(Finished job) {
+  private void settle(Finished record) {
     inFlight.decrementAndGet();
-    if (job.failure() != null) {
-      // Only a shutdown abandons a job this way: leaving it unfinished keeps its offset uncommitted.
+    if (record.failure() != null) {
+      // Only a shutdown abandons work this way: leaving it unfinished keeps its offset uncommitted.
       log.warn("Record {}@{} was not finished and will be delivered again: {}",
-          job.partition(), job.offset(), job.failure().toString());
+          record.partition(), record.offset(), record.failure().toString());
       return;
     }
-    PartitionProgress partition = progress.get(job.partition());
+    PartitionProgress partition = progress.get(record.partition());
     if (partition != null) {
-      partition.finished(job.offset());
+      partition.finished(record.offset());
     }
   }
 
@@ -197,7 +222,7 @@ final class JobConsumer implements SmartLifecycle {
     } else {
       consumer.commitAsync(offsets, (committed, failure) -> {
         if (failure != null) {
-          // A later commit covers these offsets; a crash before it only redelivers finished jobs.
+          // A later commit covers these offsets; a crash before it only redelivers finished records.
           log.warn("Offset commit failed: {}", failure.toString());
         }
       });
@@ -212,20 +237,20 @@ final class JobConsumer implements SmartLifecycle {
     }
   }
 
-  /** Waits up to the drain timeout for the running jobs of {@code partitions}, settling them. */
+  /** Waits up to the drain timeout for the running records of {@code partitions}, settling them. */
   private void drain(Collection<TopicPartition> partitions) {
     long deadline = System.nanoTime() + drainTimeout.toNanos();
     while (inFlightOf(partitions) > 0) {
       long remaining = deadline - System.nanoTime();
       if (remaining <= 0) {
-        log.warn("{} jobs of {} still running after {}: they will be delivered again",
+        log.warn("{} records of {} still running after {}: they will be delivered again",
             inFlightOf(partitions), partitions, drainTimeout);
         return;
       }
       try {
-        Finished job = finished.poll(remaining, TimeUnit.NANOSECONDS);
-        if (job != null) {
-          settle(job);
+        Finished done = finished.poll(remaining, TimeUnit.NANOSECONDS);
+        if (done != null) {
+          settle(done);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

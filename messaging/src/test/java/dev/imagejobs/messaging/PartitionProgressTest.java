@@ -1,4 +1,4 @@
-package dev.imagejobs.generation.jobs;
+package dev.imagejobs.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

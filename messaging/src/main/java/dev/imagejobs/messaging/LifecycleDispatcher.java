@@ -1,0 +1,203 @@
+package dev.imagejobs.messaging;
+
+import dev.imagejobs.schemas.EventType;
+import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.UndecodableEventException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns lifecycle records into a service's work: records of the event types it handles are decoded
+ * and handed to their work, other types are skipped on their {@code ce_type} header without
+ * decoding, and records that cannot be decoded or processed are dead-lettered. The returned future
+ * completes when the record is done with, so its offset may be committed; it fails only when the
+ * service stops.
+ *
+ * <p>Work registered {@linkplain Builder#inJobOrder in job order} starts only once the earlier
+ * records of the same job (key) that this instance holds are done with, so a job's records are
+ * handled in topic order while other jobs go on; work registered {@linkplain Builder#atOnce at once}
+ * starts immediately (a cancel request must reach a run that is still going).
+ *
+ * <p>Work that fails is started again after {@code redeliveryDelay}, up to {@code maxRedeliveries}
+ * times, then its record is dead-lettered; an {@link UnprocessableRecordException} or an
+ * {@link UndecodableEventException} is dead-lettered at once, since repeating cannot help. A
+ * dead-letter write that fails is tried again until it succeeds: the record is never skipped
+ * unrecorded, and never blocks other jobs meanwhile.
+ */
+public final class LifecycleDispatcher implements RecordHandler {
+  private static final Logger log = LoggerFactory.getLogger(LifecycleDispatcher.class);
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+  private final LifecycleRecords records;
+  private final Map<EventType, Route> routes;
+  private final DeadLetters deadLetters;
+  private final Executor executor;
+  private final int maxRedeliveries;
+  private final Duration redeliveryDelay;
+  private final Map<String, CompletableFuture<Void>> latestOfJob = new ConcurrentHashMap<>();
+
+  private LifecycleDispatcher(Builder builder) {
+    this.records = builder.records;
+    this.routes = new EnumMap<>(builder.routes);
+    this.deadLetters = builder.deadLetters;
+    this.executor = builder.executor;
+    this.maxRedeliveries = builder.maxRedeliveries;
+    this.redeliveryDelay = builder.redeliveryDelay;
+  }
+
+  /**
+   * @param executor runs redeliveries after their delay and dead-letter retries; work itself says
+   *     where it runs
+   */
+  public static Builder builder(LifecycleRecords records, DeadLetters deadLetters, Executor executor) {
+    return new Builder(records, deadLetters, executor);
+  }
+
+  @Override
+  public CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) {
+    Optional<LifecycleEvent> decoded;
+    try {
+      decoded = records.decodeIfWanted(record, routes.keySet());
+    } catch (RuntimeException e) {
+      return deadLetter(record, e);
+    }
+    if (decoded.isEmpty()) {
+      return DONE;
+    }
+    LifecycleEvent event = decoded.get();
+    Route route = routes.get(event.type());
+    Supplier<CompletableFuture<Void>> work = () -> route.work().apply(event.payload());
+    if (!route.inJobOrder()) {
+      return withRedelivery(record, work, 1);
+    }
+    CompletableFuture<Void> done = latestOfJob.compute(event.jobId(), (jobId, previous) ->
+        (previous == null ? DONE : previous).thenCompose(ignored -> withRedelivery(record, work, 1)));
+    done.whenComplete((ignored, failure) -> latestOfJob.remove(event.jobId(), done));
+    return done;
+  }
+
+  /** Jobs with records in hand now, for tests and gauges. */
+  int jobsInHand() {
+    return latestOfJob.size();
+  }
+
+  private CompletableFuture<Void> withRedelivery(
+      ConsumerRecord<byte[], byte[]> record, Supplier<CompletableFuture<Void>> work, int delivery) {
+    CompletableFuture<Void> attempt;
+    try {
+      attempt = work.get();
+    } catch (RuntimeException e) {
+      attempt = CompletableFuture.failedFuture(e);
+    }
+    return attempt.exceptionallyCompose(failure -> {
+      Throwable cause = unwrap(failure);
+      if (cause instanceof UnprocessableRecordException || cause instanceof UndecodableEventException
+          || delivery > maxRedeliveries) {
+        return deadLetter(record, cause);
+      }
+      log.warn("Record {}-{}@{} failed (delivery {}), handling it again in {}: {}", record.topic(),
+          record.partition(), record.offset(), delivery, redeliveryDelay, cause.toString());
+      return CompletableFuture.supplyAsync(() -> null, later())
+          .thenCompose(ignored -> withRedelivery(record, work, delivery + 1));
+    });
+  }
+
+  /** Dead-letters {@code record}; a failing dead-letter write is tried again until it succeeds. */
+  private CompletableFuture<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable reason) {
+    Exception cause = reason instanceof Exception e ? e : new IllegalStateException(reason);
+    CompletableFuture<Void> stored;
+    try {
+      stored = deadLetters.deadLetter(record, cause);
+    } catch (RuntimeException e) {
+      stored = CompletableFuture.failedFuture(e);
+    }
+    return stored.exceptionallyCompose(failure -> {
+      log.warn("Dead-lettering {}-{}@{} failed, trying again in {}: {}", record.topic(), record.partition(),
+          record.offset(), redeliveryDelay, unwrap(failure).toString());
+      return CompletableFuture.supplyAsync(() -> null, later()).thenCompose(ignored -> deadLetter(record, reason));
+    });
+  }
+
+  private Executor later() {
+    return CompletableFuture.delayedExecutor(redeliveryDelay.toMillis(), TimeUnit.MILLISECONDS, executor);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private record Route(Function<SpecificRecord, CompletableFuture<Void>> work, boolean inJobOrder) {}
+
+  /** Which event types a service handles, and how. */
+  public static final class Builder {
+    private final LifecycleRecords records;
+    private final DeadLetters deadLetters;
+    private final Executor executor;
+    private final Map<EventType, Route> routes = new EnumMap<>(EventType.class);
+    private int maxRedeliveries = 2;
+    private Duration redeliveryDelay = Duration.ofSeconds(1);
+
+    private Builder(LifecycleRecords records, DeadLetters deadLetters, Executor executor) {
+      this.records = records;
+      this.deadLetters = deadLetters;
+      this.executor = executor;
+    }
+
+    /**
+     * Handles events of {@code type} once the job's earlier records are done with.
+     *
+     * @param work starts the work and returns at once (it is called on the consumer's thread, or on
+     *     the thread that finished the job's previous record); completes when the event is handled
+     */
+    public <T extends SpecificRecord> Builder inJobOrder(Class<T> type, Function<T, CompletableFuture<Void>> work) {
+      return route(type, work, true);
+    }
+
+    /** Handles events of {@code type} as soon as they arrive, beside the job's other records. */
+    public <T extends SpecificRecord> Builder atOnce(Class<T> type, Function<T, CompletableFuture<Void>> work) {
+      return route(type, work, false);
+    }
+
+    /** How often, and how far apart, failed work is started again before its record is dead-lettered. */
+    public Builder redeliveries(int max, Duration delay) {
+      if (max < 0 || delay.isNegative()) {
+        throw new IllegalArgumentException("Redeliveries and their delay must not be negative");
+      }
+      this.maxRedeliveries = max;
+      this.redeliveryDelay = delay;
+      return this;
+    }
+
+    public LifecycleDispatcher build() {
+      return new LifecycleDispatcher(this);
+    }
+
+    private <T extends SpecificRecord> Builder route(
+        Class<T> type, Function<T, CompletableFuture<Void>> work, boolean inJobOrder) {
+      EventType eventType = Arrays.stream(EventType.values())
+          .filter(candidate -> candidate.recordClass() == type)
+          .findFirst()
+          .orElseThrow(() -> new IllegalArgumentException(type.getName() + " is not a lifecycle event"));
+      routes.put(eventType, new Route(payload -> work.apply(type.cast(payload)), inJobOrder));
+      return this;
+    }
+  }
+}

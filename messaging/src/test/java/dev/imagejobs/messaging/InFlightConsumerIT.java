@@ -1,0 +1,174 @@
+package dev.imagejobs.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagejobs.schemas.TopicSettings;
+import dev.imagejobs.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+
+/**
+ * The in-flight window against a real broker, on a lifecycle topic of one partition: more records in
+ * hand than partitions, none beyond the limit, offsets committed only below the oldest unfinished
+ * record, and what was not finished delivered again after a stop. Each test reads the topic with a
+ * group of its own and works only on the records it published (keyed with its own prefix); records
+ * of other tests are done with at once.
+ */
+@EmbeddedKafka(count = 1, brokerProperties = "auto.create.topics.enable=false")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InFlightConsumerIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final TopicPartition PARTITION = new TopicPartition(Topics.LIFECYCLE.name(), 0);
+
+  private EmbeddedKafkaBroker broker;
+  private KafkaProducer<byte[], byte[]> producer;
+  private Admin admin;
+  private final List<ConsumerRecord<byte[], byte[]>> started = new CopyOnWriteArrayList<>();
+  private final List<CompletableFuture<Void>> work = new CopyOnWriteArrayList<>();
+  private InFlightConsumer consumer;
+  private String prefix;
+  private String group;
+
+  @BeforeAll
+  void createTopics(EmbeddedKafkaBroker broker) throws Exception {
+    this.broker = broker;
+    admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()));
+    List<NewTopic> topics = Topics.newTopics(new TopicSettings(1, 1, (short) 1, 1, -1, -1, -1));
+    admin.createTopics(topics).all().get();
+    producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
+        new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @AfterAll
+  void close() {
+    producer.close();
+    admin.close();
+  }
+
+  @AfterEach
+  void stopConsumer() {
+    work.forEach(future -> future.complete(null));
+    if (consumer != null) {
+      consumer.stop();
+    }
+    group = null;
+    started.clear();
+    work.clear();
+  }
+
+  @Test
+  void givenMoreRecordsThanSlots_whenConsumed_thenSlotsFillBeyondThePartitionCountButNeverBeyondTheLimit() {
+    start(3, Duration.ofSeconds(5));
+
+    publish(10);
+
+    await().atMost(TIMEOUT).until(() -> started.size() == 3);
+    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3)).until(() -> started.size() == 3);
+    assertThat(consumer.inFlight()).isEqualTo(3);
+    work.get(1).complete(null);
+    await().atMost(TIMEOUT).until(() -> started.size() == 4);
+    long first = started.get(0).offset();
+    assertThat(offsetsOf(started)).containsExactly(first, first + 1, first + 2, first + 3);
+  }
+
+  @Test
+  void givenRecordsFinishingOutOfOrder_whenCommitted_thenOnlyTheOffsetBelowTheOldestUnfinishedIsCommitted() {
+    start(10, Duration.ofSeconds(5));
+    publish(3);
+    await().atMost(TIMEOUT).until(() -> started.size() == 3);
+    long first = started.get(0).offset();
+
+    work.get(2).complete(null);
+    work.get(1).complete(null);
+
+    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
+        .until(() -> committed().orElse(first) == first);
+    work.get(0).complete(null);
+    await().atMost(TIMEOUT).until(() -> committed().orElse(-1L) == first + 3);
+  }
+
+  @Test
+  void givenUnfinishedRecords_whenTheConsumerStopsAndAnotherStarts_thenDeliveryResumesAtTheOldestUnfinished() {
+    start(10, Duration.ofMillis(200));
+    publish(4);
+    await().atMost(TIMEOUT).until(() -> started.size() == 4);
+    List<Long> offsets = offsetsOf(started);
+    work.get(0).complete(null);
+    work.get(2).complete(null);
+
+    consumer.stop();
+    started.clear();
+    work.clear();
+    start(10, Duration.ofSeconds(5));
+
+    await().atMost(TIMEOUT).until(() -> started.size() == 3);
+    assertThat(offsetsOf(started)).containsExactly(offsets.get(1), offsets.get(2), offsets.get(3));
+  }
+
+  /** A consumer of a new group that holds every record of this test until the test completes it. */
+  private void start(int maxInFlight, Duration drainTimeout) {
+    if (group == null) {
+      group = "in-flight-" + UUID.randomUUID();
+      prefix = UUID.randomUUID() + "-";
+    }
+    DefaultKafkaConsumerFactory<byte[], byte[]> consumers = new DefaultKafkaConsumerFactory<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
+        ConsumerConfig.GROUP_ID_CONFIG, group,
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+    consumer = new InFlightConsumer(consumers, "test", record -> {
+      if (!new String(record.key(), StandardCharsets.UTF_8).startsWith(prefix)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      CompletableFuture<Void> held = new CompletableFuture<>();
+      started.add(record);
+      work.add(held);
+      return held;
+    }, maxInFlight, drainTimeout, new AtomicInteger());
+    consumer.start();
+  }
+
+  private void publish(int records) {
+    for (int i = 0; i < records; i++) {
+      byte[] key = (prefix + i).getBytes(StandardCharsets.UTF_8);
+      producer.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), 0, key, new byte[] {(byte) i}));
+    }
+    producer.flush();
+  }
+
+  private Optional<Long> committed() throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> offsets =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    return Optional.ofNullable(offsets.get(PARTITION)).map(OffsetAndMetadata::offset);
+  }
+
+  private static List<Long> offsetsOf(List<ConsumerRecord<byte[], byte[]>> records) {
+    return records.stream().map(ConsumerRecord::offset).toList();
+  }
+}
