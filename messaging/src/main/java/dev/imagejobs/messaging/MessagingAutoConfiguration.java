@@ -1,10 +1,8 @@
 package dev.imagejobs.messaging;
 
 import dev.imagejobs.schemas.LifecycleCodec;
-import dev.imagejobs.schemas.UndecodableEventException;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -15,9 +13,6 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
-import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.kafka.listener.ListenerExecutionFailedException;
-import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * The lifecycle publisher, the dead-letter path and the producer settings shared by the services
@@ -35,10 +30,6 @@ public class MessagingAutoConfiguration {
    * a job's events are a few small records, so batches fill from many jobs at once instead.
    */
   static final int LINGER_MS = 1;
-
-  /** A failed record is redelivered this often, this far apart, before it is dead-lettered. */
-  private static final long REDELIVERY_INTERVAL_MS = 1_000;
-  private static final long REDELIVERIES = 2;
 
   /** Shorter batching than Kafka's default, set once here for every service that uses this module. */
   @Bean
@@ -85,17 +76,5 @@ public class MessagingAutoConfiguration {
   DeadLetterPublisher deadLetterPublisher(
       KafkaTemplate<byte[], byte[]> deadLetterTemplate, KafkaProperties kafkaProperties) {
     return new DeadLetterPublisher(deadLetterTemplate, kafkaProperties.getConsumer().getGroupId());
-  }
-
-  @Bean
-  @SuppressWarnings("unchecked")
-  DefaultErrorHandler lifecycleErrorHandler(DeadLetterPublisher deadLetters) {
-    DefaultErrorHandler handler = new DefaultErrorHandler(
-        (record, e) -> deadLetters.deadLetter((ConsumerRecord<byte[], byte[]>) record,
-            e instanceof ListenerExecutionFailedException && e.getCause() instanceof Exception cause ? cause : e).join(),
-        new FixedBackOff(REDELIVERY_INTERVAL_MS, REDELIVERIES));
-    // Redelivering these cannot help: straight to the dead-letter topic.
-    handler.addNotRetryableExceptions(UndecodableEventException.class, UnprocessableRecordException.class);
-    return handler;
   }
 }

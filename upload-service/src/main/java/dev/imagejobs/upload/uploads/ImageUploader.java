@@ -1,5 +1,6 @@
 package dev.imagejobs.upload.uploads;
 
+import dev.imagejobs.messaging.EventsInFlight;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.UnprocessableRecordException;
 import dev.imagejobs.schemas.EventMetadataFactory;
@@ -27,9 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.retry.RetryException;
@@ -39,10 +39,11 @@ import org.springframework.core.retry.RetryTemplate;
 /**
  * Moves one generated image from staging to its final path: announces {@code UploadStarted},
  * checks the staged bytes, writes them create-if-absent, announces {@code JobCompleted}, then
- * removes the staged copy. Safe to run again for the same event (a redelivery): an object already
- * stored with the same SHA-256 is accepted as this job's, never rewritten, and the events it
- * publishes get the same ids as the first time, so consumers that de-duplicate on the event id drop
- * them.
+ * removes the staged copy. The storage steps block the calling thread; the events are sent without
+ * waiting ({@link EventsInFlight}), and the returned future completes once all of them are
+ * acknowledged. Safe to run again for the same event (a redelivery): an object already stored with
+ * the same SHA-256 is accepted as this job's, never rewritten, and the events it publishes get the
+ * same ids as the first time, so consumers that de-duplicate on the event id drop them.
  *
  * <p>A cancel request leaves a marker in the job's staging folder ({@link StagingArea}); an image
  * generated for a job so marked is discarded and the job ends with {@code JobCanceled} instead. The
@@ -89,8 +90,8 @@ class ImageUploader {
    * Records that the job is to be canceled, so its image is discarded when it arrives.
    *
    * @throws UnprocessableRecordException when the job id cannot name a staging folder
-   * @throws StorageUnavailableException when the store kept failing; the error handler redelivers
-   *     the request and finally dead-letters it
+   * @throws StorageUnavailableException when the store kept failing; the dispatcher handles the
+   *     request again and finally dead-letters it
    */
   void cancelRequested(JobCancelRequested event) {
     EventMetadata cause = event.getMetadata();
@@ -106,25 +107,30 @@ class ImageUploader {
     log.info("Cancel requested for job {}: its image will be discarded", cause.getJobId());
   }
 
-  void upload(ImageGenerated event) {
+  /**
+   * Uploads the image {@code event} announces, or discards it when the job was canceled.
+   *
+   * @return completes once the events of the upload are acknowledged; fails when one could not be
+   *     published (the record is then handled again)
+   */
+  CompletableFuture<Void> upload(ImageGenerated event) {
     EventMetadata cause = event.getMetadata();
+    EventsInFlight events = new EventsInFlight(publisher);
     boolean canceled;
     try {
       canceled = isCanceled(cause.getJobId());
     } catch (StorageUnavailableException e) {
-      fail(cause, TEMPORARY, e.getMessage());
-      return;
+      return fail(events, cause, TEMPORARY, e.getMessage());
     }
     if (canceled && !alreadyStored(event)) {
-      discardCanceled(event);
-      return;
+      return discardCanceled(event, events);
     }
-    publish(UploadStarted.newBuilder().setMetadata(metadata(cause, EventType.UPLOAD_STARTED)).build());
+    events.send(UploadStarted.newBuilder().setMetadata(metadata(cause, EventType.UPLOAD_STARTED)).build());
     try {
       BlobPath staged = stagedPath(event);
       BlobPath target = finalPath(event);
       InspectedImage image = store(event, staged, target);
-      publish(JobCompleted.newBuilder()
+      CompletableFuture<Void> completed = events.sendLast(JobCompleted.newBuilder()
           .setMetadata(metadata(cause, EventType.JOB_COMPLETED))
           .setStoragePath(target.value())
           .setObjectUri(store.uri(target).toString())
@@ -134,13 +140,16 @@ class ImageUploader {
           .setHeight(image.height())
           .setSha256(image.sha256())
           .build());
+      // The final copy is durable already; should JobCompleted not get out, a redelivery completes
+      // the job again from it, staged copy or not.
       if (markStored(staged, cause.getJobId())) {
         discard(staged, cause.getJobId());
       }
+      return completed;
     } catch (UploadRejectedException | ArtifactRejectedException e) {
-      fail(cause, PERMANENT, e.getMessage());
+      return fail(events, cause, PERMANENT, e.getMessage());
     } catch (StorageUnavailableException e) {
-      fail(cause, TEMPORARY, e.getMessage());
+      return fail(events, cause, TEMPORARY, e.getMessage());
     }
   }
 
@@ -171,7 +180,7 @@ class ImageUploader {
    * so once {@code JobCanceled} is visible nothing of the result is left but a copy the store failed
    * to delete, which the staging sweep removes.
    */
-  private void discardCanceled(ImageGenerated event) {
+  private CompletableFuture<Void> discardCanceled(ImageGenerated event, EventsInFlight events) {
     EventMetadata cause = event.getMetadata();
     try {
       discard(stagedPath(event), cause.getJobId());
@@ -180,7 +189,7 @@ class ImageUploader {
       log.warn("Job {} was canceled; its staged reference is unusable: {}", cause.getJobId(), e.getMessage());
     }
     log.info("Job {} was canceled before upload; its image was discarded", cause.getJobId());
-    publish(JobCanceled.newBuilder()
+    return events.sendLast(JobCanceled.newBuilder()
         .setMetadata(metadata(cause, EventType.JOB_CANCELED))
         .setStage(JobStatus.GENERATED.wireName())
         .setReason(CANCEL_REASON)
@@ -244,23 +253,14 @@ class ImageUploader {
     }
   }
 
-  private void fail(EventMetadata cause, String errorClass, String message) {
+  private CompletableFuture<Void> fail(EventsInFlight events, EventMetadata cause, String errorClass, String message) {
     log.info("Upload of job {} failed ({}): {}", cause.getJobId(), errorClass, message);
-    publish(JobFailed.newBuilder()
+    return events.sendLast(JobFailed.newBuilder()
         .setMetadata(metadata(cause, EventType.JOB_FAILED))
         .setFailureStage(FAILURE_STAGE)
         .setErrorClass(errorClass)
         .setMessage(message)
         .build());
-  }
-
-  /** Sends {@code event} and waits for the broker's acknowledgement. */
-  private void publish(SpecificRecord event) {
-    try {
-      publisher.send(event).join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException cause ? cause : e;
-    }
   }
 
   /**

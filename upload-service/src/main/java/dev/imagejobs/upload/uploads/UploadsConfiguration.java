@@ -1,15 +1,21 @@
 package dev.imagejobs.upload.uploads;
 
+import dev.imagejobs.messaging.DeadLetterPublisher;
+import dev.imagejobs.messaging.InFlightConsumer;
 import dev.imagejobs.messaging.LifecyclePublisher;
+import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.upload.inspection.ArtifactInspector;
 import dev.imagejobs.upload.inspection.InspectionSettings;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
-/** Wires the upload feature. */
+/** Wires the upload feature: the consumer, its dispatcher, the uploader and their storage threads. */
 @Configuration(proxyBeanMethods = false)
 class UploadsConfiguration {
 
@@ -34,5 +40,35 @@ class UploadsConfiguration {
       Clock clock,
       UploadSettings settings) {
     return new ImageUploader(store, inspector, publisher, new EventMetadataFactory(PRODUCER, clock), settings);
+  }
+
+  /**
+   * Threads for the blocking storage steps (reads, checks, writes, storage retries), one per job in
+   * flight; event acknowledgements are waited for without a thread.
+   */
+  @Bean
+  ThreadPoolTaskExecutor uploadWork(UploadSettings settings) {
+    ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+    executor.setCorePoolSize(settings.maxInFlight());
+    executor.setMaxPoolSize(settings.maxInFlight());
+    executor.setThreadNamePrefix("upload-work-");
+    // On shutdown, let queued steps finish so that running uploads can end cleanly within the drain timeout.
+    executor.setWaitForTasksToCompleteOnShutdown(true);
+    executor.setAwaitTerminationSeconds(30);
+    return executor;
+  }
+
+  @Bean
+  UploadDispatcher uploadDispatcher(LifecycleRecords records, ImageUploader uploader, DeadLetterPublisher deadLetters,
+      ThreadPoolTaskExecutor uploadWork, UploadSettings settings) {
+    return new UploadDispatcher(records, uploader, deadLetters, uploadWork, settings.maxRedeliveries(),
+        settings.redeliveryDelay());
+  }
+
+  @Bean
+  InFlightConsumer uploadConsumer(ConsumerFactory<?, ?> consumers, UploadDispatcher dispatcher,
+      UploadSettings settings) {
+    return new InFlightConsumer(consumers, "upload", dispatcher, settings.maxInFlight(), settings.drainTimeout(),
+        new AtomicInteger());
   }
 }

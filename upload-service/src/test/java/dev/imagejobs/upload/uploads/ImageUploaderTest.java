@@ -3,9 +3,12 @@ package dev.imagejobs.upload.uploads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.UnprocessableRecordException;
+import dev.imagejobs.messaging.testing.HoldingPublisher;
 import dev.imagejobs.schemas.EventMetadataFactory;
+import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.avro.EventMetadata;
@@ -41,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
@@ -55,7 +59,7 @@ class ImageUploaderTest {
   private static final BlobPath FINAL =
       BlobPath.of("project_p1", "branch_main", "master-assets", "hero_" + JOB + ".png");
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T10:16:00Z"), ZoneOffset.UTC);
-  private static final UploadSettings FAST_RETRIES = new UploadSettings(3, Duration.ofMillis(1), Duration.ofMillis(2));
+  private static final UploadSettings FAST_RETRIES = new UploadSettings(64, Duration.ofSeconds(1), 2, Duration.ofMillis(10), 3, Duration.ofMillis(1), Duration.ofMillis(2));
 
   @TempDir
   Path root;
@@ -104,6 +108,41 @@ class ImageUploaderTest {
     assertThat(disk.get(new BlobPath(STAGED))).isEmpty();
     // A generation service handed the request again learns from this that the image exists.
     assertThat(StagingArea.isStored(disk, new BlobPath(STAGED))).isTrue();
+  }
+
+  @Test
+  void givenUploadStartedIsNotYetAcknowledged_whenUploaded_thenTheImageIsStoredAndCompletedAndTheUploadEndsOnlyOnceBothAre() {
+    HoldingPublisher broker = new HoldingPublisher(EventType.UPLOAD_STARTED);
+    stage(png);
+
+    CompletableFuture<Void> done = uploader(broker).upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    // Nothing waited for UploadStarted: the image is stored and announced, the staged copy gone.
+    assertThat(broker.sentTypes()).containsExactly(EventType.UPLOAD_STARTED, EventType.JOB_COMPLETED);
+    assertThat(disk.get(FINAL)).isPresent();
+    assertThat(disk.get(new BlobPath(STAGED))).isEmpty();
+    assertThat(done).isNotDone();
+
+    broker.acknowledge(EventType.UPLOAD_STARTED);
+
+    assertThat(done).isCompleted();
+  }
+
+  @Test
+  void givenUploadStartedFailsAfterTheImageWasStored_whenDeliveredAgain_thenTheJobCompletesFromTheStoredImage() {
+    HoldingPublisher broker = new HoldingPublisher(EventType.UPLOAD_STARTED);
+    stage(png);
+    ImageGenerated event = TestImages.anImageGenerated(JOB, STAGED, png).build();
+    CompletableFuture<Void> first = uploader(broker).upload(event);
+
+    broker.fail(EventType.UPLOAD_STARTED);
+
+    assertThat(first).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(EventPublishingException.class);
+    assertThat(uploader.upload(event)).isCompleted();
+    assertThat(published).extracting(record -> record.getClass().getSimpleName())
+        .containsExactly("UploadStarted", "JobCompleted");
+    assertThat(((JobCompleted) published.get(1)).getSha256()).isEqualTo(TestImages.sha256(png));
   }
 
   @Test
@@ -366,6 +405,11 @@ class ImageUploaderTest {
 
     assertThat(published).last().isInstanceOf(JobCompleted.class);
     assertThat(disk.get(new BlobPath(STAGED))).isPresent();
+  }
+
+  private ImageUploader uploader(LifecyclePublisher publisher) {
+    return new ImageUploader(store, new ArtifactInspector(InspectionSettings.defaults()), publisher,
+        new EventMetadataFactory("upload", CLOCK), FAST_RETRIES);
   }
 
   private static JobCancelRequested aCancelRequest() {

@@ -1,0 +1,46 @@
+package dev.imagejobs.upload.uploads;
+
+import dev.imagejobs.messaging.DeadLetters;
+import dev.imagejobs.messaging.LifecycleDispatcher;
+import dev.imagejobs.messaging.LifecycleRecords;
+import dev.imagejobs.messaging.RecordHandler;
+import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.JobCancelRequested;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * What the upload service does with a lifecycle record: an {@code ImageGenerated} is uploaded and a
+ * {@code JobCancelRequested} recorded, each on a storage thread and after the job's earlier records
+ * are done with, so a cancel requested before the image was announced is recorded before the image
+ * is looked at; other types are skipped on their {@code ce_type} header and unreadable records are
+ * dead-lettered ({@link LifecycleDispatcher}). Many jobs are handled at once.
+ *
+ * <p>A record whose handling fails (its events could not be published, a cancel could not be
+ * recorded) is handled again after {@code redeliveryDelay}, up to {@code maxRedeliveries} times,
+ * then dead-lettered; that is safe since every step is idempotent and event ids derive from the
+ * record ({@link ImageUploader}).
+ */
+class UploadDispatcher implements RecordHandler {
+  private final LifecycleDispatcher dispatcher;
+
+  /** @param storage runs the blocking storage steps, a job at a time per thread */
+  UploadDispatcher(LifecycleRecords records, ImageUploader uploader, DeadLetters deadLetters, Executor storage,
+      int maxRedeliveries, Duration redeliveryDelay) {
+    this.dispatcher = LifecycleDispatcher.builder(records, deadLetters, storage)
+        .inJobOrder(ImageGenerated.class, generated ->
+            CompletableFuture.supplyAsync(() -> uploader.upload(generated), storage).thenCompose(Function.identity()))
+        .inJobOrder(JobCancelRequested.class, cancel ->
+            CompletableFuture.runAsync(() -> uploader.cancelRequested(cancel), storage))
+        .redeliveries(maxRedeliveries, redeliveryDelay)
+        .build();
+  }
+
+  @Override
+  public CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) {
+    return dispatcher.handle(record);
+  }
+}
