@@ -13,17 +13,34 @@ import java.util.Optional;
 public interface BlobStore {
 
   /**
-   * Stores {@code content} at {@code path} unless an object already exists there.
+   * Stores {@code content} at {@code path} unless an object already exists there, durably
+   * ({@link Durability#SURVIVES_MACHINE_CRASH}).
    *
    * @return {@link PutOutcome#CREATED}, or {@link PutOutcome#ALREADY_EXISTS} leaving the existing object untouched
    * @throws StorageException when the store cannot be written (callers may retry)
    */
   PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata);
 
+  /**
+   * Stores {@code content} at {@code path} unless an object already exists there, as durably as
+   * {@code durability} asks: at least that, since a store whose every write is durable (a bucket)
+   * ignores it. With {@link Durability#SURVIVES_MACHINE_CRASH}, an object already there is durable
+   * too when {@link PutOutcome#ALREADY_EXISTS} is answered.
+   *
+   * @throws StorageException when the store cannot be written (callers may retry)
+   */
+  default PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata, Durability durability) {
+    return putIfAbsent(path, content, metadata);
+  }
+
   /** The object at {@code path}, if any. */
   Optional<Blob> get(BlobPath path);
 
-  /** Removes the object; {@code true} if it existed. */
+  /**
+   * Removes the object; {@code true} if it existed. A delete survives a crash of the process; after a
+   * crash of the machine a local store may show the object again, so callers delete only what may
+   * come back harmlessly (a staged copy already stored, which the sweep removes again).
+   */
   boolean delete(BlobPath path);
 
   /**

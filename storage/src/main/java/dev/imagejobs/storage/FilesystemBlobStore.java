@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -34,10 +35,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link BlobStore} on a local or shared filesystem: each object is a plain file at
- * {@code root/<path>}, its metadata a sidecar file {@code <name>~meta} beside it. Writes go to a
- * temporary file in the target directory, are fsynced, and are published with a hard link that
- * fails if the object exists, so a crash never leaves a partial object and an existing object is
- * never replaced. Safe for several threads and several processes sharing one root.
+ * {@code root/<path>}, its metadata a sidecar file {@code <name>~meta} beside it. Writes go to
+ * temporary files in the target directory and are published with a hard link that fails if the
+ * object exists, so a crash never leaves a partial object and an existing object is never replaced.
+ * Safe for several threads and several processes sharing one root.
+ *
+ * <p>A write that must survive a crash of the machine ({@link Durability#SURVIVES_MACHINE_CRASH})
+ * fsyncs the bytes and the sidecar before publishing them, and the directory (and any directory it
+ * had to create) after; other writes and deletes fsync nothing, which still leaves them whole after a
+ * crash of the process. The lock that serializes writers of a path is held only while the object is
+ * published, never during an fsync.
  */
 public final class FilesystemBlobStore implements BlobStore {
 
@@ -64,6 +71,7 @@ public final class FilesystemBlobStore implements BlobStore {
 
   private final Path root;
   private final Path lockDirectory;
+  private final LongAdder syncs = new LongAdder();
 
   /** A store rooted at {@code root}, which is created if absent. */
   public FilesystemBlobStore(Path root) {
@@ -81,11 +89,21 @@ public final class FilesystemBlobStore implements BlobStore {
     return root;
   }
 
+  /** fsync calls made so far, for tests of what each kind of write costs. */
+  long syncs() {
+    return syncs.sum();
+  }
+
   @Override
   public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
+    return putIfAbsent(path, content, metadata, Durability.SURVIVES_MACHINE_CRASH);
+  }
+
+  @Override
+  public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata, Durability durability) {
     Path target = resolve(path);
     try {
-      return withLock(path, () -> publishIfAbsent(target, content, metadata));
+      return publishIfAbsent(path, target, content, metadata, durability == Durability.SURVIVES_MACHINE_CRASH);
     } catch (IOException e) {
       throw new StorageException("Cannot write " + path, e);
     }
@@ -116,9 +134,6 @@ public final class FilesystemBlobStore implements BlobStore {
         }
         boolean deleted = !Files.isDirectory(file) && Files.deleteIfExists(file);
         Files.deleteIfExists(sidecarOf(file));
-        if (deleted) {
-          fsyncDirectory(file.getParent());
-        }
         return deleted;
       });
       if (existed) {
@@ -170,27 +185,45 @@ public final class FilesystemBlobStore implements BlobStore {
     return resolve(path).toUri();
   }
 
-  private PutOutcome publishIfAbsent(Path target, byte[] content, BlobMetadata metadata) throws IOException {
+  /**
+   * Writes the bytes and the sidecar to temporary files (fsynced when {@code durable}), then, holding
+   * the path's lock, publishes the sidecar and links the bytes unless the object exists; the
+   * directory is fsynced after the lock is released.
+   */
+  private PutOutcome publishIfAbsent(BlobPath path, Path target, byte[] content, BlobMetadata metadata,
+      boolean durable) throws IOException {
     if (Files.isDirectory(target)) {
       throw new IOException(target + " is a folder of other objects");
     }
-    if (Files.exists(target)) {
-      return PutOutcome.ALREADY_EXISTS;
-    }
     Path directory = target.getParent();
-    Path dataTemp = writeTempFileCreatingDirectories(target, content);
+    if (Files.exists(target)) {
+      return alreadyExists(target, durable);
+    }
+    Path sidecar = sidecarOf(target);
+    Path dataTemp = writeTempFileCreatingDirectories(target, content, durable);
     Path sidecarTemp = null;
     try {
-      Path sidecar = sidecarOf(target);
-      sidecarTemp = writeTemp(sidecar, serialize(metadata));
-      // The sidecar is published first so a visible object always has its metadata; an orphan
-      // sidecar left by a crash before the link below is overwritten by the next writer.
-      Files.move(sidecarTemp, sidecar, StandardCopyOption.ATOMIC_MOVE);
-      sidecarTemp = null;
-      if (!link(dataTemp, target)) {
-        return PutOutcome.ALREADY_EXISTS;
+      sidecarTemp = writeTemp(sidecar, serialize(metadata), durable);
+      Path publishedSidecar = sidecarTemp;
+      boolean created = withLock(path, () -> {
+        if (Files.isDirectory(target)) {
+          throw new IOException(target + " is a folder of other objects");
+        }
+        if (Files.exists(target)) {
+          return false;
+        }
+        // The sidecar is published first so a visible object always has its metadata; an orphan
+        // sidecar left by a crash before the link below is overwritten by the next writer.
+        Files.move(publishedSidecar, sidecar, StandardCopyOption.ATOMIC_MOVE);
+        return link(dataTemp, target);
+      });
+      if (!created) {
+        return alreadyExists(target, durable);
       }
-      fsyncDirectory(directory);
+      sidecarTemp = null;
+      if (durable) {
+        fsyncDirectory(directory);
+      }
       return PutOutcome.CREATED;
     } finally {
       Files.deleteIfExists(dataTemp);
@@ -198,6 +231,19 @@ public final class FilesystemBlobStore implements BlobStore {
         Files.deleteIfExists(sidecarTemp);
       }
     }
+  }
+
+  /**
+   * {@link PutOutcome#ALREADY_EXISTS}; for a durable write the existing object is made durable first,
+   * since it may have been written by a writer that does not need it to be (cheap when it already is).
+   */
+  private PutOutcome alreadyExists(Path target, boolean durable) throws IOException {
+    if (durable) {
+      fsyncFile(target);
+      fsyncFile(sidecarOf(target));
+      fsyncDirectory(target.getParent());
+    }
+    return PutOutcome.ALREADY_EXISTS;
   }
 
   /** Publishes {@code temp} at {@code target} unless {@code target} exists; {@code false} if it did. */
@@ -222,11 +268,11 @@ public final class FilesystemBlobStore implements BlobStore {
    * Creates the target directories and the first temporary file; retries when a concurrent delete
    * removed a directory that had just become empty.
    */
-  private Path writeTempFileCreatingDirectories(Path target, byte[] content) throws IOException {
+  private Path writeTempFileCreatingDirectories(Path target, byte[] content, boolean durable) throws IOException {
     for (int attempt = 1; ; attempt++) {
       try {
-        createDirectoriesDurably(target.getParent());
-        return writeTemp(target, content);
+        createDirectories(target.getParent(), durable);
+        return writeTemp(target, content, durable);
       } catch (NoSuchFileException e) {
         if (attempt == DIRECTORY_RACE_RETRIES) {
           throw e;
@@ -235,7 +281,7 @@ public final class FilesystemBlobStore implements BlobStore {
     }
   }
 
-  private static Path writeTemp(Path beside, byte[] content) throws IOException {
+  private Path writeTemp(Path beside, byte[] content, boolean durable) throws IOException {
     String unique = UUID.randomUUID().toString().replace("-", "");
     Path temp = beside.resolveSibling(beside.getFileName() + INTERNAL_MARKER + unique + TEMP_SUFFIX);
     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -243,7 +289,9 @@ public final class FilesystemBlobStore implements BlobStore {
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
-      channel.force(true);
+      if (durable) {
+        force(channel);
+      }
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temp);
       throw e;
@@ -251,8 +299,11 @@ public final class FilesystemBlobStore implements BlobStore {
     return temp;
   }
 
-  /** Creates missing directories and fsyncs the parent of each one so their entries survive a crash. */
-  private void createDirectoriesDurably(Path directory) throws IOException {
+  /**
+   * Creates missing directories; when {@code durable}, fsyncs the parent of each one so their entries
+   * survive a crash of the machine.
+   */
+  private void createDirectories(Path directory, boolean durable) throws IOException {
     List<Path> missing = new ArrayList<>();
     for (Path dir = directory; !dir.equals(root) && !Files.isDirectory(dir); dir = dir.getParent()) {
       missing.add(dir);
@@ -264,8 +315,10 @@ public final class FilesystemBlobStore implements BlobStore {
     if (!directory.toRealPath().startsWith(root)) {
       throw new IOException("Directory " + directory + " resolves outside the store root");
     }
-    for (Path dir : missing) {
-      fsyncDirectory(dir.getParent());
+    if (durable) {
+      for (Path dir : missing) {
+        fsyncDirectory(dir.getParent());
+      }
     }
   }
 
@@ -282,10 +335,24 @@ public final class FilesystemBlobStore implements BlobStore {
     }
   }
 
-  private static void fsyncDirectory(Path directory) throws IOException {
+  private void fsyncDirectory(Path directory) throws IOException {
     try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
+      force(channel);
     }
+  }
+
+  /** fsyncs {@code file} if it exists (an object without a sidecar has nothing to sync there). */
+  private void fsyncFile(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      force(channel);
+    } catch (NoSuchFileException e) {
+      // Deleted meanwhile, or a file copied in by hand without a sidecar.
+    }
+  }
+
+  private void force(FileChannel channel) throws IOException {
+    channel.force(true);
+    syncs.increment();
   }
 
   private interface LockedAction<T> {

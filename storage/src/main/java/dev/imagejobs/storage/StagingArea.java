@@ -28,10 +28,15 @@ public final class StagingArea {
     return new BlobPath(PREFIX);
   }
 
-  /** Records that a cancel was requested for the job; idempotent. */
+  /**
+   * Records that a cancel was requested for the job; idempotent. The marker survives a crash of the
+   * machine: the request's offset is committed once it is written, so nothing else would remember
+   * the cancel. Cancels are rare, so this costs nothing per job.
+   */
   public static void markCanceled(BlobStore store, String jobId, String tenantId) {
     store.putIfAbsent(cancelMarker(jobId), new byte[0],
-        new BlobMetadata("application/octet-stream", "private, no-store", Map.of("jobId", jobId, "tenantId", tenantId)));
+        new BlobMetadata("application/octet-stream", "private, no-store", Map.of("jobId", jobId, "tenantId", tenantId)),
+        Durability.SURVIVES_MACHINE_CRASH);
   }
 
   /** Whether a cancel was requested for the job. */
@@ -43,10 +48,17 @@ public final class StagingArea {
    * Records that the image staged at {@code staged} was stored at its final path, before the staged
    * copy is deleted: a generation service that is handed the job's request again (its offset was
    * not yet committed when it stopped) then knows the image exists instead of paying for another.
+   *
+   * <p>The marker only has to outlive the staged copy, and is not synced on its own: on a local disk
+   * it is linked beside the staged copy before that copy is unlinked, and a journaling filesystem
+   * (ext4, XFS) replays directory changes in the order they were made, so a power cut that keeps the
+   * unlink keeps the marker; one that loses both brings back the staged copy, which is announced
+   * again under the same event ids. A bucket keeps every write anyway.
    */
   public static void markStored(BlobStore store, BlobPath staged, String jobId) {
     store.putIfAbsent(storedMarker(staged), new byte[0],
-        new BlobMetadata("application/octet-stream", "private, no-store", Map.of("jobId", jobId)));
+        new BlobMetadata("application/octet-stream", "private, no-store", Map.of("jobId", jobId)),
+        Durability.SURVIVES_PROCESS_CRASH);
   }
 
   /** Whether the image staged at {@code staged} was already stored at its final path. */

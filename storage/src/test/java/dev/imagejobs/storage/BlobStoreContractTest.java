@@ -97,6 +97,22 @@ public abstract class BlobStoreContractTest {
   }
 
   @Test
+  void givenAWriteThatNeedNotSurviveAMachineCrash_whenPut_thenItIsCreateIfAbsentAndReadsBackExactly() {
+    PutOutcome first = store.putIfAbsent(PATH, bytes("first image"), PNG_METADATA, Durability.SURVIVES_PROCESS_CRASH);
+    PutOutcome second = store.putIfAbsent(PATH, bytes("second image"),
+        new BlobMetadata("image/jpeg", null, Map.of()), Durability.SURVIVES_PROCESS_CRASH);
+
+    assertThat(first).isEqualTo(PutOutcome.CREATED);
+    assertThat(second).isEqualTo(PutOutcome.ALREADY_EXISTS);
+    Blob blob = store.get(PATH).orElseThrow();
+    assertThat(blob.content()).isEqualTo(bytes("first image"));
+    assertThat(blob.metadata()).isEqualTo(PNG_METADATA);
+    assertThat(store.putIfAbsent(PATH, bytes("third image"), PNG_METADATA, Durability.SURVIVES_MACHINE_CRASH))
+        .isEqualTo(PutOutcome.ALREADY_EXISTS);
+    assertThat(store.get(PATH).orElseThrow().content()).isEqualTo(bytes("first image"));
+  }
+
+  @Test
   void givenNoObject_whenGet_thenEmpty() {
     assertThat(store.get(PATH)).isEmpty();
   }

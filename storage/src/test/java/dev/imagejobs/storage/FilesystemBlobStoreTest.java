@@ -131,6 +131,73 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
     assertThat(blob.metadata()).isEqualTo(new BlobMetadata("application/octet-stream", null, Map.of()));
   }
 
+  @Test
+  void givenAnImageThatMustSurviveAMachineCrash_whenPutInAnExistingFolder_thenBytesSidecarAndFolderAreSynced() {
+    store.putIfAbsent(BlobPath.of("project_p1", "branch_main", "master-assets", "other.png"), bytes("x"), PNG_METADATA);
+    long before = filesystem().syncs();
+
+    store.putIfAbsent(PATH, bytes("image"), PNG_METADATA, Durability.SURVIVES_MACHINE_CRASH);
+
+    assertThat(filesystem().syncs() - before).isEqualTo(3);
+  }
+
+  @Test
+  void givenAnImageThatMustSurviveAMachineCrash_whenPutInANewFolder_thenTheNewFolderIsSyncedInItsParentToo() {
+    store.putIfAbsent(BlobPath.of("staging", "job-0", "attempt-1.png"), bytes("x"), PNG_METADATA);
+    long before = filesystem().syncs();
+
+    store.putIfAbsent(BlobPath.of("staging", "job-1", "attempt-1.png"), bytes("image"), PNG_METADATA);
+
+    assertThat(filesystem().syncs() - before).isEqualTo(4);
+  }
+
+  @Test
+  void givenAWriteThatNeedNotSurviveAMachineCrash_whenPut_thenNothingIsSyncedAndNoTemporaryFileIsLeft() {
+    long before = filesystem().syncs();
+
+    store.putIfAbsent(StagingArea.storedMarker(BlobPath.of("staging", "job-1", "attempt-1.png")), new byte[0],
+        PNG_METADATA, Durability.SURVIVES_PROCESS_CRASH);
+
+    assertThat(filesystem().syncs()).isEqualTo(before);
+    assertThat(filesystem().get(StagingArea.storedMarker(BlobPath.of("staging", "job-1", "attempt-1.png"))))
+        .isPresent();
+    assertThat(filesystemFiles()).noneMatch(name -> name.endsWith(".tmp"));
+  }
+
+  @Test
+  void givenAStoredObject_whenDeleted_thenNothingIsSynced() {
+    store.putIfAbsent(PATH, bytes("image"), PNG_METADATA);
+    long before = filesystem().syncs();
+
+    assertThat(store.delete(PATH)).isTrue();
+
+    assertThat(filesystem().syncs()).isEqualTo(before);
+  }
+
+  @Test
+  void givenTheStoredMarker_whenWritten_thenItIsNotSyncedButTheCancelMarkerIs() {
+    long before = filesystem().syncs();
+    StagingArea.markStored(store, BlobPath.of("staging", "job-1", "attempt-1.png"), "job-1");
+    long afterStored = filesystem().syncs();
+
+    StagingArea.markCanceled(store, "job-1", "tenant-a");
+
+    assertThat(afterStored).isEqualTo(before);
+    assertThat(filesystem().syncs() - afterStored).isEqualTo(3);
+  }
+
+  private FilesystemBlobStore filesystem() {
+    return (FilesystemBlobStore) store;
+  }
+
+  private List<String> filesystemFiles() {
+    try {
+      return filesUnder(root);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static List<PutOutcome> concurrentPuts(List<BlobStore> stores) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(stores.size());
     try {

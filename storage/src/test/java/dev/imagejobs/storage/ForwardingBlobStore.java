@@ -16,9 +16,15 @@ public abstract class ForwardingBlobStore implements BlobStore {
     this.delegate = delegate;
   }
 
+  /** Writes go through {@link #putIfAbsent(BlobPath, byte[], BlobMetadata, Durability)}: override that one. */
   @Override
-  public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
-    return delegate.putIfAbsent(path, content, metadata);
+  public final PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
+    return putIfAbsent(path, content, metadata, Durability.SURVIVES_MACHINE_CRASH);
+  }
+
+  @Override
+  public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata, Durability durability) {
+    return delegate.putIfAbsent(path, content, metadata, durability);
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
+import dev.imagejobs.storage.Durability;
 import dev.imagejobs.storage.FilesystemBlobStore;
 import dev.imagejobs.storage.ForwardingBlobStore;
 import dev.imagejobs.storage.PutOutcome;
@@ -191,7 +192,7 @@ class UploadConcurrencyIT {
     }
 
     @Override
-    public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
+    public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata, Durability durability) {
       CountDownLatch release = held.get(path);
       if (release != null) {
         await(release);
@@ -203,7 +204,7 @@ class UploadConcurrencyIT {
         await(gate);
         waiting.decrementAndGet();
       }
-      return super.putIfAbsent(path, content, metadata);
+      return super.putIfAbsent(path, content, metadata, durability);
     }
 
     private static void await(CountDownLatch latch) {

@@ -4,6 +4,7 @@ import dev.imagejobs.storage.Blob;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
+import dev.imagejobs.storage.Durability;
 import dev.imagejobs.storage.PutOutcome;
 import dev.imagejobs.storage.StagingArea;
 import java.io.ByteArrayInputStream;
@@ -106,13 +107,14 @@ class ArtifactStager {
     BlobPath path = path(run.jobId(), run.retryCount(), attempt, extension(contentType));
     StagedArtifact staged = describe(path, content, contentType, costMicros);
     // The cost travels with the bytes, so announcing them again after a redelivery reports it too.
+    // ImageGenerated promises the upload service these bytes: they must survive a crash of the machine.
     PutOutcome outcome = store.putIfAbsent(path, content, new BlobMetadata(contentType, CACHE_CONTROL, Map.of(
         "jobId", run.jobId(),
         "tenantId", run.cause().getTenantId(),
         "retryCount", Integer.toString(run.retryCount()),
         "attempt", Integer.toString(attempt),
         "sha256", staged.sha256(),
-        COST_MICROS, Long.toString(costMicros))));
+        COST_MICROS, Long.toString(costMicros))), Durability.SURVIVES_MACHINE_CRASH);
     if (outcome == PutOutcome.ALREADY_EXISTS) {
       return store.get(path).map(existing -> describe(path, existing)).orElse(staged);
     }

@@ -17,6 +17,7 @@ import dev.imagejobs.storage.Blob;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
+import dev.imagejobs.storage.Durability;
 import dev.imagejobs.storage.PutOutcome;
 import dev.imagejobs.storage.StagingArea;
 import dev.imagejobs.storage.StorageException;
@@ -208,7 +209,9 @@ class ImageUploader {
     EventMetadata cause = event.getMetadata();
     BlobMetadata metadata = new BlobMetadata(image.format().contentType(), CACHE_CONTROL, Map.of(
         "jobId", cause.getJobId(), "tenantId", cause.getTenantId(), "sha256", image.sha256()));
-    PutOutcome outcome = withRetries("Writing " + target, () -> store.putIfAbsent(target, content, metadata));
+    // JobCompleted promises this image: it must survive a crash of the machine before it is announced.
+    PutOutcome outcome = withRetries("Writing " + target,
+        () -> store.putIfAbsent(target, content, metadata, Durability.SURVIVES_MACHINE_CRASH));
     if (outcome == PutOutcome.ALREADY_EXISTS && storedTwin(event, target).isEmpty()) {
       throw new UploadRejectedException("A different image is already stored at " + target);
     }

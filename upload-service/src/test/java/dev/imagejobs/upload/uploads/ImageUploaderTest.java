@@ -23,6 +23,7 @@ import dev.imagejobs.storage.BlobListing;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
+import dev.imagejobs.storage.Durability;
 import dev.imagejobs.storage.FilesystemBlobStore;
 import dev.imagejobs.storage.ForwardingBlobStore;
 import dev.imagejobs.storage.PutOutcome;
@@ -477,9 +478,9 @@ class ImageUploaderTest {
     }
 
     @Override
-    public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
+    public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata, Durability durability) {
       maybeFail();
-      return super.putIfAbsent(path, content, metadata);
+      return super.putIfAbsent(path, content, metadata, durability);
     }
 
     @Override
