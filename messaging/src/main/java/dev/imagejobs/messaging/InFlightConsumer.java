@@ -137,9 +137,19 @@ public final class InFlightConsumer implements SmartLifecycle {
       while (running) {
         settleFinished();
         commit(false);
-        pauseAtCapacity();
         try {
-          take(consumer.poll(POLL_TIMEOUT));
+          if (inFlight.get() >= maxInFlight) {
+            // Paused partitions fetch nothing; the poll keeps the group informed (rebalances), and the
+            // thread then waits for a slot instead of sleeping out a poll timeout.
+            consumer.pause(consumer.assignment());
+            take(consumer.poll(Duration.ZERO));
+            awaitFinished(POLL_TIMEOUT);
+          } else {
+            if (!consumer.paused().isEmpty()) {
+              consumer.resume(consumer.paused());
+            }
+            take(consumer.poll(POLL_TIMEOUT));
+          }
         } catch (WakeupException e) {
           // stop() asked us to leave the loop.
         }
@@ -229,11 +239,16 @@ public final class InFlightConsumer implements SmartLifecycle {
     }
   }
 
-  private void pauseAtCapacity() {
-    if (inFlight.get() >= maxInFlight) {
-      consumer.pause(consumer.assignment());
-    } else if (!consumer.paused().isEmpty()) {
-      consumer.resume(consumer.paused());
+  /** Waits up to {@code timeout} for a record to finish, and settles it. */
+  private void awaitFinished(Duration timeout) {
+    try {
+      Finished done = finished.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (done != null) {
+        settle(done);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
     }
   }
 

@@ -13,6 +13,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -55,6 +58,8 @@ class InFlightConsumerIT {
   private InFlightConsumer consumer;
   private String prefix;
   private String group;
+  private volatile boolean finishEachRecordAsItStarts;
+  private final ExecutorService finisher = Executors.newSingleThreadExecutor();
 
   @BeforeAll
   void createTopics(EmbeddedKafkaBroker broker) throws Exception {
@@ -68,6 +73,7 @@ class InFlightConsumerIT {
 
   @AfterAll
   void close() {
+    finisher.shutdownNow();
     producer.close();
     admin.close();
   }
@@ -79,6 +85,7 @@ class InFlightConsumerIT {
       consumer.stop();
     }
     group = null;
+    finishEachRecordAsItStarts = false;
     started.clear();
     work.clear();
   }
@@ -96,6 +103,23 @@ class InFlightConsumerIT {
     await().atMost(TIMEOUT).until(() -> started.size() == 4);
     long first = started.get(0).offset();
     assertThat(offsetsOf(started)).containsExactly(first, first + 1, first + 2, first + 3);
+  }
+
+  @Test
+  void givenAFullWindow_whenARecordFinishes_thenTheNextOneStartsAtOnceRatherThanAfterAPollTimeout() {
+    int records = 60;
+    start(1, Duration.ofSeconds(5));
+    publish(1);
+    await().atMost(TIMEOUT).until(() -> started.size() == 1);
+    finishEachRecordAsItStarts = true;
+    work.get(0).complete(null);
+
+    long begun = System.nanoTime();
+    publish(records - 1);
+
+    // Waiting out the 100 ms poll timeout for every freed slot would take six seconds.
+    await().atMost(Duration.ofSeconds(4)).until(() -> started.size() == records);
+    assertThat(Duration.ofNanos(System.nanoTime() - begun)).isLessThan(Duration.ofSeconds(4));
   }
 
   @Test
@@ -149,6 +173,11 @@ class InFlightConsumerIT {
       CompletableFuture<Void> held = new CompletableFuture<>();
       started.add(record);
       work.add(held);
+      if (finishEachRecordAsItStarts) {
+        // Finished a moment later on another thread, as real work is, while the consumer waits for a slot.
+        CompletableFuture.runAsync(() -> held.complete(null),
+            CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS, finisher));
+      }
       return held;
     }, maxInFlight, drainTimeout, new AtomicInteger());
     consumer.start();
