@@ -33,6 +33,23 @@ public interface BlobStore {
     return putIfAbsent(path, content, metadata);
   }
 
+  /**
+   * Stores at {@code target}, unless an object already exists there, the bytes of the object at
+   * {@code source} with {@code metadata} of its own, without sending the bytes again where the store
+   * can avoid it (filesystem: a hard link to the same file; bucket: a copy made by the bucket). The
+   * source stays. Meant for objects that are never rewritten, such as staged images: what a caller
+   * read from {@code source} before is what gets copied.
+   *
+   * @return {@link PutOutcome#CREATED}, or {@link PutOutcome#ALREADY_EXISTS} leaving the existing object untouched
+   * @throws StorageException when there is no object at {@code source} or the store cannot be written
+   */
+  default PutOutcome copyIfAbsent(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
+    byte[] content = get(source)
+        .orElseThrow(() -> new StorageException("Cannot copy " + source + ": no such object", null))
+        .content();
+    return putIfAbsent(target, content, metadata, durability);
+  }
+
   /** The object at {@code path}, if any. */
   Optional<Blob> get(BlobPath path);
 

@@ -109,6 +109,67 @@ public final class FilesystemBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Links the source's file at {@code target} beside a sidecar of its own, so the bytes are neither
+   * read nor written again; a durable copy fsyncs the source's file (cheap once it is on disk), the
+   * new sidecar and the folder. Where hard links are not possible the bytes are copied.
+   */
+  @Override
+  public PutOutcome copyIfAbsent(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
+    Path from = resolve(source);
+    Path to = resolve(target);
+    boolean durable = durability == Durability.SURVIVES_MACHINE_CRASH;
+    try {
+      if (Files.isDirectory(to)) {
+        throw new IOException(to + " is a folder of other objects");
+      }
+      if (Files.exists(to)) {
+        return alreadyExists(to, durable);
+      }
+      if (!Files.isRegularFile(from)) {
+        throw new StorageException("Cannot copy " + source + ": no such object", null);
+      }
+      createDirectories(to.getParent(), durable);
+      if (durable) {
+        fsyncFile(from);
+      }
+      Path sidecar = sidecarOf(to);
+      Path sidecarTemp = writeTemp(sidecar, serialize(metadata), durable);
+      try {
+        Boolean created = withLock(target, () -> {
+          if (Files.exists(to)) {
+            return false;
+          }
+          Files.move(sidecarTemp, sidecar, StandardCopyOption.ATOMIC_MOVE);
+          try {
+            Files.createLink(to, from);
+            return true;
+          } catch (FileAlreadyExistsException e) {
+            return false;
+          } catch (UnsupportedOperationException | IOException e) {
+            // No hard links here (or across devices), or the source went away: copy the bytes instead.
+            Files.delete(sidecar);
+            return null;
+          }
+        });
+        if (created == null) {
+          return BlobStore.super.copyIfAbsent(source, target, metadata, durability);
+        }
+        if (!created) {
+          return alreadyExists(to, durable);
+        }
+        if (durable) {
+          fsyncDirectory(to.getParent());
+        }
+        return PutOutcome.CREATED;
+      } finally {
+        Files.deleteIfExists(sidecarTemp);
+      }
+    } catch (IOException e) {
+      throw new StorageException("Cannot copy " + source + " to " + target, e);
+    }
+  }
+
   @Override
   public Optional<Blob> get(BlobPath path) {
     Path file = resolve(path);

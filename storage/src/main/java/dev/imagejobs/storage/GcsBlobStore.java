@@ -93,19 +93,36 @@ public final class GcsBlobStore implements BlobStore {
 
   @Override
   public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
-    BlobInfo info = BlobInfo.newBuilder(blobId(path))
-        .setContentType(metadata.contentType())
-        .setCacheControl(metadata.cacheControl())
-        .setMetadata(metadata.custom().isEmpty() ? null : metadata.custom())
-        .build();
     try {
-      storage.create(info, content, BlobTargetOption.doesNotExist());
+      storage.create(infoOf(path, metadata), content, BlobTargetOption.doesNotExist());
       return PutOutcome.CREATED;
     } catch (com.google.cloud.storage.StorageException e) {
       if (e.getCode() == PRECONDITION_FAILED) {
         return PutOutcome.ALREADY_EXISTS;
       }
       throw translate("Cannot write " + path, e);
+    }
+  }
+
+  /**
+   * A copy made by GCS itself (a rewrite, which for objects of one bucket and storage class is a
+   * metadata operation), with the target's metadata and the {@code ifGenerationMatch=0} precondition
+   * on the target: the bytes are not uploaded again.
+   */
+  @Override
+  public PutOutcome copyIfAbsent(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
+    Storage.CopyRequest request = Storage.CopyRequest.newBuilder()
+        .setSource(blobId(source))
+        .setTarget(infoOf(target, metadata), BlobTargetOption.doesNotExist())
+        .build();
+    try {
+      storage.copy(request).getResult();
+      return PutOutcome.CREATED;
+    } catch (com.google.cloud.storage.StorageException e) {
+      if (e.getCode() == PRECONDITION_FAILED) {
+        return PutOutcome.ALREADY_EXISTS;
+      }
+      throw translate("Cannot copy " + source + " to " + target, e);
     }
   }
 
@@ -195,6 +212,14 @@ public final class GcsBlobStore implements BlobStore {
     } catch (URISyntaxException e) {
       throw new StorageException("Signed URL of " + path + " is not a URI", e);
     }
+  }
+
+  private BlobInfo infoOf(BlobPath path, BlobMetadata metadata) {
+    return BlobInfo.newBuilder(blobId(path))
+        .setContentType(metadata.contentType())
+        .setCacheControl(metadata.cacheControl())
+        .setMetadata(metadata.custom().isEmpty() ? null : metadata.custom())
+        .build();
   }
 
   private BlobId blobId(BlobPath path) {

@@ -1,6 +1,7 @@
 package dev.imagejobs.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -110,6 +111,58 @@ public abstract class BlobStoreContractTest {
     assertThat(store.putIfAbsent(PATH, bytes("third image"), PNG_METADATA, Durability.SURVIVES_MACHINE_CRASH))
         .isEqualTo(PutOutcome.ALREADY_EXISTS);
     assertThat(store.get(PATH).orElseThrow().content()).isEqualTo(bytes("first image"));
+  }
+
+  @Test
+  void givenAStagedObject_whenCopied_thenTheTargetHasItsBytesWithItsOwnMetadataAndTheSourceStays() {
+    BlobPath staged = BlobPath.of("staging", "job-1", "attempt-1.png");
+    BlobMetadata stagedMetadata = new BlobMetadata("image/png", "private, no-store", Map.of("attempt", "1"));
+    store.putIfAbsent(staged, bytes("image"), stagedMetadata);
+
+    PutOutcome outcome = store.copyIfAbsent(staged, PATH, PNG_METADATA, Durability.SURVIVES_MACHINE_CRASH);
+
+    assertThat(outcome).isEqualTo(PutOutcome.CREATED);
+    assertThat(store.get(PATH).orElseThrow()).satisfies(copy -> {
+      assertThat(copy.content()).isEqualTo(bytes("image"));
+      assertThat(copy.metadata()).isEqualTo(PNG_METADATA);
+    });
+    assertThat(store.get(staged).orElseThrow().metadata()).isEqualTo(stagedMetadata);
+  }
+
+  @Test
+  void givenACopy_whenTheSourceIsDeleted_thenTheCopyStays() {
+    BlobPath staged = BlobPath.of("staging", "job-1", "attempt-1.png");
+    store.putIfAbsent(staged, bytes("image"), PNG_METADATA);
+    store.copyIfAbsent(staged, PATH, PNG_METADATA, Durability.SURVIVES_MACHINE_CRASH);
+
+    store.delete(staged);
+
+    assertThat(store.get(PATH).orElseThrow().content()).isEqualTo(bytes("image"));
+    assertThat(store.list(StagingArea.root())).isEmpty();
+  }
+
+  @Test
+  void givenAnObjectAtTheTarget_whenCopiedOver_thenAlreadyExistsAndItIsUntouched() {
+    BlobPath staged = BlobPath.of("staging", "job-1", "attempt-1.png");
+    store.putIfAbsent(staged, bytes("new image"), PNG_METADATA);
+    store.putIfAbsent(PATH, bytes("first image"), PNG_METADATA);
+
+    PutOutcome outcome = store.copyIfAbsent(staged, PATH, new BlobMetadata("image/jpeg", null, Map.of()),
+        Durability.SURVIVES_MACHINE_CRASH);
+
+    assertThat(outcome).isEqualTo(PutOutcome.ALREADY_EXISTS);
+    assertThat(store.get(PATH).orElseThrow().content()).isEqualTo(bytes("first image"));
+    assertThat(store.get(PATH).orElseThrow().metadata()).isEqualTo(PNG_METADATA);
+  }
+
+  @Test
+  void givenNoSourceObject_whenCopied_thenStorageExceptionAndNothingIsWritten() {
+    BlobPath missing = BlobPath.of("staging", "job-1", "attempt-1.png");
+
+    assertThatThrownBy(
+            () -> store.copyIfAbsent(missing, PATH, PNG_METADATA, Durability.SURVIVES_MACHINE_CRASH))
+        .isInstanceOf(StorageException.class);
+    assertThat(store.get(PATH)).isEmpty();
   }
 
   @Test

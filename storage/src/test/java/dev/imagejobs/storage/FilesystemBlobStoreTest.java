@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -184,6 +185,23 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
 
     assertThat(afterStored).isEqualTo(before);
     assertThat(filesystem().syncs() - afterStored).isEqualTo(3);
+  }
+
+  @Test
+  void givenADurableStagedImage_whenCopiedDurably_thenTheBytesAreNotWrittenAgainAndOnlyTheSidecarAndFolderCost()
+      throws IOException {
+    BlobPath staged = BlobPath.of("staging", "job-1", "attempt-1.png");
+    store.putIfAbsent(staged, bytes("image"), PNG_METADATA);
+    store.putIfAbsent(BlobPath.of("project_p1", "branch_main", "master-assets", "other.png"), bytes("x"), PNG_METADATA);
+    long before = filesystem().syncs();
+
+    store.copyIfAbsent(staged, PATH, PNG_METADATA, Durability.SURVIVES_MACHINE_CRASH);
+
+    // The source's fsync finds nothing left to write; the sidecar and the folder are new.
+    assertThat(filesystem().syncs() - before).isEqualTo(3);
+    Object stagedFile = Files.readAttributes(root.resolve(staged.value()), BasicFileAttributes.class).fileKey();
+    Object finalFile = Files.readAttributes(root.resolve(PATH.value()), BasicFileAttributes.class).fileKey();
+    assertThat(finalFile).as("one file, linked twice").isEqualTo(stagedFile);
   }
 
   private FilesystemBlobStore filesystem() {

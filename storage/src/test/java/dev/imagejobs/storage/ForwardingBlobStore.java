@@ -28,6 +28,11 @@ public abstract class ForwardingBlobStore implements BlobStore {
   }
 
   @Override
+  public PutOutcome copyIfAbsent(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
+    return delegate.copyIfAbsent(source, target, metadata, durability);
+  }
+
+  @Override
   public Optional<Blob> get(BlobPath path) {
     return delegate.get(path);
   }

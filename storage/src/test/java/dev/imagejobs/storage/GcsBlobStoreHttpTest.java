@@ -93,6 +93,36 @@ class GcsBlobStoreHttpTest {
   }
 
   @Test
+  void givenAStagedObject_whenCopied_thenOneRewriteWithThePreconditionOnTheTargetAndItsMetadata() {
+    String rewrite = OBJECTS + "/images%2Fstaging%2Fjob-1%2Fattempt-1.png/rewriteTo/b/" + BUCKET
+        + "/o/images%2Fproject_p1%2Fhero_job-1.png";
+    gcs.stubFor(post(urlPathEqualTo(rewrite)).willReturn(okJson("""
+        {"kind":"storage#rewriteResponse","totalBytesRewritten":"3","objectSize":"3","done":true,
+         "resource":%s}""".formatted(objectJson("images/project_p1/hero_job-1.png", 3)))));
+
+    PutOutcome outcome = store.copyIfAbsent(PATH, BlobPath.of("project_p1", "hero_job-1.png"), METADATA,
+        Durability.SURVIVES_MACHINE_CRASH);
+
+    assertThat(outcome).isEqualTo(PutOutcome.CREATED);
+    gcs.verify(1, postRequestedFor(urlPathEqualTo(rewrite))
+        .withQueryParam("ifGenerationMatch", equalTo("0"))
+        .withRequestBody(containing("\"cacheControl\":\"private, no-store\""))
+        .withRequestBody(containing("\"sha256\":\"abc123\"")));
+  }
+
+  @Test
+  void givenTheTargetExists_whenTheCopyGets412_thenAlreadyExists() {
+    gcs.stubFor(post(urlPathEqualTo(OBJECTS + "/images%2Fstaging%2Fjob-1%2Fattempt-1.png/rewriteTo/b/" + BUCKET
+            + "/o/images%2Fproject_p1%2Fhero_job-1.png"))
+        .willReturn(error(412, "conditionNotMet", "At least one of the pre-conditions you specified did not hold.")));
+
+    PutOutcome outcome = store.copyIfAbsent(PATH, BlobPath.of("project_p1", "hero_job-1.png"), METADATA,
+        Durability.SURVIVES_MACHINE_CRASH);
+
+    assertThat(outcome).isEqualTo(PutOutcome.ALREADY_EXISTS);
+  }
+
+  @Test
   void givenNoObject_whenGetAnswers404_thenEmpty() {
     gcs.stubFor(get(urlPathEqualTo(OBJECTS + "/images%2Fstaging%2Fjob-1%2Fattempt-1.png"))
         .willReturn(error(404, "notFound", "No such object: asset-images/images/staging/job-1/attempt-1.png")));

@@ -193,6 +193,17 @@ class UploadConcurrencyIT {
 
     @Override
     public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata, Durability durability) {
+      holdIfAsked(path);
+      return super.putIfAbsent(path, content, metadata, durability);
+    }
+
+    @Override
+    public PutOutcome copyIfAbsent(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
+      holdIfAsked(target);
+      return super.copyIfAbsent(source, target, metadata, durability);
+    }
+
+    private void holdIfAsked(BlobPath path) {
       CountDownLatch release = held.get(path);
       if (release != null) {
         await(release);
@@ -204,7 +215,6 @@ class UploadConcurrencyIT {
         await(gate);
         waiting.decrementAndGet();
       }
-      return super.putIfAbsent(path, content, metadata, durability);
     }
 
     private static void await(CountDownLatch latch) {

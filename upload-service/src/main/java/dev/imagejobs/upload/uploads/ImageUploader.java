@@ -209,13 +209,28 @@ class ImageUploader {
     EventMetadata cause = event.getMetadata();
     BlobMetadata metadata = new BlobMetadata(image.format().contentType(), CACHE_CONTROL, Map.of(
         "jobId", cause.getJobId(), "tenantId", cause.getTenantId(), "sha256", image.sha256()));
-    // JobCompleted promises this image: it must survive a crash of the machine before it is announced.
-    PutOutcome outcome = withRetries("Writing " + target,
-        () -> store.putIfAbsent(target, content, metadata, Durability.SURVIVES_MACHINE_CRASH));
+    PutOutcome outcome = withRetries("Writing " + target, () -> copyToFinalPath(staged, target, content, metadata));
     if (outcome == PutOutcome.ALREADY_EXISTS && storedTwin(event, target).isEmpty()) {
       throw new UploadRejectedException("A different image is already stored at " + target);
     }
     return image;
+  }
+
+  /**
+   * Stores the inspected image at its final path: a copy of the staged object made by the store
+   * (staged objects are never rewritten, so it holds the bytes just inspected), or, should the
+   * staged copy have gone meanwhile, the bytes in hand. JobCompleted promises this image, so it
+   * must survive a crash of the machine before it is announced.
+   */
+  private PutOutcome copyToFinalPath(BlobPath staged, BlobPath target, byte[] content, BlobMetadata metadata) {
+    try {
+      return store.copyIfAbsent(staged, target, metadata, Durability.SURVIVES_MACHINE_CRASH);
+    } catch (StorageException e) {
+      if (store.get(staged).isPresent()) {
+        throw e;
+      }
+      return store.putIfAbsent(target, content, metadata, Durability.SURVIVES_MACHINE_CRASH);
+    }
   }
 
   /** The object at {@code target} if its bytes are exactly the announced ones. */

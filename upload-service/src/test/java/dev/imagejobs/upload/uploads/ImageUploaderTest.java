@@ -180,6 +180,42 @@ class ImageUploaderTest {
   }
 
   @Test
+  void givenAStagedPng_whenStored_thenTheFinalImageIsTheStagedFileLinkedNotRewritten() throws IOException {
+    stage(png);
+    Object stagedFile = Files.readAttributes(root.resolve(STAGED), BasicFileAttributes.class).fileKey();
+
+    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    assertThat(fileKey()).isEqualTo(stagedFile);
+    assertThat(Files.readAllBytes(root.resolve(FINAL.value()))).isEqualTo(png);
+  }
+
+  @Test
+  void givenTheStagedCopyGoesWhileTheImageIsChecked_whenStored_thenTheCheckedBytesAreWritten() {
+    stage(png);
+    BlobStore vanishing = new ForwardingBlobStore(disk) {
+      @Override
+      public Optional<Blob> get(BlobPath path) {
+        Optional<Blob> blob = super.get(path);
+        if (path.value().equals(STAGED)) {
+          disk.delete(path); // another instance finished the same upload meanwhile
+        }
+        return blob;
+      }
+    };
+    ImageUploader racing = new ImageUploader(vanishing, new ArtifactInspector(InspectionSettings.defaults()),
+        event -> {
+          published.add(event);
+          return CompletableFuture.completedFuture(null);
+        }, new EventMetadataFactory("upload", CLOCK), FAST_RETRIES);
+
+    racing.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    assertThat(published).last().isInstanceOf(JobCompleted.class);
+    assertThat(disk.get(FINAL).orElseThrow().content()).isEqualTo(png);
+  }
+
+  @Test
   void givenNoStagedArtifact_whenUploaded_thenFailsPermanently() {
     uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
 
@@ -481,6 +517,12 @@ class ImageUploaderTest {
     public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata, Durability durability) {
       maybeFail();
       return super.putIfAbsent(path, content, metadata, durability);
+    }
+
+    @Override
+    public PutOutcome copyIfAbsent(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
+      maybeFail();
+      return super.copyIfAbsent(source, target, metadata, durability);
     }
 
     @Override
