@@ -103,7 +103,9 @@ public final class LifecycleDispatcher implements RecordHandler {
     } catch (RuntimeException e) {
       attempt = CompletableFuture.failedFuture(e);
     }
-    return attempt.exceptionallyCompose(failure -> {
+    // On the executor: a failed acknowledgement arrives on the producer's I/O thread, which must not
+    // be the one to send the dead letter (a send there can wait for the very thread it blocks).
+    return attempt.exceptionallyComposeAsync(failure -> {
       Throwable cause = unwrap(failure);
       if (cause instanceof UnprocessableRecordException || cause instanceof UndecodableEventException
           || delivery > maxRedeliveries) {
@@ -113,10 +115,14 @@ public final class LifecycleDispatcher implements RecordHandler {
           record.partition(), record.offset(), delivery, redeliveryDelay, cause.toString());
       return CompletableFuture.supplyAsync(() -> null, later())
           .thenCompose(ignored -> withRedelivery(record, work, delivery + 1));
-    });
+    }, executor);
   }
 
-  /** Dead-letters {@code record}; a failing dead-letter write is tried again until it succeeds. */
+  /**
+   * Dead-letters {@code record}, on the consumer's thread for records that cannot be decoded (so
+   * dead letters keep the order of their records) and on the executor for work that failed; a
+   * failing dead-letter write is tried again until it succeeds.
+   */
   private CompletableFuture<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable reason) {
     Exception cause = reason instanceof Exception e ? e : new IllegalStateException(reason);
     CompletableFuture<Void> stored;

@@ -39,8 +39,8 @@ import org.springframework.core.retry.RetryTemplate;
 
 /**
  * Moves one generated image from staging to its final path: announces {@code UploadStarted},
- * checks the staged bytes, writes them create-if-absent, announces {@code JobCompleted}, then
- * removes the staged copy. The storage steps block the calling thread; the events are sent without
+ * checks the staged bytes, stores a copy of them create-if-absent, announces {@code JobCompleted},
+ * then removes the staged copy. The storage steps block the calling thread; the events are sent without
  * waiting ({@link EventsInFlight}), and the returned future completes once all of them are
  * acknowledged. Safe to run again for the same event (a redelivery): an object already stored with
  * the same SHA-256 is accepted as this job's, never rewritten, and the events it publishes get the
