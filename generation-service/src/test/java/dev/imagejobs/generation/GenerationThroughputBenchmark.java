@@ -32,7 +32,7 @@ import org.springframework.util.FileSystemUtils;
  *
  * <pre>
  * ./mvnw -B -o verify -pl generation-service -am -Djacoco.skip=true -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
- *   -Dit.test=GenerationThroughputBenchmark -Dbenchmark.jobs=3000 -Dimagejobs.generation.max-in-flight=64
+ *   -Dit.test=GenerationThroughputBenchmark -Dbenchmark.jobs=3000 -Dimagejobs.providers.local.mode=prerendered
  * </pre>
  *
  * and add {@code -DargLine=-XX:StartFlightRecording=filename=generation.jfr,settings=profile} for a profile.
