@@ -1,5 +1,6 @@
 package dev.imagejobs.audit;
 
+import dev.imagejobs.gateway.readmodel.ConsumedEvent;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.readmodel.RecordPosition;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
@@ -18,7 +19,6 @@ import org.flywaydb.core.Flyway;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.publisher.Flux;
 
 /**
  * Rebuilds the read model from offset 0 of the lifecycle topic into a fresh schema, running the
@@ -78,9 +78,11 @@ final class ReadModelRebuild {
   private static int apply(ReadModel readModel, TransactionalOperator transactions, List<TopicReader.Entry> batch) {
     int size = batch.size();
     if (size > 0) {
-      transactions.transactional(Flux.fromIterable(List.copyOf(batch))
-          .concatMap(entry -> readModel.apply(entry.event(), new RecordPosition(entry.partition(), entry.offset())))
-          .then()).block();
+      List<ConsumedEvent> events = batch.stream()
+          .map(entry -> new ConsumedEvent(entry.event(), new RecordPosition(entry.partition(), entry.offset())))
+          .toList();
+      ReadModel.inTransaction(transactions, () -> readModel.apply(events, ReadModel.projectionBacklogShard(0)))
+          .block();
       batch.clear();
     }
     return size;

@@ -1,18 +1,20 @@
 package dev.imagejobs.gateway.idempotency;
 
+import dev.imagejobs.gateway.readmodel.SqlPart;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * The store of idempotency keys. A creation claims its key first, in the transaction that creates
- * the job, and records the response before committing; a concurrent request with the same key
- * blocks on the key's primary key until then, finds it claimed, and replays the stored response
- * ({@code IdempotencyIT} fires twenty at once and gets one job).
+ * The store of idempotency keys. A creation claims its key, with the response it will give, in
+ * the statement that creates the job; a concurrent request with the same key blocks on the key's
+ * primary key until then, finds it claimed, and replays the stored response ({@code IdempotencyIT}
+ * fires twenty at once and gets one job).
  */
 @Component
 public class IdempotencyKeys {
@@ -40,43 +42,34 @@ public class IdempotencyKeys {
   }
 
   /**
-   * Claims the key for a new request, or takes over an expired one. Emits {@code false} when a
-   * live claim exists (waiting for a concurrent claimer's transaction to end first). Call inside the
-   * transaction that creates the job.
+   * Defines {@code claimed}, which claims the key for a new request whose response is
+   * {@code response}, or takes over an expired key, when the part named {@code guard} returned a
+   * row. It returns a row only when the key was claimed; a live claim of a concurrent request makes
+   * the statement wait for that request's transaction to end, then returns nothing.
    */
-  public Mono<Boolean> claim(String tenantId, IdempotencyKey key, String fingerprint) {
-    return db.sql("""
-            INSERT INTO idempotency_keys (tenant_id, idempotency_key, fingerprint, expires_at)
-            VALUES (:tenant_id, :key, :fingerprint, now() + :ttl_ms * interval '1 millisecond')
-            ON CONFLICT (tenant_id, idempotency_key) DO UPDATE
-              SET fingerprint = EXCLUDED.fingerprint, expires_at = EXCLUDED.expires_at, created_at = now(),
-                  job_id = NULL, response_status = NULL, response_location = NULL, response_body = NULL
-              WHERE idempotency_keys.expires_at <= now()
-            RETURNING true""")
-        .bind("tenant_id", tenantId)
-        .bind("key", key.value())
-        .bind("fingerprint", fingerprint)
-        .bind("ttl_ms", settings.ttl().toMillis())
-        .map(row -> Boolean.TRUE)
-        .one()
-        .defaultIfEmpty(Boolean.FALSE);
-  }
-
-  /** Records the response of the request that claimed the key. Call inside the claiming transaction. */
-  public Mono<Void> complete(String tenantId, IdempotencyKey key, String jobId, StoredResponse response) {
-    return db.sql("""
-            UPDATE idempotency_keys
-            SET job_id = :job_id, response_status = :status, response_location = :location, response_body = :body
-            WHERE tenant_id = :tenant_id AND idempotency_key = :key""")
-        .bind("job_id", jobId)
-        .bind("status", response.status())
-        .bind("location", response.location())
-        .bind("body", response.body())
-        .bind("tenant_id", tenantId)
-        .bind("key", key.value())
-        .fetch()
-        .rowsUpdated()
-        .then();
+  public SqlPart claimed(
+      String guard, String tenantId, IdempotencyKey key, String fingerprint, String jobId, StoredResponse response) {
+    return new SqlPart("""
+        claimed AS (
+          INSERT INTO idempotency_keys (tenant_id, idempotency_key, fingerprint, expires_at, job_id,
+                                        response_status, response_location, response_body)
+          SELECT :key_tenant, :key_value, :key_fingerprint, now() + :key_ttl_ms * interval '1 millisecond', :key_job_id,
+                 :key_status, :key_location, :key_body
+          WHERE EXISTS (SELECT FROM %s)
+          ON CONFLICT (tenant_id, idempotency_key) DO UPDATE
+            SET fingerprint = EXCLUDED.fingerprint, expires_at = EXCLUDED.expires_at, created_at = now(),
+                job_id = EXCLUDED.job_id, response_status = EXCLUDED.response_status,
+                response_location = EXCLUDED.response_location, response_body = EXCLUDED.response_body
+            WHERE idempotency_keys.expires_at <= now()
+          RETURNING 1)""".formatted(guard), Map.of(
+        "key_tenant", tenantId,
+        "key_value", key.value(),
+        "key_fingerprint", fingerprint,
+        "key_ttl_ms", settings.ttl().toMillis(),
+        "key_job_id", jobId,
+        "key_status", response.status(),
+        "key_location", SqlPart.nullable(response.location(), String.class),
+        "key_body", response.body()));
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.imagejobs.gateway.jobs;
 
 import dev.imagejobs.gateway.outbox.Outbox;
 import dev.imagejobs.gateway.readmodel.ApplyOutcome;
+import dev.imagejobs.gateway.readmodel.CommittedEvents;
+import dev.imagejobs.gateway.readmodel.ConsumedEvent;
 import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.schemas.EventMetadataFactory;
@@ -12,6 +14,7 @@ import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobType;
+import java.util.List;
 import java.util.function.Function;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -26,15 +29,18 @@ import reactor.core.publisher.Mono;
 class JobCommands {
   static final String CANCEL_REASON = "requested through the API";
 
+
   private final ReadModel readModel;
   private final Outbox outbox;
+  private final CommittedEvents committed;
   private final TransactionalOperator transaction;
   private final EventMetadataFactory metadata;
 
-  JobCommands(ReadModel readModel, Outbox outbox, TransactionalOperator transaction,
+  JobCommands(ReadModel readModel, Outbox outbox, CommittedEvents committed, TransactionalOperator transaction,
       EventMetadataFactory gatewayMetadata) {
     this.readModel = readModel;
     this.outbox = outbox;
+    this.committed = committed;
     this.transaction = transaction;
     this.metadata = gatewayMetadata;
   }
@@ -81,15 +87,20 @@ class JobCommands {
   }
 
   private Mono<JobRow> command(String tenantId, String jobId, Function<JobRow, Mono<JobRow>> change) {
-    Mono<JobRow> work = readModel.lockForUpdate(jobId)
-        .filter(row -> row.tenantId().equals(tenantId))
-        .switchIfEmpty(Mono.error(() -> new JobNotFoundException("No job " + jobId)))
-        .flatMap(change);
-    return transaction.transactional(work).doOnSuccess(row -> outbox.committed());
+    return ReadModel.inTransaction(transaction, () -> readModel.lockForUpdate(jobId)
+            .filter(row -> row.tenantId().equals(tenantId))
+            .switchIfEmpty(Mono.error(() -> new JobNotFoundException("No job " + jobId)))
+            .flatMap(change))
+        .doOnSuccess(row -> {
+          outbox.committed();
+          committed.announce();
+        });
   }
 
   private Mono<JobRow> applyAndAppend(LifecycleEvent event) {
-    return readModel.apply(event, null).flatMap(outcome -> {
+    int shard = ReadModel.requestBacklogShard();
+    return readModel.apply(List.of(new ConsumedEvent(event, null)), shard).flatMap(outcomes -> {
+      ApplyOutcome outcome = outcomes.get(0);
       if (outcome.result() != ApplyOutcome.Result.APPLIED) {
         // The row is locked and was checked, so only a bug gets here; roll back rather than send.
         return Mono.error(new IllegalStateException(

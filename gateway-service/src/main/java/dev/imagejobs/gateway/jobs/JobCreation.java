@@ -4,26 +4,32 @@ import dev.imagejobs.gateway.idempotency.IdempotencyKey;
 import dev.imagejobs.gateway.idempotency.IdempotencyKeys;
 import dev.imagejobs.gateway.idempotency.StoredResponse;
 import dev.imagejobs.gateway.outbox.Outbox;
-import dev.imagejobs.gateway.readmodel.ApplyOutcome;
+import dev.imagejobs.gateway.ratelimit.BacklogLimit;
+import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.ReadModel;
+import dev.imagejobs.gateway.readmodel.SqlPart;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Creates a job without touching Kafka: its {@code JobRequested} is applied to the read model
- * (through the projection's own code, so the row equals what a replay produces, as
- * {@code ReadModelProjectionIT} checks) and stored in the outbox in one transaction, together with
- * the idempotency key and the response when the request has one. The relay publishes the event
- * afterwards.
+ * Creates a job without touching Kafka, in one SQL statement and one commit: the admission check
+ * ({@link BacklogLimit}), the idempotency key with the response (when the request has a key), the
+ * job row and its {@code JobRequested} in the history (folded by the read model's own code, so the
+ * row equals what a replay produces, as {@code ReadModelProjectionIT} checks), the tenant's backlog
+ * count and the outbox row all commit together or not at all. The relay publishes the event
+ * afterwards. No lock is taken beyond the new rows, so creations never wait for each other.
  */
 @Component
 class JobCreation {
@@ -34,7 +40,9 @@ class JobCreation {
 
   private final ReadModel readModel;
   private final Outbox outbox;
-  private final TransactionalOperator transaction;
+  private final CommittedEvents committed;
+  private final BacklogLimit backlog;
+  private final DatabaseClient db;
   private final EventMetadataFactory metadata;
   private final CostEstimator costs;
   private final JobsSettings settings;
@@ -45,7 +53,9 @@ class JobCreation {
   JobCreation(
       ReadModel readModel,
       Outbox outbox,
-      TransactionalOperator transaction,
+      CommittedEvents committed,
+      BacklogLimit backlog,
+      DatabaseClient db,
       EventMetadataFactory gatewayMetadata,
       CostEstimator costs,
       JobsSettings settings,
@@ -54,7 +64,9 @@ class JobCreation {
       JsonMapper json) {
     this.readModel = readModel;
     this.outbox = outbox;
-    this.transaction = transaction;
+    this.committed = committed;
+    this.backlog = backlog;
+    this.db = db;
     this.metadata = gatewayMetadata;
     this.costs = costs;
     this.settings = settings;
@@ -68,51 +80,56 @@ class JobCreation {
    *
    * @param traceparent the caller's W3C trace context; a new trace is started when absent or invalid
    * @param key the request's idempotency key, or {@code null}
-   * @return the 202 response to send
+   * @return the 202 response to send; errors with a 429 problem when the tenant's backlog is full
    */
   Mono<StoredResponse> create(String tenantId, CreateJobRequest request, String traceparent, IdempotencyKey key) {
     return Mono.defer(() -> {
       JobSpec spec = spec(request, capsules.styleTextOf(request.styleCapsuleId()));
-      if (key == null) {
-        return transaction.transactional(insert(tenantId, spec, traceparent))
-            .map(Created::response)
-            .doOnSuccess(created -> outbox.committed());
-      }
-      return withKey(tenantId, spec, traceparent, key, IdempotencyKeys.fingerprint(canonical(request)), KEY_ATTEMPTS);
+      String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(canonical(request));
+      return attempt(tenantId, spec, traceparent, key, fingerprint, KEY_ATTEMPTS);
     });
   }
 
-  private Mono<StoredResponse> withKey(
+  private Mono<StoredResponse> attempt(
       String tenantId, JobSpec spec, String traceparent, IdempotencyKey key, String fingerprint, int attempts) {
-    Mono<StoredResponse> claimAndCreate = keys.claim(tenantId, key, fingerprint)
-        .flatMap(claimed -> claimed
-            ? insert(tenantId, spec, traceparent).flatMap(created ->
-                keys.complete(tenantId, key, created.jobId(), created.response()).thenReturn(created.response()))
-            : Mono.error(new KeyTaken()));
-    return transaction.transactional(claimAndCreate)
-        .doOnSuccess(created -> outbox.committed())
-        .onErrorResume(KeyTaken.class, taken -> keys.replay(tenantId, key, fingerprint)
-            .switchIfEmpty(Mono.defer(() -> attempts > 1
-                ? withKey(tenantId, spec, traceparent, key, fingerprint, attempts - 1)
-                : Mono.error(new IllegalStateException("Idempotency key neither claimable nor replayable")))));
-  }
-
-  /** Applies the new job's {@code JobRequested} and stores it in the outbox. Call inside a transaction. */
-  private Mono<Created> insert(String tenantId, JobSpec spec, String traceparent) {
     String jobId = UUID.randomUUID().toString();
     LifecycleEvent event = LifecycleEvent.of(JobRequested.newBuilder()
         .setMetadata(metadata.first(jobId, tenantId, traceparent))
         .setSpec(spec)
         .build());
-    return readModel.apply(event, null)
-        .map(outcome -> {
-          if (outcome.result() != ApplyOutcome.Result.APPLIED) {
-            throw new IllegalStateException("A new job's JobRequested was not applied: " + outcome.result());
+    String guard = key == null ? BacklogLimit.ADMITTED : "claimed";
+    ReadModel.NewJob job = readModel.newJob(event, guard, ReadModel.requestBacklogShard());
+    StoredResponse response = new StoredResponse(
+        HttpStatus.ACCEPTED.value(), JobView.location(jobId), json.writeValueAsString(JobView.of(job.row())), false);
+    List<SqlPart> parts = new ArrayList<>(List.of(backlog.admitted(tenantId)));
+    if (key != null) {
+      parts.add(keys.claimed(BacklogLimit.ADMITTED, tenantId, key, fingerprint, jobId, response));
+    }
+    parts.add(job.insert());
+    parts.add(outbox.appended("new_job", event));
+    SqlPart statement = SqlPart.with(parts, new SqlPart(
+        "SELECT EXISTS (SELECT FROM " + BacklogLimit.ADMITTED + ") AS admitted, EXISTS (SELECT FROM new_job) AS created",
+        Map.of()));
+    return statement.on(db)
+        .map(row -> new Outcome(row.get("admitted", Boolean.class), row.get("created", Boolean.class)))
+        .one()
+        .flatMap(outcome -> {
+          if (outcome.created()) {
+            outbox.committed();
+            committed.announce();
+            return Mono.just(response);
           }
-          return outcome.row();
-        })
-        .flatMap(row -> outbox.append(event).thenReturn(new Created(jobId, new StoredResponse(
-            HttpStatus.ACCEPTED.value(), JobView.location(jobId), json.writeValueAsString(JobView.of(row)), false))));
+          if (key == null) {
+            return Mono.error(backlog.refused());
+          }
+          // The key is held (or the backlog is full): a stored response for this key wins either way.
+          Mono<StoredResponse> retry = !outcome.admitted()
+              ? Mono.error(backlog.refused())
+              : attempts > 1
+                  ? attempt(tenantId, spec, traceparent, key, fingerprint, attempts - 1)
+                  : Mono.error(new IllegalStateException("Idempotency key neither claimable nor replayable"));
+          return keys.replay(tenantId, key, fingerprint).switchIfEmpty(retry);
+        });
   }
 
   private JobSpec spec(CreateJobRequest request, String styleText) {
@@ -138,12 +155,11 @@ class JobCreation {
     return CANONICAL.writeValueAsString(request);
   }
 
-  private record Created(String jobId, StoredResponse response) {}
-
-  /** The key is held by a live claim; rolls the transaction back so nothing of ours is kept. */
-  private static final class KeyTaken extends RuntimeException {
-    KeyTaken() {
-      super("Idempotency key already claimed", null, false, false);
-    }
-  }
+  /**
+   * What the creation statement did.
+   *
+   * @param admitted whether the tenant's backlog had room
+   * @param created whether the job was created (false when the key was held by another request)
+   */
+  private record Outcome(boolean admitted, boolean created) {}
 }

@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.jobs;
 
+import dev.imagejobs.gateway.readmodel.EventPosition;
 import dev.imagejobs.gateway.readmodel.JobFilter;
 import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.gateway.readmodel.PagePosition;
@@ -83,14 +84,15 @@ class JobListing {
     int size = pageSize;
     // One row more than asked says whether another page follows.
     Mono<JobPage> page = readModel.page(filter, after, size + 1).collectList()
-        .flatMap(rows -> (projectId == null ? Mono.<Long>empty() : readModel.projectPosition(tenantId, projectId))
+        .flatMap(rows -> (projectId == null ? Mono.<String>empty()
+                : readModel.projectPosition(tenantId, projectId).map(EventPosition::token))
             .map(Optional::of)
             .defaultIfEmpty(Optional.empty())
             .map(position -> page(rows, size, position.orElse(null))));
     return snapshot.transactional(page);
   }
 
-  private static JobPage page(List<JobRow> rows, int size, Long position) {
+  private static JobPage page(List<JobRow> rows, int size, String position) {
     List<JobRow> items = rows.size() > size ? rows.subList(0, size) : rows;
     String next = null;
     if (rows.size() > size) {

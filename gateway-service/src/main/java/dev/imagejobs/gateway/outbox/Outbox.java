@@ -1,7 +1,9 @@
 package dev.imagejobs.gateway.outbox;
 
+import dev.imagejobs.gateway.readmodel.SqlPart;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
+import java.util.Map;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -21,6 +23,19 @@ public class Outbox {
     this.db = db;
     this.codec = codec;
     this.relay = relay;
+  }
+
+  /**
+   * Defines {@code appended}, which stores {@code event} for publication when the part named
+   * {@code guard} returned a row: for the statement that creates a job.
+   */
+  public SqlPart appended(String guard, LifecycleEvent event) {
+    return new SqlPart("appended AS (INSERT INTO outbox (job_id, event_type, payload)"
+        + " SELECT :outbox_job_id, :outbox_event_type, :outbox_payload WHERE EXISTS (SELECT FROM " + guard + ")"
+        + " RETURNING 1)", Map.of(
+        "outbox_job_id", event.jobId(),
+        "outbox_event_type", event.type().simpleName(),
+        "outbox_payload", codec.encode(event.payload())));
   }
 
   /** Stores {@code event} for publication. Call inside a transaction. */

@@ -4,6 +4,7 @@ import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -21,16 +22,19 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Publishes outbox rows to the lifecycle topic in id order, waits for the broker's
  * acknowledgements, then deletes them: at least once, since a crash between the two republishes
  * rows, which every consumer de-duplicates by event id. Runs on one thread of its own, woken after
- * each job creation and by a short poll. {@code FOR UPDATE SKIP LOCKED} lets several gateway
- * instances relay side by side without publishing a row twice at the same time.
+ * each job creation and by a short poll.
+ *
+ * <p>A pass leases its rows in one short statement and holds no transaction while it waits for the
+ * broker: an open transaction would hold back every reader of event positions. Several gateway
+ * instances relay side by side without publishing a row twice at the same time ({@code FOR UPDATE
+ * SKIP LOCKED} while leasing, then the lease); a lease whose relay died runs out and another relay
+ * publishes the row.
  */
 @Component
 public class OutboxRelay implements SmartLifecycle {
@@ -43,15 +47,18 @@ public class OutboxRelay implements SmartLifecycle {
    * together, neither in one batch nor across instances: a failed send cannot let a later event
    * of the same job overtake it ({@code OutboxRelayIT}).
    */
-  private static final String LOCK_BATCH = """
-      SELECT o.id, o.job_id, o.payload FROM outbox o
-      WHERE NOT EXISTS (SELECT 1 FROM outbox earlier WHERE earlier.job_id = o.job_id AND earlier.id < o.id)
-      ORDER BY o.id
-      LIMIT :limit
-      FOR UPDATE SKIP LOCKED""";
+  private static final String LEASE_BATCH = """
+      UPDATE outbox SET leased_until = now() + :lease_ms * interval '1 millisecond'
+      WHERE id IN (
+        SELECT o.id FROM outbox o
+        WHERE (o.leased_until IS NULL OR o.leased_until < now())
+          AND NOT EXISTS (SELECT 1 FROM outbox earlier WHERE earlier.job_id = o.job_id AND earlier.id < o.id)
+        ORDER BY o.id
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED)
+      RETURNING id, job_id, payload""";
 
   private final DatabaseClient db;
-  private final TransactionalOperator transaction;
   private final KafkaTemplate<String, SpecificRecord> kafka;
   private final LifecycleCodec codec;
   private final OutboxSettings settings;
@@ -62,12 +69,10 @@ public class OutboxRelay implements SmartLifecycle {
 
   OutboxRelay(
       DatabaseClient db,
-      TransactionalOperator transaction,
       KafkaTemplate<String, SpecificRecord> lifecycleKafkaTemplate,
       LifecycleCodec codec,
       OutboxSettings settings) {
     this.db = db;
-    this.transaction = transaction;
     this.kafka = lifecycleKafkaTemplate;
     this.codec = codec;
     this.settings = settings;
@@ -140,7 +145,7 @@ public class OutboxRelay implements SmartLifecycle {
   void drain() {
     try {
       while (executor != null) {
-        Pass pass = publishBatch().block(settings.sendTimeout().plus(Duration.ofSeconds(30)));
+        Pass pass = publishBatch();
         if (pass != null && !pass.failed() && failedPasses > 0) {
           log.info("Outbox relay recovered after {} failed passes", failedPasses);
           failedPasses = 0;
@@ -161,21 +166,33 @@ public class OutboxRelay implements SmartLifecycle {
     }
   }
 
-  private Mono<Pass> publishBatch() {
-    Mono<Pass> pass = db.sql(LOCK_BATCH)
+  private Pass publishBatch() {
+    Duration timeout = settings.sendTimeout().plus(Duration.ofSeconds(30));
+    List<Row> rows = db.sql(LEASE_BATCH)
+        .bind("lease_ms", lease().toMillis())
         .bind("limit", settings.batchSize())
         .map(row -> new Row(
             row.get("id", Long.class), row.get("job_id", String.class), row.get("payload", byte[].class)))
         .all()
         .collectList()
-        .flatMap(rows -> rows.isEmpty()
-            ? Mono.just(new Pass(0, false))
-            // Waiting for acknowledgements blocks, so it must not run on a database event-loop thread.
-            : Mono.fromCallable(() -> send(rows))
-                .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(sent -> delete(sent.acknowledged())
-                    .thenReturn(new Pass(sent.acknowledged().size(), sent.failed()))));
-    return transaction.transactional(pass);
+        .block(timeout);
+    if (rows == null || rows.isEmpty()) {
+      return new Pass(0, false);
+    }
+    rows.sort(Comparator.comparingLong(Row::id));
+    Sent sent = send(rows);
+    delete(sent.acknowledged()).block(timeout);
+    if (sent.failed()) {
+      // Given back at once, so the next pass tries them again without waiting for the lease to run out.
+      List<Long> unsent = rows.stream().map(Row::id).filter(id -> !sent.acknowledged().contains(id)).toList();
+      release(unsent).block(timeout);
+    }
+    return new Pass(sent.acknowledged().size(), sent.failed());
+  }
+
+  /** How long a leased row is reserved for its relay: longer than any pass can take. */
+  private Duration lease() {
+    return settings.sendTimeout().multipliedBy(2).plusSeconds(30);
   }
 
   private Sent send(List<Row> rows) {
@@ -214,6 +231,17 @@ public class OutboxRelay implements SmartLifecycle {
       return Mono.empty();
     }
     return db.sql("DELETE FROM outbox WHERE id = ANY(:ids)")
+        .bind("ids", ids.toArray(Long[]::new))
+        .fetch()
+        .rowsUpdated()
+        .then();
+  }
+
+  private Mono<Void> release(List<Long> ids) {
+    if (ids.isEmpty()) {
+      return Mono.empty();
+    }
+    return db.sql("UPDATE outbox SET leased_until = NULL WHERE id = ANY(:ids)")
         .bind("ids", ids.toArray(Long[]::new))
         .fetch()
         .rowsUpdated()

@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.projection;
 
+import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.Topics;
@@ -60,7 +61,8 @@ class ProjectionConfiguration {
       LifecycleCodec codec,
       ProjectionSettings settings,
       ProjectionStats stats,
-      ProducerFactory<String, byte[]> deadLetterProducerFactory) {
+      ProducerFactory<String, byte[]> deadLetterProducerFactory,
+      CommittedEvents committed) {
     Map<String, Object> consumerConfig = new HashMap<>(kafka.buildConsumerProperties());
     consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER_GROUP);
     consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, CONSUMER_GROUP);
@@ -80,6 +82,7 @@ class ProjectionConfiguration {
         transaction,
         codec,
         settings,
-        stats);
+        stats,
+        committed);
   }
 }

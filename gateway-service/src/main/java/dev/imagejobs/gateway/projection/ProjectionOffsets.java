@@ -3,7 +3,6 @@ package dev.imagejobs.gateway.projection;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.r2dbc.core.DatabaseClient;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -33,20 +32,33 @@ final class ProjectionOffsets {
         .collectMap(Map.Entry::getKey, Map.Entry::getValue, HashMap::new);
   }
 
-  /** Records the next offsets of a batch. Call inside the batch's transaction. */
+  /**
+   * Records the next offsets of a batch in one statement. Call inside the batch's transaction. A
+   * stored offset never moves backwards: a projector that lost its partitions in a rebalance and
+   * commits late (its events are all duplicates by then) cannot rewind the new owner.
+   */
   Mono<Void> save(Map<Integer, Long> nextOffsets) {
-    return Flux.fromIterable(nextOffsets.entrySet())
-        .concatMap(entry -> db.sql("""
-                INSERT INTO projection_offsets (consumer_group, topic, partition, next_offset, updated_at)
-                VALUES (:group, :topic, :partition, :next_offset, now())
-                ON CONFLICT (consumer_group, topic, partition)
-                DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at""")
-            .bind("group", consumerGroup)
-            .bind("topic", topic)
-            .bind("partition", entry.getKey())
-            .bind("next_offset", entry.getValue())
-            .fetch()
-            .rowsUpdated())
+    if (nextOffsets.isEmpty()) {
+      return Mono.empty();
+    }
+    Integer[] partitions = nextOffsets.keySet().toArray(Integer[]::new);
+    Long[] next = new Long[partitions.length];
+    for (int i = 0; i < partitions.length; i++) {
+      next[i] = nextOffsets.get(partitions[i]);
+    }
+    return db.sql("""
+            INSERT INTO projection_offsets (consumer_group, topic, partition, next_offset, updated_at)
+            SELECT :group, :topic, p.partition, p.next_offset, now()
+            FROM unnest(CAST(:partitions AS integer[]), CAST(:next_offsets AS bigint[])) AS p(partition, next_offset)
+            ON CONFLICT (consumer_group, topic, partition)
+            DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at
+            WHERE projection_offsets.next_offset <= EXCLUDED.next_offset""")
+        .bind("group", consumerGroup)
+        .bind("topic", topic)
+        .bind("partitions", partitions)
+        .bind("next_offsets", next)
+        .fetch()
+        .rowsUpdated()
         .then();
   }
 }

@@ -1,6 +1,8 @@
 package dev.imagejobs.gateway.projection;
 
 import dev.imagejobs.gateway.readmodel.ApplyOutcome;
+import dev.imagejobs.gateway.readmodel.CommittedEvents;
+import dev.imagejobs.gateway.readmodel.ConsumedEvent;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.readmodel.RecordPosition;
 import dev.imagejobs.schemas.CloudEventHeaders;
@@ -11,6 +13,7 @@ import dev.imagejobs.schemas.UndecodableEventException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,13 +33,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.publisher.Flux;
 
 /**
  * Projects the lifecycle topic into the read model on one dedicated thread with a plain consumer.
  * Offsets live in Postgres, not in Kafka: on assignment each partition seeks to its stored offset,
- * and each polled batch is applied together with its new offsets in one transaction, so a crash at
- * any point neither loses nor repeats a change. A failing batch (Postgres down) is rolled back,
+ * and each polled batch is applied with a few set-based statements ({@link ReadModel#apply})
+ * together with its new offsets in one transaction, so a crash at any point neither loses nor
+ * repeats a change. A failing batch (Postgres down) is rolled back,
  * its partitions are rewound to the stored offsets and it is retried after a backoff.
  */
 public final class ReadModelProjector implements SmartLifecycle {
@@ -52,6 +55,7 @@ public final class ReadModelProjector implements SmartLifecycle {
   private final LifecycleCodec codec;
   private final ProjectionSettings settings;
   private final ProjectionStats stats;
+  private final CommittedEvents committed;
 
   private volatile boolean running;
   private volatile int consecutiveFailures;
@@ -68,7 +72,8 @@ public final class ReadModelProjector implements SmartLifecycle {
       TransactionalOperator transaction,
       LifecycleCodec codec,
       ProjectionSettings settings,
-      ProjectionStats stats) {
+      ProjectionStats stats,
+      CommittedEvents committed) {
     this.consumerFactory = consumerFactory;
     this.topic = topic;
     this.readModel = readModel;
@@ -78,6 +83,7 @@ public final class ReadModelProjector implements SmartLifecycle {
     this.codec = codec;
     this.settings = settings;
     this.stats = stats;
+    this.committed = committed;
   }
 
   @Override
@@ -200,7 +206,7 @@ public final class ReadModelProjector implements SmartLifecycle {
   }
 
   private void process(ConsumerRecords<String, byte[]> records) {
-    List<Pending> pending = new ArrayList<>(records.count());
+    List<ConsumedEvent> pending = new ArrayList<>(records.count());
     List<Letter> letters = new ArrayList<>();
     Map<Integer, Long> nextOffsets = new HashMap<>();
     int skipped = 0;
@@ -225,7 +231,7 @@ public final class ReadModelProjector implements SmartLifecycle {
             "ce_type " + ceType.get() + " does not match the body, a " + event.type().simpleName()));
         continue;
       }
-      pending.add(new Pending(event, new RecordPosition(record.partition(), record.offset())));
+      pending.add(new ConsumedEvent(event, new RecordPosition(record.partition(), record.offset())));
     }
     // Dead letters go out first: if one is not acknowledged the batch is retried as a whole,
     // so a poison record is never dropped (it may be dead-lettered twice, never zero times).
@@ -234,12 +240,12 @@ public final class ReadModelProjector implements SmartLifecycle {
       log.warn("Dead-lettered {}-{}@{}: {}", letter.record().topic(), letter.record().partition(),
           letter.record().offset(), letter.reason());
     }
-    List<ApplyOutcome> outcomes = transaction.transactional(
-            Flux.fromIterable(pending)
-                .concatMap(p -> readModel.apply(p.event(), p.position()))
-                .collectList()
-                .flatMap(applied -> offsets.save(nextOffsets).thenReturn(applied)))
+    // The batch's deltas of queued jobs go to a backlog row of its own, never shared with the API.
+    int backlogShard = ReadModel.projectionBacklogShard(Collections.min(nextOffsets.keySet()));
+    List<ApplyOutcome> outcomes = ReadModel.inTransaction(transaction, () -> readModel.apply(pending, backlogShard)
+            .flatMap(applied -> offsets.save(nextOffsets).thenReturn(applied)))
         .block(settings.databaseTimeout());
+    committed.announce();
     count(outcomes == null ? List.of() : outcomes, letters.size(), skipped);
   }
 
@@ -305,8 +311,6 @@ public final class ReadModelProjector implements SmartLifecycle {
       unpositioned.clear();
     }
   }
-
-  private record Pending(LifecycleEvent event, RecordPosition position) {}
 
   private record Letter(ConsumerRecord<String, byte[]> record, String reason) {}
 }

@@ -1,5 +1,6 @@
 /**
- * Rate limits of job creation per tenant: token buckets in the memory of each gateway instance, so
- * the effective limit of a deployment is the per-instance limit times the number of instances.
+ * Admission of job creation per tenant: token buckets in the memory of each gateway instance (the
+ * effective rate of a deployment is the per-instance rate times the number of instances), and a
+ * limit on the tenant's queued jobs, shared by every instance through the database.
  */
 package dev.imagejobs.gateway.ratelimit;

@@ -16,11 +16,11 @@ import reactor.util.retry.Retry;
 
 /**
  * Listens on the read model's notification channel over one dedicated connection per gateway
- * instance and fans the wake-ups out to every open stream. Notifications are sent in the
- * transactions that apply events (by any instance, creation or projection), so they arrive only
- * after commit. The connection is checked periodically; after any failure it is opened again with
- * backoff and a {@link EventSignal#RESYNC} makes every stream re-read, so nothing committed while
- * it was down is missed.
+ * instance and hands the wake-ups to the {@link EventFeed}. Notifications are sent by the
+ * transactions of the projection (of any instance), so they arrive only after commit. The
+ * connection is checked periodically; after any failure it is opened again with backoff and a
+ * {@link EventSignal#RESYNC} makes the feed read again, so nothing committed while it was down waits
+ * for the feed's periodic read.
  */
 final class JobEventNotifications implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(JobEventNotifications.class);
@@ -65,7 +65,7 @@ final class JobEventNotifications implements SmartLifecycle {
               }
             }))
         .subscribe(signals::tryEmitNext,
-            error -> log.error("Event notifications stopped; streams fall back to heartbeat re-reads", error));
+            error -> log.error("Event notifications stopped; streams fall back to periodic reads", error));
   }
 
   private Flux<EventSignal> listenOnce() {
@@ -74,7 +74,7 @@ final class JobEventNotifications implements SmartLifecycle {
         connection -> {
           // Subscribed before LISTEN runs, so no notification falls between the two.
           Flux<EventSignal> notifications = connection.getNotifications()
-              .map(notification -> EventSignal.parse(notification.getParameter()));
+              .map(notification -> EventSignal.COMMITTED);
           Flux<EventSignal> listen = connection.createStatement("LISTEN " + ReadModel.NOTIFY_CHANNEL).execute()
               .flatMap(PostgresqlResult::getRowsUpdated)
               .then(Mono.fromRunnable(this::listened))

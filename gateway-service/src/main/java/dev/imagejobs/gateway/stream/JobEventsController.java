@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.stream;
 
 import dev.imagejobs.gateway.jobs.JobNotFoundException;
 import dev.imagejobs.gateway.jobs.JobView;
+import dev.imagejobs.gateway.readmodel.EventPosition;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.security.Tenant;
 import dev.imagejobs.gateway.web.Ids;
@@ -24,8 +25,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code text/event-stream} of a job and of a project: each event has {@code id} (the resume
- * position), {@code event} (the lifecycle event type) and {@code data} (the job view right after
- * it). These routes, and only these, also take the token as {@code access_token} in the query,
+ * position), {@code event} (the lifecycle event type) and {@code data} (the {@link JobView} right
+ * after it, as JSON). These routes, and only these, also take the token as {@code access_token} in the query,
  * since {@code EventSource} cannot send headers.
  */
 @RestController
@@ -50,7 +51,7 @@ class JobEventsController {
   @ApiResponse(responseCode = "200", description = "The event stream")
   @ApiResponse(responseCode = "204", description = "Nothing more will happen to this job")
   @GetMapping(path = "/api/v1/images/jobs/{jobId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-  Mono<ResponseEntity<Flux<ServerSentEvent<JobView>>>> job(
+  Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> job(
       @PathVariable String jobId,
       Tenant tenant,
       @RequestHeader(name = LastEventId.HEADER, required = false) String lastEventId,
@@ -58,23 +59,23 @@ class JobEventsController {
     if (!Ids.isValid(jobId)) {
       return Mono.error(new InvalidInputException("jobId", Ids.MESSAGE));
     }
-    long after = LastEventId.resumeAfter(lastEventId, lastEventIdParameter);
+    long after = LastEventId.jobEventAfter(lastEventId, lastEventIdParameter);
     return readModel.find(jobId)
         .filter(row -> row.tenantId().equals(tenant.id()))
         .switchIfEmpty(Mono.error(() -> new JobNotFoundException("No job " + jobId)))
         .map(row -> row.status().isTerminal() && row.lastEventSeq() <= after
             // EventSource reconnects after a stream ends; 204 tells it to stop.
-            ? ResponseEntity.noContent().<Flux<ServerSentEvent<JobView>>>build()
+            ? ResponseEntity.noContent().<Flux<ServerSentEvent<String>>>build()
             : ResponseEntity.ok().header(NO_PROXY_BUFFERING, "no").body(streams.ofJob(jobId, after)));
   }
 
   @Operation(summary = "Follow every job of a project", description = "Replays the project's events from the "
-      + "beginning or after Last-Event-ID (id = a position ordered across all the project's jobs), then streams "
-      + "new ones; never completes.",
+      + "beginning or after Last-Event-ID (id = an opaque position ordered across all the project's jobs, to "
+      + "pass back as it was sent), then streams new ones; never completes.",
       parameters = @Parameter(name = "access_token", in = ParameterIn.QUERY,
           description = "The bearer token, for clients that cannot send an Authorization header"))
   @GetMapping(path = "/api/v1/images/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-  ResponseEntity<Flux<ServerSentEvent<JobView>>> project(
+  ResponseEntity<Flux<ServerSentEvent<String>>> project(
       Tenant tenant,
       @RequestParam(required = false) String projectId,
       @RequestHeader(name = LastEventId.HEADER, required = false) String lastEventId,
@@ -82,7 +83,7 @@ class JobEventsController {
     if (!Ids.isValid(projectId)) {
       throw new InvalidInputException("projectId", projectId == null ? "is required" : Ids.MESSAGE);
     }
-    long after = LastEventId.resumeAfter(lastEventId, lastEventIdParameter);
+    EventPosition after = LastEventId.positionAfter(lastEventId, lastEventIdParameter);
     return ResponseEntity.ok().header(NO_PROXY_BUFFERING, "no").body(streams.ofProject(tenant.id(), projectId, after));
   }
 }

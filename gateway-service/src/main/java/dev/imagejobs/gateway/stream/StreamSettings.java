@@ -7,8 +7,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * How event streams run.
  *
  * @param heartbeatInterval how often a stream sends a comment, so proxies do not close an idle one
- * @param rereadInterval how often a stream re-reads the history without a notification, in case
- *     one was lost (notifications are the normal path; this only bounds the delay of a lost one)
+ * @param rereadInterval how often the event feed reads the history without a wake-up, in case one
+ *     was lost (wake-ups are the normal path; this only bounds the delay of a lost one)
+ * @param heldBackRetry how soon the feed reads again when committed events wait for an older
+ *     transaction to end
+ * @param maxBufferedEvents events a stream may fall behind its client before it is ended (the
+ *     client resumes from its last id)
  * @param clientRetry the reconnection delay suggested to clients ({@code retry:})
  * @param pageSize history rows read per query
  * @param listenerMinBackoff first pause before the notification connection is opened again
@@ -19,6 +23,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 record StreamSettings(
     Duration heartbeatInterval,
     Duration rereadInterval,
+    Duration heldBackRetry,
+    int maxBufferedEvents,
     Duration clientRetry,
     int pageSize,
     Duration listenerMinBackoff,
@@ -28,6 +34,10 @@ record StreamSettings(
   StreamSettings {
     requirePositive(heartbeatInterval, "heartbeat-interval");
     requirePositive(rereadInterval, "reread-interval");
+    requirePositive(heldBackRetry, "held-back-retry");
+    if (maxBufferedEvents < 1) {
+      throw new IllegalArgumentException("imagejobs.stream.max-buffered-events must be at least 1");
+    }
     requirePositive(clientRetry, "client-retry");
     requirePositive(listenerMinBackoff, "listener-min-backoff");
     requirePositive(listenerMaxBackoff, "listener-max-backoff");

@@ -59,6 +59,31 @@ class OutboxRelayIT extends GatewayIntegrationTest {
     awaitOutboxDrained();
   }
 
+  @Test
+  void givenARowLeasedByARelayThatStoppedThenOtherJobsFlowAndTheRowGoesOutOnceTheLeaseRunsOut() {
+    LifecycleEvents x = LifecycleEvents.aJob("tenant-a");
+    LifecycleEvents y = LifecycleEvents.aJob("tenant-a");
+    relay.stop();
+    long xFirst = insert(x.requested());
+    insert(y.requested());
+    // What a relay that died while waiting for the broker leaves behind.
+    jdbc().update("UPDATE outbox SET leased_until = now() + interval '3 seconds' WHERE id = ?", xFirst);
+
+    try (TopicReader lifecycle = reader(Topics.LIFECYCLE)) {
+      relay.start();
+      lifecycle.await(record -> y.jobId().equals(record.key()));
+      assertThat(lifecycle.seen(record -> x.jobId().equals(record.key())))
+          .as("a leased row is not published by another relay before its lease runs out")
+          .isEmpty();
+      assertThat(jdbc().queryForObject("SELECT count(*) FROM outbox WHERE id = ?", Long.class, xFirst)).isOne();
+
+      lifecycle.await(record -> x.jobId().equals(record.key()));
+    } finally {
+      relay.start();
+    }
+    awaitOutboxDrained();
+  }
+
   private long insert(SpecificRecord event) {
     LifecycleEvent lifecycleEvent = LifecycleEvent.of(event);
     return jdbc().queryForObject(

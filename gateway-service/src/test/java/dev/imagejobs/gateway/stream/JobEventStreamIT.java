@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.gateway.jobs.JobView;
+import dev.imagejobs.gateway.readmodel.EventPosition;
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.LifecycleEvents;
 import dev.imagejobs.gateway.testing.OtherGatewayInstance;
@@ -123,8 +124,8 @@ class JobEventStreamIT extends GatewayIntegrationTest {
         .containsOnly(first, second);
     assertThat(all).extracting(ServerSentEvent::event).containsExactly("JobRequested", "JobRequested", "JobStarted",
         "JobStarted", "GenerationStarted", "JobCancelRequested", "JobCanceled");
-    List<Long> ids = all.stream().map(event -> Long.parseLong(event.id())).toList();
-    assertThat(ids).isSortedAccordingTo(Long::compare).doesNotHaveDuplicates();
+    List<EventPosition> ids = all.stream().map(event -> EventPosition.parse(event.id()).orElseThrow()).toList();
+    assertThat(ids).isSortedAccordingTo(EventPosition::compareTo).doesNotHaveDuplicates();
 
     String resumeAfter = all.get(3).id();
     StepVerifier.create(followProject("stream-d", project, resumeAfter))
@@ -136,7 +137,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
         })
         .then(() -> publish(a.imageGenerated(0)))
         .assertNext(event -> {
-          assertThat(Long.parseLong(event.id())).isGreaterThan(ids.get(6));
+          assertThat(EventPosition.parse(event.id()).orElseThrow()).isGreaterThan(ids.get(6));
           assertThat(event.event()).isEqualTo("ImageGenerated");
           assertThat(event.data().jobId()).isEqualTo(first);
         })

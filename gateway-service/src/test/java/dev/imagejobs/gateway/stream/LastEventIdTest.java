@@ -3,6 +3,7 @@ package dev.imagejobs.gateway.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imagejobs.gateway.readmodel.EventPosition;
 import dev.imagejobs.gateway.web.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,20 +13,40 @@ class LastEventIdTest {
 
   @Test
   void givenNothingThenTheStreamStartsFromTheBeginning() {
-    assertThat(LastEventId.resumeAfter(null, null)).isZero();
-    assertThat(LastEventId.resumeAfter(" ", null)).isZero();
+    assertThat(LastEventId.jobEventAfter(null, null)).isZero();
+    assertThat(LastEventId.jobEventAfter(" ", null)).isZero();
+    assertThat(LastEventId.positionAfter(null, null)).isEqualTo(EventPosition.START);
+    assertThat(LastEventId.positionAfter(" ", null)).isEqualTo(EventPosition.START);
   }
 
   @Test
   void givenTheHeaderThenItWinsOverTheQueryParameter() {
-    assertThat(LastEventId.resumeAfter("42", "7")).isEqualTo(42);
-    assertThat(LastEventId.resumeAfter(null, "7")).isEqualTo(7);
+    assertThat(LastEventId.jobEventAfter("42", "7")).isEqualTo(42);
+    assertThat(LastEventId.jobEventAfter(null, "7")).isEqualTo(7);
+    assertThat(LastEventId.positionAfter("900-42", "901-7")).isEqualTo(new EventPosition(900, 42));
+    assertThat(LastEventId.positionAfter(null, "901-7")).isEqualTo(new EventPosition(901, 7));
+  }
+
+  @Test
+  void givenAProjectStreamIdIssuedBeforePositionsHadTwoPartsThenItResumesAtThatOldPosition() {
+    assertThat(LastEventId.positionAfter("1234", null)).isEqualTo(new EventPosition(0, 1234));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"-1", "abc", "1.5", "1234567890123456789"})
-  void givenSomethingThatIsNotAnIdThenItIsReported(String value) {
-    assertThatThrownBy(() -> LastEventId.resumeAfter(value, null)).isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> LastEventId.resumeAfter(null, value)).isInstanceOf(InvalidInputException.class);
+  void givenSomethingThatIsNotAJobEventIdThenItIsReported(String value) {
+    assertThatThrownBy(() -> LastEventId.jobEventAfter(value, null))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining(LastEventId.HEADER);
+    assertThatThrownBy(() -> LastEventId.jobEventAfter(null, value))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining(LastEventId.PARAMETER);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-1", "abc", "1.5", "1-2-3", "12-", "-12", "1234567890123456789-1"})
+  void givenSomethingThatIsNotAPositionThenItIsReported(String value) {
+    assertThatThrownBy(() -> LastEventId.positionAfter(value, null))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining(LastEventId.HEADER);
+    assertThatThrownBy(() -> LastEventId.positionAfter(null, value))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining(LastEventId.PARAMETER);
   }
 }

@@ -1,6 +1,7 @@
 package dev.imagejobs.gateway.testing;
 
 import dev.imagejobs.gateway.readmodel.ApplyOutcome;
+import dev.imagejobs.gateway.readmodel.ConsumedEvent;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.readmodel.RecordPosition;
 import dev.imagejobs.schemas.LifecycleEvent;
@@ -8,6 +9,7 @@ import io.r2dbc.spi.Closeable;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import java.time.Duration;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -33,7 +35,9 @@ public final class OtherGatewayInstance implements AutoCloseable {
 
   /** Applies {@code event} as the other instance's projection would, committing before it returns. */
   public ApplyOutcome apply(SpecificRecord event, RecordPosition position) {
-    return transaction.transactional(readModel.apply(LifecycleEvent.of(event), position))
+    return ReadModel.inTransaction(transaction, () -> readModel.apply(
+            List.of(new ConsumedEvent(LifecycleEvent.of(event), position)), ReadModel.projectionBacklogShard(0)))
+        .map(outcomes -> outcomes.get(0))
         .block(Duration.ofSeconds(30));
   }
 
