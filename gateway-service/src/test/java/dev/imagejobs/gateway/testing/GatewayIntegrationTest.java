@@ -65,6 +65,8 @@ public abstract class GatewayIntegrationTest {
   protected static final Path STORAGE_DIR = createStorageDir();
   /** Creations a tenant may burst in tests before it is rate-limited. */
   protected static final int RATE_LIMIT_BURST = 25;
+  /** Queued jobs a tenant may have in tests before creation is refused. */
+  protected static final int MAX_QUEUED_PER_TENANT = 40;
   private static final Set<Class<?>> SETTLED = ConcurrentHashMap.newKeySet();
 
   @Autowired
@@ -87,6 +89,7 @@ public abstract class GatewayIntegrationTest {
     registry.add("IMAGEJOBS_PROJECTION_RETRY_MAX_BACKOFF", () -> "1s");
     registry.add("IMAGEJOBS_RATE_LIMIT_PER_SECOND", () -> "1");
     registry.add("IMAGEJOBS_RATE_LIMIT_BURST", () -> Integer.toString(RATE_LIMIT_BURST));
+    registry.add("IMAGEJOBS_ADMISSION_MAX_QUEUED_PER_TENANT", () -> Integer.toString(MAX_QUEUED_PER_TENANT));
     registry.add("IMAGEJOBS_SSE_HEARTBEAT_INTERVAL", () -> "1s");
     // Long enough that an event reaching a stream within seconds proves the notification path.
     registry.add("IMAGEJOBS_SSE_REREAD_INTERVAL", () -> "5m");

@@ -10,6 +10,8 @@ import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -23,13 +25,15 @@ import reactor.core.publisher.Mono;
  */
 public final class OtherGatewayInstance implements AutoCloseable {
   private final ConnectionFactory connections;
+  private final DatabaseClient db;
   private final ReadModel readModel;
   private final TransactionalOperator transaction;
 
   public OtherGatewayInstance() {
     connections = ConnectionFactories.get(
         "r2dbc:postgresql://postgres@localhost:" + EmbeddedPostgresExtension.port() + "/postgres");
-    readModel = new ReadModel(DatabaseClient.create(connections));
+    db = DatabaseClient.create(connections);
+    readModel = new ReadModel(db);
     transaction = TransactionalOperator.create(new R2dbcTransactionManager(connections));
   }
 
@@ -39,6 +43,25 @@ public final class OtherGatewayInstance implements AutoCloseable {
             List.of(new ConsumedEvent(LifecycleEvent.of(event), position)), ReadModel.projectionBacklogShard(0)))
         .map(outcomes -> outcomes.get(0))
         .block(Duration.ofSeconds(30));
+  }
+
+  /**
+   * Starts a transaction that takes its id at once, then waits for {@code release} before it applies
+   * {@code event} and commits: a writer that began before others but commits after them. Returns
+   * once the transaction has its id; the future completes with the outcome on commit.
+   */
+  public CompletableFuture<ApplyOutcome> applyLater(SpecificRecord event, CompletableFuture<Void> release) {
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    CompletableFuture<ApplyOutcome> committed = ReadModel.inTransaction(transaction, () ->
+            db.sql("SELECT pg_current_xact_id()").fetch().one()
+                .doOnNext(row -> started.complete(null))
+                .then(Mono.fromFuture(release))
+                .then(readModel.apply(List.of(new ConsumedEvent(LifecycleEvent.of(event), null)),
+                    ReadModel.projectionBacklogShard(0))))
+        .map(outcomes -> outcomes.get(0))
+        .toFuture();
+    started.orTimeout(30, TimeUnit.SECONDS).join();
+    return committed;
   }
 
   @Override
