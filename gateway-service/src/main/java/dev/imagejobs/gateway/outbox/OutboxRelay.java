@@ -1,5 +1,7 @@
 package dev.imagejobs.gateway.outbox;
 
+import dev.imagejobs.gateway.database.DatabaseConfiguration;
+import dev.imagejobs.gateway.database.DedicatedDatabase;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.Topics;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -68,11 +71,11 @@ public class OutboxRelay implements SmartLifecycle {
   private volatile ScheduledExecutorService executor;
 
   OutboxRelay(
-      DatabaseClient db,
+      @Qualifier(DatabaseConfiguration.BACKGROUND) DedicatedDatabase database,
       KafkaTemplate<String, SpecificRecord> lifecycleKafkaTemplate,
       LifecycleCodec codec,
       OutboxSettings settings) {
-    this.db = db;
+    this.db = database.client();
     this.kafka = lifecycleKafkaTemplate;
     this.codec = codec;
     this.settings = settings;

@@ -1,5 +1,7 @@
 package dev.imagejobs.gateway.projection;
 
+import dev.imagejobs.gateway.database.DatabaseConfiguration;
+import dev.imagejobs.gateway.database.DedicatedDatabase;
 import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.schemas.LifecycleCodec;
@@ -13,14 +15,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
-import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 /** Wires the projection: its consumer, its dead-letter producer and its offset store. */
 @Configuration(proxyBeanMethods = false)
@@ -55,9 +56,7 @@ class ProjectionConfiguration {
   @Bean
   ReadModelProjector readModelProjector(
       KafkaProperties kafka,
-      DatabaseClient db,
-      ReadModel readModel,
-      TransactionalOperator transaction,
+      @Qualifier(DatabaseConfiguration.BACKGROUND) DedicatedDatabase database,
       LifecycleCodec codec,
       ProjectionSettings settings,
       ProjectionStats stats,
@@ -76,10 +75,10 @@ class ProjectionConfiguration {
     return new ReadModelProjector(
         () -> new KafkaConsumer<>(consumerConfig),
         Topics.LIFECYCLE.name(),
-        readModel,
-        new ProjectionOffsets(db, CONSUMER_GROUP, Topics.LIFECYCLE.name()),
+        new ReadModel(database.client()),
+        new ProjectionOffsets(database.client(), CONSUMER_GROUP, Topics.LIFECYCLE.name()),
         new DeadLetters(new KafkaTemplate<>(deadLetterProducerFactory), CONSUMER_GROUP, settings.deadLetterTimeout()),
-        transaction,
+        database.transactions(),
         codec,
         settings,
         stats,

@@ -107,7 +107,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
   }
 
   @Test
-  void givenProjectStreamThenAllItsJobsArriveInCommitOrderAndResumingMissesAndRepeatsNothing() {
+  void givenProjectStreamThenAllItsJobsArriveInPositionOrderAndResumingMissesAndRepeatsNothing() {
     String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
     String first = createJob("stream-d", project);
     String second = createJob("stream-d", project);
@@ -122,8 +122,11 @@ class JobEventStreamIT extends GatewayIntegrationTest {
     assertThat(all).extracting(event -> event.data().jobId())
         .as("the other tenant's job in a project of the same name is not there")
         .containsOnly(first, second);
-    assertThat(all).extracting(ServerSentEvent::event).containsExactly("JobRequested", "JobRequested", "JobStarted",
-        "JobStarted", "GenerationStarted", "JobCancelRequested", "JobCanceled");
+    // Each job's events in its own order; the two jobs' events interleave as the projection committed them.
+    assertThat(all).filteredOn(event -> event.data().jobId().equals(first)).extracting(ServerSentEvent::event)
+        .containsExactly("JobRequested", "JobStarted", "GenerationStarted");
+    assertThat(all).filteredOn(event -> event.data().jobId().equals(second)).extracting(ServerSentEvent::event)
+        .containsExactly("JobRequested", "JobStarted", "JobCancelRequested", "JobCanceled");
     List<EventPosition> ids = all.stream().map(event -> EventPosition.parse(event.id()).orElseThrow()).toList();
     assertThat(ids).isSortedAccordingTo(EventPosition::compareTo).doesNotHaveDuplicates();
 
@@ -133,7 +136,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
         .assertNext(event -> assertThat(event.id()).isEqualTo(all.get(5).id()))
         .assertNext(event -> {
           assertThat(event.id()).isEqualTo(all.get(6).id());
-          assertThat(event.data().status()).isEqualTo("canceled");
+          assertThat(event.data()).isEqualTo(all.get(6).data());
         })
         .then(() -> publish(a.imageGenerated(0)))
         .assertNext(event -> {
