@@ -44,6 +44,7 @@ import reactor.util.concurrent.Queues;
 final class EventFeed implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(EventFeed.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+  private static final int MAX_HELD_BACK_DOUBLINGS = 7;
 
   private final ReadModel readModel;
   private final JobEventNotifications notifications;
@@ -61,6 +62,8 @@ final class EventFeed implements SmartLifecycle {
   private final AtomicBoolean reading = new AtomicBoolean();
   private final AtomicBoolean readAgain = new AtomicBoolean();
   private final AtomicInteger reads = new AtomicInteger();
+  /** Reads in a row that found events held back; the wait before the next one doubles with it. */
+  private final AtomicInteger heldBackStreak = new AtomicInteger();
   private volatile Disposable wakeUps;
   private volatile boolean running;
 
@@ -130,7 +133,11 @@ final class EventFeed implements SmartLifecycle {
           if (readAgain.get()) {
             wake();
           } else if (heldBack) {
-            Mono.delay(settings.heldBackRetry()).subscribe(tick -> wake());
+            // 5 ms, 10 ms, ... up to 128 times that: a long transaction is not polled for hundreds of times a second.
+            int streak = Math.min(heldBackStreak.getAndIncrement(), MAX_HELD_BACK_DOUBLINGS);
+            Mono.delay(settings.heldBackRetry().multipliedBy(1L << streak)).subscribe(tick -> wake());
+          } else {
+            heldBackStreak.set(0);
           }
         });
   }
@@ -240,12 +247,20 @@ final class EventFeed implements SmartLifecycle {
     }
   }
 
+  /**
+   * Registers the stream and returns the feed's position at that instant; the stream reads its
+   * history up to there. The feed is woken, so a stream joining a feed that has not read for a
+   * while gets its newest events without waiting for the next commit.
+   */
   private <K> EventPosition register(Subscription subscription, Map<K, Set<Subscription>> index, K key) {
+    EventPosition joinedAt;
     synchronized (lock) {
       index.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(subscription);
       subscriptions++;
-      return position;
+      joinedAt = position;
     }
+    wake();
+    return joinedAt;
   }
 
   private <K> void unregister(Subscription subscription, Map<K, Set<Subscription>> index, K key) {
