@@ -18,6 +18,8 @@ import reactor.core.publisher.Mono;
  */
 @Component
 public class IdempotencyKeys {
+  private static final long DELETE_BATCH = 1000;
+
   private final DatabaseClient db;
   private final IdempotencySettings settings;
 
@@ -94,9 +96,24 @@ public class IdempotencyKeys {
             : Mono.error(new IdempotencyKeyReusedException()));
   }
 
-  /** Deletes expired keys; emits how many. */
+  /**
+   * Deletes expired keys in short transactions of at most {@code DELETE_BATCH} rows each, so a
+   * large backlog of expired keys never holds a transaction open (which would hold back every
+   * event stream, see ReadModel); emits how many.
+   */
   Mono<Long> deleteExpired() {
-    return db.sql("DELETE FROM idempotency_keys WHERE expires_at <= now()").fetch().rowsUpdated();
+    return deleteBatch()
+        .expand(deleted -> deleted < DELETE_BATCH ? Mono.empty() : deleteBatch())
+        .reduce(0L, Long::sum);
+  }
+
+  private Mono<Long> deleteBatch() {
+    return db.sql("""
+            DELETE FROM idempotency_keys WHERE ctid IN (
+              SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT :batch)""")
+        .bind("batch", DELETE_BATCH)
+        .fetch()
+        .rowsUpdated();
   }
 
   private record Stored(String fingerprint, StoredResponse response) {}

@@ -218,12 +218,11 @@ public class ReadModel {
         .bind("event_ids", eventIds)
         .map(row -> new TransactionState(row.get("tx", Long.class), Arrays.asList(row.get("applied", String[].class))))
         .one();
-    return locked.zipWith(state).flatMap(current -> {
-      Batch batch = fold(events, current.getT1(), current.getT2());
-      return batch.isEmpty()
-          ? Mono.just(batch.outcomes())
-          : write(batch, backlogShard).thenReturn(batch.outcomes());
-    });
+    // Locks first: the duplicate check then sees every event committed by a writer of the same jobs.
+    return locked.flatMap(rows -> state.map(transaction -> fold(events, rows, transaction)))
+        .flatMap(batch -> batch.isEmpty()
+            ? Mono.just(batch.outcomes())
+            : write(batch, backlogShard).thenReturn(batch.outcomes()));
   }
 
   /**
