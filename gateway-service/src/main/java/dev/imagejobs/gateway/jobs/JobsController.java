@@ -4,6 +4,7 @@ import dev.imagejobs.gateway.idempotency.IdempotencyKey;
 import dev.imagejobs.gateway.idempotency.IdempotencyKeys;
 import dev.imagejobs.gateway.idempotency.StoredResponse;
 import dev.imagejobs.gateway.ratelimit.CreationRateLimiter;
+import dev.imagejobs.gateway.ratelimit.CreationsInFlight;
 import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.security.Tenant;
@@ -54,6 +55,7 @@ class JobsController {
   private final ReadModel readModel;
   private final IdempotencyKeys idempotencyKeys;
   private final CreationRateLimiter rateLimiter;
+  private final CreationsInFlight inFlight;
   private final StyleCapsules capsules;
   private final JobImages images;
 
@@ -64,6 +66,7 @@ class JobsController {
       ReadModel readModel,
       IdempotencyKeys idempotencyKeys,
       CreationRateLimiter rateLimiter,
+      CreationsInFlight inFlight,
       StyleCapsules capsules,
       JobImages images) {
     this.creation = creation;
@@ -72,6 +75,7 @@ class JobsController {
     this.readModel = readModel;
     this.idempotencyKeys = idempotencyKeys;
     this.rateLimiter = rateLimiter;
+    this.inFlight = inFlight;
     this.capsules = capsules;
     this.images = images;
   }
@@ -82,6 +86,8 @@ class JobsController {
   @ApiResponse(responseCode = "202", description = "Job queued, or the replayed response of an earlier request",
       content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
           schema = @Schema(implementation = JobView.class)))
+  @ApiResponse(responseCode = "503", description = "This gateway instance runs as many creations as it may at once; "
+      + "nothing was created, try again after Retry-After")
   @PostMapping(path = {JOBS, LEGACY_GENERATE}, consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<ResponseEntity<String>> create(
@@ -91,7 +97,7 @@ class JobsController {
       @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent) {
     rateLimiter.acquire(tenant.id());
     IdempotencyKey key = idempotencyKey == null ? null : idempotencyKeys.parse(idempotencyKey);
-    return creation.create(tenant.id(), body, traceparent, key).map(JobsController::response);
+    return inFlight.admit(() -> creation.create(tenant.id(), body, traceparent, key)).map(JobsController::response);
   }
 
   @Operation(summary = "Read a job")

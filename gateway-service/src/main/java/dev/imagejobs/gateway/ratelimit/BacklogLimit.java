@@ -40,7 +40,7 @@ public class BacklogLimit {
 
   /** The answer to a creation that {@link #admitted} refused. */
   public ErrorResponseException refused() {
-    long seconds = Math.max(1, (settings.retryAfter().toMillis() + 999) / 1000);
+    long seconds = settings.retryAfterSeconds();
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS,
         "Too many of this tenant's jobs are waiting for generation (at most " + settings.maxQueuedPerTenant()
             + "); try again in " + seconds + " s");

@@ -3,6 +3,7 @@ package dev.imagejobs.gateway.security;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
@@ -12,6 +13,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.MappedJwtClaimSetConverter;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 
@@ -35,6 +37,10 @@ final class TokenVerification {
           .jwsAlgorithm(SignatureAlgorithm.ES256)
           .build();
     };
+    // Issuers are compared as text; the default converter would try to parse each one as a URL,
+    // throwing and catching an exception on every request whose issuer is not a URL.
+    decoder.setClaimSetConverter(MappedJwtClaimSetConverter.withDefaults(
+        Map.of(JwtClaimNames.ISS, issuer -> issuer == null ? null : issuer.toString())));
     decoder.setJwtValidator(validator(settings));
     return decoder;
   }
