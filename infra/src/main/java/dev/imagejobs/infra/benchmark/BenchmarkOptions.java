@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * @param scenarios the scenarios to run, in the order they run
  * @param duration the measured window of each load scenario, after {@code warmup}
  * @param warmup load offered before every measured window and excluded from every figure
+ * @param stackWarmup load offered to each fresh stack before its first scenario, so the services' JIT
+ *     compilation (minutes of both cores for five JVMs on a small machine) is not measured as the pipeline
  * @param rate the offered rate of {@code throughput} in requests per second ({@code overload} offers three times it)
  * @param out the directory the results are written to
  * @param quick every duration and count shrunk, for a smoke run of a few minutes
@@ -28,6 +30,7 @@ public record BenchmarkOptions(
     List<String> scenarios,
     Duration duration,
     Duration warmup,
+    Duration stackWarmup,
     int rate,
     Path out,
     boolean quick,
@@ -44,11 +47,15 @@ public record BenchmarkOptions(
   static final Duration DEFAULT_WARMUP = Duration.ofSeconds(15);
   static final Duration QUICK_DURATION = Duration.ofSeconds(10);
   static final Duration QUICK_WARMUP = Duration.ofSeconds(5);
+  static final Duration DEFAULT_STACK_WARMUP = Duration.ofMinutes(4);
+  static final Duration QUICK_STACK_WARMUP = Duration.ofSeconds(45);
+  /** Offered to a fresh stack during {@link #stackWarmup}: low enough for a cold stack to keep up. */
+  static final int STACK_WARMUP_RATE = 50;
   static final int DEFAULT_RATE = 1000;
 
   public static final String USAGE = String.join(System.lineSeparator(),
-      "Usage: ./benchmark [--scenarios a,b,c] [--duration 60s] [--warmup 15s] [--rate N] [--out DIR]",
-      "                   [--quick] [--profile] [--keep-state] [--help]",
+      "Usage: ./benchmark [--scenarios a,b,c] [--duration 60s] [--warmup 15s] [--stack-warmup 4m] [--rate N]",
+      "                   [--out DIR] [--quick] [--profile] [--keep-state] [--help]",
       "Measures Image Jobs on this machine: each scenario runs on a fresh local stack (real Kafka, PostgreSQL with",
       "durable commits, every service with deployment JVM flags, the local provider) and prints its figures with the",
       "settings they were measured with; results.json and results.md go to the output directory.",
@@ -57,6 +64,8 @@ public record BenchmarkOptions(
       "  --scenarios LIST  comma-separated, default all: " + String.join(",", ALL_SCENARIOS),
       "  --duration D      measured window of each load scenario (default 60s; 10s with --quick)",
       "  --warmup D        load before each window, never counted (default 15s; 5s with --quick)",
+      "  --stack-warmup D  " + STACK_WARMUP_RATE + " jobs/s offered to each fresh stack before its first scenario, never",
+      "                    counted, until the services' JIT has compiled the hot paths (default 4m; 45s with --quick)",
       "  --rate N          offered requests/s of throughput; overload offers 3 x N (default 1000)",
       "  --out DIR         where results go (default benchmark-results/<UTC timestamp>/)",
       "  --quick           shrink every duration and count: a smoke run of a few minutes",
@@ -87,6 +96,9 @@ public record BenchmarkOptions(
     if (warmup.isNegative()) {
       throw new IllegalArgumentException("--warmup must not be negative");
     }
+    if (stackWarmup.isNegative()) {
+      throw new IllegalArgumentException("--stack-warmup must not be negative");
+    }
     if (rate < 1) {
       throw new IllegalArgumentException("--rate must be at least 1");
     }
@@ -102,6 +114,7 @@ public record BenchmarkOptions(
     List<String> scenarios = ALL_SCENARIOS;
     Duration duration = null;
     Duration warmup = null;
+    Duration stackWarmup = null;
     int rate = DEFAULT_RATE;
     Path out = null;
     boolean quick = false;
@@ -118,6 +131,7 @@ public record BenchmarkOptions(
         case "--scenarios" -> scenarios = scenarios(value(args, ++i, arg));
         case "--duration" -> duration = duration(value(args, ++i, arg), arg);
         case "--warmup" -> warmup = duration(value(args, ++i, arg), arg);
+        case "--stack-warmup" -> stackWarmup = duration(value(args, ++i, arg), arg);
         case "--rate" -> rate = number(value(args, ++i, arg), arg);
         case "--out" -> out = Path.of(value(args, ++i, arg));
         default -> throw new IllegalArgumentException("Unknown argument '" + arg + "'");
@@ -130,6 +144,7 @@ public record BenchmarkOptions(
     return new BenchmarkOptions(scenarios,
         duration != null ? duration : quick ? QUICK_DURATION : DEFAULT_DURATION,
         warmup != null ? warmup : quick ? QUICK_WARMUP : DEFAULT_WARMUP,
+        stackWarmup != null ? stackWarmup : quick ? QUICK_STACK_WARMUP : DEFAULT_STACK_WARMUP,
         rate, out, quick, profile, keepState, help);
   }
 

@@ -59,7 +59,7 @@ public final class BenchmarkRunner {
     List<ScenarioResult> results = new ArrayList<>();
     int failed = 0;
     StackProvider stacks = new StackProvider(home, environment, options.keepState(),
-        options.scaled(Duration.ofMinutes(5), Duration.ofMinutes(2)), json);
+        options.scaled(Duration.ofMinutes(5), Duration.ofMinutes(2)), options.stackWarmup(), json);
     // Ctrl-C: each stack stops its processes by itself; this also deletes its state directory.
     Thread cleanUp = new Thread(stacks::close, "benchmark-clean-up");
     Runtime.getRuntime().addShutdownHook(cleanUp);

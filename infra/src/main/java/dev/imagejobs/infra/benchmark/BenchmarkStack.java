@@ -74,6 +74,7 @@ final class BenchmarkStack implements AutoCloseable {
   private final Instant startedAt;
   private final Duration startupTime;
   private final AtomicLong jobsAccepted = new AtomicLong();
+  private volatile String warmUp = "none";
   private Map<String, String> facts;
 
   private BenchmarkStack(RunningStack stack, Map<String, String> variables, Path stateDir, boolean keepState,
@@ -174,6 +175,15 @@ final class BenchmarkStack implements AutoCloseable {
   }
 
   /** Jobs the benchmark has had accepted on this stack so far, by any scenario. */
+  /** How the stack was warmed up before its first scenario, as reported with every figure. */
+  String warmUp() {
+    return warmUp;
+  }
+
+  void warmedUp(String description) {
+    this.warmUp = description;
+  }
+
   AtomicLong jobsAccepted() {
     return jobsAccepted;
   }

@@ -12,6 +12,7 @@ final class StackNotes {
     result.setting("stack", lease.reused()
         ? "shared with the previous scenario (same settings), " + stack.jobsAccepted().get() + " jobs on it before"
         : "fresh");
+    result.setting("stack warm-up (excluded)", stack.warmUp());
     if (lease.unfinishedAtStart() > 0) {
       result.note(lease.unfinishedAtStart() + " jobs of the previous scenario had not ended when this one started");
     }

@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,16 +28,18 @@ final class StackProvider implements AutoCloseable {
   private final Map<String, String> launcherEnvironment;
   private final boolean keepState;
   private final Duration drainTimeout;
+  private final Duration stackWarmup;
   private final JsonMapper json;
   private BenchmarkStack current;
   private Map<String, String> currentOverrides;
 
   StackProvider(Path home, Map<String, String> launcherEnvironment, boolean keepState, Duration drainTimeout,
-      JsonMapper json) {
+      Duration stackWarmup, JsonMapper json) {
     this.home = home;
     this.launcherEnvironment = Map.copyOf(launcherEnvironment);
     this.keepState = keepState;
     this.drainTimeout = drainTimeout;
+    this.stackWarmup = stackWarmup;
     this.json = json;
   }
 
@@ -56,7 +61,41 @@ final class StackProvider implements AutoCloseable {
     closeCurrent();
     current = BenchmarkStack.start(label, overrides, home, launcherEnvironment, keepState, json);
     currentOverrides = Map.copyOf(overrides);
+    warmUp(current, label);
     return current;
+  }
+
+  /**
+   * Offers {@link BenchmarkOptions#STACK_WARMUP_RATE} jobs/s for {@code stackWarmup}, then waits for
+   * them to end: a fresh stack's five JVMs compile their hot paths for minutes, and on a small
+   * machine that compilation, not the pipeline, would otherwise be what the first scenario measures.
+   */
+  private void warmUp(BenchmarkStack stack, String label) {
+    if (stackWarmup.isZero()) {
+      return;
+    }
+    LOG.info("Warming the stack for {} up: {} jobs/s for {} s, not measured", label,
+        BenchmarkOptions.STACK_WARMUP_RATE, stackWarmup.toSeconds());
+    JobRequests requests = new JobRequests(JobRequests.newProject("stack-warm-up"));
+    OpenLoopLoad load = new OpenLoopLoad(index -> stack.gateway().submit(requests.body(index)),
+        WindowedLoad.REQUEST_TIMEOUT);
+    try {
+      load.start(BenchmarkOptions.STACK_WARMUP_RATE, Duration.ZERO, stackWarmup,
+              (index, jobId, intended, answered, measured) -> stack.jobsAccepted().incrementAndGet())
+          .result()
+          .get(stackWarmup.toSeconds() + WindowedLoad.REQUEST_TIMEOUT.toSeconds() + 60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while warming the stack up", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("The stack warm-up load failed", e);
+    }
+    long unfinished = stack.awaitAllJobsEnded(drainTimeout);
+    stack.warmedUp(BenchmarkOptions.STACK_WARMUP_RATE + " jobs/s for " + stackWarmup.toSeconds() + " s after start-up"
+        + (unfinished > 0 ? ", " + unfinished + " of its jobs still unfinished" : ", every job ended"));
+    if (unfinished > 0) {
+      LOG.warn("{} warm-up jobs had not ended after {}; {} starts anyway", unfinished, drainTimeout, label);
+    }
   }
 
   /** Stops the running stack, if any. */

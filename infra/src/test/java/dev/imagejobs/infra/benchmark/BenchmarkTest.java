@@ -250,6 +250,7 @@ class BenchmarkTest {
       assertThat(options.scenarios()).isEqualTo(BenchmarkOptions.ALL_SCENARIOS);
       assertThat(options.duration()).isEqualTo(Duration.ofSeconds(60));
       assertThat(options.warmup()).isEqualTo(Duration.ofSeconds(15));
+      assertThat(options.stackWarmup()).isEqualTo(Duration.ofMinutes(4));
       assertThat(options.rate()).isEqualTo(1000);
       assertThat(options.out()).isEqualTo(Path.of("benchmark-results", "20261128T101530Z"));
       assertThat(options.help()).isFalse();
@@ -261,6 +262,9 @@ class BenchmarkTest {
 
       assertThat(quick.duration()).isEqualTo(Duration.ofSeconds(10));
       assertThat(quick.warmup()).isEqualTo(Duration.ofSeconds(2));
+      assertThat(quick.stackWarmup()).isEqualTo(Duration.ofSeconds(45));
+      assertThat(BenchmarkOptions.parse(List.of("--quick", "--stack-warmup", "0"), Instant.EPOCH).stackWarmup())
+          .isZero();
       assertThat(quick.scaled(2000, 200)).isEqualTo(200);
     }
 
