@@ -3,9 +3,7 @@ package dev.imagejobs.gateway.ratelimit;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.readmodel.SqlPart;
 import java.util.Map;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
 
@@ -41,13 +39,10 @@ public class BacklogLimit {
   /** The answer to a creation that {@link #admitted} refused. */
   public ErrorResponseException refused() {
     long seconds = settings.retryAfterSeconds();
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS,
+    return Refusals.retryLater(HttpStatus.TOO_MANY_REQUESTS, "Too many queued jobs",
         "Too many of this tenant's jobs are waiting for generation (at most " + settings.maxQueuedPerTenant()
-            + "); try again in " + seconds + " s");
-    problem.setTitle("Too many queued jobs");
-    problem.setProperty("retryAfterSeconds", seconds);
-    ErrorResponseException refused = new ErrorResponseException(HttpStatus.TOO_MANY_REQUESTS, problem, null);
-    refused.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
-    return refused;
+            + "); try again in " + seconds + " s",
+        seconds);
   }
+
 }

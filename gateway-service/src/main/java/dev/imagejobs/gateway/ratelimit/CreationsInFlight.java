@@ -2,9 +2,7 @@ package dev.imagejobs.gateway.ratelimit;
 
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
 import reactor.core.publisher.Mono;
@@ -45,13 +43,10 @@ public class CreationsInFlight {
 
   private ErrorResponseException overloaded() {
     long seconds = settings.retryAfterSeconds();
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+    return Refusals.retryLater(HttpStatus.SERVICE_UNAVAILABLE, "Gateway overloaded",
         "This gateway is creating as many jobs as it can (" + settings.maxCreationsInFlight()
-            + " at once); try again in " + seconds + " s");
-    problem.setTitle("Gateway overloaded");
-    problem.setProperty("retryAfterSeconds", seconds);
-    ErrorResponseException refused = new ErrorResponseException(HttpStatus.SERVICE_UNAVAILABLE, problem, null);
-    refused.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
-    return refused;
+            + " at once); try again in " + seconds + " s",
+        seconds);
   }
+
 }

@@ -23,6 +23,7 @@ import org.springframework.web.reactive.resource.NoResourceFoundException;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 
 /**
  * Answers every error of the dispatcher and the controllers (unknown route, wrong method or media
@@ -73,6 +74,18 @@ class ApiProblems extends ResponseEntityExceptionHandler {
     HttpHeaders headers = new HttpHeaders();
     headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
     return createResponseEntity(problem, headers, HttpStatus.SERVICE_UNAVAILABLE, exchange);
+  }
+
+  /**
+   * The client closed the connection before its answer was sent (it gave up waiting): there is
+   * nobody left to answer, and this is not a fault of the gateway. Logging each one with its stack
+   * trace would make an overloaded gateway slower exactly when clients start giving up.
+   */
+  @ExceptionHandler(AbortedException.class)
+  Mono<ResponseEntity<Object>> clientGone(AbortedException ex, ServerWebExchange exchange) {
+    log.debug("Client closed the connection before the answer to {} {} was sent", exchange.getRequest().getMethod(),
+        exchange.getRequest().getPath());
+    return Mono.empty();
   }
 
   /** Anything unforeseen: logged with its stack trace, answered without internals. */

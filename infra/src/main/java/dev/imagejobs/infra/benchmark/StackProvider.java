@@ -67,11 +67,17 @@ final class StackProvider implements AutoCloseable {
 
   /**
    * Offers {@link BenchmarkOptions#STACK_WARMUP_RATE} jobs/s for {@code stackWarmup}, then waits for
-   * them to end: a fresh stack's five JVMs compile their hot paths for minutes, and on a small
+   * them to end (only with the instant provider: behind a slow one the load would still be queued
+   * when the scenario starts): a fresh stack's five JVMs compile their hot paths for minutes, and on a small
    * machine that compilation, not the pipeline, would otherwise be what the first scenario measures.
    */
   private void warmUp(BenchmarkStack stack, String label) {
     if (stackWarmup.isZero()) {
+      return;
+    }
+    if (!stack.providerLatency().isZero()) {
+      // A slow provider would turn the warm-up load into a backlog the scenario then measures.
+      stack.warmedUp("none: the provider takes " + stack.providerLatency().toMillis() + " ms per image");
       return;
     }
     LOG.info("Warming the stack for {} up: {} jobs/s for {} s, not measured", label,
