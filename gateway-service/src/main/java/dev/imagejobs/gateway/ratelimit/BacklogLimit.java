@@ -44,5 +44,4 @@ public class BacklogLimit {
             + "); try again in " + seconds + " s",
         seconds);
   }
-
 }

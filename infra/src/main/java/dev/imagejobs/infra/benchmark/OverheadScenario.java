@@ -72,6 +72,10 @@ final class OverheadScenario implements Scenario {
       if (watcher.unreadable() > 0) {
         result.note(watcher.unreadable() + " stream events had no readable job view");
       }
+      if (watcher.reconnects() > 0) {
+        result.note("the gateway ended the project stream " + watcher.reconnects()
+            + " times; the client resumed it with Last-Event-ID, as a browser would");
+      }
       result.figures(WindowedLoad.figures(outcome.load()));
       result.figures(outcome.probes().figures());
     }

@@ -10,15 +10,20 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A client following a project's event stream, as a browser page would, and noting when each
- * job's terminal event arrived: the end of a job as its users see it.
+ * job's terminal event arrived: the end of a job as its users see it. Like a browser's
+ * {@code EventSource}, it reconnects with {@code Last-Event-ID} when the gateway ends the stream (as
+ * it does to a client too far behind), after {@link #RECONNECT_DELAY}; events it receives later than
+ * they happened count with their arrival time.
  */
 final class ProjectStreamWatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProjectStreamWatcher.class);
+  static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
 
   private final SseClient client;
   private final String project;
@@ -27,7 +32,10 @@ final class ProjectStreamWatcher implements AutoCloseable {
   private final Map<String, String> endStatus = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Long> completions = new ConcurrentLinkedQueue<>();
   private final LongAdder unreadable = new LongAdder();
-  private SseSubscription subscription;
+  private final LongAdder reconnects = new LongAdder();
+  private volatile String lastEventId;
+  private volatile boolean closed;
+  private volatile SseSubscription subscription;
 
   ProjectStreamWatcher(SseClient client, String project, JsonMapper json) {
     this.client = client;
@@ -37,7 +45,7 @@ final class ProjectStreamWatcher implements AutoCloseable {
 
   /** Subscribes and waits until the gateway has answered 200. */
   void open(Duration timeout) {
-    subscription = client.subscribe(GatewayClient.PROJECT_EVENTS + project, this::onEvent);
+    subscription = client.subscribe(GatewayClient.PROJECT_EVENTS + project, null, this::onEvent, this::reconnect);
     OptionalInt status = subscription.awaitStatus(timeout);
     if (status.isEmpty() || status.getAsInt() != 200) {
       throw new IllegalStateException("The project stream of " + project + " did not open within " + timeout
@@ -45,9 +53,28 @@ final class ProjectStreamWatcher implements AutoCloseable {
     }
   }
 
-  /** Whether the stream is still open (the gateway never ends a project stream by itself). */
+  /** Whether the watcher still follows the stream (reconnecting counts as following). */
   boolean isOpen() {
-    return subscription != null && subscription.isOpen();
+    return subscription != null && !closed;
+  }
+
+  /** How many times the gateway ended the stream and the watcher resumed it. */
+  long reconnects() {
+    return reconnects.sum();
+  }
+
+  private void reconnect() {
+    if (closed) {
+      return;
+    }
+    reconnects.increment();
+    LOG.info("The project stream of {} ended; resuming after {} in {}", project, lastEventId, RECONNECT_DELAY);
+    Mono.delay(RECONNECT_DELAY).subscribe(tick -> {
+      if (!closed) {
+        subscription = client.subscribe(GatewayClient.PROJECT_EVENTS + project, lastEventId, this::onEvent,
+            this::reconnect);
+      }
+    });
   }
 
   /** When the terminal event of {@code jobId} arrived ({@link System#nanoTime()}), or null. */
@@ -102,6 +129,7 @@ final class ProjectStreamWatcher implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     if (subscription != null) {
       subscription.close();
     }
@@ -112,6 +140,9 @@ final class ProjectStreamWatcher implements AutoCloseable {
   }
 
   private void onEvent(SseEvent event, long receivedNanos, long receivedEpochMicros) {
+    if (event.id() != null) {
+      lastEventId = event.id();
+    }
     JobViewFields view;
     try {
       view = JobViewFields.parse(json, event.data());

@@ -41,9 +41,23 @@ final class SseClient implements AutoCloseable {
 
   /** Opens {@code pathAndQuery} (e.g. {@code /api/v1/images/events?projectId=p}) and feeds its events to {@code listener}. */
   SseSubscription subscribe(String pathAndQuery, Listener listener) {
+    return subscribe(pathAndQuery, null, listener, () -> { });
+  }
+
+  /**
+   * Opens {@code pathAndQuery} resuming after {@code lastEventId} (none when null), feeds its events
+   * to {@code listener} and runs {@code onEnd} once the stream has ended or failed.
+   */
+  SseSubscription subscribe(String pathAndQuery, String lastEventId, Listener listener, Runnable onEnd) {
     SseSubscription subscription = new SseSubscription();
     SseParser parser = new SseParser();
-    subscription.disposable(http.get()
+    subscription.disposable(http
+        .headers(headers -> {
+          if (lastEventId != null) {
+            headers.set("Last-Event-ID", lastEventId);
+          }
+        })
+        .get()
         .uri(pathAndQuery)
         .response((response, body) -> {
           int status = response.status().code();
@@ -58,7 +72,13 @@ final class SseClient implements AutoCloseable {
             parser.feed(bytes, event -> listener.onEvent(event, nanos, micros));
           }).then();
         })
-        .subscribe(ignored -> { }, subscription::failed, subscription::ended));
+        .subscribe(ignored -> { }, error -> {
+          subscription.failed(error);
+          onEnd.run();
+        }, () -> {
+          subscription.ended();
+          onEnd.run();
+        }));
     return subscription;
   }
 
