@@ -267,6 +267,7 @@ public final class LocalStack {
     // unless the user brings a secret or a JWKS URL of their own.
     if (isBlank(environment.get(JWT_SECRET)) && isBlank(environment.get("IMAGEJOBS_JWT_JWKS_URI"))) {
       environment.put(JWT_SECRET, DevTokens.LOCAL_SECRET);
+      environment.put("IMAGEJOBS_JWT_ALLOW_DEV_SECRET", "true");
     }
     return environment;
   }

@@ -48,7 +48,7 @@ public record JobView(
   public static JobView of(JobRow row) {
     Image image = row.status() == JobStatus.COMPLETED
         ? new Image(location(row.jobId()) + "/image", row.contentType(), row.sizeBytes(), row.width(), row.height(),
-            row.sha256(), row.storagePath(), row.objectUri())
+            row.sha256(), row.storagePath(), shownObjectUri(row.objectUri()))
         : null;
     return new JobView(
         row.jobId(), row.status().wireName(), row.jobType(), row.projectId(), row.branchId(), row.sceneId(),
@@ -57,6 +57,15 @@ public record JobView(
         row.failureStage(), row.errorClass(), row.errorCode(), row.errorMessage(),
         row.estimatedCostMicros(), row.actualCostMicros(),
         row.createdAt(), row.startedAt(), row.completedAt(), row.updatedAt(), row.lastEventSeq(), image);
+  }
+
+  /**
+   * The object's URI as tenants may see it: a store's own URI ({@code gs://bucket/object}), never a
+   * path on a server's disk ({@code file:}), which tells a tenant nothing it can use and everything
+   * about the server's layout.
+   */
+  static String shownObjectUri(String objectUri) {
+    return objectUri == null || objectUri.regionMatches(true, 0, "file:", 0, 5) ? null : objectUri;
   }
 
   /**
@@ -69,7 +78,8 @@ public record JobView(
    * @param height its height in pixels
    * @param sha256 its SHA-256 in hex, also its ETag
    * @param storagePath its path in the bucket
-   * @param objectUri its storage URI
+   * @param objectUri its URI in the object store ({@code gs://…}); null for the local filesystem
+   *     store, whose paths are the server's
    */
   public record Image(
       String url,

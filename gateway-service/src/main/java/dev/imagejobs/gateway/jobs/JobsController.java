@@ -34,8 +34,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The jobs API: create (with idempotency keys and a per-tenant rate limit), read, list, retry,
- * cancel, fetch the image. Every job is seen only by its tenant; another tenant's job is a 404.
+ * The jobs API: create (with idempotency keys), read, list, retry, cancel, fetch the image;
+ * creation, retry and cancel share the tenant's rate limit. Every job is seen only by its tenant; another tenant's job is a 404.
  * {@code /api/images/generate} and {@code /api/images/jobs/{jobId}} are aliases kept for clients
  * of the original API.
  */
@@ -126,6 +126,7 @@ class JobsController {
       Tenant tenant,
       @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent) {
     requireId(jobId);
+    rateLimiter.acquire(tenant.id());
     return commands.retry(tenant.id(), jobId, traceparent).map(JobsController::accepted);
   }
 
@@ -138,6 +139,7 @@ class JobsController {
       Tenant tenant,
       @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent) {
     requireId(jobId);
+    rateLimiter.acquire(tenant.id());
     return commands.cancel(tenant.id(), jobId, traceparent).map(JobsController::accepted);
   }
 

@@ -8,7 +8,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Limits how fast each tenant creates jobs, with one {@link TokenBucket} per tenant in this
+ * Limits how fast each tenant creates, retries and cancels jobs (one allowance for the three: a
+ * retry runs a job again, and every command writes), with one {@link TokenBucket} per tenant in this
  * instance's memory. Per instance by design: it protects the instance and the providers from one
  * noisy tenant without a shared store; behind a load balancer a tenant gets up to the limit times
  * the number of instances.
@@ -33,7 +34,7 @@ public class CreationRateLimiter {
   }
 
   /**
-   * Takes one creation from the tenant's allowance.
+   * Takes one creation, retry or cancel from the tenant's allowance.
    *
    * @throws RateLimitedException (a 429 problem with {@code Retry-After}) when none is left
    */

@@ -6,7 +6,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
-/** The tenant created jobs faster than allowed: 429 with {@code Retry-After} in whole seconds. */
+/** The tenant created, retried or canceled jobs faster than allowed: 429 with {@code Retry-After} in whole seconds. */
 final class RateLimitedException extends ErrorResponseException {
   private final long retryAfterSeconds;
 
@@ -22,7 +22,7 @@ final class RateLimitedException extends ErrorResponseException {
 
   private static ProblemDetail problem(long seconds) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS,
-        "Too many jobs created; try again in " + seconds + " s");
+        "Too many jobs created, retried or canceled; try again in " + seconds + " s");
     problem.setTitle("Too many requests");
     problem.setProperty("retryAfterSeconds", seconds);
     return problem;

@@ -5,12 +5,12 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
-/** The answer to a creation refused for now: a problem with {@code Retry-After} in whole seconds. */
-final class Refusals {
+/** The answer to a request refused for now: a problem with {@code Retry-After} in whole seconds. */
+public final class Refusals {
 
   private Refusals() {}
 
-  static ErrorResponseException retryLater(HttpStatus status, String title, String detail, long retryAfterSeconds) {
+  public static ErrorResponseException retryLater(HttpStatus status, String title, String detail, long retryAfterSeconds) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     problem.setTitle(title);
     problem.setProperty("retryAfterSeconds", retryAfterSeconds);

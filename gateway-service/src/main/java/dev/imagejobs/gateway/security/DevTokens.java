@@ -25,6 +25,12 @@ public final class DevTokens {
   /** The claim that carries the tenant unless {@code IMAGEJOBS_JWT_TENANT_CLAIM} says otherwise. */
   public static final String DEFAULT_TENANT_CLAIM = "tenant";
 
+  /** The claim that lists roles unless {@code IMAGEJOBS_JWT_ROLES_CLAIM} says otherwise. */
+  public static final String DEFAULT_ROLES_CLAIM = "roles";
+
+  /** The role that may read the actuator endpoints unless {@code IMAGEJOBS_JWT_OPERATOR_ROLE} says otherwise. */
+  public static final String OPERATOR_ROLE = "operator";
+
   /** The issuer of development tokens. */
   public static final String ISSUER = "image-jobs-dev";
 
@@ -48,6 +54,20 @@ public final class DevTokens {
 
   /** A token carrying {@code tenant} in {@code tenantClaim}, issued at {@code issuedAt}. */
   public static String mint(String secret, String tenantClaim, String tenant, Duration ttl, Instant issuedAt) {
+    return mint(secret, tenantClaim, tenant, ttl, issuedAt, "");
+  }
+
+  /**
+   * A token of {@code tenant} that also holds the {@link #OPERATOR_ROLE} in the default
+   * {@link #DEFAULT_ROLES_CLAIM}: it may read the gateway's actuator endpoints (metrics, info).
+   */
+  public static String mintOperator(String secret, String tenant, Duration ttl) {
+    return mint(secret, DEFAULT_TENANT_CLAIM, tenant, ttl, Instant.now(),
+        ",\"" + DEFAULT_ROLES_CLAIM + "\":[\"" + OPERATOR_ROLE + "\"]");
+  }
+
+  private static String mint(
+      String secret, String tenantClaim, String tenant, Duration ttl, Instant issuedAt, String moreClaims) {
     if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
       throw new IllegalArgumentException("The secret must be at least " + MIN_SECRET_BYTES + " bytes");
     }
@@ -63,7 +83,7 @@ public final class DevTokens {
     long iat = issuedAt.getEpochSecond();
     String header = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
     String claims = "{\"iss\":\"" + ISSUER + "\",\"sub\":\"dev-" + tenant + "\",\"" + tenantClaim + "\":\"" + tenant
-        + "\",\"iat\":" + iat + ",\"exp\":" + (iat + ttl.toSeconds()) + "}";
+        + "\",\"iat\":" + iat + ",\"exp\":" + (iat + ttl.toSeconds()) + moreClaims + "}";
     String signingInput = encode(header) + "." + encode(claims);
     return signingInput + "." + BASE64URL.encodeToString(hmacSha256(secret, signingInput));
   }

@@ -6,7 +6,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * How bearer tokens are verified: exactly one of an HS256 shared secret or a JWKS URL. Without
  * either, start-up fails, unless {@code allowDevSecret} is on, in which case the documented
- * {@link DevTokens#LOCAL_SECRET} is used (local development only).
+ * {@link DevTokens#LOCAL_SECRET} is used (local development only); that published secret is
+ * refused as {@code secret} too unless {@code allowDevSecret} is on.
  *
  * @param secret HS256 shared secret, at least 32 bytes ({@code IMAGEJOBS_JWT_SECRET})
  * @param jwksUri JWK Set URL of the identity provider ({@code IMAGEJOBS_JWT_JWKS_URI})
@@ -15,6 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param audience when set, tokens must list this in {@code aud}
  * @param allowDevSecret whether the development secret may stand in for a missing one
  * @param devTokenTenant the tenant of the development token logged at start-up when the development secret is used
+ * @param rolesClaim the claim that lists the token holder's roles (a list of strings, or one string)
+ * @param operatorRole the role, in {@code rolesClaim}, that may read the actuator endpoints other than health
  */
 @ConfigurationProperties("imagejobs.security.jwt")
 record JwtSettings(
@@ -24,7 +27,9 @@ record JwtSettings(
     String issuer,
     String audience,
     boolean allowDevSecret,
-    String devTokenTenant) {
+    String devTokenTenant,
+    String rolesClaim,
+    String operatorRole) {
 
   /** Where the verification key comes from. */
   enum KeySource { SECRET, JWKS, DEV_SECRET }
@@ -36,6 +41,8 @@ record JwtSettings(
     issuer = blankToNull(issuer);
     audience = blankToNull(audience);
     devTokenTenant = blankToNull(devTokenTenant) == null ? "local" : devTokenTenant.trim();
+    rolesClaim = blankToNull(rolesClaim) == null ? DevTokens.DEFAULT_ROLES_CLAIM : rolesClaim.trim();
+    operatorRole = blankToNull(operatorRole) == null ? DevTokens.OPERATOR_ROLE : operatorRole.trim();
     if (secret != null && jwksUri != null) {
       throw new IllegalArgumentException(
           "Both IMAGEJOBS_JWT_SECRET and IMAGEJOBS_JWT_JWKS_URI are set; configure exactly one way to verify tokens");
@@ -46,6 +53,11 @@ record JwtSettings(
           + "For local development only, IMAGEJOBS_JWT_ALLOW_DEV_SECRET=true or the 'local' profile uses the "
           + "documented development secret instead");
     }
+    if (DevTokens.LOCAL_SECRET.equals(secret) && !allowDevSecret) {
+      throw new IllegalArgumentException("IMAGEJOBS_JWT_SECRET is the published development secret, with which anyone "
+          + "can mint tokens: set a secret of your own. For local development only, IMAGEJOBS_JWT_ALLOW_DEV_SECRET=true "
+          + "or the 'local' profile permits it");
+    }
     if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < DevTokens.MIN_SECRET_BYTES) {
       throw new IllegalArgumentException(
           "IMAGEJOBS_JWT_SECRET must be at least " + DevTokens.MIN_SECRET_BYTES + " bytes for HS256");
@@ -53,7 +65,7 @@ record JwtSettings(
   }
 
   KeySource keySource() {
-    if (secret != null) {
+    if (secret != null && !DevTokens.LOCAL_SECRET.equals(secret)) {
       return KeySource.SECRET;
     }
     return jwksUri != null ? KeySource.JWKS : KeySource.DEV_SECRET;

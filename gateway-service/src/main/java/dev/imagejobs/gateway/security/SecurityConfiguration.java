@@ -12,6 +12,9 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
@@ -20,7 +23,7 @@ import org.springframework.web.reactive.result.method.annotation.ArgumentResolve
 
 /**
  * Every route needs a valid bearer token except health, the OpenAPI document and the web page's
- * static files. Stateless: no session, no CSRF token (nothing authenticates by cookie), no saved
+ * static files; the other actuator endpoints need the operator role in the token as well. Stateless: no session, no CSRF token (nothing authenticates by cookie), no saved
  * requests.
  */
 @Configuration(proxyBeanMethods = false)
@@ -31,6 +34,9 @@ class SecurityConfiguration {
       "/", "/index.html", "/app.js", "/app.css", "/favicon.svg",
       "/actuator/health", "/actuator/health/**",
       "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml"};
+
+  /** Operational endpoints: metrics and build facts are for operators, not tenants. */
+  static final String[] OPERATOR_ONLY = {"/actuator", "/actuator/**"};
 
   /** Routes that also accept the token as {@code access_token} in the query (EventSource). */
   static final String[] EVENT_STREAMS = {"/api/v1/images/jobs/*/events", "/api/v1/images/events"};
@@ -45,7 +51,7 @@ class SecurityConfiguration {
 
   @Bean
   SecurityWebFilterChain securityWebFilterChain(
-      ServerHttpSecurity http, ReactiveJwtDecoder jwtDecoder, ProblemResponses problems) {
+      ServerHttpSecurity http, ReactiveJwtDecoder jwtDecoder, ProblemResponses problems, JwtSettings settings) {
     ProblemAuthenticationErrors errors = new ProblemAuthenticationErrors(problems);
     return http
         .csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -57,14 +63,25 @@ class SecurityConfiguration {
         .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
         .authorizeExchange(exchanges -> exchanges
             .pathMatchers(HttpMethod.GET, PUBLIC_GET).permitAll()
+            .pathMatchers(OPERATOR_ONLY).hasRole(settings.operatorRole())
             .anyExchange().authenticated())
         .oauth2ResourceServer(server -> server
             .bearerTokenConverter(new BearerTokens(EVENT_STREAMS))
-            .jwt(jwt -> jwt.jwtDecoder(jwtDecoder))
+            .jwt(jwt -> jwt.jwtDecoder(jwtDecoder).jwtAuthenticationConverter(roles(settings)))
             .authenticationEntryPoint(errors)
             .accessDeniedHandler(errors))
         .exceptionHandling(handling -> handling.authenticationEntryPoint(errors).accessDeniedHandler(errors))
         .build();
+  }
+
+  /** The token's roles claim as {@code ROLE_} authorities, which {@code hasRole} checks. */
+  private static ReactiveJwtAuthenticationConverterAdapter roles(JwtSettings settings) {
+    JwtGrantedAuthoritiesConverter authorities = new JwtGrantedAuthoritiesConverter();
+    authorities.setAuthoritiesClaimName(settings.rolesClaim());
+    authorities.setAuthorityPrefix("ROLE_");
+    JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+    converter.setJwtGrantedAuthoritiesConverter(authorities);
+    return new ReactiveJwtAuthenticationConverterAdapter(converter);
   }
 
   @Bean
@@ -73,11 +90,11 @@ class SecurityConfiguration {
   }
 
   @Bean
-  WebFluxConfigurer tenantParameters(JwtSettings settings) {
+  WebFluxConfigurer tokenParameters(JwtSettings settings) {
     return new WebFluxConfigurer() {
       @Override
       public void configureArgumentResolvers(ArgumentResolverConfigurer configurer) {
-        configurer.addCustomResolver(new TenantArgumentResolver(settings.tenantClaim()));
+        configurer.addCustomResolver(new TokenArgumentResolver(settings.tenantClaim()));
       }
     };
   }

@@ -1,17 +1,19 @@
 package dev.imagejobs.gateway.security;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.MappedJwtClaimSetConverter;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
@@ -19,10 +21,12 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 
 /**
  * Builds the token decoder from {@link JwtSettings}: signature (HS256 secret, or RS256/ES256 keys
- * from a JWKS), expiry and not-before with the default clock skew, the optional issuer and
- * audience, and a usable tenant claim.
+ * from a JWKS), a required expiry and an optional not-before within {@link #CLOCK_SKEW}, the
+ * optional issuer and audience, and a usable tenant claim.
  */
 final class TokenVerification {
+  /** How far a token's {@code exp} and {@code nbf} may be off this gateway's clock. */
+  static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
 
   private TokenVerification() {}
 
@@ -47,14 +51,18 @@ final class TokenVerification {
 
   private static OAuth2TokenValidator<Jwt> validator(JwtSettings settings) {
     List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
-    validators.add(settings.issuer() == null
-        ? JwtValidators.createDefault()
-        : JwtValidators.createDefaultWithIssuer(settings.issuer()));
+    JwtTimestampValidator timestamps = new JwtTimestampValidator(CLOCK_SKEW);
+    // A token without exp would be valid forever: refused.
+    timestamps.setAllowEmptyExpiryClaim(false);
+    validators.add(timestamps);
+    if (settings.issuer() != null) {
+      validators.add(new JwtIssuerValidator(settings.issuer()));
+    }
     if (settings.audience() != null) {
       validators.add(new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
           audience -> audience != null && audience.contains(settings.audience())));
     }
     validators.add(new TenantClaimValidator(settings.tenantClaim()));
-    return new DelegatingOAuth2TokenValidator<>(validators);
+    return JwtValidators.createDefaultWithValidators(validators);
   }
 }

@@ -5,6 +5,7 @@ import dev.imagejobs.gateway.jobs.JobView;
 import dev.imagejobs.gateway.readmodel.EventPosition;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.security.Tenant;
+import dev.imagejobs.gateway.security.TokenExpiry;
 import dev.imagejobs.gateway.web.Ids;
 import dev.imagejobs.gateway.web.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -45,7 +46,8 @@ class JobEventsController {
 
   @Operation(summary = "Follow one job", description = "Replays the job's events from the beginning or after "
       + "Last-Event-ID (id = the job's event sequence), then streams new ones, and completes after a terminal "
-      + "status. 204 when the job has ended and the client has seen its last event.",
+      + "status. 204 when the job has ended and the client has seen its last event. Ends when the token "
+      + "expires (a 'token expired' comment): reconnect with a fresh token and Last-Event-ID.",
       parameters = @Parameter(name = "access_token", in = ParameterIn.QUERY,
           description = "The bearer token, for clients that cannot send an Authorization header"))
   @ApiResponse(responseCode = "200", description = "The event stream")
@@ -54,6 +56,7 @@ class JobEventsController {
   Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> job(
       @PathVariable String jobId,
       Tenant tenant,
+      TokenExpiry expiry,
       @RequestHeader(name = LastEventId.HEADER, required = false) String lastEventId,
       @RequestParam(name = LastEventId.PARAMETER, required = false) String lastEventIdParameter) {
     if (!Ids.isValid(jobId)) {
@@ -66,17 +69,19 @@ class JobEventsController {
         .map(row -> row.status().isTerminal() && row.lastEventSeq() <= after
             // EventSource reconnects after a stream ends; 204 tells it to stop.
             ? ResponseEntity.noContent().<Flux<ServerSentEvent<String>>>build()
-            : ResponseEntity.ok().header(NO_PROXY_BUFFERING, "no").body(streams.ofJob(jobId, after)));
+            : ResponseEntity.ok().header(NO_PROXY_BUFFERING, "no").body(streams.ofJob(tenant.id(), jobId, after, expiry)));
   }
 
   @Operation(summary = "Follow every job of a project", description = "Replays the project's events from the "
       + "beginning or after Last-Event-ID (id = an opaque position ordered across all the project's jobs, to "
-      + "pass back as it was sent), then streams new ones; never completes.",
+      + "pass back as it was sent), then streams new ones; ends only when the token expires (a 'token expired' "
+      + "comment): reconnect with a fresh token and Last-Event-ID.",
       parameters = @Parameter(name = "access_token", in = ParameterIn.QUERY,
           description = "The bearer token, for clients that cannot send an Authorization header"))
   @GetMapping(path = "/api/v1/images/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   ResponseEntity<Flux<ServerSentEvent<String>>> project(
       Tenant tenant,
+      TokenExpiry expiry,
       @RequestParam(required = false) String projectId,
       @RequestHeader(name = LastEventId.HEADER, required = false) String lastEventId,
       @RequestParam(name = LastEventId.PARAMETER, required = false) String lastEventIdParameter) {
@@ -84,6 +89,6 @@ class JobEventsController {
       throw new InvalidInputException("projectId", projectId == null ? "is required" : Ids.MESSAGE);
     }
     EventPosition after = LastEventId.positionAfter(lastEventId, lastEventIdParameter);
-    return ResponseEntity.ok().header(NO_PROXY_BUFFERING, "no").body(streams.ofProject(tenant.id(), projectId, after));
+    return ResponseEntity.ok().header(NO_PROXY_BUFFERING, "no").body(streams.ofProject(tenant.id(), projectId, after, expiry));
   }
 }

@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param listenerMinBackoff first pause before the notification connection is opened again
  * @param listenerMaxBackoff longest pause between attempts to open it again
  * @param listenerCheckInterval how often the notification connection is checked with a query
+ * @param maxStreams event streams this instance keeps open at once, every tenant together
+ * @param maxStreamsPerTenant event streams one tenant may keep open on this instance
  */
 @ConfigurationProperties("imagejobs.stream")
 record StreamSettings(
@@ -29,7 +31,9 @@ record StreamSettings(
     int pageSize,
     Duration listenerMinBackoff,
     Duration listenerMaxBackoff,
-    Duration listenerCheckInterval) {
+    Duration listenerCheckInterval,
+    int maxStreams,
+    int maxStreamsPerTenant) {
 
   StreamSettings {
     requirePositive(heartbeatInterval, "heartbeat-interval");
@@ -42,6 +46,9 @@ record StreamSettings(
     requirePositive(listenerMinBackoff, "listener-min-backoff");
     requirePositive(listenerMaxBackoff, "listener-max-backoff");
     requirePositive(listenerCheckInterval, "listener-check-interval");
+    if (maxStreams < 1 || maxStreamsPerTenant < 1) {
+      throw new IllegalArgumentException("imagejobs.stream.max-streams and max-streams-per-tenant must be at least 1");
+    }
     if (pageSize < 1) {
       throw new IllegalArgumentException("imagejobs.stream.page-size must be at least 1");
     }

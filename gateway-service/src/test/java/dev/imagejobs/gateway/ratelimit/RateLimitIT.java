@@ -40,6 +40,25 @@ class RateLimitIT extends GatewayIntegrationTest {
     assertThat(post("rl-b").getStatus().value()).isEqualTo(202);
   }
 
+  @Test
+  void givenTenantRetryingAndCancelingFasterThanAllowedThenBothAreRefusedLikeCreation() {
+    List<EntityExchangeResult<String>> answers = new ArrayList<>();
+    for (int i = 0; i < RATE_LIMIT_BURST + 10; i++) {
+      String command = i % 2 == 0 ? "retry" : "cancel";
+      answers.add(as("rl-c").post().uri("/api/v1/images/jobs/no-such-job-" + i + "/" + command).exchange()
+          .expectBody(String.class).returnResult());
+    }
+
+    List<EntityExchangeResult<String>> limited =
+        answers.stream().filter(answer -> answer.getStatus().value() == 429).toList();
+    assertThat(answers.size() - limited.size()).as("the burst, plus what refilled at 1/s meanwhile")
+        .isBetween(RATE_LIMIT_BURST, RATE_LIMIT_BURST + 5);
+    assertThat(answers).allMatch(answer -> answer.getStatus().value() == 404 || answer.getStatus().value() == 429);
+    assertThat(limited).extracting(answer -> answer.getUrl().getPath().substring(answer.getUrl().getPath()
+        .lastIndexOf('/') + 1)).contains("retry", "cancel");
+    assertThat(limited.get(0).getResponseHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isNotNull();
+  }
+
   private EntityExchangeResult<String> post(String tenant) {
     return as(tenant).post().uri("/api/v1/images/jobs").contentType(MediaType.APPLICATION_JSON).bodyValue(BODY)
         .exchange()

@@ -63,6 +63,18 @@ class JwtSettingsTest {
   }
 
   @Test
+  void givenThePublishedDevelopmentSecretAsSecretThenStartUpFailsUnlessLocalDevelopmentIsOn() {
+    context.withPropertyValues("IMAGEJOBS_JWT_SECRET=" + DevTokens.LOCAL_SECRET)
+        .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("published development secret").hasMessageContaining("IMAGEJOBS_JWT_ALLOW_DEV_SECRET"));
+    context.withPropertyValues("IMAGEJOBS_JWT_SECRET=" + DevTokens.LOCAL_SECRET, "IMAGEJOBS_JWT_ALLOW_DEV_SECRET=true")
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          assertThat(ctx.getBean(JwtSettings.class).keySource()).isEqualTo(JwtSettings.KeySource.DEV_SECRET);
+        });
+  }
+
+  @Test
   void givenACustomTenantClaimThenOnlyTokensCarryingItAreAccepted() {
     context.withPropertyValues("IMAGEJOBS_JWT_SECRET=" + "s".repeat(40), "IMAGEJOBS_JWT_TENANT_CLAIM=org")
         .run(ctx -> {

@@ -100,9 +100,28 @@ class TokenVerificationTest {
         .isInstanceOf(JwtException.class).hasMessageContaining("expired");
   }
 
+  @Test
+  void givenTokenWithoutExpiryThenItIsRefused() throws Exception {
+    JWTClaimsSet.Builder forever = new JWTClaimsSet.Builder().subject("user-1").issueTime(new Date())
+        .claim("tenant", "t1");
+
+    assertThatThrownBy(() -> decoder(null, null).decode(token(providerKey, forever)).block())
+        .isInstanceOf(JwtException.class).hasMessageContaining("exp is required");
+  }
+
+  @Test
+  void givenTokenExpiredWithinTheClockSkewThenItIsStillAccepted() throws Exception {
+    JWTClaimsSet.Builder justExpired = claims().claim("tenant", "t1")
+        .issueTime(Date.from(Instant.now().minus(Duration.ofMinutes(5))))
+        .expirationTime(Date.from(Instant.now().minus(TokenVerification.CLOCK_SKEW.dividedBy(2))));
+
+    assertThat(decoder(null, null).decode(token(providerKey, justExpired)).block().getClaimAsString("tenant"))
+        .isEqualTo("t1");
+  }
+
   private static ReactiveJwtDecoder decoder(String issuer, String audience) {
     String jwksUri = "http://localhost:" + jwks.getAddress().getPort() + "/jwks";
-    return TokenVerification.decoder(new JwtSettings(null, jwksUri, "tenant", issuer, audience, false, null));
+    return TokenVerification.decoder(new JwtSettings(null, jwksUri, "tenant", issuer, audience, false, null, null, null));
   }
 
   private static JWTClaimsSet.Builder claims() {

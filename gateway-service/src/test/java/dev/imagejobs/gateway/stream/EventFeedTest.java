@@ -29,7 +29,7 @@ class EventFeedTest {
   @BeforeEach
   void startFeed() {
     StreamSettings settings = new StreamSettings(Duration.ofSeconds(15), Duration.ofMinutes(5), Duration.ofMillis(5),
-        MAX_BUFFERED, Duration.ofSeconds(3), 2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(30));
+        MAX_BUFFERED, Duration.ofSeconds(3), 2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(30), 100, 100);
     feed = new EventFeed(history, new JobEventNotifications(null, settings), committed, settings,
         event -> event.jobId() + "#" + event.seq());
     feed.start();

@@ -5,21 +5,26 @@ import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.gateway.jobs.JobView;
 import dev.imagejobs.gateway.readmodel.EventPosition;
+import dev.imagejobs.gateway.security.DevTokens;
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.LifecycleEvents;
 import dev.imagejobs.gateway.testing.OtherGatewayInstance;
 import dev.imagejobs.gateway.testing.Tokens;
 import dev.imagejobs.schemas.avro.JobStarted;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.FluxExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
@@ -47,6 +52,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
         .assertNext(event -> {
           assertEvent(event, 6, "JobCompleted", "completed");
           assertThat(event.data().image().url()).isEqualTo("/api/v1/images/jobs/" + jobId + "/image");
+          assertThat(event.data().image().objectUri()).as("a path on the server's disk is not shown").isNull();
         })
         .expectComplete()
         .verify(PATIENCE);
@@ -260,6 +266,57 @@ class JobEventStreamIT extends GatewayIntegrationTest {
         .expectStatus().isAccepted()
         .returnResult(String.class).getResponseHeaders().getFirst(HttpHeaders.LOCATION);
     return location.substring(location.lastIndexOf('/') + 1);
+  }
+
+  @Test
+  void givenTokenThatExpiresWhileFollowingThenTheStreamEndsSayingSoAndTheTokenIsRefusedAfterwards() {
+    String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
+    // The gateway accepts a token up to 60 s after its exp: this one for about 3 more seconds.
+    String token = DevTokens.mint(Tokens.SECRET, "tenant", "stream-exp", Duration.ofSeconds(3),
+        Instant.now().minusSeconds(60));
+    WebTestClient client = http.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+        .responseTimeout(PATIENCE).build();
+
+    List<ServerSentEvent<JobView>> received = client.get().uri("/api/v1/images/events?projectId=" + project)
+        .accept(MediaType.TEXT_EVENT_STREAM)
+        .exchange()
+        .expectStatus().isOk()
+        .returnResult(EVENTS).getResponseBody()
+        .collectList()
+        .block(PATIENCE);
+
+    assertThat(received).isNotNull();
+    assertThat(received.get(received.size() - 1).comment()).isEqualTo("token expired");
+    client.get().uri("/api/v1/images/events?projectId=" + project).accept(MediaType.TEXT_EVENT_STREAM)
+        .exchange()
+        .expectStatus().isUnauthorized();
+  }
+
+  @Test
+  void givenATenantWithAsManyStreamsOpenAsAllowedThenItsNextStreamIsRefusedWith429UntilOneCloses() {
+    String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
+    String uri = "/api/v1/images/events?projectId=" + project;
+    List<Disposable> streams = new ArrayList<>();
+    try {
+      for (int i = 0; i < MAX_STREAMS_PER_TENANT; i++) {
+        streams.add(as("stream-cap").get().uri(uri).accept(MediaType.TEXT_EVENT_STREAM)
+            .exchange().expectStatus().isOk().returnResult(EVENTS).getResponseBody().subscribe());
+      }
+
+      as("stream-cap").get().uri(uri).accept(MediaType.TEXT_EVENT_STREAM).exchange()
+          .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+          .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+          .expectHeader().exists(HttpHeaders.RETRY_AFTER)
+          .expectBody().jsonPath("$.title").isEqualTo("Too many event streams");
+      as("stream-cap-other").get().uri(uri).accept(MediaType.TEXT_EVENT_STREAM).exchange()
+          .expectStatus().isOk().returnResult(EVENTS).getResponseBody().subscribe().dispose();
+
+      streams.remove(0).dispose();
+      await().atMost(PATIENCE).until(() -> as("stream-cap").get().uri(uri).accept(MediaType.TEXT_EVENT_STREAM)
+          .exchange().returnResult(EVENTS).getStatus(), HttpStatus.OK::equals);
+    } finally {
+      streams.forEach(Disposable::dispose);
+    }
   }
 
   private Flux<ServerSentEvent<JobView>> followJob(String tenant, String jobId, String lastEventId) {

@@ -67,6 +67,8 @@ public abstract class GatewayIntegrationTest {
   protected static final int RATE_LIMIT_BURST = 25;
   /** Queued jobs a tenant may have in tests before creation is refused. */
   protected static final int MAX_QUEUED_PER_TENANT = 40;
+  /** Event streams a tenant may keep open on the test gateway. */
+  protected static final int MAX_STREAMS_PER_TENANT = 50;
   private static final Set<Class<?>> SETTLED = ConcurrentHashMap.newKeySet();
 
   @Autowired
@@ -91,6 +93,7 @@ public abstract class GatewayIntegrationTest {
     registry.add("IMAGEJOBS_RATE_LIMIT_BURST", () -> Integer.toString(RATE_LIMIT_BURST));
     registry.add("IMAGEJOBS_ADMISSION_MAX_QUEUED_PER_TENANT", () -> Integer.toString(MAX_QUEUED_PER_TENANT));
     registry.add("IMAGEJOBS_SSE_HEARTBEAT_INTERVAL", () -> "1s");
+    registry.add("IMAGEJOBS_SSE_MAX_STREAMS_PER_TENANT", () -> Integer.toString(MAX_STREAMS_PER_TENANT));
     // Long enough that an event reaching a stream within seconds proves the notification path.
     registry.add("IMAGEJOBS_SSE_REREAD_INTERVAL", () -> "5m");
     registry.add("IMAGEJOBS_SSE_LISTENER_MIN_BACKOFF", () -> "100ms");

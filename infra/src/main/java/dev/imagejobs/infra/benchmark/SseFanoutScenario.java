@@ -63,6 +63,9 @@ final class SseFanoutScenario implements Scenario {
     overrides.put("IMAGEJOBS_WATCHDOG_QUEUED_DEADLINE", BEYOND_SLOW);
     overrides.put("IMAGEJOBS_WATCHDOG_PROCESSING_DEADLINE", BEYOND_SLOW);
     overrides.put("IMAGEJOBS_WATCHDOG_GENERATING_DEADLINE", BEYOND_SLOW);
+    // Every subscriber is of one tenant, on one gateway: allow them all, with room for reconnects.
+    overrides.put("IMAGEJOBS_SSE_MAX_STREAMS", Integer.toString(2 * most));
+    overrides.put("IMAGEJOBS_SSE_MAX_STREAMS_PER_TENANT", Integer.toString(2 * most));
     BenchmarkStack stack = run.stacks().fresh(name(), overrides);
     result.settings(stack.facts());
     Duration warmup = run.options().warmup();

@@ -41,6 +41,14 @@ record NanoBananaSettings(String apiKey, URI baseUrl, String model, Duration con
     return !apiKey.isEmpty();
   }
 
+  /** The settings without the key, which must never reach a log line or an error message. */
+  @Override
+  public String toString() {
+    return "NanoBananaSettings[apiKey=" + (hasApiKey() ? "(set)" : "(not set)") + ", baseUrl=" + baseUrl
+        + ", model=" + model + ", connectTimeout=" + connectTimeout + ", responseTimeout=" + responseTimeout
+        + ", prices=" + prices + "]";
+  }
+
   private static Duration positive(Duration value, Duration fallback, String name) {
     if (value == null) {
       return fallback;

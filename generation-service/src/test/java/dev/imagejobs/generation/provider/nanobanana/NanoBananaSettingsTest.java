@@ -30,6 +30,15 @@ class NanoBananaSettingsTest {
   }
 
   @Test
+  void givenAnApiKey_thenTheSettingsNeverShowIt() {
+    NanoBananaSettings settings = bind(Map.of(PREFIX + ".api-key", "AIza-very-secret-key"));
+
+    assertThat(settings.toString()).doesNotContain("AIza-very-secret-key").contains("apiKey=(set)")
+        .contains("gemini-2.5-flash-image");
+    assertThat(bind(Map.of()).toString()).contains("apiKey=(not set)");
+  }
+
+  @Test
   void givenPricesKeyedByModelIdsWithDots_thenTheyBindWhole() {
     NanoBananaSettings settings = bind(Map.of(
         PREFIX + ".api-key", " secret ",

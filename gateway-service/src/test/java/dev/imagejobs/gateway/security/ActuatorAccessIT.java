@@ -1,0 +1,36 @@
+package dev.imagejobs.gateway.security;
+
+import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
+import dev.imagejobs.gateway.testing.Tokens;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+
+/** Health is public; metrics and the other operational endpoints need the operator role. */
+class ActuatorAccessIT extends GatewayIntegrationTest {
+
+  @Test
+  void givenNoTokenThenHealthAnswersAndMetricsAreRefused() {
+    http.get().uri("/actuator/health").exchange().expectStatus().isOk();
+    http.get().uri("/actuator/metrics").exchange().expectStatus().isUnauthorized();
+  }
+
+  @Test
+  void givenATenantsTokenThenMetricsAndInfoAreForbidden() {
+    as("tenant-peek").get().uri("/actuator/metrics").exchange()
+        .expectStatus().isForbidden()
+        .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
+    as("tenant-peek").get().uri("/actuator/info").exchange().expectStatus().isForbidden();
+    as("tenant-peek").get().uri("/actuator").exchange().expectStatus().isForbidden();
+  }
+
+  @Test
+  void givenAnOperatorsTokenThenMetricsAnswer() {
+    http.get().uri("/actuator/metrics")
+        .header(HttpHeaders.AUTHORIZATION, "Bearer " + DevTokens.mintOperator(Tokens.SECRET, "ops", Duration.ofMinutes(5)))
+        .exchange()
+        .expectStatus().isOk()
+        .expectBody().jsonPath("$.names").isArray();
+  }
+}
