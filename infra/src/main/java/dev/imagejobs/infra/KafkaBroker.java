@@ -64,7 +64,7 @@ final class KafkaBroker implements AutoCloseable {
     List<String> command = java(kafkaLib, marker);
     command.add("kafka.Kafka");
     command.add(config.toString());
-    String bootstrapServers = "localhost:" + port;
+    String bootstrapServers = bootstrapServers(port);
     ChildProcess process = ChildProcess.start(NAME, command, Map.of(), logFile, pidFile);
     try {
       process.awaitReady("listener on port " + port, timeout, () -> accepts(port));
@@ -114,6 +114,11 @@ final class KafkaBroker implements AutoCloseable {
 
   String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** Where clients reach a broker listening on {@code port} of this machine. */
+  static String bootstrapServers(int port) {
+    return "localhost:" + port;
   }
 
   String clusterId() {

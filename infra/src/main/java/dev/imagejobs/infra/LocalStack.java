@@ -174,8 +174,8 @@ public final class LocalStack {
   /** Fails before anything starts when the build output the stack runs from is incomplete. */
   private static void requireDistribution(Path home) {
     List<Path> missing = new ArrayList<>();
-    if (!Files.isDirectory(home.resolve("kafka-lib"))) {
-      missing.add(home.resolve("kafka-lib"));
+    if (!Files.isDirectory(StackSettings.kafkaLib(home))) {
+      missing.add(StackSettings.kafkaLib(home));
     }
     for (Service service : Service.values()) {
       if (!Files.isRegularFile(service.jar(home))) {
@@ -209,14 +209,13 @@ public final class LocalStack {
   }
 
   private static void startInfrastructure(RunningStack stack, StackSettings settings, StateDirectory state) {
-    Path kafkaLib = settings.home().resolve("kafka-lib");
     Duration timeout = settings.startupTimeout();
     ExecutorService executor = Executors.newFixedThreadPool(2);
     try {
       CompletableFuture<PostgresServer> postgres = CompletableFuture.supplyAsync(
           () -> PostgresServer.start(state, settings.postgresPort(), timeout), executor);
       CompletableFuture<KafkaBroker> kafka = CompletableFuture.supplyAsync(
-          () -> KafkaBroker.start(kafkaLib, state, settings.kafkaPort(), settings.kafkaControllerPort(), timeout),
+          () -> KafkaBroker.start(settings.kafkaLib(), state, settings.kafkaPort(), settings.kafkaControllerPort(), timeout),
           executor);
       // Both are joined before failing, so the one that did start is registered and stopped again.
       RuntimeException failure = register(() -> stack.postgres(postgres.join()), null);

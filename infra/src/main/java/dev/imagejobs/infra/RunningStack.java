@@ -57,7 +57,30 @@ public final class RunningStack implements AutoCloseable {
 
   /** Kafka bootstrap servers, e.g. {@code localhost:9092}. */
   public String bootstrapServers() {
-    return kafka.bootstrapServers();
+    return KafkaBroker.bootstrapServers(settings.kafkaPort());
+  }
+
+  /**
+   * Stops the broker (SIGTERM) while every other process keeps running, as an outage of Kafka
+   * would; {@link #startKafka()} brings it back on the same port with every record it had.
+   */
+  synchronized void stopKafka() {
+    if (kafka != null) {
+      LOG.info("Stopping Kafka; the services keep running");
+      kafka.close();
+      kafka = null;
+    }
+  }
+
+  /** Starts the broker again after {@link #stopKafka()}. */
+  synchronized void startKafka() {
+    if (closed) {
+      throw new IllegalStateException("The local stack is stopped");
+    }
+    if (kafka == null) {
+      kafka = KafkaBroker.start(settings.kafkaLib(), state, settings.kafkaPort(), settings.kafkaControllerPort(),
+          settings.startupTimeout());
+    }
   }
 
   /** JDBC URL of the {@code imagejobs} database, user included. */

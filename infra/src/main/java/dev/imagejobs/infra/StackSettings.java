@@ -85,6 +85,16 @@ public record StackSettings(
     environment = Map.copyOf(environment);
   }
 
+  /** The broker's jars in the unpacked distribution. */
+  Path kafkaLib() {
+    return kafkaLib(home);
+  }
+
+  /** The broker's jars in the distribution unpacked at {@code home}. */
+  static Path kafkaLib(Path home) {
+    return home.resolve("kafka-lib");
+  }
+
   /**
    * Settings from environment variables: {@code IMAGEJOBS_STATE_DIR} (default {@code .local-stack}),
    * {@code GATEWAY_PORT} (8080), {@code GENERATION_PORT} (8081), {@code UPLOAD_PORT} (8082), {@code STREAMS_PORT} (8083),

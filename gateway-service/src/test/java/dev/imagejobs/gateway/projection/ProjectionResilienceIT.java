@@ -56,9 +56,17 @@ class ProjectionResilienceIT extends GatewayIntegrationTest {
           .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
           .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
           .expectHeader().exists(HttpHeaders.RETRY_AFTER);
+      http.get().uri("/actuator/health/readiness").exchange()
+          .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+          .expectBody().jsonPath("$.status").isEqualTo("DOWN");
+      http.get().uri("/actuator/health/liveness").exchange()
+          .expectStatus().isOk()
+          .expectBody().jsonPath("$.status").isEqualTo("UP");
     } finally {
       EmbeddedPostgresExtension.start();
     }
+    await().atMost(PATIENCE).until(() -> http.get().uri("/actuator/health/readiness").exchange()
+        .returnResult(String.class).getStatus(), HttpStatus.OK::equals);
 
     String location = await().atMost(PATIENCE).until(() -> as("tenant-outage").post().uri("/api/v1/images/jobs")
         .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()

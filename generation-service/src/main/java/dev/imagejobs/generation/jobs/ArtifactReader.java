@@ -1,22 +1,17 @@
 package dev.imagejobs.generation.jobs;
 
+import dev.imagejobs.generation.provider.CappedBody;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 
 /**
  * Turns a provider's artifact into bytes: as given, decoded from base64, or downloaded from the URL
@@ -66,7 +61,8 @@ class ArtifactReader {
     }
     HttpRequest request = HttpRequest.newBuilder(artifact.url()).timeout(timeout).GET().build();
     return http.sendAsync(request, info -> info.statusCode() / 100 == 2
-            ? new CappedBody(maxBytes)
+            ? new CappedBody(maxBytes, () -> new ProviderException(ErrorClass.PERMANENT, "ARTIFACT_TOO_LARGE",
+                "The provider's image is larger than " + maxBytes + " bytes"))
             : HttpResponse.BodySubscribers.replacing(null))
         .handle((response, failure) -> {
           if (failure != null) {
@@ -103,56 +99,5 @@ class ArtifactReader {
   private static String mediaType(String header) {
     int parameters = header.indexOf(';');
     return (parameters < 0 ? header : header.substring(0, parameters)).trim();
-  }
-
-  /** Collects a response body and gives up as soon as it grows past the cap. */
-  private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
-    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
-    private final ByteArrayOutputStream content = new ByteArrayOutputStream();
-    private final long maxBytes;
-    private Flow.Subscription subscription;
-
-    CappedBody(long maxBytes) {
-      this.maxBytes = maxBytes;
-    }
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return body;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      subscription.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> buffers) {
-      for (ByteBuffer buffer : buffers) {
-        if (body.isDone()) {
-          return;
-        }
-        if (content.size() + (long) buffer.remaining() > maxBytes) {
-          subscription.cancel();
-          body.completeExceptionally(new ProviderException(ErrorClass.PERMANENT, "ARTIFACT_TOO_LARGE",
-              "The provider's image is larger than " + maxBytes + " bytes"));
-          return;
-        }
-        byte[] chunk = new byte[buffer.remaining()];
-        buffer.get(chunk);
-        content.write(chunk, 0, chunk.length);
-      }
-    }
-
-    @Override
-    public void onError(Throwable failure) {
-      body.completeExceptionally(failure instanceof IOException ? failure : new IOException(failure));
-    }
-
-    @Override
-    public void onComplete() {
-      body.complete(content.toByteArray());
-    }
   }
 }

@@ -129,6 +129,15 @@ final class GeminiErrorClassifier {
    * A 2xx answer that is not the JSON Gemini documents. UNKNOWN, so not retried: the call may have
    * been billed, and an API that changed shape will not change back on the next attempt.
    */
+  /**
+   * An answer past the configured size, abandoned unread: PERMANENT, since asking again would most
+   * likely bring the same oversized answer (and be charged again).
+   */
+  static ProviderException responseTooLarge(long maxBytes) {
+    return new ProviderException(ErrorClass.PERMANENT, "RESPONSE_TOO_LARGE",
+        "Gemini's answer is larger than " + maxBytes + " bytes (imagejobs.providers.nano-banana.max-response-size)");
+  }
+
   static ProviderException malformedAnswer(Exception cause) {
     return new ProviderException(ErrorClass.UNKNOWN, "MALFORMED_RESPONSE",
         "Gemini's answer could not be read" + quoted(cause.getMessage()), cause);

@@ -2,6 +2,7 @@ package dev.imagejobs.generation.provider.nanobanana;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.imagejobs.generation.provider.CappedBody;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
@@ -90,8 +91,10 @@ final class NanoBananaProvider implements ImageProvider {
         request.jobId(), request.attempt(), model, requestId);
     long started = System.nanoTime();
     CompletableFuture<ImageArtifact> result = new CompletableFuture<>();
-    CompletableFuture<HttpResponse<String>> exchange =
-        http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString(UTF_8));
+    long maxBytes = settings.maxResponseSize().toBytes();
+    CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(httpRequest, info -> HttpResponse.BodySubscribers
+        .mapping(new CappedBody(maxBytes, () -> GeminiErrorClassifier.responseTooLarge(maxBytes)),
+            bytes -> new String(bytes, UTF_8)));
     exchange.whenComplete((response, failure) -> {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       try {

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.util.unit.DataSize;
 
 /** The provider against a WireMock server answering as the Gemini API does, success and every failure. */
 class NanoBananaProviderTest {
@@ -190,13 +191,28 @@ class NanoBananaProviderTest {
     gemini.stubFor(post(anyUrl()).willReturn(json(200, GeminiResponses.imageAnswer(
         GeminiResponses.png(2, 2, Color.RED), null)).withFixedDelay(3_000)));
     NanoBananaSettings settings = new NanoBananaSettings(KEY, URI.create(gemini.baseUrl()), null, null,
-        Duration.ofMillis(300), null);
+        Duration.ofMillis(300), null, null);
 
     assertFailure(new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC()),
         request("A harbour", "1:1", null, null), e -> {
           assertThat(e.errorClass()).isEqualTo(ErrorClass.TIMEOUT);
           assertThat(e.code()).isEqualTo("PROVIDER_TIMEOUT");
           assertThat(e.retryable()).isTrue();
+        });
+  }
+
+  @Test
+  void givenAnAnswerLargerThanTheCap_thenItFailsPermanentlyWithoutBeingReadWhole() {
+    gemini.stubFor(post(anyUrl()).willReturn(json(200, GeminiResponses.imageAnswer(
+        GeminiResponses.png(512, 512, Color.RED), null))));
+    NanoBananaSettings settings = new NanoBananaSettings(KEY, URI.create(gemini.baseUrl()), null, null, null,
+        DataSize.ofBytes(1024), null);
+
+    assertFailure(new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC()),
+        request("A harbour", "1:1", null, null), e -> {
+          assertThat(e.errorClass()).isEqualTo(ErrorClass.PERMANENT);
+          assertThat(e.code()).isEqualTo("RESPONSE_TOO_LARGE");
+          assertThat(e.getMessage()).contains("1024 bytes");
         });
   }
 
