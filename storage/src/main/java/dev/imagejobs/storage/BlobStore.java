@@ -1,5 +1,6 @@
 package dev.imagejobs.storage;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -52,6 +53,18 @@ public interface BlobStore {
 
   /** The object at {@code path}, if any. */
   Optional<Blob> get(BlobPath path);
+
+  /**
+   * The object at {@code path}, if any, opened for reading without holding its bytes in memory,
+   * for serving it to a client. The caller closes it. This default reads the object whole through
+   * {@link #get}; stores that can stream override it.
+   *
+   * @throws StorageException when the store cannot be read
+   */
+  default Optional<BlobStream> openStream(BlobPath path) {
+    return get(path).map(blob -> new BlobStream(
+        new ByteArrayInputStream(blob.content()), blob.content().length, blob.metadata()));
+  }
 
   /**
    * Removes the object; {@code true} if it existed. A delete survives a crash of the process; after a

@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -182,6 +183,35 @@ public final class FilesystemBlobStore implements BlobStore {
         return Optional.empty();
       }
       throw new StorageException("Cannot read " + path, e);
+    }
+  }
+
+  /**
+   * Opens the file itself: its bytes are read as the caller consumes them, and an object deleted
+   * after it was opened stays readable until it is closed.
+   */
+  @Override
+  public Optional<BlobStream> openStream(BlobPath path) {
+    Path file = resolve(path);
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.READ);
+    } catch (IOException e) {
+      if (!Files.isRegularFile(file)) {
+        return Optional.empty();
+      }
+      throw new StorageException("Cannot read " + path, e);
+    }
+    try {
+      return Optional.of(new BlobStream(Channels.newInputStream(channel), channel.size(),
+          readSidecar(sidecarOf(file), path)));
+    } catch (IOException | RuntimeException e) {
+      try {
+        channel.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e instanceof StorageException known ? known : new StorageException("Cannot read " + path, e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.imagejobs.storage;
 
 import com.google.api.gax.paging.Page;
 import com.google.auth.ServiceAccountSigner;
+import com.google.cloud.ReadChannel;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
@@ -11,6 +12,7 @@ import com.google.cloud.storage.Storage.BlobTargetOption;
 import com.google.cloud.storage.Storage.SignUrlOption;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.channels.Channels;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -146,6 +148,29 @@ public final class GcsBlobStore implements BlobStore {
           throw translate("Cannot read " + path, e);
         }
       }
+    }
+  }
+
+  /**
+   * Opens the object's current generation for reading in chunks as the caller consumes them; the
+   * bytes read are those of the generation whose metadata is returned, even if the object is
+   * replaced meanwhile (the read then fails instead of mixing two versions).
+   */
+  @Override
+  public Optional<BlobStream> openStream(BlobPath path) {
+    BlobId id = blobId(path);
+    try {
+      com.google.cloud.storage.Blob object = storage.get(id);
+      if (object == null) {
+        return Optional.empty();
+      }
+      ReadChannel reader = object.getGeneration() == null
+          ? storage.reader(id)
+          : storage.reader(id, BlobSourceOption.generationMatch(object.getGeneration()));
+      long size = object.getSize() == null ? -1 : object.getSize();
+      return Optional.of(new BlobStream(Channels.newInputStream(reader), size, metadataOf(object)));
+    } catch (com.google.cloud.storage.StorageException e) {
+      throw translate("Cannot read " + path, e);
     }
   }
 

@@ -35,6 +35,20 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
   }
 
   @Test
+  void givenAnObject_whenOpenedAsAStream_thenItsBytesSizeAndMetadataAreReadFromTheFileEvenIfDeletedMeanwhile()
+      throws IOException {
+    store.putIfAbsent(PATH, bytes("streamed image"), PNG_METADATA);
+
+    try (BlobStream stream = store.openStream(PATH).orElseThrow()) {
+      store.delete(PATH);
+      assertThat(stream.size()).isEqualTo(bytes("streamed image").length);
+      assertThat(stream.metadata()).isEqualTo(PNG_METADATA);
+      assertThat(stream.content().readAllBytes()).isEqualTo(bytes("streamed image"));
+    }
+    assertThat(store.openStream(PATH)).isEmpty();
+  }
+
+  @Test
   void givenARootThatDoesNotExist_whenTheStoreOpens_thenTheRootIsCreated() {
     assertThat(root).isDirectory();
   }

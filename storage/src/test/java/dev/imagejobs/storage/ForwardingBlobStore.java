@@ -38,6 +38,11 @@ public abstract class ForwardingBlobStore implements BlobStore {
   }
 
   @Override
+  public Optional<BlobStream> openStream(BlobPath path) {
+    return delegate.openStream(path);
+  }
+
+  @Override
   public boolean delete(BlobPath path) {
     return delegate.delete(path);
   }

@@ -1,13 +1,16 @@
 package dev.imagejobs.storage;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -120,6 +123,35 @@ class GcsBlobStoreHttpTest {
         Durability.SURVIVES_MACHINE_CRASH);
 
     assertThat(outcome).isEqualTo(PutOutcome.ALREADY_EXISTS);
+  }
+
+  @Test
+  void givenAnObject_whenOpenedAsAStream_thenItsMediaIsDownloadedForTheGenerationWhoseMetadataWasRead()
+      throws Exception {
+    String object = OBJECTS + "/images%2Fstaging%2Fjob-1%2Fattempt-1.png";
+    gcs.stubFor(get(urlPathEqualTo(object)).withQueryParam("alt", absent())
+        .willReturn(okJson(objectJson("images/" + PATH, 3))));
+    gcs.stubFor(get(urlPathMatching(".*/o/images%2Fstaging%2Fjob-1%2Fattempt-1.png"))
+        .withQueryParam("alt", equalTo("media"))
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "image/png")
+            .withHeader("x-goog-generation", "1735787045678000").withBody(new byte[] {1, 2, 3})));
+
+    try (BlobStream stream = store.openStream(PATH).orElseThrow()) {
+      assertThat(stream.size()).isEqualTo(3);
+      assertThat(stream.metadata().contentType()).isEqualTo("image/png");
+      assertThat(stream.content().readAllBytes()).containsExactly(1, 2, 3);
+    }
+    gcs.verify(getRequestedFor(urlPathMatching(".*/o/images%2Fstaging%2Fjob-1%2Fattempt-1.png"))
+        .withQueryParam("alt", equalTo("media"))
+        .withQueryParam("ifGenerationMatch", equalTo("1735787045678000")));
+  }
+
+  @Test
+  void givenNoObject_whenOpenedAsAStream_thenEmpty() {
+    gcs.stubFor(get(urlPathEqualTo(OBJECTS + "/images%2Fstaging%2Fjob-1%2Fattempt-1.png"))
+        .willReturn(error(404, "notFound", "No such object: asset-images/images/staging/job-1/attempt-1.png")));
+
+    assertThat(store.openStream(PATH)).isEmpty();
   }
 
   @Test

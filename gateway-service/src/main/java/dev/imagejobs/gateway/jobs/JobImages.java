@@ -1,9 +1,13 @@
 package dev.imagejobs.gateway.jobs;
 
-import dev.imagejobs.storage.Blob;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
+import dev.imagejobs.storage.BlobStream;
+import dev.imagejobs.storage.StorageException;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -12,18 +16,23 @@ import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Answers a request for a completed job's image. Images are private: a store that signs URLs (GCS)
  * gets the client redirected to a short-lived signed URL that no cache may keep; otherwise the
- * bytes are served here, privately cacheable and revalidated by their SHA-256 as a strong ETag.
- * Blocking (store reads, signing may call IAM): call it off the event loop.
+ * bytes are streamed from the store here, privately cacheable and revalidated by their SHA-256 as a
+ * strong ETag, at most {@link ImageDownloads} of them at once. Blocking (opening the object, signing
+ * may call IAM): call it off the event loop.
  */
 class JobImages {
   /** The redirect carries a credential that expires: neither it nor its target may be cached. */
@@ -31,12 +40,16 @@ class JobImages {
   static final String SHA256_METADATA = "sha256";
   private static final Logger log = LoggerFactory.getLogger(JobImages.class);
 
+  private static final int CHUNK_BYTES = 64 * 1024;
+
   private final BlobStore store;
   private final Duration signedUrlExpiry;
+  private final ImageDownloads downloads;
 
-  JobImages(BlobStore store, Duration signedUrlExpiry) {
+  JobImages(BlobStore store, Duration signedUrlExpiry, ImageDownloads downloads) {
     this.store = store;
     this.signedUrlExpiry = signedUrlExpiry;
+    this.downloads = downloads;
   }
 
   /**
@@ -45,8 +58,11 @@ class JobImages {
    * @param recordedSha256 the digest the read model recorded at upload (the one the upload service
    *     also stores in the object's metadata), or null when unknown
    * @throws JobNotFoundException when the path is unusable or the object is missing
+   * @throws org.springframework.web.ErrorResponseException a {@code 503} when this instance serves as
+   *     many images as it may at once
    */
-  ResponseEntity<byte[]> serve(String jobId, String storagePath, String recordedSha256, ServerWebExchange exchange) {
+  ResponseEntity<Flux<DataBuffer>> serve(
+      String jobId, String storagePath, String recordedSha256, ServerWebExchange exchange) {
     BlobPath path = pathOf(jobId, storagePath);
     Optional<URI> signed = signedUrlExpiry.isZero() ? Optional.empty() : store.signedUrl(path, signedUrlExpiry);
     if (signed.isPresent()) {
@@ -59,22 +75,38 @@ class JobImages {
     if (recordedSha256 != null && exchange.checkNotModified(recordedSha256)) {
       return notModified(recordedSha256);
     }
-    Blob blob = store.get(path).orElseThrow(() -> {
-      log.warn("Image of completed job {} is missing from storage at {}", jobId, path);
-      return new JobNotFoundException("Job " + jobId + " has no image");
-    });
-    String sha256 = recordedSha256 != null ? recordedSha256 : sha256Of(blob);
-    if (recordedSha256 == null && exchange.checkNotModified(sha256)) {
-      return notModified(sha256);
+    Runnable release = downloads.admit();
+    BlobStream blob;
+    String sha256;
+    try {
+      sha256 = recordedSha256 != null ? recordedSha256 : storedSha256(jobId, path);
+      if (recordedSha256 == null && exchange.checkNotModified(sha256)) {
+        release.run();
+        return notModified(sha256);
+      }
+      blob = open(jobId, path);
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
     }
+    // Read as the client takes it, 64 KiB at a time, off the event loop; the permit and the file go
+    // back when the body ends, fails or the client leaves.
+    Flux<DataBuffer> body = DataBufferUtils.readInputStream(blob::content, exchange.getResponse().bufferFactory(),
+            CHUNK_BYTES)
+        .subscribeOn(Schedulers.boundedElastic())
+        .doFinally(signal -> {
+          closeQuietly(blob);
+          release.run();
+        });
     return ResponseEntity.ok()
         .eTag(sha256)
         .cacheControl(CacheControl.empty().cachePrivate())
-        .contentType(contentType(blob))
-        .body(blob.content());
+        .contentType(contentType(blob.metadata().contentType()))
+        .contentLength(blob.size())
+        .body(body);
   }
 
-  private static ResponseEntity<byte[]> notModified(String sha256) {
+  private static ResponseEntity<Flux<DataBuffer>> notModified(String sha256) {
     return ResponseEntity.status(HttpStatus.NOT_MODIFIED)
         .eTag(sha256)
         .cacheControl(CacheControl.empty().cachePrivate())
@@ -90,21 +122,44 @@ class JobImages {
     }
   }
 
-  /** The digest the upload service stored with the object, or the digest of its bytes. */
-  private static String sha256Of(Blob blob) {
-    String stored = blob.metadata().custom().get(SHA256_METADATA);
-    if (stored != null && stored.matches("[0-9a-fA-F]{64}")) {
-      return stored.toLowerCase(Locale.ROOT);
-    }
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob.content()));
+  private BlobStream open(String jobId, BlobPath path) {
+    return store.openStream(path).orElseThrow(() -> {
+      log.warn("Image of completed job {} is missing from storage at {}", jobId, path);
+      return new JobNotFoundException("Job " + jobId + " has no image");
+    });
+  }
+
+  /**
+   * The digest the upload service stored with the object, or else the digest of its bytes, read
+   * through once (objects stored before digests were recorded).
+   */
+  private String storedSha256(String jobId, BlobPath path) {
+    try (BlobStream blob = open(jobId, path)) {
+      String stored = blob.metadata().custom().get(SHA256_METADATA);
+      if (stored != null && stored.matches("[0-9a-fA-F]{64}")) {
+        return stored.toLowerCase(Locale.ROOT);
+      }
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      try (DigestInputStream bytes = new DigestInputStream(blob.content(), digest)) {
+        bytes.transferTo(OutputStream.nullOutputStream());
+      }
+      return HexFormat.of().formatHex(digest.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every JVM has SHA-256", e);
+    } catch (IOException e) {
+      throw new StorageException("Cannot read " + path, e);
     }
   }
 
-  private static MediaType contentType(Blob blob) {
-    String type = blob.metadata().contentType();
+  private static void closeQuietly(BlobStream blob) {
+    try {
+      blob.close();
+    } catch (IOException e) {
+      log.debug("Closing a served image failed: {}", e.toString());
+    }
+  }
+
+  private static MediaType contentType(String type) {
     try {
       return type == null ? MediaType.APPLICATION_OCTET_STREAM : MediaType.parseMediaType(type);
     } catch (IllegalArgumentException e) {

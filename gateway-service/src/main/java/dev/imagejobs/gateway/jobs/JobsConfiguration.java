@@ -21,7 +21,7 @@ class JobsConfiguration {
 
   /** The store and its settings come from the messaging module's {@code StorageAutoConfiguration}. */
   @Bean
-  JobImages jobImages(BlobStore store, StorageSettings storage) {
-    return new JobImages(store, storage.signedUrlExpiry());
+  JobImages jobImages(BlobStore store, StorageSettings storage, ImageDownloadSettings downloads) {
+    return new JobImages(store, storage.signedUrlExpiry(), new ImageDownloads(downloads));
   }
 }

@@ -20,6 +20,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,6 +31,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -154,8 +156,10 @@ class JobsController {
       schema = @Schema(type = "string", format = "binary")))
   @ApiResponse(responseCode = "302", description = "Redirect to a signed URL of the image, valid for minutes")
   @ApiResponse(responseCode = "304", description = "The image has the ETag given in If-None-Match")
+  @ApiResponse(responseCode = "503", description = "This gateway instance streams as many images as it may at "
+      + "once; try again after Retry-After")
   @GetMapping(JOBS + "/{jobId}/image")
-  Mono<ResponseEntity<byte[]>> image(@PathVariable String jobId, Tenant tenant, ServerWebExchange exchange) {
+  Mono<ResponseEntity<Flux<DataBuffer>>> image(@PathVariable String jobId, Tenant tenant, ServerWebExchange exchange) {
     return ownedJob(jobId, tenant)
         .filter(row -> row.status() == JobStatus.COMPLETED && row.storagePath() != null)
         .switchIfEmpty(Mono.error(() -> new JobNotFoundException("Job " + jobId + " has no image")))

@@ -19,12 +19,16 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.web.ErrorResponseException;
+import reactor.core.publisher.Flux;
 
 class JobImagesTest {
   private static final String JOB = "job-1";
@@ -36,6 +40,7 @@ class JobImagesTest {
   Path temp;
 
   private FilesystemBlobStore filesystem;
+  private final ImageDownloads downloads = new ImageDownloads(new ImageDownloadSettings(2));
 
   @BeforeEach
   void openStore() {
@@ -48,7 +53,7 @@ class JobImagesTest {
         + "?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Expires=900&X-Goog-Signature=abc");
     SigningStore signing = new SigningStore(filesystem, signed);
 
-    ResponseEntity<byte[]> response = new JobImages(signing, EXPIRY).serve(JOB, PATH.value(), sha256(PNG), get());
+    ResponseEntity<Flux<DataBuffer>> response = new JobImages(signing, EXPIRY, downloads).serve(JOB, PATH.value(), sha256(PNG), get());
 
     assertThat(response.getStatusCode()).isEqualTo(HttpStatus.FOUND);
     assertThat(response.getHeaders().getLocation()).isEqualTo(signed);
@@ -63,13 +68,34 @@ class JobImagesTest {
   void givenAStoreWithoutSignedUrls_whenTheImageIsAsked_thenItsBytesWithTheStoredTypeAndTheShaAsStrongEtag() {
     filesystem.putIfAbsent(PATH, PNG, new BlobMetadata("image/png", "private", Map.of()));
 
-    ResponseEntity<byte[]> response = new JobImages(filesystem, EXPIRY).serve(JOB, PATH.value(), sha256(PNG), get());
+    ResponseEntity<Flux<DataBuffer>> response = new JobImages(filesystem, EXPIRY, downloads).serve(JOB, PATH.value(), sha256(PNG), get());
 
     assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
     assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.IMAGE_PNG);
     assertThat(response.getHeaders().getCacheControl()).isEqualTo("private");
     assertThat(response.getHeaders().getETag()).isEqualTo("\"" + sha256(PNG) + "\"");
-    assertThat(response.getBody()).isEqualTo(PNG);
+    assertThat(response.getHeaders().getContentLength()).isEqualTo(PNG.length);
+    assertThat(bytesOf(response)).isEqualTo(PNG);
+    assertThat(downloads.running()).as("the permit goes back once the body has been sent").isZero();
+  }
+
+  @Test
+  void givenAsManyDownloadsRunningAsAllowed_whenAnotherImageIsAsked_thenServiceUnavailableWithRetryAfter() {
+    filesystem.putIfAbsent(PATH, PNG, new BlobMetadata("image/png", "private", Map.of()));
+    JobImages images = new JobImages(filesystem, EXPIRY, downloads);
+    ResponseEntity<Flux<DataBuffer>> first = images.serve(JOB, PATH.value(), sha256(PNG), get());
+    ResponseEntity<Flux<DataBuffer>> second = images.serve(JOB, PATH.value(), sha256(PNG), get());
+
+    assertThatThrownBy(() -> images.serve(JOB, PATH.value(), sha256(PNG), get()))
+        .isInstanceOfSatisfying(ErrorResponseException.class, refused -> {
+          assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+          assertThat(refused.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
+        });
+
+    assertThat(bytesOf(first)).isEqualTo(PNG);
+    second.getBody().subscribe().dispose();
+    assertThat(downloads.running()).as("a finished and an abandoned download give their permits back").isZero();
+    assertThat(bytesOf(images.serve(JOB, PATH.value(), sha256(PNG), get()))).isEqualTo(PNG);
   }
 
   @Test
@@ -77,7 +103,7 @@ class JobImagesTest {
     // Nothing stored: a read would answer 404.
     MockServerWebExchange exchange = get("\"" + sha256(PNG) + "\"");
 
-    ResponseEntity<byte[]> response = new JobImages(filesystem, EXPIRY).serve(JOB, PATH.value(), sha256(PNG), exchange);
+    ResponseEntity<Flux<DataBuffer>> response = new JobImages(filesystem, EXPIRY, downloads).serve(JOB, PATH.value(), sha256(PNG), exchange);
 
     assertThat(response.getStatusCode()).isEqualTo(HttpStatus.NOT_MODIFIED);
     assertThat(response.getHeaders().getETag()).isEqualTo("\"" + sha256(PNG) + "\"");
@@ -91,23 +117,42 @@ class JobImagesTest {
     filesystem.putIfAbsent(PATH, PNG, new BlobMetadata("image/png", null, Map.of("sha256", stored)));
     BlobPath untagged = BlobPath.of("project_p1", "branch_main", "master-assets", "villain_job-2.png");
     filesystem.putIfAbsent(untagged, PNG, new BlobMetadata("image/png", null, Map.of()));
-    JobImages images = new JobImages(filesystem, EXPIRY);
+    JobImages images = new JobImages(filesystem, EXPIRY, downloads);
 
-    assertThat(images.serve(JOB, PATH.value(), null, get()).getHeaders().getETag()).isEqualTo("\"" + stored + "\"");
-    assertThat(images.serve("job-2", untagged.value(), null, get()).getHeaders().getETag())
+    assertThat(sent(images.serve(JOB, PATH.value(), null, get())).getHeaders().getETag())
+        .isEqualTo("\"" + stored + "\"");
+    assertThat(sent(images.serve("job-2", untagged.value(), null, get())).getHeaders().getETag())
         .isEqualTo("\"" + sha256(PNG) + "\"");
     assertThat(images.serve(JOB, PATH.value(), null, get("\"" + stored + "\"")).getStatusCode())
         .isEqualTo(HttpStatus.NOT_MODIFIED);
+    assertThat(downloads.running()).isZero();
   }
 
   @Test
   void givenAMissingObjectOrAnUnusablePath_whenTheImageIsAsked_thenNotFound() {
-    JobImages images = new JobImages(filesystem, EXPIRY);
+    JobImages images = new JobImages(filesystem, EXPIRY, downloads);
 
     assertThatThrownBy(() -> images.serve(JOB, PATH.value(), sha256(PNG), get()))
         .isInstanceOf(JobNotFoundException.class);
     assertThatThrownBy(() -> images.serve(JOB, "../outside.png", sha256(PNG), get()))
         .isInstanceOf(JobNotFoundException.class);
+    assertThat(downloads.running()).as("no permit kept by a download that never started").isZero();
+  }
+
+  /** The response once its body, if any, has been sent. */
+  private static ResponseEntity<Flux<DataBuffer>> sent(ResponseEntity<Flux<DataBuffer>> response) {
+    if (response.getBody() != null) {
+      bytesOf(response);
+    }
+    return response;
+  }
+
+  private static byte[] bytesOf(ResponseEntity<Flux<DataBuffer>> response) {
+    DataBuffer joined = DataBufferUtils.join(response.getBody()).block(Duration.ofSeconds(10));
+    byte[] bytes = new byte[joined.readableByteCount()];
+    joined.read(bytes);
+    DataBufferUtils.release(joined);
+    return bytes;
   }
 
   private static MockServerWebExchange get(String... ifNoneMatch) {
