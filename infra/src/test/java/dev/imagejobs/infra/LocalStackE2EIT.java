@@ -96,7 +96,7 @@ class LocalStackE2EIT {
       // Providers round sizes to what the model supports (e.g. 1344x768 for 16:9), hence the tolerance.
       assertThat((double) decoded.getWidth() / decoded.getHeight()).isCloseTo(16.0 / 9.0, within(0.05));
       assertThat(image.path("storagePath").asString())
-          .isEqualTo("project_p1/branch_main/master-assets/hero_" + completedJob + ".png");
+          .isEqualTo("tenant_local/project_p1/branch_main/master-assets/hero_" + completedJob + ".png");
       Path stored = stateDir.resolve("storage").resolve("asset-images").resolve(image.path("storagePath").asString());
       assertThat(stored).exists();
       assertThat(Files.readAllBytes(stored)).isEqualTo(png);

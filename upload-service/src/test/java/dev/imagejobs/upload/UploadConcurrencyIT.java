@@ -127,7 +127,7 @@ class UploadConcurrencyIT {
     assertThat(events).extracting(LifecycleEvent::type).containsExactly(
         EventType.JOB_CANCEL_REQUESTED, EventType.IMAGE_GENERATED, EventType.JOB_CANCELED);
     assertThat(store.get(canceledImage)).isEmpty();
-    assertThat(store.list(BlobPath.of("project_p1"))).extracting(listing -> listing.path().value())
+    assertThat(store.list(BlobPath.of("tenant_tenant-a", "project_p1"))).extracting(listing -> listing.path().value())
         .noneMatch(path -> path.contains(canceledJob));
   }
 

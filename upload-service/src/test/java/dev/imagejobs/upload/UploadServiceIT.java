@@ -159,7 +159,7 @@ class UploadServiceIT {
     await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() ->
         assertThat(typesOf(jobId)).containsSubsequence(EventType.UPLOAD_STARTED, EventType.JOB_COMPLETED));
     JobCompleted completed = the(JobCompleted.class, jobId);
-    String expectedPath = "project_p1/branch_main/master-assets/hero_" + jobId + ".png";
+    String expectedPath = "tenant_tenant-a/project_p1/branch_main/master-assets/hero_" + jobId + ".png";
     Path file = STORAGE_DIR.resolve("asset-images").resolve(expectedPath);
     assertThat(completed.getStoragePath()).isEqualTo(expectedPath);
     assertThat(completed.getObjectUri()).isEqualTo(file.toRealPath().toUri().toString());
@@ -187,7 +187,7 @@ class UploadServiceIT {
     assertThat(failed.getFailureStage()).isEqualTo("uploading");
     assertThat(failed.getErrorClass()).isEqualTo("PERMANENT");
     assertThat(failed.getMessage()).contains("not a PNG, JPEG or WebP image");
-    assertThat(STORAGE_DIR.resolve("asset-images/project_p1/branch_main/master-assets/hero_" + jobId + ".png"))
+    assertThat(STORAGE_DIR.resolve("asset-images/tenant_tenant-a/project_p1/branch_main/master-assets/hero_" + jobId + ".png"))
         .doesNotExist();
   }
 
@@ -197,7 +197,7 @@ class UploadServiceIT {
     String jobId = newJobId();
     byte[] png = TestImages.png(160, 90);
     BlobPath staged = stage(jobId, png);
-    BlobPath target = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_" + jobId + ".png");
+    BlobPath target = BlobPath.of("tenant_tenant-a", "project_p1", "branch_main", "master-assets", "hero_" + jobId + ".png");
     // A previous delivery stored the image and then crashed before announcing it.
     store.putIfAbsent(target, png, new BlobMetadata("image/png", null, Map.of("jobId", jobId)));
     Path file = STORAGE_DIR.resolve("asset-images").resolve(target.value());
@@ -344,7 +344,7 @@ class UploadServiceIT {
   }
 
   private static BlobPath finalPath(String jobId) {
-    return BlobPath.of("project_p1", "branch_main", "master-assets", "hero_" + jobId + ".png");
+    return BlobPath.of("tenant_tenant-a", "project_p1", "branch_main", "master-assets", "hero_" + jobId + ".png");
   }
 
   private void poll() {

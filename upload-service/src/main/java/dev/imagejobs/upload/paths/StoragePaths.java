@@ -6,9 +6,10 @@ import dev.imagejobs.upload.inspection.ImageFormat;
 
 /**
  * The final object path of a job's image inside the bucket:
- * {@code project_{p}/branch_{b}/master-assets/{asset}_{job}.{ext}} for asset image keys and
- * {@code project_{p}/branch_{b}/scene_{s}/shot_{sh}/start_frame_{job}.{ext}} (or {@code end_frame_})
- * for frame anchors. Each id must be a safe path segment ({@link BlobPath#requireSegment}).
+ * {@code tenant_{t}/project_{p}/branch_{b}/master-assets/{asset}_{job}.{ext}} for asset image keys
+ * and {@code tenant_{t}/project_{p}/branch_{b}/scene_{s}/shot_{sh}/start_frame_{job}.{ext}} (or
+ * {@code end_frame_}) for frame anchors. The tenant comes first, so tenants that use the same
+ * project id never share a folder. Each id must be a safe path segment ({@link BlobPath#requireSegment}).
  */
 public final class StoragePaths {
 
@@ -18,24 +19,25 @@ public final class StoragePaths {
    * @throws IllegalArgumentException when an id the job type needs is missing or unsafe, the job
    *     type is unknown, or the content type is not an image type the service stores
    */
-  public static BlobPath finalPath(String jobId, JobSpec spec, String contentType) {
+  public static BlobPath finalPath(String tenantId, String jobId, JobSpec spec, String contentType) {
     ImageFormat format = ImageFormat.fromContentType(contentType)
         .orElseThrow(() -> new IllegalArgumentException(
             "Unsupported content type '" + contentType + "': expected " + ImageFormat.supportedContentTypes()));
-    return finalPath(jobId, spec, format);
+    return finalPath(tenantId, jobId, spec, format);
   }
 
-  /** The final path of an image in {@code format}; see {@link #finalPath(String, JobSpec, String)}. */
-  public static BlobPath finalPath(String jobId, JobSpec spec, ImageFormat format) {
+  /** The final path of an image in {@code format}; see {@link #finalPath(String, String, JobSpec, String)}. */
+  public static BlobPath finalPath(String tenantId, String jobId, JobSpec spec, ImageFormat format) {
+    String tenant = "tenant_" + id("tenantId", tenantId);
     String job = id("jobId", jobId);
     String project = "project_" + id("projectId", spec.getProjectId());
     String branch = "branch_" + id("branchId", spec.getBranchId());
     String extension = "." + format.extension();
     return switch (spec.getJobType()) {
-      case ASSET_IMAGE_KEY -> BlobPath.of(
+      case ASSET_IMAGE_KEY -> BlobPath.of(tenant,
           project, branch, "master-assets", required("assetId", spec.getAssetId(), spec) + "_" + job + extension);
-      case START_FRAME -> BlobPath.of(project, branch, scene(spec), shot(spec), "start_frame_" + job + extension);
-      case END_FRAME -> BlobPath.of(project, branch, scene(spec), shot(spec), "end_frame_" + job + extension);
+      case START_FRAME -> BlobPath.of(tenant, project, branch, scene(spec), shot(spec), "start_frame_" + job + extension);
+      case END_FRAME -> BlobPath.of(tenant, project, branch, scene(spec), shot(spec), "end_frame_" + job + extension);
       case UNKNOWN -> throw new IllegalArgumentException("Job type " + spec.getJobType() + " has no storage layout");
     };
   }

@@ -302,7 +302,8 @@ class ImageUploader {
 
   private static BlobPath finalPath(ImageGenerated event) {
     try {
-      return StoragePaths.finalPath(event.getMetadata().getJobId(), event.getSpec(), event.getContentType());
+      return StoragePaths.finalPath(event.getMetadata().getTenantId(), event.getMetadata().getJobId(), event.getSpec(),
+          event.getContentType());
     } catch (IllegalArgumentException e) {
       throw new UploadRejectedException("No storage path for this job: " + e.getMessage(), e);
     }

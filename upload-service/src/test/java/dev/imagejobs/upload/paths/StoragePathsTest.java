@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobType;
+import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.upload.inspection.ImageFormat;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
@@ -18,29 +19,43 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StoragePathsTest {
 
   private static final String JOB = "0b4f6c1e-2f7a-4d0e-9a8b-3c5d7e9f1a2b";
+  private static final String TENANT = "studio-7";
 
   @Test
   void givenAnAssetImageKeyJob_whenPathed_thenMasterAssetsFolderWithAssetAndJobInTheName() {
     JobSpec spec = assetKey().build();
 
-    assertThat(StoragePaths.finalPath(JOB, spec, "image/png").value())
-        .isEqualTo("project_p1/branch_main/master-assets/hero_" + JOB + ".png");
+    assertThat(StoragePaths.finalPath(TENANT, JOB, spec, "image/png").value())
+        .isEqualTo("tenant_studio-7/project_p1/branch_main/master-assets/hero_" + JOB + ".png");
   }
 
   @Test
   void givenAStartFrameJob_whenPathed_thenSceneAndShotFoldersWithStartFrameName() {
     JobSpec spec = frame(JobType.START_FRAME).build();
 
-    assertThat(StoragePaths.finalPath(JOB, spec, "image/png").value())
-        .isEqualTo("project_p1/branch_main/scene_s010/shot_sh020/start_frame_" + JOB + ".png");
+    assertThat(StoragePaths.finalPath(TENANT, JOB, spec, "image/png").value())
+        .isEqualTo("tenant_studio-7/project_p1/branch_main/scene_s010/shot_sh020/start_frame_" + JOB + ".png");
   }
 
   @Test
   void givenAnEndFrameJob_whenPathed_thenSceneAndShotFoldersWithEndFrameName() {
     JobSpec spec = frame(JobType.END_FRAME).build();
 
-    assertThat(StoragePaths.finalPath(JOB, spec, "image/png").value())
-        .isEqualTo("project_p1/branch_main/scene_s010/shot_sh020/end_frame_" + JOB + ".png");
+    assertThat(StoragePaths.finalPath(TENANT, JOB, spec, "image/png").value())
+        .isEqualTo("tenant_studio-7/project_p1/branch_main/scene_s010/shot_sh020/end_frame_" + JOB + ".png");
+  }
+
+  @Test
+  void givenTwoTenantsWithTheSameProjectId_whenPathed_thenTheirImagesLieInSeparateFolders() {
+    JobSpec spec = assetKey().build();
+
+    BlobPath mine = StoragePaths.finalPath("studio-7", JOB, spec, "image/png");
+    BlobPath theirs = StoragePaths.finalPath("studio-8", JOB, spec, "image/png");
+
+    assertThat(mine.value()).startsWith("tenant_studio-7/project_p1/");
+    assertThat(theirs.value()).startsWith("tenant_studio-8/project_p1/");
+    assertThatThrownBy(() -> StoragePaths.finalPath("../studio-8", JOB, spec, "image/png"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tenantId");
   }
 
   @ParameterizedTest
@@ -48,7 +63,7 @@ class StoragePathsTest {
   void givenAContentType_whenPathed_thenTheExtensionIsTheFormats(String contentType) {
     String extension = ImageFormat.fromContentType(contentType).orElseThrow().extension();
 
-    assertThat(StoragePaths.finalPath(JOB, assetKey().build(), contentType).value())
+    assertThat(StoragePaths.finalPath(TENANT, JOB, assetKey().build(), contentType).value())
         .endsWith("_" + JOB + "." + extension);
     assertThat(extension).isIn("png", "jpg", "webp");
   }
@@ -56,14 +71,14 @@ class StoragePathsTest {
   @ParameterizedTest
   @ValueSource(strings = {"image/gif", "application/octet-stream", "image/svg+xml", ""})
   void givenAnUnsupportedContentType_whenPathed_thenRejected(String contentType) {
-    assertThatThrownBy(() -> StoragePaths.finalPath(JOB, assetKey().build(), contentType))
+    assertThatThrownBy(() -> StoragePaths.finalPath(TENANT, JOB, assetKey().build(), contentType))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Unsupported content type");
   }
 
   @Test
   void givenAnAssetJobWithoutAssetId_whenPathed_thenRejectedNamingTheId() {
-    assertThatThrownBy(() -> StoragePaths.finalPath(JOB, assetKey().setAssetId(null).build(), "image/png"))
+    assertThatThrownBy(() -> StoragePaths.finalPath(TENANT, JOB, assetKey().setAssetId(null).build(), "image/png"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("assetId is required for ASSET_IMAGE_KEY jobs");
   }
@@ -73,15 +88,15 @@ class StoragePathsTest {
     JobSpec withoutScene = frame(JobType.START_FRAME).setSceneId(null).build();
     JobSpec withoutShot = frame(JobType.END_FRAME).setShotId("").build();
 
-    assertThatThrownBy(() -> StoragePaths.finalPath(JOB, withoutScene, "image/png"))
+    assertThatThrownBy(() -> StoragePaths.finalPath(TENANT, JOB, withoutScene, "image/png"))
         .hasMessage("sceneId is required for START_FRAME jobs");
-    assertThatThrownBy(() -> StoragePaths.finalPath(JOB, withoutShot, "image/png"))
+    assertThatThrownBy(() -> StoragePaths.finalPath(TENANT, JOB, withoutShot, "image/png"))
         .hasMessage("shotId is required for END_FRAME jobs");
   }
 
   @Test
   void givenAnUnknownJobType_whenPathed_thenRejected() {
-    assertThatThrownBy(() -> StoragePaths.finalPath(JOB, assetKey().setJobType(JobType.UNKNOWN).build(), "image/png"))
+    assertThatThrownBy(() -> StoragePaths.finalPath(TENANT, JOB, assetKey().setJobType(JobType.UNKNOWN).build(), "image/png"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("UNKNOWN");
   }
@@ -113,7 +128,7 @@ class StoragePathsTest {
     String job = id.equals("jobId") ? value : JOB;
     JobSpec spec = id.equals("sceneId") || id.equals("shotId") ? frame.build() : asset.build();
 
-    assertThatThrownBy(() -> StoragePaths.finalPath(job, spec, "image/png"))
+    assertThatThrownBy(() -> StoragePaths.finalPath(TENANT, job, spec, "image/png"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

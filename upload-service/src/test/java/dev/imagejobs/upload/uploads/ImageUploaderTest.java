@@ -58,7 +58,7 @@ class ImageUploaderTest {
   private static final String JOB = "job-7f3a";
   private static final String STAGED = "staging/" + JOB + "/attempt-1.png";
   private static final BlobPath FINAL =
-      BlobPath.of("project_p1", "branch_main", "master-assets", "hero_" + JOB + ".png");
+      BlobPath.of("tenant_tenant-a", "project_p1", "branch_main", "master-assets", "hero_" + JOB + ".png");
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T10:16:00Z"), ZoneOffset.UTC);
   private static final UploadSettings FAST_RETRIES = new UploadSettings(64, Duration.ofSeconds(1), 2, Duration.ofMillis(10), 3, Duration.ofMillis(1), Duration.ofMillis(2));
 
@@ -286,7 +286,7 @@ class ImageUploaderTest {
 
   @Test
   void givenAStagedReferenceOutsideTheJobsStagingFolder_whenUploaded_thenFailsPermanentlyAndDeletesNothing() {
-    BlobPath otherJobsImage = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-other.png");
+    BlobPath otherJobsImage = BlobPath.of("tenant_tenant-a", "project_p1", "branch_main", "master-assets", "hero_job-other.png");
     disk.putIfAbsent(otherJobsImage, png, new BlobMetadata("image/png", null, Map.of()));
 
     uploader.upload(TestImages.anImageGenerated(JOB, otherJobsImage.value(), png).build());
