@@ -54,7 +54,7 @@ public record JobView(
         row.jobId(), row.status().wireName(), row.jobType(), row.projectId(), row.branchId(), row.sceneId(),
         row.shotId(), row.assetId(), row.prompt(), row.styleCapsuleId(), row.aspectRatio(), row.imageSize(),
         row.provider(), row.model(), row.attemptCount(), row.retryCount(), row.cancelRequested(),
-        row.failureStage(), row.errorClass(), row.errorCode(), row.errorMessage(),
+        row.failureStage(), row.errorClass(), row.errorCode(), TenantText.of(row.errorMessage()),
         row.estimatedCostMicros(), row.actualCostMicros(),
         row.createdAt(), row.startedAt(), row.completedAt(), row.updatedAt(), row.lastEventSeq(), image);
   }
