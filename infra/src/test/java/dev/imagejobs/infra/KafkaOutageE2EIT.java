@@ -1,10 +1,10 @@
 package dev.imagejobs.infra;
 
 import static dev.imagejobs.infra.TestStacks.assetKeyJob;
+import static dev.imagejobs.infra.TestStacks.awaitEnded;
 import static dev.imagejobs.infra.TestStacks.job;
 import static dev.imagejobs.infra.TestStacks.submit;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +37,7 @@ class KafkaOutageE2EIT {
     LOGS.watch(new StateDirectory(stateDir).logs());
     try (RunningStack stack = LocalStack.start(settings)) {
       String before = submit(stack, assetKeyJob("before", "A lighthouse before the outage", "1:1"));
-      awaitEnded(stack, before);
+      awaitEnded(stack, before, JOB_TIMEOUT);
 
       stack.stopKafka();
       List<String> accepted = new ArrayList<>();
@@ -51,16 +51,10 @@ class KafkaOutageE2EIT {
       stack.startKafka();
 
       for (String jobId : accepted) {
-        JsonNode view = awaitEnded(stack, jobId);
+        JsonNode view = awaitEnded(stack, jobId, JOB_TIMEOUT);
         assertThat(view.path("status").asString()).as("job %s: %s", jobId, view).isEqualTo("completed");
         assertThat(view.path("image").path("sha256").asString()).hasSize(64);
       }
     }
-  }
-
-  private static JsonNode awaitEnded(RunningStack stack, String jobId) {
-    return await("job " + jobId).atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(500))
-        .until(() -> job(stack, jobId), view -> List.of("completed", "failed", "canceled")
-            .contains(view.path("status").asString()));
   }
 }

@@ -1,6 +1,7 @@
 package dev.imagejobs.infra;
 
 import static dev.imagejobs.infra.TestStacks.assetKeyJob;
+import static dev.imagejobs.infra.TestStacks.awaitEnded;
 import static dev.imagejobs.infra.TestStacks.job;
 import static dev.imagejobs.infra.TestStacks.submit;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,9 +60,7 @@ class KilledStackE2EIT {
     // Then, once the stack runs again on the same state, every accepted job completes with its image
     try (RunningStack again = LocalStack.start(settings)) {
       for (String jobId : accepted) {
-        JsonNode view = await("job " + jobId).atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(500))
-            .until(() -> job(again, jobId), v -> List.of("completed", "failed", "canceled")
-                .contains(v.path("status").asString()));
+        JsonNode view = awaitEnded(again, jobId, JOB_TIMEOUT);
         assertThat(view.path("status").asString()).as("job %s: %s", jobId, view).isEqualTo("completed");
         assertThat(view.path("image").path("sha256").asString()).hasSize(64);
       }

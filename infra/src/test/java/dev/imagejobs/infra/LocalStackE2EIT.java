@@ -27,7 +27,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.avro.Schema;
@@ -55,7 +54,6 @@ class LocalStackE2EIT {
 
   private static final String FAIL_MARKER = "#fail";
   private static final Path RELEASED_SCHEMAS = Path.of(System.getProperty("imagejobs.released-schemas"));
-  private static final Set<String> TERMINAL = Set.of("completed", "failed", "canceled");
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
   private static final byte[] SINGLE_OBJECT_MARKER = {(byte) 0xC3, (byte) 0x01};
   private static final int SINGLE_OBJECT_HEADER = 10;
@@ -153,7 +151,7 @@ class LocalStackE2EIT {
         .until(() -> {
           JsonNode view = job(stack, jobId);
           String status = view.path("status").asString();
-          if (TERMINAL.contains(status) && !status.equals(expected)) {
+          if (TestStacks.TERMINAL.contains(status) && !status.equals(expected)) {
             throw new AssertionError("Job " + jobId + " ended " + status + " instead of " + expected + ": " + view);
           }
           return view;

@@ -1,6 +1,7 @@
 package dev.imagejobs.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -62,6 +64,15 @@ final class TestStacks {
     assertThat(accepted.path("status").asString()).isEqualTo("queued");
     assertThat(response.headers().firstValue("Location")).hasValue("/api/v1/images/jobs/" + jobId);
     return jobId;
+  }
+
+  /** The statuses a job ends in. */
+  static final Set<String> TERMINAL = Set.of("completed", "failed", "canceled");
+
+  /** The job's view once it has ended, polled every half second for up to {@code timeout}. */
+  static JsonNode awaitEnded(RunningStack stack, String jobId, Duration timeout) {
+    return await("job " + jobId).atMost(timeout).pollInterval(Duration.ofMillis(500))
+        .until(() -> job(stack, jobId), view -> TERMINAL.contains(view.path("status").asString()));
   }
 
   /** The job's view from the gateway. */
