@@ -15,9 +15,8 @@ import reactor.core.publisher.Sinks;
  * position), {@code event} (the lifecycle event type) and {@code data} (the job view right after
  * it, rendered once per event). A stream opens with the client's reconnection delay, keeps an idle
  * connection alive with comments, counts against the bounds of {@link OpenStreams}, and ends when
- * the instance shuts down or when the token that
- * opened it is no longer accepted (with a {@code token expired} comment: the client reconnects with
- * a fresh token and {@code Last-Event-ID}).
+ * the instance shuts down or when the token that opened it is no longer accepted (with a
+ * {@code token expired} comment: the client reconnects with a fresh token and {@code Last-Event-ID}).
  */
 @Component
 class JobEventStreams {

@@ -51,6 +51,8 @@ class JobEventsController {
       parameters = @Parameter(name = "access_token", in = ParameterIn.QUERY,
           description = "The bearer token, for clients that cannot send an Authorization header"))
   @ApiResponse(responseCode = "200", description = "The event stream")
+  @ApiResponse(responseCode = "429", description = "The tenant, or this gateway instance, has as many event "
+      + "streams open as allowed; try again after Retry-After")
   @ApiResponse(responseCode = "204", description = "Nothing more will happen to this job")
   @GetMapping(path = "/api/v1/images/jobs/{jobId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> job(
@@ -78,6 +80,9 @@ class JobEventsController {
       + "comment): reconnect with a fresh token and Last-Event-ID.",
       parameters = @Parameter(name = "access_token", in = ParameterIn.QUERY,
           description = "The bearer token, for clients that cannot send an Authorization header"))
+  @ApiResponse(responseCode = "200", description = "The event stream")
+  @ApiResponse(responseCode = "429", description = "The tenant, or this gateway instance, has as many event "
+      + "streams open as allowed; try again after Retry-After")
   @GetMapping(path = "/api/v1/images/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   ResponseEntity<Flux<ServerSentEvent<String>>> project(
       Tenant tenant,

@@ -1,6 +1,7 @@
 package dev.imagejobs.gateway.web;
 
 import dev.imagejobs.gateway.security.Tenant;
+import dev.imagejobs.gateway.security.TokenExpiry;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
@@ -36,7 +37,7 @@ class OpenApiConfiguration {
 
   static {
     // The tenant comes from the token, not from the request: not a parameter clients send.
-    SpringDocUtils.getConfig().addRequestWrapperToIgnore(Tenant.class);
+    SpringDocUtils.getConfig().addRequestWrapperToIgnore(Tenant.class, TokenExpiry.class);
   }
 
   /** Every operation may answer with a problem document (RFC 9457); say so once for all of them. */

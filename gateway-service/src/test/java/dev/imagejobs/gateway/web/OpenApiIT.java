@@ -42,6 +42,8 @@ class OpenApiIT extends GatewayIntegrationTest {
         .contains("application/problem+json");
     assertThat(document.at("/paths/~1api~1v1~1images~1jobs~1{jobId}~1retry/post/responses").has("202")).isTrue();
     assertThat(document.toString()).as("the tenant comes from the token").doesNotContain("\"tenant\"");
+    assertThat(document.toString()).as("so does the token's expiry").doesNotContain("acceptedUntil")
+        .doesNotContain("\"expiry\"");
   }
 
   /** "METHOD /path" of every route of the application's controllers (not the document's own endpoint). */
