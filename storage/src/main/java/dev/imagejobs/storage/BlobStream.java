@@ -9,7 +9,7 @@ import java.io.InputStream;
  * and the object's metadata.
  *
  * @param content the bytes, from the first
- * @param size how many bytes {@code content} holds
+ * @param size how many bytes {@code content} holds, or -1 when the store did not say
  * @param metadata the object's metadata
  */
 public record BlobStream(InputStream content, long size, BlobMetadata metadata) implements Closeable {

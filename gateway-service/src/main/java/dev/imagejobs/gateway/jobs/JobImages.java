@@ -98,12 +98,14 @@ class JobImages {
           closeQuietly(blob);
           release.run();
         });
-    return ResponseEntity.ok()
+    ResponseEntity.BodyBuilder ok = ResponseEntity.ok()
         .eTag(sha256)
         .cacheControl(CacheControl.empty().cachePrivate())
-        .contentType(contentType(blob.metadata().contentType()))
-        .contentLength(blob.size())
-        .body(body);
+        .contentType(contentType(blob.metadata().contentType()));
+    if (blob.size() >= 0) {
+      ok.contentLength(blob.size());
+    }
+    return ok.body(body);
   }
 
   private static ResponseEntity<Flux<DataBuffer>> notModified(String sha256) {
