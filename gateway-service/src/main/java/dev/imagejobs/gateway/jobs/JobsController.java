@@ -20,6 +20,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -60,6 +61,7 @@ class JobsController {
   private final CreationsInFlight inFlight;
   private final StyleCapsules capsules;
   private final JobImages images;
+  private final JobWaits waits;
 
   JobsController(
       JobCreation creation,
@@ -70,7 +72,8 @@ class JobsController {
       CreationRateLimiter rateLimiter,
       CreationsInFlight inFlight,
       StyleCapsules capsules,
-      JobImages images) {
+      JobImages images,
+      JobWaits waits) {
     this.creation = creation;
     this.commands = commands;
     this.listing = listing;
@@ -80,11 +83,17 @@ class JobsController {
     this.inFlight = inFlight;
     this.capsules = capsules;
     this.images = images;
+    this.waits = waits;
   }
 
   @Operation(summary = "Create an image job", description = "Answers 202 at once with the queued job. "
       + "With an Idempotency-Key, the same key and body give the same job and the same response; "
-      + "the same key with another body gives 422.")
+      + "the same key with another body gives 422. With Prefer: wait=N (RFC 7240) the answer waits up to N "
+      + "seconds (capped) for the job to end: 201 with the ended job, else the 202; Preference-Applied says "
+      + "the wait granted.")
+  @ApiResponse(responseCode = "201", description = "With Prefer: wait, the job ended within the wait",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+          schema = @Schema(implementation = JobView.class)))
   @ApiResponse(responseCode = "202", description = "Job queued, or the replayed response of an earlier request",
       content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
           schema = @Schema(implementation = JobView.class)))
@@ -96,16 +105,25 @@ class JobsController {
       @Valid @RequestBody CreateJobRequest body,
       Tenant tenant,
       @RequestHeader(name = IdempotencyKey.HEADER, required = false) String idempotencyKey,
-      @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent) {
+      @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent,
+      @RequestHeader(name = PreferWait.PREFER, required = false) List<String> prefer) {
     rateLimiter.acquire(tenant.id());
     IdempotencyKey key = idempotencyKey == null ? null : idempotencyKeys.parse(idempotencyKey);
-    return inFlight.admit(() -> creation.create(tenant.id(), body, traceparent, key)).map(JobsController::response);
+    Optional<PreferWait> wait = waits.preference(prefer);
+    return inFlight.admit(() -> creation.create(tenant.id(), body, traceparent, key))
+        .flatMap(stored -> waits.created(stored, response(stored), tenant.id(), wait));
   }
 
-  @Operation(summary = "Read a job")
+  @Operation(summary = "Read a job", description = "With Prefer: wait=N (RFC 7240, N seconds, capped at "
+      + "imagejobs.jobs.max-prefer-wait) the answer waits for the job to end: 200 once it has ended, 202 if it "
+      + "still runs after the wait; Preference-Applied says the wait granted.")
+  @ApiResponse(responseCode = "200", description = "The job (ended, when a wait was asked for)")
+  @ApiResponse(responseCode = "202", description = "The job, still running after the wait asked for")
   @GetMapping(path = {JOBS + "/{jobId}", LEGACY_JOB}, produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<JobView> get(@PathVariable String jobId, Tenant tenant) {
-    return ownedJob(jobId, tenant).map(JobView::of);
+  Mono<ResponseEntity<JobView>> get(@PathVariable String jobId, Tenant tenant,
+      @RequestHeader(name = PreferWait.PREFER, required = false) List<String> prefer) {
+    Optional<PreferWait> wait = waits.preference(prefer);
+    return ownedJob(jobId, tenant).flatMap(row -> waits.view(row, wait));
   }
 
   @Operation(summary = "List jobs, newest first", description = "Keyset pagination: pass nextCursor as cursor.")
