@@ -307,8 +307,9 @@ class GenerationServiceIT {
     assertThat(scrape.statusCode()).isEqualTo(200);
     assertThat(scrape.body())
         .contains("imagejobs_provider_latency_seconds_bucket{")
-        .contains("imagejobs_provider_attempts_total{provider=\"local\"}")
-        .contains("imagejobs_generation_jobs_in_flight ");
+        .contains("imagejobs_provider_attempts_total{application=\"generation-service\",provider=\"local\"}")
+        .contains("imagejobs_generation_jobs_in_flight{application=\"generation-service\"}")
+        .as("the Kafka consumer's own metrics").contains("kafka_consumer_fetch_manager_records_consumed_total");
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

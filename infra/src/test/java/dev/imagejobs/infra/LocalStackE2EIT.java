@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagejobs.gateway.security.DevTokens;
 import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
@@ -27,6 +28,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.avro.Schema;
@@ -53,6 +56,7 @@ import tools.jackson.databind.JsonNode;
 class LocalStackE2EIT {
 
   private static final String FAIL_MARKER = "#fail";
+  private static final Path DASHBOARD = Path.of(System.getProperty("imagejobs.grafana-dashboard"));
   private static final Path RELEASED_SCHEMAS = Path.of(System.getProperty("imagejobs.released-schemas"));
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
   private static final byte[] SINGLE_OBJECT_MARKER = {(byte) 0xC3, (byte) 0x01};
@@ -120,6 +124,9 @@ class LocalStackE2EIT {
       ImageJobCompleted summary = summaries.stream().filter(s -> s.getJobId().equals(completedJob)).findFirst().get();
       assertThat(summary.getStoragePath()).isEqualTo(image.path("storagePath").asString());
       assertThat(summary.getSha256()).isEqualTo(image.path("sha256").asString());
+
+      // And every service answers its probes and serves Prometheus metrics, its Kafka clients' included
+      assertOperational(stack);
     }
 
     // When the stack is started again on the same state directory (on other ports)
@@ -238,5 +245,41 @@ class LocalStackE2EIT {
       });
       return records;
     }
+  }
+
+  /** Probes up, and /actuator/prometheus of each service with its name and its Kafka clients' metrics. */
+  private static void assertOperational(RunningStack stack) throws Exception {
+    StackSettings ports = stack.settings();
+    Map<String, Integer> services = Map.of("gateway-service", ports.gatewayPort(),
+        "generation-service", ports.generationPort(), "upload-service", ports.uploadPort(),
+        "streams-service", ports.streamsPort());
+    Map<String, String> kafkaMetric = Map.of("gateway-service", "kafka_consumer_fetch_manager",
+        "generation-service", "kafka_consumer_fetch_manager", "upload-service", "kafka_consumer_fetch_manager",
+        "streams-service", "kafka_stream_");
+    // The gateway's actuator is for operators; the others serve no tenant.
+    String operator = DevTokens.mintOperator(DevTokens.LOCAL_SECRET, "ops", Duration.ofMinutes(5));
+    StringBuilder everything = new StringBuilder();
+    for (Map.Entry<String, Integer> service : services.entrySet()) {
+      for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
+        assertThat(TestStacks.get(service.getValue(), probe, null).statusCode()).as(service.getKey() + probe)
+            .isEqualTo(200);
+      }
+      HttpResponse<String> scrape = TestStacks.get(service.getValue(), "/actuator/prometheus", operator);
+      assertThat(scrape.statusCode()).as(service.getKey()).isEqualTo(200);
+      assertThat(scrape.body()).as(service.getKey())
+          .contains("application=\"" + service.getKey() + "\"")
+          .contains(kafkaMetric.get(service.getKey()))
+          .contains("jvm_memory_used_bytes");
+      everything.append(scrape.body());
+    }
+    // Every metric the example Grafana dashboard plots is one the services export.
+    Matcher names = Pattern.compile("\\b(?:http_server|imagejobs|kafka|jvm|process)_[a-z0-9_]+")
+        .matcher(Files.readString(DASHBOARD));
+    List<String> plotted = new ArrayList<>();
+    while (names.find()) {
+      plotted.add(names.group());
+    }
+    assertThat(plotted).isNotEmpty().allSatisfy(name -> assertThat(everything).as(name).contains(name + "{"));
+    assertThat(TestStacks.get(ports.gatewayPort(), "/actuator/prometheus", null).statusCode()).isEqualTo(401);
   }
 }

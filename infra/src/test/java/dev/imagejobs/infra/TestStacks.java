@@ -75,6 +75,15 @@ final class TestStacks {
         .until(() -> job(stack, jobId), view -> TERMINAL.contains(view.path("status").asString()));
   }
 
+  /** GETs {@code path} of the service on {@code port}, with {@code bearerToken} when not null. */
+  static HttpResponse<String> get(int port, String path, String bearerToken) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET();
+    if (bearerToken != null) {
+      request.header("Authorization", "Bearer " + bearerToken);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /** The job's view from the gateway. */
   static JsonNode job(RunningStack stack, String jobId) throws Exception {
     HttpResponse<String> response = HTTP.send(

@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.outbox;
 
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -12,6 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.core.ProducerFactory;
 
 /** The producer of the lifecycle topic: idempotent, acks from all in-sync replicas, key = job id. */
@@ -20,14 +22,17 @@ class OutboxConfiguration {
 
   @Bean
   DefaultKafkaProducerFactory<String, SpecificRecord> lifecycleProducerFactory(
-      KafkaProperties kafka, LifecycleCodec codec, OutboxSettings settings) {
+      KafkaProperties kafka, LifecycleCodec codec, OutboxSettings settings, MeterRegistry registry) {
     Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
     // send() blocks while the broker is unknown; never longer than the relay waits for acks.
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.sendTimeout().toMillis());
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "image-jobs-gateway-outbox");
-    return new DefaultKafkaProducerFactory<>(config, new StringSerializer(), new LifecycleEventSerializer(codec));
+    DefaultKafkaProducerFactory<String, SpecificRecord> factory =
+        new DefaultKafkaProducerFactory<>(config, new StringSerializer(), new LifecycleEventSerializer(codec));
+    factory.addListener(new MicrometerProducerListener<>(registry));
+    return factory;
   }
 
   @Bean

@@ -6,10 +6,10 @@ import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -19,8 +19,11 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
+import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.core.ProducerFactory;
 
 /** Wires the projection: its consumer, its dead-letter producer and its offset store. */
@@ -43,14 +46,17 @@ class ProjectionConfiguration {
   /** Dead letters keep the original bytes: the value is exactly what could not be read. */
   @Bean
   DefaultKafkaProducerFactory<String, byte[]> deadLetterProducerFactory(
-      KafkaProperties kafka, ProjectionSettings settings) {
+      KafkaProperties kafka, ProjectionSettings settings, MeterRegistry registry) {
     Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
     // send() blocks while the broker is unknown; never longer than the projector waits for the ack.
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.deadLetterTimeout().toMillis());
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, CONSUMER_GROUP + "-dlq");
-    return new DefaultKafkaProducerFactory<>(config, new StringSerializer(), new ByteArraySerializer());
+    DefaultKafkaProducerFactory<String, byte[]> factory =
+        new DefaultKafkaProducerFactory<>(config, new StringSerializer(), new ByteArraySerializer());
+    factory.addListener(new MicrometerProducerListener<>(registry));
+    return factory;
   }
 
   @Bean
@@ -61,7 +67,8 @@ class ProjectionConfiguration {
       ProjectionSettings settings,
       ProjectionStats stats,
       ProducerFactory<String, byte[]> deadLetterProducerFactory,
-      CommittedEvents committed) {
+      CommittedEvents committed,
+      MeterRegistry registry) {
     Map<String, Object> consumerConfig = new HashMap<>(kafka.buildConsumerProperties());
     consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER_GROUP);
     consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, CONSUMER_GROUP);
@@ -72,8 +79,11 @@ class ProjectionConfiguration {
     consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
 
+    DefaultKafkaConsumerFactory<String, byte[]> consumers = new DefaultKafkaConsumerFactory<>(consumerConfig);
+    // The client's own metrics (lag, fetch rates) on /actuator/prometheus, from creation to close.
+    consumers.addListener(new MicrometerConsumerListener<>(registry));
     return new ReadModelProjector(
-        () -> new KafkaConsumer<>(consumerConfig),
+        consumers::createConsumer,
         Topics.LIFECYCLE.name(),
         new ReadModel(database.client()),
         new ProjectionOffsets(database.client(), CONSUMER_GROUP, Topics.LIFECYCLE.name()),

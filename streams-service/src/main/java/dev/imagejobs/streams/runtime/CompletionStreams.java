@@ -1,5 +1,7 @@
 package dev.imagejobs.streams.runtime;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -19,12 +21,15 @@ class CompletionStreams implements SmartLifecycle {
   private final Topology topology;
   private final Properties config;
   private final StreamsProperties properties;
+  private final MeterRegistry registry;
   private volatile KafkaStreams streams;
+  private KafkaStreamsMetrics metrics;
 
-  CompletionStreams(Topology topology, Properties config, StreamsProperties properties) {
+  CompletionStreams(Topology topology, Properties config, StreamsProperties properties, MeterRegistry registry) {
     this.topology = topology;
     this.config = config;
     this.properties = properties;
+    this.registry = registry;
   }
 
   @Override
@@ -40,6 +45,9 @@ class CompletionStreams implements SmartLifecycle {
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     started.setStateListener((newState, oldState) -> log.info("Streams {} -> {}", oldState, newState));
+    // Kafka Streams' own metrics (and its clients') on /actuator/prometheus while it runs.
+    metrics = new KafkaStreamsMetrics(started);
+    metrics.bindTo(registry);
     started.start();
     streams = started;
   }
@@ -53,6 +61,7 @@ class CompletionStreams implements SmartLifecycle {
     if (!running.close(properties.closeTimeout())) {
       log.warn("Streams did not stop within {}", properties.closeTimeout());
     }
+    metrics.close();
     streams = null;
   }
 

@@ -2,6 +2,7 @@ package dev.imagejobs.streams.runtime;
 
 import dev.imagejobs.messaging.TopicProperties;
 import dev.imagejobs.streams.completion.CompletionTopology;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.TopicConfig;
@@ -20,7 +21,8 @@ class StreamsConfiguration {
 
   @Bean
   CompletionStreams completionStreams(
-      KafkaProperties kafka, StreamsProperties streams, WatchdogProperties watchdog, TopicProperties topics) {
+      KafkaProperties kafka, StreamsProperties streams, WatchdogProperties watchdog, TopicProperties topics,
+      MeterRegistry registry) {
     // spring.kafka.* (bootstrap servers, security, spring.kafka.streams.properties.*) first; the
     // settings the topology's guarantees rest on win.
     Properties config = new Properties();
@@ -36,7 +38,7 @@ class StreamsConfiguration {
     config.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
         Integer.toString(topics.minInsyncReplicas()));
     return new CompletionStreams(
-        CompletionTopology.build(new StreamsBuilder(), watchdog.toSettings()), config, streams);
+        CompletionTopology.build(new StreamsBuilder(), watchdog.toSettings()), config, streams, registry);
   }
 
   @Bean
