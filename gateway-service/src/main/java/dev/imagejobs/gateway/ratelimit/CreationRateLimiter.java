@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 
 /**
  * Limits how fast each tenant creates, retries and cancels jobs (one allowance for the three: a
@@ -36,7 +38,8 @@ public class CreationRateLimiter {
   /**
    * Takes one creation, retry or cancel from the tenant's allowance.
    *
-   * @throws RateLimitedException (a 429 problem with {@code Retry-After}) when none is left
+   * @throws ErrorResponseException a {@code 429} problem with {@code Retry-After} (whole seconds,
+   *     at least 1) when none is left
    */
   public void acquire(String tenantId) {
     if (!settings.enabled()) {
@@ -50,7 +53,9 @@ public class CreationRateLimiter {
         .computeIfAbsent(tenantId, tenant -> new TokenBucket(settings.ratePerSecond(), settings.burst(), now))
         .take(now);
     if (!wait.isZero()) {
-      throw new RateLimitedException(wait);
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      throw Refusals.retryLater(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
+          "Too many jobs created, retried or canceled; try again in " + seconds + " s", seconds);
     }
   }
 }

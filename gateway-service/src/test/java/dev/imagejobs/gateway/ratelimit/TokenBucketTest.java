@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
+import org.springframework.web.ErrorResponseException;
 
 class TokenBucketTest {
   private static final long SECOND = 1_000_000_000L;
@@ -44,8 +45,8 @@ class TokenBucketTest {
     limiter.acquire("a");
     limiter.acquire("b");
     assertThatThrownBy(() -> limiter.acquire("a"))
-        .isInstanceOfSatisfying(RateLimitedException.class, refused -> {
-          assertThat(refused.retryAfterSeconds()).isEqualTo(2);
+        .isInstanceOfSatisfying(ErrorResponseException.class, refused -> {
+          assertThat(refused.getBody().getProperties()).containsEntry("retryAfterSeconds", 2L);
           assertThat(refused.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("2");
           assertThat(refused.getStatusCode().value()).isEqualTo(429);
         });
