@@ -1,11 +1,11 @@
 package dev.imagejobs.generation.jobs;
 
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * Decides whether the image URL a provider answered with may be downloaded, so a provider response
  * cannot make the service fetch from its own network (cloud metadata, loopback, private ranges):
  * https only, no user info, an optional host allow-list, and no resolved address in a local,
- * private or otherwise internal range. Tested by {@code ArtifactUrlPolicyTest} with a fake resolver.
+ * private, translated or otherwise special-purpose range. Tested by {@code ArtifactUrlPolicyTest}
+ * with a fake resolver.
  *
  * <p>The check resolves the host itself; a client that resolves again when it connects can be
  * answered differently (DNS rebinding), so callers should also refuse redirects or check each hop.
@@ -28,6 +29,58 @@ class ArtifactUrlPolicy {
   @FunctionalInterface
   interface Resolver {
     InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
+  /**
+   * Ranges of the IANA special-purpose registries that no image host lives in and that the JDK's
+   * own predicates (loopback, link-local, site-local, multicast, any-local) do not cover. The
+   * translation prefixes (NAT64, 6to4, Teredo in 2001::/32) are refused whole: through a gateway
+   * they reach IPv4 addresses, internal ones included, that this check would not see.
+   */
+  private static final List<SpecialRange> SPECIAL_RANGES = List.of(
+      SpecialRange.of("any-local", "0.0.0.0", 8),
+      SpecialRange.of("carrier-grade NAT", "100.64.0.0", 10),
+      SpecialRange.of("IETF protocol assignments", "192.0.0.0", 24),
+      SpecialRange.of("benchmarking", "198.18.0.0", 15),
+      SpecialRange.of("reserved", "240.0.0.0", 4),
+      SpecialRange.of("unique-local", "fc00::", 7),
+      SpecialRange.of("NAT64", "64:ff9b::", 96),
+      SpecialRange.of("local-use NAT64", "64:ff9b:1::", 48),
+      SpecialRange.of("6to4", "2002::", 16),
+      SpecialRange.of("benchmarking", "2001:2::", 48),
+      SpecialRange.of("Teredo", "2001::", 32),
+      SpecialRange.of("IETF protocol assignments", "2001::", 23));
+
+  /** An address range in CIDR form with the name it is refused by. */
+  private record SpecialRange(String name, byte[] prefix, int bits) {
+    /** {@code literal} must be an address literal: it is parsed, never resolved. */
+    static SpecialRange of(String kind, String literal, int bits) {
+      byte[] prefix;
+      try {
+        prefix = InetAddress.getByName(literal).getAddress();
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("Not an address literal: " + literal, e);
+      }
+      return new SpecialRange(kind + " " + literal + "/" + bits, prefix, bits);
+    }
+
+    boolean contains(byte[] address) {
+      if (address.length != prefix.length) {
+        return false;
+      }
+      int whole = bits / 8;
+      for (int i = 0; i < whole; i++) {
+        if (address[i] != prefix[i]) {
+          return false;
+        }
+      }
+      int rest = bits % 8;
+      if (rest == 0) {
+        return true;
+      }
+      int mask = (0xFF << (8 - rest)) & 0xFF;
+      return (address[whole] & mask) == (prefix[whole] & mask);
+    }
   }
 
   private final boolean allowHttp;
@@ -108,26 +161,17 @@ class ArtifactUrlPolicy {
 
   /** The name of the internal range {@code address} lies in, or {@code null} for a public address. */
   private static String internalRange(InetAddress address) {
+    byte[] bytes = address.getAddress();
     if (address instanceof Inet6Address) {
-      byte[] b = address.getAddress();
-      InetAddress embedded = embeddedIpv4(b);
+      InetAddress embedded = embeddedIpv4(bytes);
       if (embedded != null) {
         String range = internalRange(embedded);
         return range == null ? null : "IPv4-mapped " + range;
       }
-      if ((b[0] & 0xFE) == 0xFC) {
-        return "unique-local fc00::/7";
-      }
-    } else if (address instanceof Inet4Address) {
-      byte[] b = address.getAddress();
-      if (b[0] == 0) {
-        return "any-local 0.0.0.0/8";
-      }
-      if ((b[0] & 0xFF) == 100 && (b[1] & 0xC0) == 64) {
-        return "carrier-grade NAT 100.64.0.0/10";
-      }
-      if ((b[0] & 0xF0) == 0xF0) {
-        return "reserved 240.0.0.0/4";
+    }
+    for (SpecialRange range : SPECIAL_RANGES) {
+      if (range.contains(bytes)) {
+        return range.name();
       }
     }
     if (address.isAnyLocalAddress()) {

@@ -134,6 +134,34 @@ class ArtifactUrlPolicyTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {
+      "192.0.0.8|IETF protocol assignments 192.0.0.0/24", "192.0.0.170|IETF protocol assignments 192.0.0.0/24",
+      "198.18.0.1|benchmarking 198.18.0.0/15", "198.19.255.254|benchmarking 198.18.0.0/15",
+      "64:ff9b::a9fe:a9fe|NAT64 64:ff9b::/96", "64:ff9b::808:808|NAT64 64:ff9b::/96",
+      "64:ff9b:1::a00:1|local-use NAT64 64:ff9b:1::/48",
+      "2002:a9fe:a9fe::1|6to4 2002::/16", "2002:808:808::1|6to4 2002::/16",
+      "2001:2::1|benchmarking 2001:2::/48",
+      "2001:0:4136:e378:8000:63bf:3fff:fdd2|Teredo 2001::/32",
+      "2001:10::1|IETF protocol assignments 2001::/23", "2001:1ff:ffff::1|IETF protocol assignments 2001::/23"})
+  void givenAHostResolvingToATranslatedOrSpecialPurposeAddress_whenChecked_thenRejectedNamingTheRange(
+      String addressAndRange) {
+    String[] parts = addressAndRange.split("\\|");
+    dns.put("special.example", new InetAddress[] {address(parts[0])});
+
+    assertThatIllegalArgumentException().isThrownBy(() -> strict.check(URI.create("https://special.example/a.png")))
+        .withMessageEndingWith(", an internal address (" + parts[1] + ")");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"192.0.1.1", "191.255.255.255", "198.17.255.255", "198.20.0.1", "2001:200::1",
+      "2001:4860:4860::8888", "2003::1", "64:ff9a:ffff::1"})
+  void givenAddressesJustOutsideTheSpecialPurposeRanges_whenChecked_thenAccepted(String literal) {
+    dns.put("edge.example", new InetAddress[] {address(literal)});
+
+    assertThatCode(() -> strict.check(URI.create("https://edge.example/a.png"))).doesNotThrowAnyException();
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"169.254.169.254 link-local", "127.0.0.1 loopback", "10.0.0.5 site-local",
       "100.64.1.1 carrier-grade"})
   void givenAnIpv4MappedIpv6FormOfAnInternalAddress_whenChecked_thenRejected(String addressAndRange) {
