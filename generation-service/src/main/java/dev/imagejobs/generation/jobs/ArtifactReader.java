@@ -72,7 +72,8 @@ class ArtifactReader {
             int status = response.statusCode();
             boolean temporary = status == 408 || status == 429 || status >= 500;
             throw new ProviderException(temporary ? ErrorClass.TEMPORARY : ErrorClass.PERMANENT,
-                "ARTIFACT_HTTP_" + status, "Downloading the image from " + artifact.url() + " answered " + status);
+                "ARTIFACT_HTTP_" + status, "Downloading the image from " + ArtifactUrlPolicy.redacted(artifact.url())
+                    + " answered " + status);
           }
           String contentType = artifact.contentType() != null
               ? artifact.contentType()
@@ -89,11 +90,11 @@ class ArtifactReader {
       }
       if (link instanceof HttpTimeoutException) {
         return new ProviderException(ErrorClass.TIMEOUT, "ARTIFACT_DOWNLOAD_TIMEOUT",
-            "Downloading the image from " + artifact.url() + " timed out", link);
+            "Downloading the image from " + ArtifactUrlPolicy.redacted(artifact.url()) + " timed out", link);
       }
     }
     return new ProviderException(ErrorClass.TEMPORARY, "ARTIFACT_DOWNLOAD_FAILED",
-        "Downloading the image from " + artifact.url() + " failed: " + cause, cause);
+        "Downloading the image from " + ArtifactUrlPolicy.redacted(artifact.url()) + " failed: " + cause, cause);
   }
 
   private static String mediaType(String header) {

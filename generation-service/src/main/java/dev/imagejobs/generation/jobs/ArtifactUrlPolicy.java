@@ -223,8 +223,11 @@ class ArtifactUrlPolicy {
     return normalized.endsWith(".") ? normalized.substring(0, normalized.length() - 1) : normalized;
   }
 
-  /** The URL without user info, query or fragment, for messages. */
-  private static String redacted(URI url) {
+  /**
+   * The URL without user info, query or fragment, for messages: those parts may hold credentials
+   * or a signature, and messages end up in logs and events.
+   */
+  static String redacted(URI url) {
     if (url.isOpaque()) {
       return url.getScheme() + ":...";
     }

@@ -87,6 +87,19 @@ class ArtifactReaderTest {
   }
 
   @Test
+  void givenASignedUrlThatFails_thenTheMessageNamesItWithoutItsQueryString() {
+    URI signed = URI.create(url("/gone.png") + "?X-Goog-Signature=s1gnature&X-Goog-Credential=cred3ntial");
+
+    assertThat(reader.read(new ImageArtifact.Url(signed, "image/png", null, ProviderUsage.NONE)))
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.getMessage())
+            .isEqualTo("Downloading the image from " + url("/gone.png") + " answered 404")
+            .doesNotContain("s1gnature", "cred3ntial"));
+  }
+
+  @Test
   void givenAUrlWhoseServerIsBusy_thenTheDownloadFailsTemporarily() {
     assertFailure(new ImageArtifact.Url(url("/busy.png"), "image/png", null, ProviderUsage.NONE),
         ErrorClass.TEMPORARY, "ARTIFACT_HTTP_503");
