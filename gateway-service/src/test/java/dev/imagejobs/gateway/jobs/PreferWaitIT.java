@@ -38,7 +38,7 @@ class PreferWaitIT extends GatewayIntegrationTest {
     assertThat(ended.getStatus().value()).isEqualTo(200);
     assertThat(ended.getResponseHeaders().getFirst("Preference-Applied")).isEqualTo("wait=25");
     assertThat(ended.getResponseBody().status()).isEqualTo("failed");
-    assertThat(ends.waiting()).isEqualTo(waitingBefore);
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(ends.waiting()).isEqualTo(waitingBefore));
   }
 
   @Test
