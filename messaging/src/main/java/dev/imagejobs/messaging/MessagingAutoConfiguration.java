@@ -1,16 +1,23 @@
 package dev.imagejobs.messaging;
 
 import dev.imagejobs.schemas.LifecycleCodec;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
@@ -21,7 +28,8 @@ import org.springframework.kafka.core.ProducerFactory;
  * lifecycle events are written with {@code LifecycleEventSerializer}; consumers read raw bytes so
  * they can route on {@code ce_type} and dead-letter byte for byte.
  */
-@AutoConfiguration(after = KafkaAutoConfiguration.class)
+@AutoConfiguration(after = {KafkaAutoConfiguration.class, TopicsAutoConfiguration.class})
+@EnableConfigurationProperties({EndedRunsProperties.class, TopicProperties.class})
 public class MessagingAutoConfiguration {
 
   /**
@@ -30,6 +38,9 @@ public class MessagingAutoConfiguration {
    * a job's events are a few small records, so batches fill from many jobs at once instead.
    */
   static final int LINGER_MS = 1;
+
+  /** Gauge of {@link EndedRuns#size()}. */
+  public static final String ENDED_RUNS_KNOWN = "imagejobs.ended.runs.known";
 
   /** Shorter batching than Kafka's default, set once here for every service that uses this module. */
   @Bean
@@ -62,6 +73,23 @@ public class MessagingAutoConfiguration {
   @ConditionalOnMissingBean
   LifecyclePublisher lifecyclePublisher(KafkaTemplate<String, SpecificRecord> lifecycleEventTemplate) {
     return new KafkaLifecyclePublisher(lifecycleEventTemplate);
+  }
+
+  /** The latest ended run of each job, within the ended-runs topic's retention. */
+  @Bean
+  @ConditionalOnMissingBean
+  EndedRuns endedRuns(TopicProperties topics, ObjectProvider<MeterRegistry> meters) {
+    EndedRuns endedRuns = new EndedRuns(Duration.ofMillis(topics.endedRunsRetentionMs()), Clock.systemUTC());
+    meters.ifAvailable(registry -> Gauge.builder(ENDED_RUNS_KNOWN, endedRuns, EndedRuns::size)
+        .description("Jobs whose latest ended run this instance knows, within the ended-runs retention")
+        .register(registry));
+    return endedRuns;
+  }
+
+  /** Loads {@link EndedRuns} from the topic before the service's consumer starts, then follows it. */
+  @Bean
+  EndedRunsReader endedRunsReader(ConsumerFactory<?, ?> consumers, EndedRuns endedRuns, EndedRunsProperties settings) {
+    return new EndedRunsReader(consumers, endedRuns, settings.loadTimeout(), Clock.systemUTC());
   }
 
   /** Same producer settings (acks=all, idempotence) as the lifecycle events, raw bytes in and out. */

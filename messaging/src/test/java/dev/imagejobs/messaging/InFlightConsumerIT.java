@@ -65,7 +65,7 @@ class InFlightConsumerIT {
   void createTopics(EmbeddedKafkaBroker broker) throws Exception {
     this.broker = broker;
     admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()));
-    List<NewTopic> topics = Topics.newTopics(new TopicSettings(1, 1, (short) 1, 1, -1, -1, -1));
+    List<NewTopic> topics = Topics.newTopics(new TopicSettings(1, 1, (short) 1, 1, -1, -1, -1, TopicSettings.DEFAULT_ENDED_RUNS_RETENTION_MS));
     admin.createTopics(topics).all().get();
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
         new ByteArraySerializer(), new ByteArraySerializer());

@@ -1,19 +1,46 @@
 package dev.imagejobs.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
+import dev.imagejobs.schemas.Topics;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 
 class MessagingAutoConfigurationTest {
 
   private final ApplicationContextRunner context = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, MessagingAutoConfiguration.class))
-      .withPropertyValues("spring.kafka.consumer.group-id=image-jobs-test");
+      .withPropertyValues("spring.kafka.consumer.group-id=image-jobs-test")
+      .withPropertyValues("imagejobs.topics.partitions=1", "imagejobs.topics.dlq-partitions=1",
+          "imagejobs.topics.replication-factor=1", "imagejobs.topics.min-insync-replicas=1")
+      // No broker here: the ended-runs copy reads an empty topic from a mock consumer.
+      .withBean(ConsumerFactory.class, MessagingAutoConfigurationTest::emptyEndedRunsTopic);
+
+  @SuppressWarnings("unchecked")
+  private static ConsumerFactory<byte[], byte[]> emptyEndedRunsTopic() {
+    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(AutoOffsetResetStrategy.EARLIEST.name());
+    TopicPartition partition = new TopicPartition(Topics.ENDED_RUNS.name(), 0);
+    consumer.updatePartitions(partition.topic(), List.of(new PartitionInfo(partition.topic(), 0, null, null, null)));
+    consumer.updateBeginningOffsets(Map.of(partition, 0L));
+    consumer.updateEndOffsets(Map.of(partition, 0L));
+    ConsumerFactory<byte[], byte[]> factory = mock(ConsumerFactory.class);
+    when(factory.createConsumer(any(), any(), any(), any())).thenReturn(consumer);
+    return factory;
+  }
 
   @Test
   void givenNoLingerConfigured_thenTheProducersLingerOneMillisecond() {
@@ -29,9 +56,13 @@ class MessagingAutoConfigurationTest {
   }
 
   @Test
-  void givenTheServiceWiring_thenThePublisherAndTheDeadLetterPathAreDeclared() {
-    context.run(ctx -> assertThat(ctx).hasSingleBean(LifecyclePublisher.class)
-        .hasSingleBean(DeadLetterPublisher.class)
-        .hasSingleBean(LifecycleRecords.class));
+  void givenTheServiceWiring_thenThePublisherTheDeadLetterPathAndTheEndedRunsAreDeclared() {
+    context.run(ctx -> {
+      assertThat(ctx).hasSingleBean(LifecyclePublisher.class)
+          .hasSingleBean(DeadLetterPublisher.class)
+          .hasSingleBean(LifecycleRecords.class)
+          .hasSingleBean(EndedRuns.class);
+      assertThat(ctx.getBean(EndedRunsReader.class).isRunning()).as("loaded and following the topic").isTrue();
+    });
   }
 }

@@ -2,6 +2,7 @@ package dev.imagejobs.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imagejobs.schemas.TopicSettings;
 import dev.imagejobs.schemas.Topics;
 import java.util.Collection;
 import java.util.Map;
@@ -30,7 +31,8 @@ class TopicsAutoConfigurationTest {
             "imagejobs.topics.min-insync-replicas=2",
             "imagejobs.topics.lifecycle-retention-ms=-1",
             "imagejobs.topics.completed-retention-ms=604800000",
-            "imagejobs.topics.dlq-retention-ms=2592000000")
+            "imagejobs.topics.dlq-retention-ms=2592000000",
+            "imagejobs.topics.ended-runs-retention-ms=172800000")
         .run(ctx -> {
           // What KafkaAdmin reads from the bean when it creates missing topics.
           Collection<NewTopic> declared =
@@ -39,7 +41,7 @@ class TopicsAutoConfigurationTest {
               .collect(Collectors.toMap(NewTopic::name, Function.identity()));
 
           assertThat(topics).containsOnlyKeys(
-              Topics.LIFECYCLE.name(), Topics.COMPLETED.name(), Topics.LIFECYCLE_DLQ.name());
+              Topics.LIFECYCLE.name(), Topics.COMPLETED.name(), Topics.LIFECYCLE_DLQ.name(), Topics.ENDED_RUNS.name());
           NewTopic lifecycle = topics.get(Topics.LIFECYCLE.name());
           assertThat(lifecycle.numPartitions()).isEqualTo(12);
           assertThat(lifecycle.replicationFactor()).isEqualTo((short) 3);
@@ -48,6 +50,10 @@ class TopicsAutoConfigurationTest {
           NewTopic dlq = topics.get(Topics.LIFECYCLE_DLQ.name());
           assertThat(dlq.numPartitions()).isEqualTo(2);
           assertThat(dlq.configs()).containsEntry("retention.ms", "2592000000");
+          NewTopic endedRuns = topics.get(Topics.ENDED_RUNS.name());
+          assertThat(endedRuns.numPartitions()).isEqualTo(12);
+          assertThat(endedRuns.configs()).containsEntry("retention.ms", "172800000")
+              .containsEntry("cleanup.policy", "compact,delete");
         });
   }
 
@@ -73,6 +79,8 @@ class TopicsAutoConfigurationTest {
           assertThat(ctx).hasSingleBean(KafkaAdmin.NewTopics.class).hasSingleBean(TopicProperties.class);
           assertThat(ctx).doesNotHaveBean(KafkaTemplate.class)
               .doesNotHaveBean(CommonErrorHandler.class);
+          assertThat(ctx.getBean(TopicProperties.class).toSettings().endedRunsRetentionMs())
+              .isEqualTo(TopicSettings.DEFAULT_ENDED_RUNS_RETENTION_MS);
         });
   }
 }

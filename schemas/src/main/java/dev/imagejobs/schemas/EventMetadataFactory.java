@@ -13,8 +13,11 @@ import java.util.UUID;
  */
 public record EventMetadataFactory(String producer, Clock clock) {
 
-  /** Metadata of a new job's first event. */
-  public EventMetadata first(String jobId, String tenantId, String traceparent) {
+  /**
+   * Metadata of the first event of a job's run, written by the gateway: {@code JobRequested}
+   * (run 0), {@code JobRetryRequested} (the retry's run) or a command on the current run.
+   */
+  public EventMetadata first(String jobId, String tenantId, int run, String traceparent) {
     return EventMetadata.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setJobId(jobId)
@@ -23,10 +26,11 @@ public record EventMetadataFactory(String producer, Clock clock) {
         .setProducer(producer)
         .setAttempt(0)
         .setTraceparent(Traceparent.childOf(traceparent))
+        .setRun(run)
         .build();
   }
 
-  /** Metadata of an event that follows {@code cause}, in the same job and trace. */
+  /** Metadata of an event that follows {@code cause}, in the same job, run and trace. */
   public EventMetadata following(EventMetadata cause, int attempt) {
     return following(cause, attempt, UUID.randomUUID().toString());
   }
@@ -50,6 +54,7 @@ public record EventMetadataFactory(String producer, Clock clock) {
         .setProducer(producer)
         .setAttempt(attempt)
         .setTraceparent(Traceparent.childOf(cause.getTraceparent()))
+        .setRun(cause.getRun())
         .build();
   }
 }

@@ -10,6 +10,8 @@ package dev.imagejobs.schemas;
  * @param lifecycleRetentionMs retention of the lifecycle topic, -1 = forever (it is the audit log)
  * @param completedRetentionMs retention of the completed topic, -1 = forever
  * @param dlqRetentionMs retention of the dead-letter topic
+ * @param endedRunsRetentionMs how long the ended-runs topic keeps a job's record, and so how old a
+ *     run's starting event may be before generation and upload treat it as history, never run
  */
 public record TopicSettings(
     int partitions,
@@ -18,7 +20,8 @@ public record TopicSettings(
     int minInSyncReplicas,
     long lifecycleRetentionMs,
     long completedRetentionMs,
-    long dlqRetentionMs) {
+    long dlqRetentionMs,
+    long endedRunsRetentionMs) {
 
   public TopicSettings {
     if (partitions < 1 || dlqPartitions < 1) {
@@ -27,10 +30,19 @@ public record TopicSettings(
     if (replicationFactor < 1 || minInSyncReplicas < 1 || minInSyncReplicas > replicationFactor) {
       throw new IllegalArgumentException("need 1 <= minInSyncReplicas <= replicationFactor");
     }
+    if (endedRunsRetentionMs < MIN_ENDED_RUNS_RETENTION_MS) {
+      throw new IllegalArgumentException("endedRunsRetentionMs must be at least one day, far above every watchdog deadline");
+    }
   }
+
+  /** The shortest retention of the ended-runs topic: one day. */
+  public static final long MIN_ENDED_RUNS_RETENTION_MS = 24L * 3600 * 1000;
+
+  /** Default retention of the ended-runs topic: seven days. */
+  public static final long DEFAULT_ENDED_RUNS_RETENTION_MS = 7 * MIN_ENDED_RUNS_RETENTION_MS;
 
   /** One broker, six partitions, keep the audit log forever, dead letters for 30 days. */
   public static TopicSettings local() {
-    return new TopicSettings(6, 1, (short) 1, 1, -1, -1, 30L * 24 * 3600 * 1000);
+    return new TopicSettings(6, 1, (short) 1, 1, -1, -1, 30L * 24 * 3600 * 1000, DEFAULT_ENDED_RUNS_RETENTION_MS);
   }
 }

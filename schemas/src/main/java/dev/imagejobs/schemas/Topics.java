@@ -20,10 +20,18 @@ public final class Topics {
   public static final Topic LIFECYCLE_DLQ =
       new Topic("image-jobs.lifecycle.dlq.v1", "undecodable or unprocessable lifecycle records");
 
+  /**
+   * The latest ended run of each job ({@code RunEnded}, key = job id), written by the streams
+   * service as runs end; compacted, and kept for the ended-runs retention. Generation and upload read
+   * it whole, so that no run that ended is generated or stored again.
+   */
+  public static final Topic ENDED_RUNS =
+      new Topic("image-jobs.ended-runs.v1", "the latest ended run of each job (RunEnded), key = job id, compacted");
+
   private Topics() {}
 
   public static List<Topic> all() {
-    return List.of(LIFECYCLE, COMPLETED, LIFECYCLE_DLQ);
+    return List.of(LIFECYCLE, COMPLETED, LIFECYCLE_DLQ, ENDED_RUNS);
   }
 
   /** The topics to create at start-up, with partitions, replication and retention from settings. */
@@ -31,12 +39,21 @@ public final class Topics {
     return List.of(
         newTopic(LIFECYCLE, settings.partitions(), settings, settings.lifecycleRetentionMs()),
         newTopic(COMPLETED, settings.partitions(), settings, settings.completedRetentionMs()),
-        newTopic(LIFECYCLE_DLQ, settings.dlqPartitions(), settings, settings.dlqRetentionMs()));
+        newTopic(LIFECYCLE_DLQ, settings.dlqPartitions(), settings, settings.dlqRetentionMs()),
+        newTopic(ENDED_RUNS, settings.partitions(), settings, settings.endedRunsRetentionMs(),
+            // Compacted, and deleted after the retention too, so that the topic (and every reader's copy) stays bounded.
+            TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE));
   }
 
   private static NewTopic newTopic(Topic topic, int partitions, TopicSettings settings, long retentionMs) {
+    return newTopic(topic, partitions, settings, retentionMs, TopicConfig.CLEANUP_POLICY_DELETE);
+  }
+
+  private static NewTopic newTopic(
+      Topic topic, int partitions, TopicSettings settings, long retentionMs, String cleanupPolicy) {
     return new NewTopic(topic.name(), partitions, settings.replicationFactor())
         .configs(Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy,
             TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs),
             TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(settings.minInSyncReplicas())));
   }

@@ -42,4 +42,16 @@ class EventMetadataFactoryTest {
     assertThat(generation.reacting(Events.metadata("job-1", "gateway", 0), EventType.JOB_STARTED, 0).getEventId())
         .as("another cause event").isNotEqualTo(first);
   }
+
+  @Test
+  void firstStartsARunAndEveryFollowingEventKeepsIt() {
+    EventMetadataFactory gateway = new EventMetadataFactory("gateway", clock);
+
+    EventMetadata retry = gateway.first("job-1", "tenant-a", 2, null);
+
+    assertThat(retry.getRun()).isEqualTo(2);
+    assertThat(generation.following(retry, 1).getRun()).isEqualTo(2);
+    assertThat(generation.reacting(retry, EventType.JOB_STARTED, 0).getRun()).isEqualTo(2);
+    assertThat(gateway.first("job-2", "tenant-a", 0, null).getRun()).isZero();
+  }
 }

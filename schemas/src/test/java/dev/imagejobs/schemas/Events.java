@@ -6,18 +6,23 @@ import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
 import dev.imagejobs.schemas.avro.JobType;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /** Builders of realistic lifecycle events for tests; shipped in the schemas test-jar. */
 public final class Events {
   private Events() {}
 
+  /**
+   * Metadata written a moment ago, as a live event's is: services treat events older than the
+   * ended-runs retention as history and do not act on them.
+   */
   public static EventMetadata metadata(String jobId, String producer, int attempt) {
     return EventMetadata.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setJobId(jobId)
         .setTenantId("tenant-a")
-        .setOccurredAt(Instant.parse("2026-11-24T10:15:30.123Z"))
+        .setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
         .setProducer(producer)
         .setAttempt(attempt)
         .setTraceparent(Traceparent.newRoot())

@@ -10,12 +10,13 @@ class TopicsTest {
 
   @Test
   void createsEveryCatalogueTopicWithExplicitPartitionsReplicationAndRetention() {
-    TopicSettings settings = new TopicSettings(12, 2, (short) 3, 2, -1, 604800000L, 2592000000L);
+    TopicSettings settings = new TopicSettings(12, 2, (short) 3, 2, -1, 604800000L, 2592000000L, 172800000L);
 
     var topics = Topics.newTopics(settings);
 
     assertThat(topics).extracting(NewTopic::name)
-        .containsExactly("image-jobs.lifecycle.v1", "image-jobs.completed.v1", "image-jobs.lifecycle.dlq.v1");
+        .containsExactly("image-jobs.lifecycle.v1", "image-jobs.completed.v1", "image-jobs.lifecycle.dlq.v1",
+            "image-jobs.ended-runs.v1");
     NewTopic lifecycle = topics.get(0);
     assertThat(lifecycle.numPartitions()).isEqualTo(12);
     assertThat(lifecycle.replicationFactor()).isEqualTo((short) 3);
@@ -23,11 +24,18 @@ class TopicsTest {
     assertThat(topics.get(1).configs()).containsEntry("retention.ms", "604800000");
     assertThat(topics.get(2).numPartitions()).isEqualTo(2);
     assertThat(topics.get(2).configs()).containsEntry("retention.ms", "2592000000");
+    assertThat(lifecycle.configs()).containsEntry("cleanup.policy", "delete");
+    assertThat(topics.get(3).numPartitions()).isEqualTo(12);
+    assertThat(topics.get(3).configs()).containsEntry("retention.ms", "172800000")
+        .containsEntry("cleanup.policy", "compact,delete");
   }
 
   @Test
   void refusesSettingsThatCannotWork() {
-    assertThatThrownBy(() -> new TopicSettings(0, 1, (short) 1, 1, -1, -1, -1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new TopicSettings(1, 1, (short) 1, 2, -1, -1, -1)).isInstanceOf(IllegalArgumentException.class);
+    long week = TopicSettings.DEFAULT_ENDED_RUNS_RETENTION_MS;
+    assertThatThrownBy(() -> new TopicSettings(0, 1, (short) 1, 1, -1, -1, -1, week)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TopicSettings(1, 1, (short) 1, 2, -1, -1, -1, week)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TopicSettings(1, 1, (short) 1, 1, -1, -1, -1, 3_600_000))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endedRunsRetentionMs");
   }
 }

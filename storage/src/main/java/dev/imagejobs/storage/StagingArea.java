@@ -5,9 +5,10 @@ import java.util.Map;
 /**
  * The staging area of the claim check, shared by the generation service (which writes generated
  * images there) and the upload service (which moves them to their final paths): one folder per job
- * under {@code staging/}, and a cancel marker in that folder once a cancel was requested, so that
- * whichever service holds the job last discards its result instead of storing it, and a stored
- * marker beside each staged image that reached its final path.
+ * under {@code staging/} (a manual retry's run in its {@code retry-{r}/} subfolder), a cancel marker
+ * in a run's folder once a cancel of that run was requested, so that whichever service holds the run
+ * last discards its result instead of storing it, and a stored marker beside each staged image that
+ * reached its final path.
  */
 public final class StagingArea {
   /** Top folder of staged artifacts; a bucket lifecycle rule may expire it (docs/storage.md). */
@@ -33,15 +34,15 @@ public final class StagingArea {
    * machine: the request's offset is committed once it is written, so nothing else would remember
    * the cancel. Cancels are rare, so this costs nothing per job.
    */
-  public static void markCanceled(BlobStore store, String jobId, String tenantId) {
-    store.putIfAbsent(cancelMarker(jobId), new byte[0],
-        new BlobMetadata("application/octet-stream", "private, no-store", Map.of("jobId", jobId, "tenantId", tenantId)),
+  public static void markCanceled(BlobStore store, String jobId, int run, String tenantId) {
+    store.putIfAbsent(cancelMarker(jobId, run), new byte[0], new BlobMetadata("application/octet-stream",
+            "private, no-store", Map.of("jobId", jobId, "tenantId", tenantId, "run", Integer.toString(run))),
         Durability.SURVIVES_MACHINE_CRASH);
   }
 
-  /** Whether a cancel was requested for the job. */
-  public static boolean isCanceled(BlobStore store, String jobId) {
-    return store.get(cancelMarker(jobId)).isPresent();
+  /** Whether a cancel was requested for this run of the job; a cancel of another run does not count. */
+  public static boolean isCanceled(BlobStore store, String jobId, int run) {
+    return store.get(cancelMarker(jobId, run)).isPresent();
   }
 
   /**
@@ -71,8 +72,12 @@ public final class StagingArea {
     return new BlobPath(staged.value() + STORED_SUFFIX);
   }
 
-  /** Where the job's cancel marker lives. */
-  public static BlobPath cancelMarker(String jobId) {
-    return BlobPath.of(PREFIX, jobId, CANCEL_MARKER);
+  /**
+   * Where the cancel marker of a run lives: {@code staging/{jobId}/cancel-requested} for the first
+   * run (where every marker lived before runs had their own), {@code staging/{jobId}/retry-{r}/cancel-requested}
+   * for the r-th retry.
+   */
+  public static BlobPath cancelMarker(String jobId, int run) {
+    return run == 0 ? BlobPath.of(PREFIX, jobId, CANCEL_MARKER) : BlobPath.of(PREFIX, jobId, "retry-" + run, CANCEL_MARKER);
   }
 }

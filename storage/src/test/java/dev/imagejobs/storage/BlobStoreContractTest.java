@@ -266,12 +266,24 @@ public abstract class BlobStoreContractTest {
   }
 
   @Test
-  void givenACancelRequest_whenMarkedTwice_thenTheJobReadsAsCanceledAndOthersDoNot() {
-    StagingArea.markCanceled(store, "job-1", "tenant-a");
-    StagingArea.markCanceled(store, "job-1", "tenant-a");
+  void givenACancelRequest_whenMarkedTwice_thenTheRunReadsAsCanceledAndOthersDoNot() {
+    StagingArea.markCanceled(store, "job-1", 0, "tenant-a");
+    StagingArea.markCanceled(store, "job-1", 0, "tenant-a");
 
-    assertThat(StagingArea.isCanceled(store, "job-1")).isTrue();
-    assertThat(StagingArea.isCanceled(store, "job-2")).isFalse();
+    assertThat(StagingArea.isCanceled(store, "job-1", 0)).isTrue();
+    assertThat(StagingArea.isCanceled(store, "job-1", 1)).as("the job's retry").isFalse();
+    assertThat(StagingArea.isCanceled(store, "job-2", 0)).isFalse();
+  }
+
+  @Test
+  void givenACancelOfARetry_thenOnlyThatRunReadsAsCanceledAndItsMarkerLiesInTheRunsFolder() {
+    StagingArea.markCanceled(store, "job-1", 2, "tenant-a");
+
+    assertThat(StagingArea.isCanceled(store, "job-1", 2)).isTrue();
+    assertThat(StagingArea.isCanceled(store, "job-1", 0)).isFalse();
+    assertThat(StagingArea.cancelMarker("job-1", 2).value()).isEqualTo("staging/job-1/retry-2/cancel-requested");
+    assertThat(StagingArea.cancelMarker("job-1", 0).value()).as("where every marker lived before runs")
+        .isEqualTo("staging/job-1/cancel-requested");
   }
 
   @Test

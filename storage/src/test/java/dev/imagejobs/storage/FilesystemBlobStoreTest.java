@@ -195,7 +195,7 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
     StagingArea.markStored(store, BlobPath.of("staging", "job-1", "attempt-1.png"), "job-1");
     long afterStored = filesystem().syncs();
 
-    StagingArea.markCanceled(store, "job-1", "tenant-a");
+    StagingArea.markCanceled(store, "job-1", 0, "tenant-a");
 
     assertThat(afterStored).isEqualTo(before);
     assertThat(filesystem().syncs() - afterStored).isEqualTo(3);

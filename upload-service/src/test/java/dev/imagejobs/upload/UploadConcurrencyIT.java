@@ -108,7 +108,7 @@ class UploadConcurrencyIT {
     String otherJob = anotherJobOnTheSamePartitionAs(canceledJob);
     BlobPath canceledImage = stage(canceledJob);
     BlobPath otherImage = stage(otherJob);
-    CountDownLatch markerWrite = store.holdWriteOf(StagingArea.cancelMarker(canceledJob));
+    CountDownLatch markerWrite = store.holdWriteOf(StagingArea.cancelMarker(canceledJob, 0));
 
     probe.publish(JobCancelRequested.newBuilder()
         .setMetadata(Events.metadata(canceledJob, "gateway", 0)).setReason("wrong prompt").build());

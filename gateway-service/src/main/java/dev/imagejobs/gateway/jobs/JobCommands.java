@@ -9,7 +9,6 @@ import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleEvent;
-import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
@@ -56,7 +55,7 @@ class JobCommands {
         return Mono.error(new JobStateConflictException(jobId, row.status(), "only failed jobs can be retried"));
       }
       return applyAndAppend(LifecycleEvent.of(JobRetryRequested.newBuilder()
-          .setMetadata(eventMetadata(row, traceparent))
+          .setMetadata(metadata.first(row.jobId(), row.tenantId(), row.retryCount() + 1, traceparent))
           .setSpec(spec(row))
           .setRetryCount(row.retryCount() + 1)
           .build()));
@@ -80,7 +79,7 @@ class JobCommands {
         return Mono.just(row);
       }
       return applyAndAppend(LifecycleEvent.of(JobCancelRequested.newBuilder()
-          .setMetadata(eventMetadata(row, traceparent))
+          .setMetadata(metadata.first(row.jobId(), row.tenantId(), row.retryCount(), traceparent))
           .setReason(CANCEL_REASON)
           .build()));
     });
@@ -108,10 +107,6 @@ class JobCommands {
       }
       return outbox.append(event).thenReturn(outcome.row());
     });
-  }
-
-  private EventMetadata eventMetadata(JobRow row, String traceparent) {
-    return metadata.first(row.jobId(), row.tenantId(), traceparent);
   }
 
   /** The job's spec as it was asked for, so the retry generates the same image request. */

@@ -94,7 +94,7 @@ class JobCreation {
       String tenantId, JobSpec spec, String traceparent, IdempotencyKey key, String fingerprint, int attempts) {
     String jobId = UUID.randomUUID().toString();
     LifecycleEvent event = LifecycleEvent.of(JobRequested.newBuilder()
-        .setMetadata(metadata.first(jobId, tenantId, traceparent))
+        .setMetadata(metadata.first(jobId, tenantId, 0, traceparent))
         .setSpec(spec)
         .build());
     String guard = key == null ? BacklogLimit.ADMITTED : "claimed";

@@ -108,6 +108,8 @@ final class JobFold {
     public void on(JobRetryRequested event) {
       spec(event.getSpec());
       row.retryCount = event.getRetryCount();
+      // A cancel asked of an earlier run does not concern this one.
+      row.cancelRequested = false;
       row.failureStage = null;
       row.errorClass = null;
       row.errorCode = null;

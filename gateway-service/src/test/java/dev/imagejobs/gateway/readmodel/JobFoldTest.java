@@ -128,6 +128,20 @@ class JobFoldTest {
   }
 
   @Test
+  void givenACancelRequestedOfARunThatFailedWhenRetriedThenTheNewRunIsNotMarkedCanceled() {
+    JobRow row = applied(null, job.requested());
+    row = applied(row, job.started());
+    row = applied(row, job.cancelRequested());
+    row = applied(row, job.failed("processing", "PERMANENT", "prompt refused"));
+    assertThat(row.cancelRequested()).isTrue();
+
+    row = applied(row, job.retryRequested(1));
+
+    assertThat(row.status()).isEqualTo(JobStatus.QUEUED);
+    assertThat(row.cancelRequested()).as("the cancel was asked of the first run").isFalse();
+  }
+
+  @Test
   void givenRunningJobWhenCancelRequestedThenStatusStaysUntilCanceled() {
     JobRow row = applied(null, job.requested());
     row = applied(row, job.started());

@@ -1,35 +1,61 @@
 package dev.imagejobs.generation.jobs;
 
-import dev.imagejobs.generation.provider.CappedBody;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.Message;
+import org.apache.hc.core5.http.nio.AsyncEntityConsumer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.nio.support.AsyncRequestBuilder;
+import org.apache.hc.core5.http.nio.support.BasicResponseConsumer;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * Turns a provider's artifact into bytes: as given, decoded from base64, or downloaded from the URL
- * the provider answered with. Downloads are checked against the {@link ArtifactUrlPolicy} (no
- * requests to internal addresses), asynchronous and capped in size; their failures are
- * classified like the provider's own, since the image is not ours until it is staged.
+ * the provider answered with. Downloads are checked against the {@link ArtifactUrlPolicy} and made
+ * by an HTTP client whose only way to find an address is that policy, so the address connected to
+ * is the address checked: a host that resolves to a public address for the check and to an
+ * internal one a moment later (DNS rebinding) is refused. Redirects are not followed; downloads are
+ * asynchronous and capped in size; their failures are classified like the provider's own, since the
+ * image is not ours until it is staged. The client starts with the first download; {@link #close()}
+ * stops it.
  */
-class ArtifactReader {
-  private final HttpClient http;
+class ArtifactReader implements AutoCloseable {
+  private static final int MAX_CONNECTIONS = 64;
+
   private final ArtifactUrlPolicy urls;
   private final Duration timeout;
   private final long maxBytes;
+  private CloseableHttpAsyncClient http;
+  private boolean closed;
 
-  /**
-   * @param http must not follow redirects: a redirect could lead past {@code urls} to an internal host
-   */
-  ArtifactReader(HttpClient http, ArtifactUrlPolicy urls, Duration timeout, long maxBytes) {
-    this.http = http;
+  ArtifactReader(ArtifactUrlPolicy urls, Duration timeout, long maxBytes) {
     this.urls = urls;
     this.timeout = timeout;
     this.maxBytes = maxBytes;
@@ -53,33 +79,93 @@ class ArtifactReader {
   }
 
   private CompletableFuture<ArtifactBytes> download(ImageArtifact.Url artifact) {
+    URI url = artifact.url();
     try {
-      urls.check(artifact.url());
+      urls.check(url);
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new ProviderException(ErrorClass.PERMANENT, "INVALID_ARTIFACT_URL",
-          "The provider's image URL was refused: " + e.getMessage(), e));
+      return refused(e);
     }
-    HttpRequest request = HttpRequest.newBuilder(artifact.url()).timeout(timeout).GET().build();
-    return http.sendAsync(request, info -> info.statusCode() / 100 == 2
-            ? new CappedBody(maxBytes, () -> new ProviderException(ErrorClass.PERMANENT, "ARTIFACT_TOO_LARGE",
-                "The provider's image is larger than " + maxBytes + " bytes"))
-            : HttpResponse.BodySubscribers.replacing(null))
+    CompletableFuture<Message<HttpResponse, byte[]>> answer = new CompletableFuture<>();
+    Future<Message<HttpResponse, byte[]>> exchange = client().execute(
+        AsyncRequestBuilder.get(url).build(),
+        new BasicResponseConsumer<>(new CappedEntity(maxBytes)),
+        new FutureCallback<>() {
+          @Override
+          public void completed(Message<HttpResponse, byte[]> result) {
+            answer.complete(result);
+          }
+
+          @Override
+          public void failed(Exception failure) {
+            answer.completeExceptionally(failure);
+          }
+
+          @Override
+          public void cancelled() {
+            answer.completeExceptionally(new TimeoutException("Canceled"));
+          }
+        });
+    return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((result, failure) -> {
+          if (failure != null) {
+            exchange.cancel(true);
+          }
+        })
         .handle((response, failure) -> {
           if (failure != null) {
             throw new CompletionException(downloadFailure(artifact, failure));
           }
-          if (response.statusCode() / 100 != 2) {
-            int status = response.statusCode();
+          int status = response.getHead().getCode();
+          if (status / 100 != 2) {
             boolean temporary = status == 408 || status == 429 || status >= 500;
             throw new ProviderException(temporary ? ErrorClass.TEMPORARY : ErrorClass.PERMANENT,
-                "ARTIFACT_HTTP_" + status, "Downloading the image from " + ArtifactUrlPolicy.redacted(artifact.url())
+                "ARTIFACT_HTTP_" + status, "Downloading the image from " + ArtifactUrlPolicy.redacted(url)
                     + " answered " + status);
           }
+          Header header = response.getHead().getFirstHeader("Content-Type");
           String contentType = artifact.contentType() != null
               ? artifact.contentType()
-              : response.headers().firstValue("Content-Type").map(ArtifactReader::mediaType).orElse(null);
-          return new ArtifactBytes(response.body(), contentType);
+              : header == null ? null : mediaType(header.getValue());
+          return new ArtifactBytes(response.getBody(), contentType);
         });
+  }
+
+  private static CompletableFuture<ArtifactBytes> refused(IllegalArgumentException reason) {
+    return CompletableFuture.failedFuture(new ProviderException(ErrorClass.PERMANENT, "INVALID_ARTIFACT_URL",
+        "The provider's image URL was refused: " + reason.getMessage(), reason));
+  }
+
+  private synchronized CloseableHttpAsyncClient client() {
+    if (closed) {
+      throw new IllegalStateException("The artifact reader is closed");
+    }
+    if (http == null) {
+      Timeout limit = Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      http = HttpAsyncClients.custom()
+          .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
+              // The client's only resolver: every address it connects to has passed the policy.
+              .setDnsResolver(new PolicyResolver(urls))
+              .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(limit).setSocketTimeout(limit).build())
+              .setMaxConnTotal(MAX_CONNECTIONS)
+              .setMaxConnPerRoute(MAX_CONNECTIONS)
+              .build())
+          .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(limit).build())
+          .disableRedirectHandling()
+          .disableCookieManagement()
+          .disableAuthCaching()
+          .disableAutomaticRetries()
+          .build();
+      http.start();
+    }
+    return http;
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (http != null) {
+      http.close(CloseMode.GRACEFUL);
+    }
   }
 
   private static ProviderException downloadFailure(ImageArtifact.Url artifact, Throwable failure) {
@@ -88,7 +174,11 @@ class ArtifactReader {
       if (link instanceof ProviderException known) {
         return known;
       }
-      if (link instanceof HttpTimeoutException) {
+      if (link instanceof ArtifactUrlPolicy.RefusedAddressException refused) {
+        return new ProviderException(ErrorClass.PERMANENT, "INVALID_ARTIFACT_URL",
+            "The provider's image URL was refused: " + refused.getMessage(), refused);
+      }
+      if (link instanceof TimeoutException || link instanceof SocketTimeoutException) {
         return new ProviderException(ErrorClass.TIMEOUT, "ARTIFACT_DOWNLOAD_TIMEOUT",
             "Downloading the image from " + ArtifactUrlPolicy.redacted(artifact.url()) + " timed out", link);
       }
@@ -100,5 +190,90 @@ class ArtifactReader {
   private static String mediaType(String header) {
     int parameters = header.indexOf(';');
     return (parameters < 0 ? header : header.substring(0, parameters)).trim();
+  }
+
+  /**
+   * Collects a response body, failing as soon as it grows past the cap. Its content type is read
+   * from the response head by the caller; parameters such as {@code charset=binary} are not its
+   * business.
+   */
+  private static final class CappedEntity implements AsyncEntityConsumer<byte[]> {
+    private static final int WINDOW = 64 * 1024;
+    private final long maxBytes;
+    private final ByteArrayOutputStream content = new ByteArrayOutputStream();
+    private FutureCallback<byte[]> done;
+
+    CappedEntity(long maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public void streamStart(EntityDetails entity, FutureCallback<byte[]> callback) throws IOException {
+      this.done = callback;
+      if (entity.getContentLength() > maxBytes) {
+        throw new ImageTooLargeException(maxBytes);
+      }
+    }
+
+    @Override
+    public void updateCapacity(CapacityChannel channel) throws IOException {
+      channel.update(WINDOW);
+    }
+
+    @Override
+    public void consume(ByteBuffer data) throws IOException {
+      if (content.size() + (long) data.remaining() > maxBytes) {
+        throw new ImageTooLargeException(maxBytes);
+      }
+      byte[] chunk = new byte[data.remaining()];
+      data.get(chunk);
+      content.write(chunk);
+    }
+
+    @Override
+    public void streamEnd(List<? extends Header> trailers) {
+      if (done != null) {
+        done.completed(content.toByteArray());
+      }
+    }
+
+    @Override
+    public void failed(Exception cause) {
+      if (done != null) {
+        done.failed(cause);
+      }
+    }
+
+    @Override
+    public byte[] getContent() {
+      return content.toByteArray();
+    }
+
+    @Override
+    public void releaseResources() {
+      // Nothing held beyond the buffer, which goes with this consumer.
+    }
+  }
+
+  /** The client's name resolution: the policy's checked addresses, and nothing else. */
+  private record PolicyResolver(ArtifactUrlPolicy urls) implements DnsResolver {
+    @Override
+    public InetAddress[] resolve(String host) throws UnknownHostException {
+      return urls.connectableAddresses(host);
+    }
+
+    @Override
+    public String resolveCanonicalHostname(String host) {
+      return host;
+    }
+  }
+
+  /** Thrown from the body consumer: the client fails the exchange with it. */
+  private static final class ImageTooLargeException extends IOException {
+    ImageTooLargeException(long maxBytes) {
+      super("The provider's image is larger than " + maxBytes + " bytes",
+          new ProviderException(ErrorClass.PERMANENT, "ARTIFACT_TOO_LARGE",
+              "The provider's image is larger than " + maxBytes + " bytes"));
+    }
   }
 }

@@ -66,7 +66,7 @@ class ArtifactStager {
     }
 
     boolean canceled() {
-      return listed.contains(StagingArea.cancelMarker(run.jobId()));
+      return listed.contains(StagingArea.cancelMarker(run.jobId(), run.retryCount()));
     }
 
     /** The image staged for this run and attempt, if any. */
@@ -135,13 +135,13 @@ class ArtifactStager {
         : BlobPath.of(StagingArea.PREFIX, jobId, "retry-" + retryCount, file);
   }
 
-  /** Whether a cancel was requested for the job, by whichever instance saw the request. */
-  boolean isCanceled(String jobId) {
-    return StagingArea.isCanceled(store, jobId);
+  /** Whether a cancel of this run was requested, by whichever instance saw the request. */
+  boolean isCanceled(JobRun run) {
+    return StagingArea.isCanceled(store, run.jobId(), run.retryCount());
   }
 
-  void markCanceled(String jobId, String tenantId) {
-    StagingArea.markCanceled(store, jobId, tenantId);
+  void markCanceled(String jobId, int run, String tenantId) {
+    StagingArea.markCanceled(store, jobId, run, tenantId);
   }
 
   /** Removes a staged image that will never be announced (its job was canceled). */

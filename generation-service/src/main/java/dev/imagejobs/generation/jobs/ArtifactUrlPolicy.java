@@ -18,10 +18,11 @@ import java.util.stream.Collectors;
  * private, translated or otherwise special-purpose range. Tested by {@code ArtifactUrlPolicyTest}
  * with a fake resolver.
  *
- * <p>The check resolves the host itself; a client that resolves again when it connects can be
- * answered differently (DNS rebinding), so callers should also refuse redirects or check each hop.
- * Error messages name the scheme, host, port and path only: user info and query strings may hold
- * credentials or signatures and end up in logs and events.
+ * <p>{@link #check} resolves the host to refuse a URL early; a client that resolves again when it
+ * connects can be answered differently (DNS rebinding), so the downloading client must take its
+ * addresses from {@link #connectableAddresses} alone, which resolves and checks them in one step, and
+ * must not follow redirects. Error messages name the scheme, host, port and path only: user info
+ * and query strings may hold credentials or signatures and end up in logs and events.
  */
 class ArtifactUrlPolicy {
 
@@ -136,27 +137,48 @@ class ArtifactUrlPolicy {
           + new TreeSet<>(allowedHosts));
     }
     if (!allowPrivateAddresses) {
-      for (InetAddress address : resolve(host)) {
-        String range = internalRange(address);
-        if (range != null) {
-          throw new IllegalArgumentException("The artifact URL host '" + host + "' resolves to "
-              + address.getHostAddress() + ", an internal address (" + range + ")");
-        }
+      try {
+        connectableAddresses(host);
+      } catch (RefusedAddressException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException(e.getMessage() != null && e.getMessage().startsWith("The artifact URL")
+            ? e.getMessage() : "The artifact URL host '" + host + "' cannot be resolved", e);
       }
     }
   }
 
-  private InetAddress[] resolve(String host) {
-    InetAddress[] addresses;
-    try {
-      addresses = resolver.resolve(host);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("The artifact URL host '" + host + "' cannot be resolved", e);
-    }
+  /**
+   * The addresses a download from {@code host} may connect to: resolved once, each checked. A client
+   * that connects only to these connects to checked addresses, whatever the name server answers
+   * next time.
+   *
+   * @throws RefusedAddressException when the host resolves to an internal address
+   * @throws UnknownHostException when it cannot be resolved
+   */
+  InetAddress[] connectableAddresses(String host) throws UnknownHostException {
+    String normalized = normalizedHost(host);
+    InetAddress[] addresses = resolver.resolve(normalized);
     if (addresses == null || addresses.length == 0) {
-      throw new IllegalArgumentException("The artifact URL host '" + host + "' resolves to no address");
+      throw new UnknownHostException("The artifact URL host '" + normalized + "' resolves to no address");
+    }
+    if (!allowPrivateAddresses) {
+      for (InetAddress address : addresses) {
+        String range = internalRange(address);
+        if (range != null) {
+          throw new RefusedAddressException("The artifact URL host '" + normalized + "' resolves to "
+              + address.getHostAddress() + ", an internal address (" + range + ")");
+        }
+      }
     }
     return addresses;
+  }
+
+  /** A host that resolves to an address downloads may not connect to. */
+  static final class RefusedAddressException extends UnknownHostException {
+    RefusedAddressException(String message) {
+      super(message);
+    }
   }
 
   /** The name of the internal range {@code address} lies in, or {@code null} for a public address. */

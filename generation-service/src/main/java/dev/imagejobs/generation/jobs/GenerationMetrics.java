@@ -1,11 +1,13 @@
 package dev.imagejobs.generation.jobs;
 
 import dev.imagejobs.generation.provider.ErrorClass;
+import dev.imagejobs.messaging.EndedRuns;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,6 +21,7 @@ class GenerationMetrics {
   static final String ERRORS = "imagejobs.provider.errors";
   static final String COST = "imagejobs.provider.cost.usd";
   static final String REUSED = "imagejobs.generation.staged.reused";
+  static final String SKIPPED = "imagejobs.generation.runs.skipped";
 
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -58,6 +61,13 @@ class GenerationMetrics {
     Counter.builder(COST).description("What provider calls cost, in US dollars")
         .tag("provider", provider).tag("model", model == null ? "" : model)
         .register(registry).increment(costMicros / 1_000_000.0);
+  }
+
+  /** A run not started or stopped because it had ended elsewhere ({@code ended}) or is history. */
+  void skipped(EndedRuns.Verdict verdict) {
+    Counter.builder(SKIPPED).description("Runs not generated (any further) because they had ended, or are history")
+        .tag("reason", verdict.name().toLowerCase(Locale.ROOT))
+        .register(registry).increment();
   }
 
   void reused() {

@@ -37,8 +37,16 @@ record JobRun(EventMetadata cause, JobSpec spec, int retryCount) {
     return new JobRun(requested.getMetadata(), requested.getSpec(), 0);
   }
 
+  /**
+   * The retry's run; a request written before events carried their run (which reads as run 0) is
+   * given the retry count as its run, so the events of the run carry the right one.
+   */
   static JobRun of(JobRetryRequested retry) {
-    return new JobRun(retry.getMetadata(), retry.getSpec(), retry.getRetryCount());
+    EventMetadata cause = retry.getMetadata();
+    if (cause.getRun() != retry.getRetryCount()) {
+      cause = EventMetadata.newBuilder(cause).setRun(retry.getRetryCount()).build();
+    }
+    return new JobRun(cause, retry.getSpec(), retry.getRetryCount());
   }
 
   String jobId() {

@@ -5,12 +5,14 @@ import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderRegistry;
+import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.EventsInFlight;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.JobStatus;
+import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.GenerationAttemptFailed;
 import dev.imagejobs.schemas.avro.GenerationStarted;
 import dev.imagejobs.schemas.avro.ImageGenerated;
@@ -47,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * announced again instead of paying for a second provider call. A failure to publish an event
  * fails the future (the dispatcher runs the job again); every other failure ends the run with
  * {@code JobFailed} and the reason.
+ *
+ * <p>A run that has ended ({@link EndedRuns}: failed by the watchdog while its request waited in a
+ * backlog, canceled, or long completed and delivered again by a replay) is never sent to the
+ * provider: it is checked before it starts, before every provider call, and before its image is
+ * announced (an image generated meanwhile is discarded). Such a run writes no events, since its job
+ * has ended already.
  */
 class JobRunner {
   static final int FIRST_ATTEMPT = 1;
@@ -64,13 +72,14 @@ class JobRunner {
   private final RetryPolicy retries;
   private final ProviderRateLimiter limiter;
   private final GenerationMetrics metrics;
+  private final EndedRuns endedRuns;
 
   /**
    * @param work runs the blocking steps (storage), never the provider wait nor an acknowledgement
    */
   JobRunner(ProviderRegistry providers, ArtifactReader reader, ArtifactStager stager, LifecyclePublisher publisher,
       EventMetadataFactory metadata, Executor work, Duration providerTimeout, RetryPolicy retries,
-      ProviderRateLimiter limiter, GenerationMetrics metrics) {
+      ProviderRateLimiter limiter, GenerationMetrics metrics, EndedRuns endedRuns) {
     this.providers = providers;
     this.reader = reader;
     this.stager = stager;
@@ -81,6 +90,7 @@ class JobRunner {
     this.retries = retries;
     this.limiter = limiter;
     this.metrics = metrics;
+    this.endedRuns = endedRuns;
   }
 
   /**
@@ -94,23 +104,26 @@ class JobRunner {
     EventsInFlight events = new EventsInFlight(publisher);
     return CompletableFuture.supplyAsync(() -> begin(run, events), work)
         .thenCompose(start -> {
-          if (start instanceof Start.AlreadyStored) {
+          if (start instanceof Start.NothingToDo) {
             return events.acknowledged();
           }
           CompletableFuture<SpecificRecord> outcome = start instanceof Start.Ended ended
               ? CompletableFuture.completedFuture(ended.outcome())
               : attempt(run, FIRST_ATTEMPT, events);
-          return outcome.thenCompose(events::sendLast);
+          // No outcome: the run ended elsewhere meanwhile (failed by the watchdog, canceled), so it says nothing more.
+          return outcome.thenCompose(last -> last == null ? events.acknowledged() : events.sendLast(last));
         });
   }
 
   /**
-   * Records a cancel request where every instance and the upload service see it; a run in flight
-   * notices it before its next provider call and before announcing its image.
+   * Records a cancel request of a run where every instance and the upload service see it; the run,
+   * in flight or still to come, notices it before its next provider call and before announcing its
+   * image. A later run of the job is not canceled by it.
    */
   void cancel(JobCancelRequested request) {
-    stager.markCanceled(request.getMetadata().getJobId(), request.getMetadata().getTenantId());
-    log.info("Cancel requested for job {}", request.getMetadata().getJobId());
+    EventMetadata cause = request.getMetadata();
+    stager.markCanceled(cause.getJobId(), cause.getRun(), cause.getTenantId());
+    log.info("Cancel requested for job {} run {}", cause.getJobId(), cause.getRun());
   }
 
   /**
@@ -118,6 +131,14 @@ class JobRunner {
    * image, or when that image was even stored already.
    */
   private Start begin(JobRun run, EventsInFlight events) {
+    EndedRuns.Verdict verdict = verdict(run);
+    if (verdict != EndedRuns.Verdict.RUNNABLE) {
+      log.info("Job {} run {} is not started: {}", run.jobId(), run.retryCount(), verdict == EndedRuns.Verdict.HISTORY
+          ? "its request is older than the ended-runs retention (a replay or lost offsets)"
+          : "it has ended already, " + endedRuns.endedStatus(run.jobId()));
+      metrics.skipped(verdict);
+      return new Start.NothingToDo();
+    }
     ArtifactStager.Leftovers leftovers = stager.leftovers(run);
     if (leftovers.canceled()) {
       return new Start.Ended(jobCanceled(run, 0, JobStatus.QUEUED));
@@ -137,7 +158,7 @@ class JobRunner {
       if (leftovers.stored(attempt)) {
         log.info("Job {} run {} attempt {} was already generated and stored: nothing left to do",
             run.jobId(), run.retryCount(), attempt);
-        return new Start.AlreadyStored();
+        return new Start.NothingToDo();
       }
     }
     return new Start.Generate();
@@ -146,8 +167,8 @@ class JobRunner {
   private CompletableFuture<SpecificRecord> attempt(JobRun run, int attempt, EventsInFlight events) {
     JobSpec spec = run.spec();
     return CompletableFuture.supplyAsync(() -> announceAttempt(run, attempt, events), work)
-        .thenCompose(canceled -> canceled.isPresent()
-            ? CompletableFuture.completedFuture(canceled.get())
+        .thenCompose(stopped -> stopped.isPresent()
+            ? CompletableFuture.completedFuture(stopped.get().last())
             : limiter.acquire(spec.getProvider())
                 .thenCompose(allowed -> call(run, attempt))
                 .thenCompose(artifact -> reader.read(artifact)
@@ -161,9 +182,12 @@ class JobRunner {
    * events are known to have failed stops here, before the provider is paid: it will be delivered
    * again anyway.
    */
-  private Optional<SpecificRecord> announceAttempt(JobRun run, int attempt, EventsInFlight events) {
-    if (stager.isCanceled(run.jobId())) {
-      return Optional.of(jobCanceled(run, attempt, JobStatus.GENERATING));
+  private Optional<Outcome> announceAttempt(JobRun run, int attempt, EventsInFlight events) {
+    if (hasEnded(run, "before attempt " + attempt)) {
+      return Optional.of(new Outcome(null));
+    }
+    if (stager.isCanceled(run)) {
+      return Optional.of(new Outcome(jobCanceled(run, attempt, JobStatus.GENERATING)));
     }
     events.send(GenerationStarted.newBuilder()
         .setMetadata(metadata.reacting(run.cause(), EventType.GENERATION_STARTED, attempt))
@@ -202,9 +226,16 @@ class JobRunner {
     });
   }
 
-  /** The image's announcement, or, when the job was canceled while it was generated, its discard. */
+  /**
+   * The image's announcement, or, when the job was canceled or ended otherwise while it was
+   * generated, its discard.
+   */
   private SpecificRecord announceable(JobRun run, int attempt, StagedArtifact staged, ImageArtifact artifact) {
-    if (stager.isCanceled(run.jobId())) {
+    if (hasEnded(run, "after attempt " + attempt)) {
+      stager.discard(staged);
+      return null;
+    }
+    if (stager.isCanceled(run)) {
       stager.discard(staged);
       return jobCanceled(run, attempt, JobStatus.GENERATING);
     }
@@ -221,7 +252,10 @@ class JobRunner {
       log.warn("Job {} run {} attempt {} failed unexpectedly", run.jobId(), run.retryCount(), attempt, cause);
     }
     metrics.failed(run.spec().getProvider(), failure.errorClass());
-    if (stager.isCanceled(run.jobId())) {
+    if (hasEnded(run, "after attempt " + attempt + " failed")) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (stager.isCanceled(run)) {
       return CompletableFuture.completedFuture(jobCanceled(run, attempt, JobStatus.GENERATING));
     }
     Optional<Duration> delay = failure.retryable()
@@ -244,6 +278,22 @@ class JobRunner {
     Executor afterDelay = CompletableFuture.delayedExecutor(delay.get().toMillis(), TimeUnit.MILLISECONDS, work);
     return CompletableFuture.supplyAsync(() -> null, afterDelay)
         .thenCompose(waited -> attempt(run, attempt + 1, events));
+  }
+
+  /** What the ended runs say of this run, by its number and the time its starting event was written. */
+  private EndedRuns.Verdict verdict(JobRun run) {
+    return endedRuns.verdict(run.jobId(), run.retryCount(), run.cause().getOccurredAt());
+  }
+
+  /** Whether the run ended elsewhere while it ran (the watchdog failed it, say): then it stops, silently. */
+  private boolean hasEnded(JobRun run, String when) {
+    if (verdict(run) != EndedRuns.Verdict.ENDED) {
+      return false;
+    }
+    log.info("Job {} run {} ended elsewhere ({}); stopping {} without a provider call or an announcement",
+        run.jobId(), run.retryCount(), endedRuns.endedStatus(run.jobId()), when);
+    metrics.skipped(EndedRuns.Verdict.ENDED);
+    return true;
   }
 
   private Failure classify(JobRun run, Throwable cause) {
@@ -321,8 +371,12 @@ class JobRunner {
 
     record Ended(SpecificRecord outcome) implements Start {}
 
-    record AlreadyStored() implements Start {}
+    /** The run ended before it began, or its image is even stored already. */
+    record NothingToDo() implements Start {}
   }
+
+  /** How a run stops before a provider call: with {@code last} as its last event, or silently when null. */
+  private record Outcome(SpecificRecord last) {}
 
   private record Failure(
       ErrorClass errorClass, String code, String message, boolean retryable, Optional<Duration> retryAfter) {}

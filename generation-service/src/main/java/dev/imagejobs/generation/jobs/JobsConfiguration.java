@@ -5,15 +5,14 @@ import dev.imagejobs.generation.provider.ProviderRegistry;
 import dev.imagejobs.generation.provider.local.LocalImageProvider;
 import dev.imagejobs.generation.provider.local.LocalProviderSettings;
 import dev.imagejobs.messaging.DeadLetterPublisher;
+import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.InFlightConsumer;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.storage.BlobStore;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -63,18 +62,22 @@ class JobsConfiguration {
     return new GenerationMetrics(registry);
   }
 
+  /** Reads what providers answer; its download client is stopped with the context. */
   @Bean
-  JobRunner jobRunner(ProviderRegistry providers, BlobStore store, LifecyclePublisher publisher, Clock clock,
-      ThreadPoolTaskExecutor generationWork, GenerationSettings settings, GenerationMetrics metrics) {
-    HttpClient http = HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
-    ArtifactReader reader = new ArtifactReader(http, settings.downloads().policy(), settings.providerTimeout(), settings.maxImageSize().toBytes());
+  ArtifactReader artifactReader(GenerationSettings settings) {
+    return new ArtifactReader(settings.downloads().policy(), settings.providerTimeout(),
+        settings.maxImageSize().toBytes());
+  }
+
+  @Bean
+  JobRunner jobRunner(ProviderRegistry providers, ArtifactReader reader, BlobStore store, LifecyclePublisher publisher,
+      Clock clock,
+      ThreadPoolTaskExecutor generationWork, GenerationSettings settings, GenerationMetrics metrics,
+      EndedRuns endedRuns) {
     ProviderRateLimiter limiter = new ProviderRateLimiter(settings.requestsPerMinute(), System::nanoTime, generationWork);
     return new JobRunner(providers, reader, new ArtifactStager(store), publisher,
         new EventMetadataFactory(PRODUCER, clock), generationWork, settings.providerTimeout(),
-        settings.retry().policy(), limiter, metrics);
+        settings.retry().policy(), limiter, metrics, endedRuns);
   }
 
   @Bean

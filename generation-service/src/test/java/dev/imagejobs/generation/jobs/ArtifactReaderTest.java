@@ -13,22 +13,26 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class ArtifactReaderTest {
   private static final byte[] IMAGE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 1, 2, 3};
   private static final int MAX_BYTES = 64;
+  private static final AtomicInteger COUNTED_REQUESTS = new AtomicInteger();
   private static HttpServer server;
 
-  private final ArtifactReader reader = new ArtifactReader(HttpClient.newHttpClient(), ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), MAX_BYTES);
+  private final ArtifactReader reader = new ArtifactReader(ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), MAX_BYTES);
 
   @BeforeAll
   static void startServer() throws IOException {
@@ -47,6 +51,14 @@ class ArtifactReaderTest {
       }
     });
     server.createContext("/gone.png", exchange -> respond(exchange, 404, new byte[0]));
+    server.createContext("/counted.png", exchange -> {
+      COUNTED_REQUESTS.incrementAndGet();
+      respond(exchange, 200, IMAGE);
+    });
+    server.createContext("/moved.png", exchange -> {
+      exchange.getResponseHeaders().add("Location", "/image.png");
+      respond(exchange, 302, new byte[0]);
+    });
     server.createContext("/busy.png", exchange -> respond(exchange, 503, new byte[0]));
     server.start();
   }
@@ -54,6 +66,11 @@ class ArtifactReaderTest {
   @AfterAll
   static void stopServer() {
     server.stop(0);
+  }
+
+  @AfterEach
+  void closeReader() {
+    reader.close();
   }
 
   @Test
@@ -119,7 +136,7 @@ class ArtifactReaderTest {
 
   @Test
   void givenAUrlOnAnInternalAddress_whenThePolicyForbidsIt_thenNoRequestIsMadeAndTheJobFailsPermanently() {
-    ArtifactReader strict = new ArtifactReader(HttpClient.newHttpClient(),
+    ArtifactReader strict = new ArtifactReader(
         new ArtifactUrlPolicy(false, Set.of(), false), Duration.ofSeconds(5), MAX_BYTES);
 
     assertThat(strict.read(new ImageArtifact.Url(URI.create("https://169.254.169.254/latest/meta-data"), "image/png",
@@ -131,6 +148,58 @@ class ArtifactReaderTest {
           assertThat(e.code()).isEqualTo("INVALID_ARTIFACT_URL");
           assertThat(e.getMessage()).contains("169.254.169.254");
         });
+  }
+
+  @Test
+  void givenAHostThatResolvesToAPublicAddressAndThenToLoopback_thenTheDownloadConnectsToNeitherUnchecked() {
+    // DNS rebinding: the first answer passes the check, the next one points inside.
+    AtomicInteger lookups = new AtomicInteger();
+    ArtifactUrlPolicy.Resolver rebinding = host -> lookups.getAndIncrement() == 0
+        ? new InetAddress[] {InetAddress.getByName("203.0.113.10")}
+        : new InetAddress[] {InetAddress.getLoopbackAddress()};
+    ArtifactReader reader = new ArtifactReader(new ArtifactUrlPolicy(true, Set.of(), false, rebinding),
+        Duration.ofSeconds(5), MAX_BYTES);
+    int before = COUNTED_REQUESTS.get();
+
+    try (reader) {
+      assertThat(reader.read(new ImageArtifact.Url(URI.create("http://rebind.example:" + server.getAddress().getPort()
+          + "/counted.png"), "image/png", null, ProviderUsage.NONE)))
+          .failsWithin(Duration.ofSeconds(5))
+          .withThrowableOfType(ExecutionException.class)
+          .havingCause()
+          .isInstanceOfSatisfying(ProviderException.class, e -> {
+            assertThat(e.errorClass()).isEqualTo(ErrorClass.PERMANENT);
+            assertThat(e.code()).isEqualTo("INVALID_ARTIFACT_URL");
+            assertThat(e.getMessage()).contains("127.0.0.1", "loopback");
+          });
+    }
+    assertThat(lookups).as("the check, then the connection's own lookup, checked again").hasValue(2);
+    assertThat(COUNTED_REQUESTS.get()).as("no request reached the internal server").isEqualTo(before);
+  }
+
+  @Test
+  void givenAHostOnlyThePolicyCanResolve_thenTheDownloadConnectsToTheAddressThePolicyChecked() throws Exception {
+    Map<String, InetAddress[]> dns = Map.of("images.example", new InetAddress[] {InetAddress.getLoopbackAddress()});
+    ArtifactUrlPolicy.Resolver table = host -> {
+      InetAddress[] addresses = dns.get(host);
+      if (addresses == null) {
+        throw new UnknownHostException(host);
+      }
+      return addresses;
+    };
+    try (ArtifactReader reader = new ArtifactReader(new ArtifactUrlPolicy(true, Set.of(), true, table),
+        Duration.ofSeconds(5), MAX_BYTES)) {
+      ArtifactBytes bytes = reader.read(new ImageArtifact.Url(URI.create("http://images.example:"
+          + server.getAddress().getPort() + "/image.png"), null, null, ProviderUsage.NONE)).get(5, TimeUnit.SECONDS);
+
+      assertThat(bytes.content()).isEqualTo(IMAGE);
+    }
+  }
+
+  @Test
+  void givenARedirect_thenItIsNotFollowed() {
+    assertFailure(new ImageArtifact.Url(url("/moved.png"), "image/png", null, ProviderUsage.NONE),
+        ErrorClass.PERMANENT, "ARTIFACT_HTTP_302");
   }
 
   private void assertFailure(ImageArtifact artifact, ErrorClass errorClass, String code) {

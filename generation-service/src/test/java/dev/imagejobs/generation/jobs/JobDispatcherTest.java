@@ -12,6 +12,7 @@ import dev.imagejobs.generation.provider.local.LocalProviderSettings;
 import dev.imagejobs.generation.testing.CountingProvider;
 import dev.imagejobs.generation.testing.InMemoryBlobStore;
 import dev.imagejobs.generation.testing.RecordingPublisher;
+import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.messaging.UnprocessableRecordException;
@@ -27,7 +28,6 @@ import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.storage.StagingArea;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -159,7 +159,7 @@ class JobDispatcherTest {
     assertThat(dispatcher.handle(record(cancel))).succeedsWithin(TIMEOUT);
     assertThat(dispatcher.handle(record(requested))).succeedsWithin(TIMEOUT);
 
-    assertThat(StagingArea.isCanceled(store, "job-c1")).isTrue();
+    assertThat(StagingArea.isCanceled(store, "job-c1", 0)).isTrue();
     assertThat(events.typesOf("job-c1")).containsExactly(EventType.JOB_CANCELED);
   }
 
@@ -224,10 +224,11 @@ class JobDispatcherTest {
 
   private JobRunner runner(ImageProvider provider) {
     return new JobRunner(new ProviderRegistry(List.of(provider)),
-        new ArtifactReader(HttpClient.newHttpClient(), ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), 1 << 20), new ArtifactStager(store),
+        new ArtifactReader(ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), 1 << 20), new ArtifactStager(store),
         events, new EventMetadataFactory("generation", Clock.systemUTC()), work, Duration.ofSeconds(5),
         new RetryPolicy(0, Duration.ZERO, 2, Duration.ZERO, 0, Duration.ZERO),
-        new ProviderRateLimiter(Map.of(), System::nanoTime, work), new GenerationMetrics(new SimpleMeterRegistry()));
+        new ProviderRateLimiter(Map.of(), System::nanoTime, work), new GenerationMetrics(new SimpleMeterRegistry()),
+        new EndedRuns(Duration.ofDays(7), Clock.systemUTC()));
   }
 
   private ConsumerRecord<byte[], byte[]> record(SpecificRecord event) {

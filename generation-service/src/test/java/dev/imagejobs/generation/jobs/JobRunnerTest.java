@@ -16,6 +16,7 @@ import dev.imagejobs.generation.provider.local.LocalProviderSettings;
 import dev.imagejobs.generation.testing.CountingProvider;
 import dev.imagejobs.generation.testing.InMemoryBlobStore;
 import dev.imagejobs.generation.testing.RecordingPublisher;
+import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.testing.HoldingPublisher;
@@ -30,13 +31,14 @@ import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
+import dev.imagejobs.schemas.avro.RunEnded;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.StagingArea;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,7 @@ class JobRunnerTest {
   private final LocalImageProvider local =
       new LocalImageProvider(new LocalProviderSettings("#fail", Duration.ZERO, 0, 128));
   private final CountingProvider provider = new CountingProvider(LocalImageProvider.NAME, local);
+  private final EndedRuns endedRuns = new EndedRuns(Duration.ofDays(7), Clock.systemUTC());
 
   @AfterEach
   void stopWorkers() {
@@ -424,6 +427,36 @@ class JobRunnerTest {
   }
 
   @Test
+  void givenACancelOfTheFirstRunThatCameTooLate_whenTheJobIsRetried_thenTheRetryIsGenerated() throws Exception {
+    JobRequested requested = Events.aJobRequested("job-27");
+    JobRunner runner = runner(provider);
+    runner.cancel(cancelOf(requested)); // the first run failed before it saw this
+    JobRetryRequested retry = JobRetryRequested.newBuilder()
+        .setMetadata(Events.metadata("job-27", "gateway", 0)).setSpec(requested.getSpec()).setRetryCount(1).build();
+
+    runToTheEnd(runner, JobRun.of(retry));
+
+    assertThat(provider.callsFor("job-27")).isEqualTo(1);
+    assertThat(events.typesOf("job-27")).endsWith(EventType.IMAGE_GENERATED);
+  }
+
+  @Test
+  void givenACancelOfARetry_whenTheRetryRuns_thenItEndsCanceled() throws Exception {
+    JobRequested requested = Events.aJobRequested("job-28");
+    JobRetryRequested retry = JobRetryRequested.newBuilder()
+        .setMetadata(Events.metadata("job-28", "gateway", 0)).setSpec(requested.getSpec()).setRetryCount(1).build();
+    JobCancelRequested cancel = cancelOf(requested);
+    cancel.getMetadata().setRun(1);
+    JobRunner runner = runner(provider);
+    runner.cancel(cancel);
+
+    runToTheEnd(runner, JobRun.of(retry));
+
+    assertThat(provider.callsFor("job-28")).isZero();
+    assertThat(events.typesOf("job-28")).containsExactly(EventType.JOB_CANCELED);
+  }
+
+  @Test
   void givenACancelRequestedWhileTheProviderWorks_whenItAnswers_thenTheImageIsDiscardedAndTheJobCanceled()
       throws Exception {
     JobRequested requested = Events.aJobRequested("job-24");
@@ -468,6 +501,82 @@ class JobRunnerTest {
   }
 
   @Test
+  void givenARunTheWatchdogFailedWhileItWaitedInABacklog_whenItsRequestArrives_thenNothingIsPaidOrAnnounced()
+      throws Exception {
+    JobRequested requested = Events.aJobRequested("job-40");
+    endedRuns.record(ended("job-40", 0));
+
+    runToTheEnd(runner(provider), JobRun.of(requested));
+
+    assertThat(provider.callsFor("job-40")).isZero();
+    assertThat(events.typesOf("job-40")).isEmpty();
+    assertThat(store.contents()).isEmpty();
+  }
+
+  @Test
+  void givenARetryOfAnEndedRun_whenRun_thenTheNewRunIsGenerated() throws Exception {
+    endedRuns.record(ended("job-41", 0));
+    JobRetryRequested retry = JobRetryRequested.newBuilder()
+        .setMetadata(Events.metadata("job-41", "gateway", 0)).setSpec(Events.anAssetKeySpec().build()).setRetryCount(1)
+        .build();
+
+    runToTheEnd(runner(provider), JobRun.of(retry));
+
+    assertThat(provider.callsFor("job-41")).isEqualTo(1);
+    assertThat(events.typesOf("job-41")).endsWith(EventType.IMAGE_GENERATED);
+    assertThat(events.eventsOf("job-41")).as("a request written before runs were recorded still names its run")
+        .allSatisfy(event -> assertThat(event.metadata().getRun()).isEqualTo(1));
+  }
+
+  @Test
+  void givenARequestOlderThanTheEndedRunsRetention_whenDelivered_thenItIsHistoryAndNotRun() throws Exception {
+    JobRequested replayed = Events.aJobRequested("job-42");
+    replayed.getMetadata().setOccurredAt(Instant.now().minus(Duration.ofDays(8)));
+
+    runToTheEnd(runner(provider), JobRun.of(replayed));
+
+    assertThat(provider.callsFor("job-42")).isZero();
+    assertThat(events.typesOf("job-42")).isEmpty();
+  }
+
+  @Test
+  void givenARunThatEndsWhileTheProviderWorks_whenItAnswers_thenTheImageIsDiscardedAndNothingAnnounced()
+      throws Exception {
+    JobRequested requested = Events.aJobRequested("job-43");
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    CompletableFuture<Void> called = new CompletableFuture<>();
+    ImageProvider slow = provider(request -> {
+      called.complete(null);
+      return release.thenCompose(open -> local.generate(request));
+    });
+    CompletableFuture<Void> outcome = runner(slow).run(JobRun.of(requested));
+    called.get(5, TimeUnit.SECONDS);
+
+    endedRuns.record(ended("job-43", 0));
+    release.complete(null);
+    outcome.get(10, TimeUnit.SECONDS);
+
+    assertThat(events.typesOf("job-43")).containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED);
+    assertThat(store.contents()).as("the staged image is discarded").isEmpty();
+  }
+
+  @Test
+  void givenARunThatEndsDuringTheRetryWait_whenTheWaitEnds_thenNoFurtherAttemptIsPaid() throws Exception {
+    JobRequested requested = Events.aJobRequested("job-44");
+    AtomicInteger calls = new AtomicInteger();
+    ImageProvider failingOnce = provider(request -> {
+      calls.incrementAndGet();
+      endedRuns.record(ended("job-44", 0));
+      return CompletableFuture.failedFuture(new ProviderException(ErrorClass.TEMPORARY, "503", "Overloaded"));
+    });
+
+    runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, failingOnce), JobRun.of(requested));
+
+    assertThat(calls).hasValue(1);
+    assertThat(events.typesOf("job-44")).containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED);
+  }
+
+  @Test
   void givenAnImageTheUploadServiceAlreadyStored_whenTheRequestIsDeliveredAgain_thenNothingIsPaidOrAnnounced()
       throws Exception {
     JobRequested requested = Events.aJobRequested("job-26");
@@ -500,7 +609,7 @@ class JobRunnerTest {
       ImageProvider... providers) {
     return new JobRunner(new ProviderRegistry(List.of(providers)), reader(), new ArtifactStager(store), publisher,
         metadata(), work, providerTimeout, retries, new ProviderRateLimiter(Map.of(), System::nanoTime, work),
-        new GenerationMetrics(new SimpleMeterRegistry()));
+        new GenerationMetrics(new SimpleMeterRegistry()), endedRuns);
   }
 
   private static ImageProvider failing(ProviderException failure) {
@@ -521,6 +630,11 @@ class JobRunnerTest {
     };
   }
 
+  private static RunEnded ended(String jobId, int run) {
+    return RunEnded.newBuilder().setJobId(jobId).setTenantId("tenant-a").setRun(run).setStatus("failed")
+        .setEndedBy("watchdog").setEndedAt(Instant.now()).build();
+  }
+
   private static JobCancelRequested cancelOf(JobRequested requested) {
     return JobCancelRequested.newBuilder()
         .setMetadata(Events.metadata(requested.getMetadata().getJobId(), "gateway", 0))
@@ -529,7 +643,7 @@ class JobRunnerTest {
   }
 
   private static ArtifactReader reader() {
-    return new ArtifactReader(HttpClient.newHttpClient(), ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), 1 << 20);
+    return new ArtifactReader(ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), 1 << 20);
   }
 
   private static EventMetadataFactory metadata() {

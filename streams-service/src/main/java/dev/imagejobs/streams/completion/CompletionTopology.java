@@ -2,6 +2,7 @@ package dev.imagejobs.streams.completion;
 
 import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.LifecycleCodec;
+import dev.imagejobs.schemas.RunEndedCodec;
 import dev.imagejobs.schemas.Topics;
 import java.util.Locale;
 import org.apache.kafka.common.serialization.Serdes;
@@ -15,8 +16,8 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The Kafka Streams topology of the service: lifecycle topic in; completed summaries, watchdog
- * failures and dead letters out. Built by a pure method and tested with {@code TopologyTestDriver}
+ * The Kafka Streams topology of the service: lifecycle topic in; completed summaries, ended runs,
+ * watchdog failures and dead letters out. Built by a pure method and tested with {@code TopologyTestDriver}
  * ({@code CompletionTopologyTest}); running it is someone else's job.
  */
 public final class CompletionTopology {
@@ -35,6 +36,7 @@ public final class CompletionTopology {
   public static Topology build(StreamsBuilder builder, StreamsSettings settings) {
     LifecycleCodec lifecycleCodec = new LifecycleCodec();
     CompletedJobCodec completedCodec = new CompletedJobCodec();
+    RunEndedCodec endedRunsCodec = new RunEndedCodec();
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(JOB_STATES), Serdes.String(), new JobStateCodec().serde()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -44,7 +46,7 @@ public final class CompletionTopology {
     KStream<byte[], Outbound> outbound = builder
         .stream(Topics.LIFECYCLE.name(),
             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("lifecycle-source"))
-        .process(() -> new JobLifecycleProcessor(settings, lifecycleCodec, completedCodec),
+        .process(() -> new JobLifecycleProcessor(settings, lifecycleCodec, completedCodec, endedRunsCodec),
             Named.as("job-lifecycle"), JOB_STATES, WATCHDOG_ARMS);
 
     var routes = outbound.split(Named.as("route-"));

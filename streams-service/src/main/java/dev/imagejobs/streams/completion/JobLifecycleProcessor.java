@@ -3,11 +3,15 @@ package dev.imagejobs.streams.completion;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.EventType;
+import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.RunEndedCodec;
 import dev.imagejobs.schemas.UndecodableEventException;
+import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
+import dev.imagejobs.schemas.avro.RunEnded;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,9 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds each lifecycle record into its job's state, emits the summary of a completed job, fails
- * jobs the watchdog finds stuck, and dead-letters records it cannot decode or process. Store
- * writes and outputs of one record or punctuation commit in one transaction (exactly-once).
+ * Folds each lifecycle record into its job's state, emits the summary of a completed job and the
+ * {@code RunEnded} record of every run that ends, fails jobs the watchdog finds stuck (their
+ * {@code RunEnded} goes out with the {@code JobFailed}, without waiting for it to come back), and
+ * dead-letters records it cannot decode or process. Store writes and outputs of one record or
+ * punctuation commit in one transaction (exactly-once).
  */
 final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], Outbound> {
 
@@ -37,15 +43,18 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
   private final StreamsSettings settings;
   private final LifecycleCodec lifecycleCodec;
   private final CompletedJobCodec completedCodec;
+  private final RunEndedCodec endedRunsCodec;
 
   private ProcessorContext<byte[], Outbound> context;
   private KeyValueStore<String, JobState> jobStates;
   private KeyValueStore<String, Long> watchdogArms;
 
-  JobLifecycleProcessor(StreamsSettings settings, LifecycleCodec lifecycleCodec, CompletedJobCodec completedCodec) {
+  JobLifecycleProcessor(StreamsSettings settings, LifecycleCodec lifecycleCodec, CompletedJobCodec completedCodec,
+      RunEndedCodec endedRunsCodec) {
     this.settings = settings;
     this.lifecycleCodec = lifecycleCodec;
     this.completedCodec = completedCodec;
+    this.endedRunsCodec = endedRunsCodec;
   }
 
   @Override
@@ -80,6 +89,11 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
     }
     if (result instanceof FoldResult.Applied applied) {
       apply(applied);
+      if (applied.statusChanged() && applied.after().status().isTerminal()) {
+        EventMetadata ended = event.metadata();
+        context.forward(endedRun(applied.after(), applied.after().status(), ended.getProducer(), ended.getOccurredAt(),
+            record.timestamp()));
+      }
     } else if (result instanceof FoldResult.Duplicate duplicate) {
       log.info("Skipped {} of job {} at {}: {}",
           event.type().simpleName(), event.jobId(), position(), duplicate.reason());
@@ -160,7 +174,24 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
           new Outbound(Outbound.Destination.LIFECYCLE, lifecycleCodec.encode(failed)),
           timestamp,
           headers));
+      // In the same transaction: generation and upload learn of the end before this JobFailed is read back.
+      context.forward(endedRun(state, JobStatus.FAILED, Watchdog.PRODUCER, now, timestamp));
     }
+  }
+
+  /** The {@code RunEnded} record of the job's current run, which has just ended in {@code status}. */
+  private Record<byte[], Outbound> endedRun(
+      JobState ended, JobStatus status, String endedBy, Instant endedAt, long timestamp) {
+    RunEnded value = RunEnded.newBuilder()
+        .setJobId(ended.jobId())
+        .setTenantId(ended.tenantId())
+        .setRun(ended.retries())
+        .setStatus(status.wireName())
+        .setEndedBy(endedBy)
+        .setEndedAt(endedAt)
+        .build();
+    return new Record<>(ended.jobId().getBytes(StandardCharsets.UTF_8),
+        new Outbound(Outbound.Destination.ENDED_RUNS, endedRunsCodec.encode(value)), timestamp);
   }
 
   private String position() {

@@ -19,7 +19,9 @@ record Outbound(Destination destination, byte[] value) {
     /** {@code JobFailed} events of the watchdog. */
     LIFECYCLE(Topics.LIFECYCLE),
     /** Lifecycle records that cannot be decoded or processed, byte for byte. */
-    DEAD_LETTER(Topics.LIFECYCLE_DLQ);
+    DEAD_LETTER(Topics.LIFECYCLE_DLQ),
+    /** {@code RunEnded} records, one each time a run of a job ends. */
+    ENDED_RUNS(Topics.ENDED_RUNS);
 
     private final Topic topic;
 

@@ -41,6 +41,7 @@ final class Watchdog {
         .setProducer(PRODUCER)
         .setAttempt(state.attempts())
         .setTraceparent(state.traceparent())
+        .setRun(state.retries())
         .build();
     String status = state.status().wireName();
     return JobFailed.newBuilder()

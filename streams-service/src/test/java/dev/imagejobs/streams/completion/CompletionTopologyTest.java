@@ -9,6 +9,7 @@ import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.RunEndedCodec;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.Traceparent;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
@@ -16,6 +17,7 @@ import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
+import dev.imagejobs.schemas.avro.RunEnded;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +51,7 @@ class CompletionTopologyTest {
   private static final Instant WALL_CLOCK_START = Instant.parse("2026-11-24T10:20:00Z");
   private static final LifecycleCodec LIFECYCLE = new LifecycleCodec();
   private static final CompletedJobCodec COMPLETED = new CompletedJobCodec();
+  private static final RunEndedCodec ENDED_RUNS = new RunEndedCodec();
 
   @TempDir
   Path stateDir;
@@ -58,6 +61,7 @@ class CompletionTopologyTest {
   private TestOutputTopic<String, byte[]> completedOut;
   private TestOutputTopic<String, byte[]> lifecycleOut;
   private TestOutputTopic<byte[], byte[]> deadLettersOut;
+  private TestOutputTopic<String, byte[]> endedRunsOut;
 
   @BeforeEach
   void startDriver() {
@@ -73,6 +77,7 @@ class CompletionTopologyTest {
     lifecycleOut = driver.createOutputTopic(Topics.LIFECYCLE.name(), new StringDeserializer(), new ByteArrayDeserializer());
     deadLettersOut = driver.createOutputTopic(
         Topics.LIFECYCLE_DLQ.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    endedRunsOut = driver.createOutputTopic(Topics.ENDED_RUNS.name(), new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   @AfterEach
@@ -177,6 +182,51 @@ class CompletionTopologyTest {
   }
 
   @Test
+  void recordsTheEndOfEachRunOnTheEndedRunsTopicOnce() {
+    // Given a job whose first run fails at its second attempt
+    JobLifecycle job = aJob("job-runs");
+    publish(job.requested());
+    publish(job.started());
+    publish(job.generationStarted(1));
+    publish(job.attemptFailed(1));
+    publish(job.generationStarted(2));
+    assertThat(endedRunsOut.isEmpty()).as("nothing has ended yet").isTrue();
+    publish(job.failed("generating"));
+
+    // Then the first run is recorded as failed, by whoever failed it, keyed by the job id
+    TestRecord<String, byte[]> first = endedRunsOut.readRecord();
+    assertThat(first.key()).isEqualTo(job.jobId());
+    RunEnded firstRun = ENDED_RUNS.decode(first.value());
+    assertThat(firstRun.getJobId()).isEqualTo(job.jobId());
+    assertThat(firstRun.getTenantId()).isEqualTo("tenant-a");
+    assertThat(firstRun.getRun()).isZero();
+    assertThat(firstRun.getStatus()).isEqualTo("failed");
+    assertThat(firstRun.getEndedBy()).isEqualTo("generation");
+    assertThat(endedRunsOut.isEmpty()).isTrue();
+
+    // When the client retries and the second run completes, and its completion is delivered twice
+    publish(job.retryRequested(1));
+    List<SpecificRecord> secondRun = job.runToCompletion();
+    secondRun.forEach(this::publish);
+    publish(secondRun.get(secondRun.size() - 1));
+
+    // Then the second run is recorded once, as completed by the upload service
+    RunEnded second = ENDED_RUNS.decode(endedRunsOut.readValue());
+    assertThat(second.getRun()).isEqualTo(1);
+    assertThat(second.getStatus()).isEqualTo("completed");
+    assertThat(second.getEndedBy()).isEqualTo("upload");
+    assertThat(second.getEndedAt()).isEqualTo(((JobCompleted) secondRun.get(secondRun.size() - 1))
+        .getMetadata().getOccurredAt());
+    assertThat(endedRunsOut.isEmpty()).isTrue();
+
+    // And a canceled job is recorded as canceled
+    JobLifecycle canceled = aJob("job-canceled-run");
+    publish(canceled.requested());
+    publish(canceled.canceled("queued"));
+    assertThat(ENDED_RUNS.decode(endedRunsOut.readValue()).getStatus()).isEqualTo("canceled");
+  }
+
+  @Test
   void emitsNothingForADuplicateCompletion() {
     // Given a completed job
     JobLifecycle job = aJob("job-duplicate");
@@ -272,6 +322,13 @@ class CompletionTopologyTest {
     assertThat(header(headers, CloudEventHeaders.ID)).isEqualTo(failed.getMetadata().getEventId());
     assertThat(header(headers, CloudEventHeaders.SOURCE)).isEqualTo("/image-jobs/watchdog");
     assertThat(header(headers, CloudEventHeaders.SUBJECT)).isEqualTo(job.jobId());
+
+    // And the end of the run is recorded in the same transaction, before the JobFailed is read back
+    RunEnded ended = ENDED_RUNS.decode(endedRunsOut.readRecordsToList().get(0).value());
+    assertThat(ended.getRun()).isZero();
+    assertThat(ended.getStatus()).isEqualTo("failed");
+    assertThat(ended.getEndedBy()).isEqualTo("watchdog");
+    assertThat(ended.getEndedAt()).isEqualTo(failed.getMetadata().getOccurredAt());
 
     // And later scans do not fail it again
     driver.advanceWallClockTime(Duration.ofMinutes(30));

@@ -1,5 +1,6 @@
 package dev.imagejobs.upload.uploads;
 
+import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventsInFlight;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.UnprocessableRecordException;
@@ -46,11 +47,14 @@ import org.springframework.core.retry.RetryTemplate;
  * the same SHA-256 is accepted as this job's, never rewritten, and the events it publishes get the
  * same ids as the first time, so consumers that de-duplicate on the event id drop them.
  *
- * <p>A cancel request leaves a marker in the job's staging folder ({@link StagingArea}); an image
- * generated for a job so marked is discarded and the job ends with {@code JobCanceled} instead. The
+ * <p>A cancel request leaves a marker in the run's staging folder ({@link StagingArea}); an image
+ * generated for a run so marked is discarded and the job ends with {@code JobCanceled} instead. The
  * marker stays until the staging sweep, so a redelivered {@code ImageGenerated} is canceled again
  * rather than stored. A cancel that arrives once the image is stored comes too late: the job
  * completes.
+ *
+ * <p>The image of a run that has ended ({@link EndedRuns}: failed by the watchdog while the image
+ * waited in a backlog, or completed and delivered again by a replay) is never stored.
  */
 class ImageUploader {
 
@@ -67,17 +71,20 @@ class ImageUploader {
   private final LifecyclePublisher publisher;
   private final EventMetadataFactory metadataFactory;
   private final RetryTemplate storageRetries;
+  private final EndedRuns endedRuns;
 
   ImageUploader(
       BlobStore store,
       ArtifactInspector inspector,
       LifecyclePublisher publisher,
       EventMetadataFactory metadataFactory,
-      UploadSettings settings) {
+      UploadSettings settings,
+      EndedRuns endedRuns) {
     this.store = store;
     this.inspector = inspector;
     this.publisher = publisher;
     this.metadataFactory = metadataFactory;
+    this.endedRuns = endedRuns;
     this.storageRetries = new RetryTemplate(RetryPolicy.builder()
         .includes(StorageException.class)
         .maxRetries(settings.storageMaxRetries())
@@ -102,7 +109,7 @@ class ImageUploader {
       throw new UnprocessableRecordException("Job id '" + cause.getJobId() + "' cannot name a staging folder");
     }
     withRetries("Recording the cancel of job " + cause.getJobId(), () -> {
-      StagingArea.markCanceled(store, cause.getJobId(), cause.getTenantId());
+      StagingArea.markCanceled(store, cause.getJobId(), cause.getRun(), cause.getTenantId());
       return null;
     });
     log.info("Cancel requested for job {}: its image will be discarded", cause.getJobId());
@@ -116,10 +123,14 @@ class ImageUploader {
    */
   CompletableFuture<Void> upload(ImageGenerated event) {
     EventMetadata cause = event.getMetadata();
+    EndedRuns.Verdict verdict = endedRuns.verdict(cause.getJobId(), cause.getRun(), cause.getOccurredAt());
+    if (verdict != EndedRuns.Verdict.RUNNABLE) {
+      return skipEnded(event, verdict);
+    }
     EventsInFlight events = new EventsInFlight(publisher);
     boolean canceled;
     try {
-      canceled = isCanceled(cause.getJobId());
+      canceled = isCanceled(cause.getJobId(), cause.getRun());
     } catch (StorageUnavailableException e) {
       return fail(events, cause, TEMPORARY, e.getMessage());
     }
@@ -154,14 +165,42 @@ class ImageUploader {
     }
   }
 
-  /** Whether a cancel was recorded for the job; an id that cannot name a folder was never marked. */
-  private boolean isCanceled(String jobId) {
+  /**
+   * Leaves alone the image of a run that has ended (the watchdog failed it while its image waited in
+   * a backlog, or it completed and this is a redelivery or a replay) or whose event is history: nothing
+   * is stored and nothing is announced, since the job has ended already. A staged copy of an ended
+   * run is removed; one of history is long gone.
+   */
+  private CompletableFuture<Void> skipEnded(ImageGenerated event, EndedRuns.Verdict verdict) {
+    EventMetadata cause = event.getMetadata();
+    if (verdict == EndedRuns.Verdict.HISTORY) {
+      log.info("Job {} run {}: its image event is older than the ended-runs retention (a replay or lost offsets); "
+          + "not stored", cause.getJobId(), cause.getRun());
+      return CompletableFuture.completedFuture(null);
+    }
+    log.info("Job {} run {} has ended already, {}; its image is not stored", cause.getJobId(), cause.getRun(),
+        endedRuns.endedStatus(cause.getJobId()));
+    try {
+      BlobPath staged = stagedPath(event);
+      if (!withRetries("Reading " + staged, () -> store.get(staged)).isEmpty()) {
+        discard(staged, cause.getJobId());
+      }
+    } catch (UploadRejectedException | StorageUnavailableException e) {
+      // Nothing usable to remove, or the store is down: the staging sweep removes what is left.
+      log.warn("Job {} ended; its staged copy stays until the sweep: {}", cause.getJobId(), e.getMessage());
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Whether a cancel of the run was recorded; an id that cannot name a folder was never marked. */
+  private boolean isCanceled(String jobId, int run) {
     try {
       StagingArea.folder(jobId);
     } catch (IllegalArgumentException e) {
       return false; // the final path check rejects the job
     }
-    return withRetries("Checking whether job " + jobId + " was canceled", () -> StagingArea.isCanceled(store, jobId));
+    return withRetries("Checking whether job " + jobId + " run " + run + " was canceled",
+        () -> StagingArea.isCanceled(store, jobId, run));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.imagejobs.upload.uploads;
 
 import dev.imagejobs.messaging.DeadLetterPublisher;
+import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.InFlightConsumer;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.LifecycleRecords;
@@ -38,8 +39,10 @@ class UploadsConfiguration {
       ArtifactInspector inspector,
       LifecyclePublisher publisher,
       Clock clock,
-      UploadSettings settings) {
-    return new ImageUploader(store, inspector, publisher, new EventMetadataFactory(PRODUCER, clock), settings);
+      UploadSettings settings,
+      EndedRuns endedRuns) {
+    return new ImageUploader(store, inspector, publisher, new EventMetadataFactory(PRODUCER, clock), settings,
+        endedRuns);
   }
 
   /**

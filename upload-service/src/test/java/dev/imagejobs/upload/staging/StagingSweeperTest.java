@@ -57,10 +57,10 @@ class StagingSweeperTest {
     assertThat(removed).isEqualTo(2);
     assertThat(disk.get(oldImage)).isEmpty();
     assertThat(disk.get(oldMarker)).isEmpty();
-    assertThat(StagingArea.isCanceled(disk, "job-old")).isFalse();
+    assertThat(StagingArea.isCanceled(disk, "job-old", 0)).isFalse();
     assertThat(disk.get(youngImage)).isPresent();
     assertThat(disk.get(youngMarker)).isPresent();
-    assertThat(StagingArea.isCanceled(disk, "job-young")).isTrue();
+    assertThat(StagingArea.isCanceled(disk, "job-young", 0)).isTrue();
     assertThat(disk.get(exactlyMaxAge)).as("not older than the max age").isPresent();
     assertThat(disk.get(finalImage)).as("final images are outside the staging area").isPresent();
     assertThat(root.resolve(StagingArea.folder("job-old").value())).as("emptied folders go too").doesNotExist();
@@ -128,7 +128,7 @@ class StagingSweeperTest {
   }
 
   private BlobPath cancelMarker(String jobId, Instant createdAt) throws IOException {
-    StagingArea.markCanceled(disk, jobId, "tenant-a");
+    StagingArea.markCanceled(disk, jobId, 0, "tenant-a");
     BlobPath marker = disk.list(StagingArea.folder(jobId)).stream()
         .map(BlobListing::path)
         .filter(path -> !path.value().endsWith(".png"))

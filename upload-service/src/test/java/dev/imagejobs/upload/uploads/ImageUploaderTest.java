@@ -3,6 +3,7 @@ package dev.imagejobs.upload.uploads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.UnprocessableRecordException;
@@ -17,6 +18,7 @@ import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
+import dev.imagejobs.schemas.avro.RunEnded;
 import dev.imagejobs.schemas.avro.UploadStarted;
 import dev.imagejobs.storage.Blob;
 import dev.imagejobs.storage.BlobListing;
@@ -70,6 +72,7 @@ class ImageUploaderTest {
   private final List<SpecificRecord> published = new ArrayList<>();
   private ImageUploader uploader;
   private final byte[] png = TestImages.png(160, 90);
+  private final EndedRuns endedRuns = new EndedRuns(Duration.ofDays(7), Clock.systemUTC());
 
   @BeforeEach
   void setUp() {
@@ -80,7 +83,7 @@ class ImageUploaderTest {
       return CompletableFuture.completedFuture(null);
     };
     uploader = new ImageUploader(store, new ArtifactInspector(InspectionSettings.defaults()), publisher,
-        new EventMetadataFactory("upload", CLOCK), FAST_RETRIES);
+        new EventMetadataFactory("upload", CLOCK), FAST_RETRIES, endedRuns);
   }
 
   @Test
@@ -207,7 +210,7 @@ class ImageUploaderTest {
         event -> {
           published.add(event);
           return CompletableFuture.completedFuture(null);
-        }, new EventMetadataFactory("upload", CLOCK), FAST_RETRIES);
+        }, new EventMetadataFactory("upload", CLOCK), FAST_RETRIES, endedRuns);
 
     racing.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
 
@@ -347,7 +350,7 @@ class ImageUploaderTest {
       assertThat(failed.getFailureStage()).isEqualTo("uploading");
       assertThat(failed.getErrorClass()).isEqualTo("TEMPORARY");
       assertThat(failed.getMessage())
-          .isEqualTo("Checking whether job " + JOB + " was canceled failed after 4 attempts: disk unavailable");
+          .isEqualTo("Checking whether job " + JOB + " run 0 was canceled failed after 4 attempts: disk unavailable");
     });
     assertThat(disk.get(FINAL)).isEmpty();
   }
@@ -367,7 +370,7 @@ class ImageUploaderTest {
     });
     assertThat(disk.get(FINAL)).isEmpty();
     assertThat(disk.get(new BlobPath(STAGED))).isEmpty();
-    assertThat(StagingArea.isCanceled(disk, JOB)).as("kept for redeliveries until the sweep").isTrue();
+    assertThat(StagingArea.isCanceled(disk, JOB, 0)).as("kept for redeliveries until the sweep").isTrue();
   }
 
   @Test
@@ -401,6 +404,19 @@ class ImageUploaderTest {
     assertThat(published).extracting(record -> record.getClass().getSimpleName())
         .containsExactly("UploadStarted", "JobCompleted");
     assertThat(eventIds()).isEqualTo(firstIds);
+    assertThat(disk.get(FINAL)).isPresent();
+  }
+
+  @Test
+  void givenACancelOfTheJobsFirstRun_whenTheRetrysImageArrives_thenItIsStored() {
+    stage(png);
+    uploader.cancelRequested(aCancelRequest());
+    ImageGenerated retried = TestImages.anImageGenerated(JOB, STAGED, png).build();
+    retried.getMetadata().setRun(1);
+
+    uploader.upload(retried);
+
+    assertThat(published).last().isInstanceOf(JobCompleted.class);
     assertThat(disk.get(FINAL)).isPresent();
   }
 
@@ -444,9 +460,49 @@ class ImageUploaderTest {
     assertThat(disk.get(new BlobPath(STAGED))).isPresent();
   }
 
+  @Test
+  void givenARunThatEndedWhileItsImageWaitedInABacklog_whenUploaded_thenNothingIsStoredOrAnnounced() {
+    stage(png);
+    endedRuns.record(RunEnded.newBuilder().setJobId(JOB).setTenantId("tenant-a").setRun(0).setStatus("failed")
+        .setEndedBy("watchdog").setEndedAt(Instant.now()).build());
+
+    CompletableFuture<Void> done = uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+
+    assertThat(done).isCompleted();
+    assertThat(published).isEmpty();
+    assertThat(disk.get(FINAL)).isEmpty();
+    assertThat(disk.get(new BlobPath(STAGED))).as("the paid image of an ended run is discarded").isEmpty();
+  }
+
+  @Test
+  void givenALaterRunOfAJobWhoseFirstRunEnded_whenUploaded_thenItIsStored() {
+    stage(png);
+    endedRuns.record(RunEnded.newBuilder().setJobId(JOB).setTenantId("tenant-a").setRun(0).setStatus("failed")
+        .setEndedBy("generation").setEndedAt(Instant.now()).build());
+    ImageGenerated retried = TestImages.anImageGenerated(JOB, STAGED, png).build();
+    retried.getMetadata().setRun(1);
+
+    uploader.upload(retried);
+
+    assertThat(published).last().isInstanceOf(JobCompleted.class);
+    assertThat(disk.get(FINAL)).isPresent();
+  }
+
+  @Test
+  void givenAnImageEventOlderThanTheEndedRunsRetention_whenUploaded_thenItIsHistoryAndNotStored() {
+    stage(png);
+    ImageGenerated replayed = TestImages.anImageGenerated(JOB, STAGED, png).build();
+    replayed.getMetadata().setOccurredAt(Instant.now().minus(Duration.ofDays(8)));
+
+    uploader.upload(replayed);
+
+    assertThat(published).isEmpty();
+    assertThat(disk.get(FINAL)).isEmpty();
+  }
+
   private ImageUploader uploader(LifecyclePublisher publisher) {
     return new ImageUploader(store, new ArtifactInspector(InspectionSettings.defaults()), publisher,
-        new EventMetadataFactory("upload", CLOCK), FAST_RETRIES);
+        new EventMetadataFactory("upload", CLOCK), FAST_RETRIES, endedRuns);
   }
 
   private static JobCancelRequested aCancelRequest() {
