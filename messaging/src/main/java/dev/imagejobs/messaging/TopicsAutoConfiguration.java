@@ -3,6 +3,7 @@ package dev.imagejobs.messaging;
 import dev.imagejobs.schemas.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -18,8 +19,14 @@ import org.springframework.kafka.core.KafkaAdmin;
 @EnableConfigurationProperties(TopicProperties.class)
 public class TopicsAutoConfiguration {
 
-  /** KafkaAdmin creates these while the context starts, before any listener or topology runs. */
+  /**
+   * KafkaAdmin creates these while the context starts, before any listener or topology runs. Off
+   * with {@code imagejobs.topics.create=false} ({@code IMAGEJOBS_TOPICS_CREATE}), where topics are
+   * managed outside the services (Strimzi {@code KafkaTopic} resources, an operator's scripts) and
+   * the services' Kafka users may not create topics.
+   */
   @Bean
+  @ConditionalOnProperty(prefix = "imagejobs.topics", name = "create", havingValue = "true", matchIfMissing = true)
   KafkaAdmin.NewTopics imageJobsTopics(TopicProperties topics) {
     return new KafkaAdmin.NewTopics(Topics.newTopics(topics.toSettings()).toArray(NewTopic[]::new));
   }

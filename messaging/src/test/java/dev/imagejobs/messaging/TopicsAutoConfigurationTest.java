@@ -68,6 +68,18 @@ class TopicsAutoConfigurationTest {
   }
 
   @Test
+  void givenTopicCreationSwitchedOffThenNoTopicIsDeclared() {
+    context.withPropertyValues(
+            "imagejobs.topics.create=false",
+            "imagejobs.topics.partitions=6",
+            "imagejobs.topics.dlq-partitions=1",
+            "imagejobs.topics.replication-factor=1",
+            "imagejobs.topics.min-insync-replicas=1")
+        .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(KafkaAdmin.NewTopics.class)
+            .hasSingleBean(TopicProperties.class));
+  }
+
+  @Test
   void givenOnlyTheTopicsAutoConfigurationThenNeitherTemplatesNorAnErrorHandlerAreDeclared() {
     context.withPropertyValues(
             "imagejobs.topics.partitions=1",

@@ -408,19 +408,6 @@ class ImageUploaderTest {
   }
 
   @Test
-  void givenACancelOfTheJobsFirstRun_whenTheRetrysImageArrives_thenItIsStored() {
-    stage(png);
-    uploader.cancelRequested(aCancelRequest());
-    ImageGenerated retried = TestImages.anImageGenerated(JOB, STAGED, png).build();
-    retried.getMetadata().setRun(1);
-
-    uploader.upload(retried);
-
-    assertThat(published).last().isInstanceOf(JobCompleted.class);
-    assertThat(disk.get(FINAL)).isPresent();
-  }
-
-  @Test
   void givenNoCancelRequest_whenAnotherJobIsCanceled_thenThisOneIsStillUploaded() {
     stage(png);
     uploader.cancelRequested(JobCancelRequested.newBuilder()
@@ -475,8 +462,10 @@ class ImageUploaderTest {
   }
 
   @Test
-  void givenALaterRunOfAJobWhoseFirstRunEnded_whenUploaded_thenItIsStored() {
+  void givenTheFirstRunCanceledAndEnded_whenTheRetrysImageArrives_thenItIsStored() {
+    // A cancel and an end belong to their run: neither stops the job's next one.
     stage(png);
+    uploader.cancelRequested(aCancelRequest());
     endedRuns.record(RunEnded.newBuilder().setJobId(JOB).setTenantId("tenant-a").setRun(0).setStatus("failed")
         .setEndedBy("generation").setEndedAt(Instant.now()).build());
     ImageGenerated retried = TestImages.anImageGenerated(JOB, STAGED, png).build();
