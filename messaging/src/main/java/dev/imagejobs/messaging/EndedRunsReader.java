@@ -22,7 +22,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -37,7 +36,7 @@ import org.springframework.kafka.core.ConsumerFactory;
  * under a second). A start that cannot read the topic within the load timeout fails, rather than
  * letting jobs run unchecked.
  */
-public final class EndedRunsReader implements SmartLifecycle {
+public final class EndedRunsReader extends ConsumerLoop {
 
   /** Starts before the services' consumers (default phase) and stops after them. */
   static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1000;
@@ -45,18 +44,15 @@ public final class EndedRunsReader implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(EndedRunsReader.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
   private static final Duration HOUSEKEEPING_INTERVAL = Duration.ofMinutes(1);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
-  private final ConsumerFactory<?, ?> consumers;
   private final RunEndedCodec codec = new RunEndedCodec();
   private final EndedRuns endedRuns;
   private final Duration loadTimeout;
   private final Clock clock;
   private final AtomicLong undecodable = new AtomicLong();
 
-  private volatile boolean running;
-  private volatile Consumer<byte[], byte[]> consumer;
   private volatile CountDownLatch loaded = new CountDownLatch(1);
-  private Thread thread;
 
   /**
    * @param consumers the service's consumer factory (bootstrap servers, security); records are read
@@ -66,7 +62,7 @@ public final class EndedRunsReader implements SmartLifecycle {
    * @param clock paces the housekeeping (new partitions, forgetting runs beyond the horizon)
    */
   public EndedRunsReader(ConsumerFactory<?, ?> consumers, EndedRuns endedRuns, Duration loadTimeout, Clock clock) {
-    this.consumers = consumers;
+    super(consumers, "ended-runs");
     this.endedRuns = endedRuns;
     this.loadTimeout = loadTimeout;
     this.clock = clock;
@@ -82,6 +78,19 @@ public final class EndedRunsReader implements SmartLifecycle {
     return PHASE;
   }
 
+  @Override
+  protected Properties overrides() {
+    Properties overrides = new Properties();
+    overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    overrides.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return overrides;
+  }
+
+  @Override
+  protected Duration stopTimeout() {
+    return STOP_TIMEOUT;
+  }
+
   /**
    * Starts reading and waits until the topic as it was now is read.
    *
@@ -91,23 +100,12 @@ public final class EndedRunsReader implements SmartLifecycle {
   public void start() {
     CountDownLatch startLoaded;
     synchronized (this) {
-      if (running) {
+      if (isRunning()) {
         return;
       }
-      Properties overrides = new Properties();
-      overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-      overrides.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      overrides.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      overrides.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      @SuppressWarnings("unchecked")
-      Consumer<byte[], byte[]> raw = (Consumer<byte[], byte[]>) consumers.createConsumer(null, "ended-runs", null, overrides);
-      consumer = raw;
-      loaded = new CountDownLatch(1);
-      startLoaded = loaded;
-      running = true;
-      thread = new Thread(this::consume, "ended-runs-reader");
-      thread.setDaemon(true);
-      thread.start();
+      startLoaded = new CountDownLatch(1);
+      loaded = startLoaded;
+      super.start();
     }
     try {
       if (!startLoaded.await(loadTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -124,33 +122,12 @@ public final class EndedRunsReader implements SmartLifecycle {
   }
 
   @Override
-  public void stop() {
-    Thread reading;
-    synchronized (this) {
-      if (!running) {
-        return;
-      }
-      running = false;
-      reading = thread;
-    }
-    consumer.wakeup();
-    try {
-      reading.join(Duration.ofSeconds(10).toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
-  }
-
-  private void consume() {
+  protected void loop() {
+    Consumer<byte[], byte[]> consumer = consumer();
     Map<TopicPartition, Long> loadEnd = Map.of();
     Instant nextHousekeeping = Instant.MIN;
     try {
-      while (running) {
+      while (isRunning()) {
         try {
           if (!clock.instant().isBefore(nextHousekeeping)) {
             Set<TopicPartition> added = assignEveryPartition();
@@ -182,16 +159,13 @@ public final class EndedRunsReader implements SmartLifecycle {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.error("The ended-runs reader stopped", e);
-    } finally {
-      consumer.close();
-      running = false;
     }
   }
 
   /** Assigns partitions not read yet, from their beginning; returns them. */
   private Set<TopicPartition> assignEveryPartition() {
-    List<PartitionInfo> partitions = consumer.partitionsFor(Topics.ENDED_RUNS.name(), Duration.ofSeconds(5));
-    Set<TopicPartition> all = new HashSet<>(consumer.assignment());
+    List<PartitionInfo> partitions = consumer().partitionsFor(Topics.ENDED_RUNS.name(), Duration.ofSeconds(5));
+    Set<TopicPartition> all = new HashSet<>(consumer().assignment());
     Set<TopicPartition> added = new HashSet<>();
     if (partitions != null) {
       for (PartitionInfo info : partitions) {
@@ -202,18 +176,18 @@ public final class EndedRunsReader implements SmartLifecycle {
       }
     }
     if (!added.isEmpty()) {
-      consumer.assign(all);
-      consumer.seekToBeginning(added);
+      consumer().assign(all);
+      consumer().seekToBeginning(added);
     }
     return added;
   }
 
   private boolean reached(Map<TopicPartition, Long> end) {
-    if (consumer.assignment().isEmpty()) {
+    if (consumer().assignment().isEmpty()) {
       return false;
     }
     for (Map.Entry<TopicPartition, Long> partition : end.entrySet()) {
-      if (consumer.position(partition.getKey()) < partition.getValue()) {
+      if (consumer().position(partition.getKey()) < partition.getValue()) {
         return false;
       }
     }

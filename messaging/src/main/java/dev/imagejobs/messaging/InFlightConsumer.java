@@ -23,10 +23,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.ConsumerFactory;
 
 /**
@@ -46,11 +44,10 @@ import org.springframework.kafka.core.ConsumerFactory;
  * {@link LifecycleDispatcher}). {@code GenerationServiceIT}, {@code GenerationCrashIT} and
  * {@code InFlightConsumerIT} show the guarantees against a real broker.
  */
-public final class InFlightConsumer implements SmartLifecycle {
+public final class InFlightConsumer extends ConsumerLoop {
   private static final Logger log = LoggerFactory.getLogger(InFlightConsumer.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
-  private final ConsumerFactory<?, ?> consumers;
   private final String name;
   private final RecordHandler handler;
   private final int maxInFlight;
@@ -59,9 +56,6 @@ public final class InFlightConsumer implements SmartLifecycle {
   private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
   private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
 
-  private volatile boolean running;
-  private volatile Consumer<byte[], byte[]> consumer;
-  private Thread thread;
 
   /**
    * @param consumers the service's consumer factory (group id, bootstrap servers); records are read
@@ -74,10 +68,10 @@ public final class InFlightConsumer implements SmartLifecycle {
    */
   public InFlightConsumer(ConsumerFactory<?, ?> consumers, String name, RecordHandler handler, int maxInFlight,
       Duration drainTimeout, AtomicInteger inFlight) {
+    super(consumers, name);
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1");
     }
-    this.consumers = consumers;
     this.name = name;
     this.handler = handler;
     this.maxInFlight = maxInFlight;
@@ -91,50 +85,24 @@ public final class InFlightConsumer implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void start() {
-    if (running) {
-      return;
-    }
+  protected Properties overrides() {
     Properties overrides = new Properties();
     overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxInFlight));
     overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    overrides.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    overrides.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    @SuppressWarnings("unchecked")
-    Consumer<byte[], byte[]> raw = (Consumer<byte[], byte[]>) consumers.createConsumer(null, name, null, overrides);
-    consumer = raw;
-    running = true;
-    thread = new Thread(this::consume, name + "-consumer");
-    thread.start();
+    return overrides;
   }
 
   @Override
-  public void stop() {
-    Thread consuming;
-    synchronized (this) {
-      if (!running) {
-        return;
-      }
-      running = false;
-      consuming = thread;
-    }
-    consumer.wakeup();
-    try {
-      consuming.join(drainTimeout.plusSeconds(10).toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  protected Duration stopTimeout() {
+    return drainTimeout.plusSeconds(10);
   }
 
   @Override
-  public boolean isRunning() {
-    return running;
-  }
-
-  private void consume() {
+  protected void loop() {
+    Consumer<byte[], byte[]> consumer = consumer();
     try {
       consumer.subscribe(List.of(Topics.LIFECYCLE.name()), new Rebalance());
-      while (running) {
+      while (isRunning()) {
         settleFinished();
         commit(false);
         try {
@@ -158,9 +126,6 @@ public final class InFlightConsumer implements SmartLifecycle {
       commit(true);
     } catch (RuntimeException e) {
       log.error("The {} consumer stopped; unfinished records are delivered again on restart", name, e);
-    } finally {
-      consumer.close();
-      running = false;
     }
   }
 
@@ -169,7 +134,7 @@ public final class InFlightConsumer implements SmartLifecycle {
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
         if (inFlight.get() >= maxInFlight) {
-          consumer.seek(partition, record.offset());
+          consumer().seek(partition, record.offset());
           break;
         }
         start(partition, record);
@@ -228,9 +193,9 @@ public final class InFlightConsumer implements SmartLifecycle {
       return;
     }
     if (synchronously) {
-      consumer.commitSync(offsets);
+      consumer().commitSync(offsets);
     } else {
-      consumer.commitAsync(offsets, (committed, failure) -> {
+      consumer().commitAsync(offsets, (committed, failure) -> {
         if (failure != null) {
           // A later commit covers these offsets; a crash before it only redelivers finished records.
           log.warn("Offset commit failed: {}", failure.toString());
@@ -248,7 +213,7 @@ public final class InFlightConsumer implements SmartLifecycle {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      running = false;
+      endLoop();
     }
   }
 

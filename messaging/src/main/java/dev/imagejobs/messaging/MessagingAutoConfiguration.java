@@ -11,12 +11,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
@@ -90,6 +93,16 @@ public class MessagingAutoConfiguration {
   @Bean
   EndedRunsReader endedRunsReader(ConsumerFactory<?, ?> consumers, EndedRuns endedRuns, EndedRunsProperties settings) {
     return new EndedRunsReader(consumers, endedRuns, settings.loadTimeout(), Clock.systemUTC());
+  }
+
+  /** The reader's state as health component {@code endedRuns}, where the service has the actuator. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(HealthIndicator.class)
+  static class EndedRunsHealthConfiguration {
+    @Bean
+    HealthIndicator endedRunsHealthIndicator(EndedRunsReader reader, EndedRuns endedRuns) {
+      return new EndedRunsHealth(reader, endedRuns);
+    }
   }
 
   /** Same producer settings (acks=all, idempotence) as the lifecycle events, raw bytes in and out. */

@@ -15,6 +15,8 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -62,7 +64,14 @@ class MessagingAutoConfigurationTest {
           .hasSingleBean(DeadLetterPublisher.class)
           .hasSingleBean(LifecycleRecords.class)
           .hasSingleBean(EndedRuns.class);
-      assertThat(ctx.getBean(EndedRunsReader.class).isRunning()).as("loaded and following the topic").isTrue();
+      EndedRunsReader reader = ctx.getBean(EndedRunsReader.class);
+      assertThat(reader.isRunning()).as("loaded and following the topic").isTrue();
+      HealthIndicator health = ctx.getBean("endedRunsHealthIndicator", HealthIndicator.class);
+      assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+      reader.stop();
+
+      assertThat(health.health().getStatus()).as("no longer following the topic").isEqualTo(Status.DOWN);
     });
   }
 }
