@@ -4,8 +4,10 @@ import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.UndecodableEventException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Work that fails is started again after {@code redeliveryDelay}, up to {@code maxRedeliveries}
  * times, then its record is dead-lettered; an {@link UnprocessableRecordException} or an
- * {@link UndecodableEventException} is dead-lettered at once, since repeating cannot help. A
+ * {@link UndecodableEventException} is dead-lettered at once, since repeating cannot help. Failures
+ * of a type registered with {@link Builder#retriedUntilItWorks} (an outage of a dependency that
+ * comes back) are never dead-lettered: their work is started again with a delay that doubles up to
+ * {@link #MAX_OUTAGE_DELAY}, holding back only that job's later records. A
  * dead-letter write that fails is tried again until it succeeds: the record is never skipped
  * unrecorded, and never blocks other jobs meanwhile.
  */
@@ -42,12 +47,16 @@ public final class LifecycleDispatcher implements RecordHandler {
   private static final Logger log = LoggerFactory.getLogger(LifecycleDispatcher.class);
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
+  /** The longest wait between two tries of work that fails with an outage. */
+  public static final Duration MAX_OUTAGE_DELAY = Duration.ofSeconds(30);
+
   private final LifecycleRecords records;
   private final Map<EventType, Route> routes;
   private final DeadLetters deadLetters;
   private final Executor executor;
   private final int maxRedeliveries;
   private final Duration redeliveryDelay;
+  private final List<Class<? extends Throwable>> outages;
   private final Map<String, CompletableFuture<Void>> latestOfJob = new ConcurrentHashMap<>();
 
   private LifecycleDispatcher(Builder builder) {
@@ -57,6 +66,7 @@ public final class LifecycleDispatcher implements RecordHandler {
     this.executor = builder.executor;
     this.maxRedeliveries = builder.maxRedeliveries;
     this.redeliveryDelay = builder.redeliveryDelay;
+    this.outages = List.copyOf(builder.outages);
   }
 
   /**
@@ -107,13 +117,15 @@ public final class LifecycleDispatcher implements RecordHandler {
     // be the one to send the dead letter (a send there can wait for the very thread it blocks).
     return attempt.exceptionallyComposeAsync(failure -> {
       Throwable cause = unwrap(failure);
+      boolean outage = outages.stream().anyMatch(type -> type.isInstance(cause));
       if (cause instanceof UnprocessableRecordException || cause instanceof UndecodableEventException
-          || delivery > maxRedeliveries) {
+          || (delivery > maxRedeliveries && !outage)) {
         return deadLetter(record, cause);
       }
+      Duration delay = outage ? outageDelay(delivery) : redeliveryDelay;
       log.warn("Record {}-{}@{} failed (delivery {}), handling it again in {}: {}", record.topic(),
-          record.partition(), record.offset(), delivery, redeliveryDelay, cause.toString());
-      return CompletableFuture.supplyAsync(() -> null, later())
+          record.partition(), record.offset(), delivery, delay, cause.toString());
+      return CompletableFuture.supplyAsync(() -> null, after(delay))
           .thenCompose(ignored -> withRedelivery(record, work, delivery + 1));
     }, executor);
   }
@@ -139,7 +151,20 @@ public final class LifecycleDispatcher implements RecordHandler {
   }
 
   private Executor later() {
-    return CompletableFuture.delayedExecutor(redeliveryDelay.toMillis(), TimeUnit.MILLISECONDS, executor);
+    return after(redeliveryDelay);
+  }
+
+  private Executor after(Duration delay) {
+    return CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, executor);
+  }
+
+  /** The redelivery delay, doubled for every delivery after the first, at most {@link #MAX_OUTAGE_DELAY}. */
+  private Duration outageDelay(int delivery) {
+    Duration delay = redeliveryDelay;
+    for (int i = 1; i < delivery && delay.compareTo(MAX_OUTAGE_DELAY) < 0; i++) {
+      delay = delay.multipliedBy(2);
+    }
+    return delay.compareTo(MAX_OUTAGE_DELAY) > 0 ? MAX_OUTAGE_DELAY : delay;
   }
 
   private static Throwable unwrap(Throwable failure) {
@@ -160,6 +185,7 @@ public final class LifecycleDispatcher implements RecordHandler {
     private final Map<EventType, Route> routes = new EnumMap<>(EventType.class);
     private int maxRedeliveries = 2;
     private Duration redeliveryDelay = Duration.ofSeconds(1);
+    private final List<Class<? extends Throwable>> outages = new ArrayList<>();
 
     private Builder(LifecycleRecords records, DeadLetters deadLetters, Executor executor) {
       this.records = records;
@@ -189,6 +215,16 @@ public final class LifecycleDispatcher implements RecordHandler {
       }
       this.maxRedeliveries = max;
       this.redeliveryDelay = delay;
+      return this;
+    }
+
+    /**
+     * Work failing with {@code outage} (a dependency that is down and will be back) is tried again
+     * until it works, with growing delays, and its record is never dead-lettered for it; the work
+     * must stop by itself once there is nothing left to do (its job ended, say).
+     */
+    public Builder retriedUntilItWorks(Class<? extends Throwable> outage) {
+      outages.add(outage);
       return this;
     }
 

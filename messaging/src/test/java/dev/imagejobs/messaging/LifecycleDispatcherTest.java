@@ -137,6 +137,30 @@ class LifecycleDispatcherTest {
   }
 
   @Test
+  void givenAnOutageLongerThanTheRedeliveries_whenItEnds_thenTheWorkSucceedsAndNothingIsDeadLettered() {
+    AtomicInteger tries = new AtomicInteger();
+    LifecycleDispatcher dispatcher = dispatcher()
+        .inJobOrder(JobRequested.class, requested -> tries.incrementAndGet() <= 6
+            ? CompletableFuture.failedFuture(new OutageException())
+            : CompletableFuture.completedFuture(null))
+        .redeliveries(2, Duration.ofMillis(5))
+        .retriedUntilItWorks(OutageException.class)
+        .build();
+
+    assertThat(dispatcher.handle(topic.of(Events.aJobRequested("job-o")))).succeedsWithin(TIMEOUT);
+
+    assertThat(tries).as("tried past the two redeliveries other failures get").hasValue(7);
+    assertThat(deadLettered).isEmpty();
+  }
+
+  /** A dependency that is down for a while. */
+  private static final class OutageException extends RuntimeException {
+    OutageException() {
+      super("store unavailable");
+    }
+  }
+
+  @Test
   void givenWorkThatFailsOnce_whenRedelivered_thenItSucceedsAndNothingIsDeadLettered() {
     AtomicInteger tries = new AtomicInteger();
     LifecycleDispatcher dispatcher = dispatcher()

@@ -71,7 +71,8 @@ import org.springframework.test.context.DynamicPropertySource;
     properties = {
         "imagejobs.topics.partitions=3",
         "imagejobs.uploads.storage-retry-delay=10ms",
-        "imagejobs.uploads.storage-retry-max-delay=20ms"})
+        "imagejobs.uploads.storage-retry-max-delay=20ms",
+        "imagejobs.uploads.redelivery-delay=200ms"})
 @EmbeddedKafka(
     count = 1,
     bootstrapServersProperty = "spring.kafka.bootstrap-servers",
@@ -257,6 +258,38 @@ class UploadServiceIT {
     assertThat(Stream.of(typedGarbage, untypedGarbage, unknownFingerprint).map(RecordMetadata::partition))
         .as("the image was uploaded from the partition of the poison records").containsOnly(partitionOf(jobId));
     assertThat(store.get(finalPath(jobId))).isPresent();
+  }
+
+  @Test
+  void givenTheStoreCannotWriteForLongerThanEveryRetry_whenItRecovers_thenThePaidImageIsStoredNotFailed() throws Exception {
+    String jobId = newJobId();
+    byte[] png = TestImages.png(160, 90);
+    BlobPath staged = stage(jobId, png);
+    ImageGenerated generated = TestImages.anImageGenerated(jobId, staged.value(), png).build();
+    generated.getSpec().setProjectId("outage");
+    // A file where the project's folder must go: every write below it fails, as on a full or broken disk.
+    Path blocker = STORAGE_DIR.resolve("asset-images/tenant_tenant-a/project_outage");
+    Files.createDirectories(blocker.getParent());
+    Files.write(blocker, new byte[] {0});
+
+    publish(generated);
+
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(typesOf(jobId)).contains(EventType.UPLOAD_STARTED));
+    // Far longer than the in-place retries and the two redeliveries other failures get.
+    await().pollInSameThread().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(typesOf(jobId)).doesNotContain(EventType.JOB_FAILED, EventType.JOB_COMPLETED);
+      assertThat(deadLettersOf(jobId)).isEmpty();
+    });
+
+    Files.delete(blocker);
+
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(typesOf(jobId)).contains(EventType.JOB_COMPLETED));
+    assertThat(typesOf(jobId)).doesNotContain(EventType.JOB_FAILED);
+    assertThat(Files.readAllBytes(STORAGE_DIR.resolve("asset-images")
+        .resolve("tenant_tenant-a/project_outage/branch_main/master-assets/hero_" + jobId + ".png"))).isEqualTo(png);
+    assertThat(deadLettersOf(jobId)).isEmpty();
   }
 
   @Test

@@ -61,7 +61,6 @@ class ImageUploader {
   static final String CACHE_CONTROL = "private, max-age=31536000, immutable";
   static final String FAILURE_STAGE = "uploading";
   static final String PERMANENT = "PERMANENT";
-  static final String TEMPORARY = "TEMPORARY";
   static final String CANCEL_REASON = "Canceled before upload; the generated image was discarded";
 
   private static final Logger log = LoggerFactory.getLogger(ImageUploader.class);
@@ -119,7 +118,9 @@ class ImageUploader {
    * Uploads the image {@code event} announces, or discards it when the job was canceled.
    *
    * @return completes once the events of the upload are acknowledged; fails when one could not be
-   *     published (the record is then handled again)
+   *     published, or with {@link StorageUnavailableException} when the store kept failing through
+   *     its retries: the record is then handled again, for a storage outage until the store is back
+   *     or the job has ended, so a paid image is never failed for an outage
    */
   CompletableFuture<Void> upload(ImageGenerated event) {
     EventMetadata cause = event.getMetadata();
@@ -132,7 +133,7 @@ class ImageUploader {
     try {
       canceled = isCanceled(cause.getJobId(), cause.getRun());
     } catch (StorageUnavailableException e) {
-      return fail(events, cause, TEMPORARY, e.getMessage());
+      return CompletableFuture.failedFuture(e);
     }
     if (canceled && !alreadyStored(event)) {
       return discardCanceled(event, events);
@@ -161,7 +162,7 @@ class ImageUploader {
     } catch (UploadRejectedException | ArtifactRejectedException e) {
       return fail(events, cause, PERMANENT, e.getMessage());
     } catch (StorageUnavailableException e) {
-      return fail(events, cause, TEMPORARY, e.getMessage());
+      return CompletableFuture.failedFuture(e);
     }
   }
 

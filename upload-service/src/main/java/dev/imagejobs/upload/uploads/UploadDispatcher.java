@@ -19,10 +19,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * is looked at; other types are skipped on their {@code ce_type} header and unreadable records are
  * dead-lettered ({@link LifecycleDispatcher}). Many jobs are handled at once.
  *
- * <p>A record whose handling fails (its events could not be published, a cancel could not be
- * recorded) is handled again after {@code redeliveryDelay}, up to {@code maxRedeliveries} times,
- * then dead-lettered; that is safe since every step is idempotent and event ids derive from the
- * record ({@link ImageUploader}).
+ * <p>A record whose handling fails (its events could not be published) is handled again after
+ * {@code redeliveryDelay}, up to {@code maxRedeliveries} times, then dead-lettered; that is safe
+ * since every step is idempotent and event ids derive from the record ({@link ImageUploader}). A
+ * storage outage ({@link StorageUnavailableException}) is never a reason to fail a paid image or to
+ * dead-letter a cancel: such a record is handled again, with growing delays, until the store is
+ * back; an upload stops by itself once its run has ended (the watchdog's uploading deadline).
  */
 class UploadDispatcher implements RecordHandler {
   private final LifecycleDispatcher dispatcher;
@@ -36,6 +38,7 @@ class UploadDispatcher implements RecordHandler {
         .inJobOrder(JobCancelRequested.class, cancel ->
             CompletableFuture.runAsync(() -> uploader.cancelRequested(cancel), storage))
         .redeliveries(maxRedeliveries, redeliveryDelay)
+        .retriedUntilItWorks(StorageUnavailableException.class)
         .build();
   }
 

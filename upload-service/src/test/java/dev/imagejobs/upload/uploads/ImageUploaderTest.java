@@ -330,28 +330,38 @@ class ImageUploaderTest {
   }
 
   @Test
-  void givenAStoreThatKeepsFailing_whenUploaded_thenFailsTemporarilyAfterTheRetries() {
+  void givenAStoreThatKeepsFailing_whenUploaded_thenTheUploadFailsAsAnOutageWithoutFailingTheJob() {
     stage(png);
     store.failNextAfter(1, Integer.MAX_VALUE);
+    ImageGenerated event = TestImages.anImageGenerated(JOB, STAGED, png).build();
 
-    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
+    assertThat(uploader.upload(event)).failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(StorageUnavailableException.class)
+        .withMessage("Reading " + STAGED + " failed after 4 attempts: disk unavailable");
+    assertThat(published).as("the paid image is not failed").noneMatch(JobFailed.class::isInstance);
+    assertThat(disk.get(FINAL)).isEmpty();
 
-    assertFailed("TEMPORARY", "Reading " + STAGED + " failed after 4 attempts: disk unavailable");
+    // The dispatcher hands the record in again; once the store is back, the image is stored.
+    store.failNext(0);
+    assertThat(uploader.upload(event)).succeedsWithin(Duration.ofSeconds(5));
+    assertThat(published).last().isInstanceOf(JobCompleted.class);
+    assertThat(disk.get(FINAL)).isPresent();
   }
 
   @Test
-  void givenAStoreThatFailsTheCancelCheck_whenUploaded_thenFailsTemporarilyWithoutStarting() {
+  void givenAStoreThatFailsTheCancelCheck_whenUploaded_thenTheUploadFailsAsAnOutageWithoutStarting() {
     stage(png);
     store.failNext(Integer.MAX_VALUE);
 
-    uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build());
-
-    assertThat(published).singleElement().isInstanceOfSatisfying(JobFailed.class, failed -> {
-      assertThat(failed.getFailureStage()).isEqualTo("uploading");
-      assertThat(failed.getErrorClass()).isEqualTo("TEMPORARY");
-      assertThat(failed.getMessage())
-          .isEqualTo("Checking whether job " + JOB + " run 0 was canceled failed after 4 attempts: disk unavailable");
-    });
+    assertThat(uploader.upload(TestImages.anImageGenerated(JOB, STAGED, png).build()))
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(StorageUnavailableException.class)
+        .withMessage("Checking whether job " + JOB + " run 0 was canceled failed after 4 attempts: disk unavailable");
+    assertThat(published).isEmpty();
     assertThat(disk.get(FINAL)).isEmpty();
   }
 
