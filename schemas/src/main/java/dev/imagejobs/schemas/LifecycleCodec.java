@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -30,6 +32,8 @@ public final class LifecycleCodec {
 
   private final Map<EventType, BinaryMessageEncoder<SpecificRecord>> encoders = new HashMap<>();
   private final Map<Long, BinaryMessageDecoder<SpecificRecord>> decodersByFingerprint = new HashMap<>();
+  /** Writer schemas whose metadata has no {@code run} (written before runs were recorded). */
+  private final Set<Long> withoutRun = new HashSet<>();
 
   /** A codec that reads every version kept in {@link SchemaCatalogue}. */
   public LifecycleCodec() {
@@ -46,6 +50,9 @@ public final class LifecycleCodec {
       for (Schema released : releasedVersions.apply(type)) {
         decoder.addSchema(released);
         decodersByFingerprint.put(fingerprint(released), decoder);
+        if (released.getField("metadata").schema().getField("run") == null) {
+          withoutRun.add(fingerprint(released));
+        }
       }
     }
   }
@@ -74,7 +81,8 @@ public final class LifecycleCodec {
       throw new UndecodableEventException("Unknown writer schema fingerprint " + Long.toHexString(fingerprint));
     }
     try {
-      return LifecycleEvent.of(decoder.decode(bytes));
+      SpecificRecord event = decoder.decode(bytes);
+      return new LifecycleEvent(EventType.of(event), event, !withoutRun.contains(fingerprint));
     } catch (BadHeaderException | MissingSchemaException e) {
       throw new UndecodableEventException(e.getMessage(), e);
     } catch (IOException | RuntimeException e) {

@@ -9,8 +9,10 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * @param type the event type
  * @param payload the Avro record
+ * @param runKnown whether the event names its run: false for an event written with a schema version
+ *     from before runs were recorded, whose {@code run} reads as 0 whatever run it belonged to
  */
-public record LifecycleEvent(EventType type, SpecificRecord payload) {
+public record LifecycleEvent(EventType type, SpecificRecord payload, boolean runKnown) {
 
   public LifecycleEvent {
     Objects.requireNonNull(type, "type");
@@ -20,8 +22,21 @@ public record LifecycleEvent(EventType type, SpecificRecord payload) {
     }
   }
 
+  /** An event of this build, which always names its run. */
+  public LifecycleEvent(EventType type, SpecificRecord payload) {
+    this(type, payload, true);
+  }
+
   public static LifecycleEvent of(SpecificRecord payload) {
     return new LifecycleEvent(EventType.of(payload), payload);
+  }
+
+  /**
+   * Whether the event belongs to a run before {@code run}: a late event of a run that a retry has
+   * replaced, which must not change the new run. An event that does not name its run is not.
+   */
+  public boolean isOfRunBefore(int run) {
+    return runKnown && metadata().getRun() < run;
   }
 
   public EventMetadata metadata() {

@@ -84,6 +84,29 @@ class LifecycleCodecTest {
   }
 
   @Test
+  void anEventWrittenBeforeRunsWereRecordedDoesNotNameItsRun() throws IOException {
+    Schema v1 = SchemaCatalogue.released(EventType.JOB_STARTED).get(0);
+    assertThat(v1.getField("metadata").schema().getField("run")).isNull();
+    GenericRecord old = new GenericData.Record(v1);
+    GenericRecord metadata = new GenericData.Record(v1.getField("metadata").schema());
+    GenericRecord current = toGeneric(Events.metadata("job-10", "generation", 0));
+    for (Schema.Field field : metadata.getSchema().getFields()) {
+      metadata.put(field.name(), current.get(field.name()));
+    }
+    old.put("metadata", metadata);
+    byte[] written = toBytes(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old));
+
+    LifecycleEvent decoded = codec.decode(written);
+
+    assertThat(decoded.runKnown()).isFalse();
+    assertThat(decoded.metadata().getRun()).isZero();
+    assertThat(decoded.isOfRunBefore(1)).as("never taken for a late event").isFalse();
+    LifecycleEvent now = codec.decode(codec.encode(Events.aJobStarted("job-10")));
+    assertThat(now.runKnown()).isTrue();
+    assertThat(now.isOfRunBefore(1)).isTrue();
+  }
+
+  @Test
   void refusesBytesWithoutTheSingleObjectMarker() {
     assertThatThrownBy(() -> codec.decode("not avro at all".getBytes()))
         .isInstanceOf(UndecodableEventException.class)

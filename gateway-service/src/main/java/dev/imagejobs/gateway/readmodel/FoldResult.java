@@ -6,6 +6,6 @@ sealed interface FoldResult {
   /** The event is applied; {@code row} is the job after it. */
   record Applied(JobRow row) implements FoldResult {}
 
-  /** The event is not applied: an illegal transition or an event of another tenant. */
+  /** The event is not applied: an illegal transition, an event of another tenant or of an earlier run. */
   record Rejected(String reason) implements FoldResult {}
 }

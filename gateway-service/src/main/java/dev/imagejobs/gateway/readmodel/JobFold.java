@@ -21,7 +21,7 @@ import dev.imagejobs.schemas.avro.JobStarted;
  * Folds one lifecycle event into a job row: the pure heart of the read model, so the row the
  * gateway writes at creation and the row a replay of the topic produces are the same by
  * construction. The status comes from {@link JobStateMachine}; an event it does not allow is
- * rejected, never applied ({@code JobFoldTest}).
+ * rejected, never applied, and so is a late event of a run that a retry replaced ({@code JobFoldTest}).
  */
 final class JobFold {
 
@@ -31,6 +31,10 @@ final class JobFold {
    * @param current the row before the event, or {@code null} for a job not seen yet
    */
   static FoldResult apply(JobRow current, LifecycleEvent event) {
+    if (current != null && event.isOfRunBefore(current.retryCount())) {
+      return new FoldResult.Rejected("Event of run " + event.metadata().getRun() + " for a job on run "
+          + current.retryCount() + ": a run that a retry replaced changes nothing");
+    }
     JobStatus before = current == null ? null : current.status();
     JobStatus after;
     try {

@@ -4,6 +4,7 @@ import static dev.imagejobs.gateway.testing.LifecycleEvents.timeOfEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagejobs.gateway.testing.LifecycleEvents;
+import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleEvent;
@@ -139,6 +140,25 @@ class JobFoldTest {
 
     assertThat(row.status()).isEqualTo(JobStatus.QUEUED);
     assertThat(row.cancelRequested()).as("the cancel was asked of the first run").isFalse();
+  }
+
+  @Test
+  void givenARetriedJobWhenALateEventOfTheReplacedRunArrivesThenItChangesNothing() {
+    JobRow row = applied(null, job.requested());
+    row = applied(row, job.started());
+    JobStarted lateStart = job.started(); // of the first run, held back somewhere
+    row = applied(row, job.failed("processing", "PERMANENT", "prompt refused"));
+    row = applied(row, job.retryRequested(1));
+
+    FoldResult late = JobFold.apply(row, LifecycleEvent.of(lateStart));
+
+    assertThat(late).isInstanceOfSatisfying(FoldResult.Rejected.class,
+        rejected -> assertThat(rejected.reason()).contains("run 0").contains("run 1"));
+    assertThat(JobFold.apply(row, LifecycleEvent.of(job.started()))).as("the retry's own start")
+        .isInstanceOf(FoldResult.Applied.class);
+    assertThat(JobFold.apply(row, new LifecycleEvent(EventType.JOB_STARTED, lateStart, false)))
+        .as("an event written before events named their run is folded as before")
+        .isInstanceOf(FoldResult.Applied.class);
   }
 
   @Test

@@ -31,6 +31,7 @@ public final class LifecycleEvents {
   private final String tenantId;
   private final String traceparent = Traceparent.newRoot();
   private Instant clock;
+  private int run;
   private int attempt;
 
   private LifecycleEvents(String jobId, String tenantId, Instant start) {
@@ -136,7 +137,9 @@ public final class LifecycleEvents {
         .build();
   }
 
+  /** The retry's request; the events after it belong to its run. */
   public JobRetryRequested retryRequested(int retryCount) {
+    run = retryCount;
     return JobRetryRequested.newBuilder()
         .setMetadata(metadata("gateway"))
         .setSpec(Events.anAssetKeySpec().build())
@@ -175,6 +178,7 @@ public final class LifecycleEvents {
         .setProducer(producer)
         .setAttempt(attempt)
         .setTraceparent(Traceparent.childOf(traceparent))
+        .setRun(run)
         .build();
   }
 }

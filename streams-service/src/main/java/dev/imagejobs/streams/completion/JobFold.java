@@ -17,7 +17,8 @@ import dev.imagejobs.schemas.avro.JobStarted;
 
 /**
  * Folds one lifecycle event into a job's state. Pure: the status comes from {@link JobStateMachine},
- * and an event it does not allow is rejected, never applied ({@code JobFoldTest}).
+ * and an event it does not allow is rejected, never applied, as is a late event of a run that a
+ * retry replaced ({@code JobFoldTest}).
  */
 final class JobFold {
 
@@ -33,6 +34,10 @@ final class JobFold {
     }
     if (current != null && current.status() == JobStatus.COMPLETED && event.type() == EventType.JOB_COMPLETED) {
       return new FoldResult.Duplicate("job was already completed by event " + current.completedEventId());
+    }
+    if (current != null && event.isOfRunBefore(current.retries())) {
+      return new FoldResult.Rejected("event of run " + metadata.getRun() + " for a job on run " + current.retries()
+          + ": a run that a retry replaced changes nothing");
     }
     JobStatus after;
     try {

@@ -227,6 +227,22 @@ class CompletionTopologyTest {
   }
 
   @Test
+  void aLateEventOfARunThatARetryReplacedChangesNothing() {
+    JobLifecycle job = aJob("job-late");
+    publish(job.requested());
+    publish(job.started());
+    var lateStart = job.started(); // of the first run, held back somewhere
+    publish(job.failed("processing"));
+    publish(job.retryRequested(1));
+
+    publish(lateStart);
+
+    assertThat(jobStates().get(job.jobId()).status()).isEqualTo(JobStatus.QUEUED);
+    publish(job.started());
+    assertThat(jobStates().get(job.jobId()).status()).as("the retry's own start").isEqualTo(JobStatus.PROCESSING);
+  }
+
+  @Test
   void emitsNothingForADuplicateCompletion() {
     // Given a completed job
     JobLifecycle job = aJob("job-duplicate");

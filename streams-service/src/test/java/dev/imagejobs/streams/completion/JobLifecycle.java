@@ -31,6 +31,7 @@ final class JobLifecycle {
   private final String traceparent = Traceparent.newRoot();
   private JobSpec spec;
   private Instant clock = REQUESTED_AT;
+  private int run;
 
   private JobLifecycle(String jobId) {
     this.jobId = jobId;
@@ -142,7 +143,9 @@ final class JobLifecycle {
         .build();
   }
 
+  /** The retry's request; the events after it belong to its run. */
   JobRetryRequested retryRequested(int retryCount) {
+    run = retryCount;
     return JobRetryRequested.newBuilder()
         .setMetadata(next("gateway", 0))
         .setSpec(spec)
@@ -173,6 +176,7 @@ final class JobLifecycle {
     EventMetadata metadata = EventMetadata.newBuilder(Events.metadata(jobId, producer, attempt))
         .setOccurredAt(clock)
         .setTraceparent(Traceparent.childOf(traceparent))
+        .setRun(run)
         .build();
     clock = clock.plus(Duration.ofSeconds(1));
     return metadata;
