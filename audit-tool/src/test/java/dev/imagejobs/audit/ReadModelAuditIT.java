@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.imagejobs.gateway.GatewayApplication;
 import dev.imagejobs.gateway.security.DevTokens;
 import dev.imagejobs.schemas.Events;
+import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.GenerationAttemptFailed;
@@ -192,10 +193,10 @@ class ReadModelAuditIT {
 
     JobRequested retried = requested(RETRIED, 20);
     publish(retried, started(retried, 21), generationStarted(retried, 22, 1), jobFailed(retried, 23, 1),
-        JobRetryRequested.newBuilder().setMetadata(meta(retried, 24, "gateway", 0)).setSpec(retried.getSpec())
-            .setRetryCount(1).build(),
-        started(retried, 25), generationStarted(retried, 26, 1), generated(retried, 27, 1),
-        uploadStarted(retried, 28, 1), jobCompleted(retried, 29, 1));
+        ofRun(1, JobRetryRequested.newBuilder().setMetadata(meta(retried, 24, "gateway", 0))
+            .setSpec(retried.getSpec()).setRetryCount(1).build()),
+        ofRun(1, started(retried, 25)), ofRun(1, generationStarted(retried, 26, 1)), ofRun(1, generated(retried, 27, 1)),
+        ofRun(1, uploadStarted(retried, 28, 1)), ofRun(1, jobCompleted(retried, 29, 1)));
 
     JobRequested canceled = requested(CANCELED, 150);
     publish(canceled, started(canceled, 151),
@@ -241,6 +242,12 @@ class ReadModelAuditIT {
     EventMetadata metadata = Events.metadata(jobId, producer, attempt);
     metadata.setOccurredAt(T0.plusSeconds(second));
     return metadata;
+  }
+
+  /** {@code event} as an event of the job's {@code run} (its first retry, say). */
+  private static <T extends SpecificRecord> T ofRun(int run, T event) {
+    LifecycleEvent.of(event).metadata().setRun(run);
+    return event;
   }
 
   private static JobStarted started(JobRequested job, int second) {

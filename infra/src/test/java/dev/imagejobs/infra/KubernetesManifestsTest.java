@@ -113,9 +113,16 @@ class KubernetesManifestsTest {
       }
       for (EnvVar env : container.getEnv()) {
         if (env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null) {
-          assertThat(EXTERNAL_SECRETS).contains(env.getValueFrom().getSecretKeyRef().getName());
+          String secret = env.getValueFrom().getSecretKeyRef().getName();
+          assertThat(EXTERNAL_SECRETS.contains(secret) || base.has("KafkaUser", secret))
+              .as("%s: secret %s is made by Strimzi", service.name(), secret).isTrue();
         }
       }
+      String user = "image-jobs-" + service.name().replace("-service", "");
+      assertThat(container.getEnv()).as("%s uses its own Kafka user", service.name()).anySatisfy(env -> {
+        assertThat(env.getName()).isEqualTo("SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG");
+        assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo(user);
+      });
       for (Volume volume : pod.getVolumes()) {
         if (volume.getSecret() != null) {
           assertThat(EXTERNAL_SECRETS).contains(volume.getSecret().getSecretName());
@@ -193,6 +200,43 @@ class KubernetesManifestsTest {
       Map<String, String> declared = new HashMap<>();
       ((Map<?, ?>) spec.get("config")).forEach((key, value) -> declared.put(key.toString(), value.toString()));
       assertThat(declared).as(expected.name()).isEqualTo(expected.configs());
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void eachKafkaUserMayUseOnlyTheTopicsAndTheGroupOfItsService() {
+    Resources base = Resources.of(BASE);
+    Set<String> catalogue = new HashSet<>();
+    Topics.all().forEach(topic -> catalogue.add(topic.name()));
+    Map<String, String> groups = Map.of(
+        "image-jobs-gateway", "image-jobs-gateway-projection",
+        "image-jobs-generation", "image-jobs-generation",
+        "image-jobs-upload", "image-jobs-upload",
+        "image-jobs-streams", "image-jobs-streams");
+
+    assertThat(base.users()).extracting(user -> user.getMetadata().getName())
+        .containsExactlyInAnyOrderElementsOf(groups.keySet());
+    for (GenericKubernetesResource user : base.users()) {
+      String name = user.getMetadata().getName();
+      assertThat(user.getMetadata().getLabels()).containsEntry("strimzi.io/cluster", "image-jobs");
+      assertThat((String) user.get("spec", "authentication", "type")).isEqualTo("scram-sha-512");
+      List<Map<String, Object>> acls = user.get("spec", "authorization", "acls");
+      Set<String> groupsUsed = new HashSet<>();
+      for (Map<String, Object> acl : acls) {
+        Map<String, Object> resource = (Map<String, Object>) acl.get("resource");
+        String resourceName = (String) resource.get("name");
+        switch ((String) resource.get("type")) {
+          case "topic" -> assertThat(catalogue.contains(resourceName)
+              || ("image-jobs-streams".equals(name) && "prefix".equals(resource.get("patternType"))
+                  && resourceName.startsWith("image-jobs-streams-")))
+              .as("%s: topic %s", name, resourceName).isTrue();
+          case "group" -> groupsUsed.add(resourceName);
+          case "transactionalId" -> assertThat(name).isEqualTo("image-jobs-streams");
+          default -> throw new AssertionError(name + ": unexpected ACL resource " + resource);
+        }
+      }
+      assertThat(groupsUsed).as(name).containsExactly(groups.get(name));
     }
   }
 
@@ -293,17 +337,18 @@ class KubernetesManifestsTest {
 
   /** The resources a kustomization lists, each read as its model type. */
   private record Resources(List<HasMetadata> items) {
-    private static final Map<String, Class<? extends HasMetadata>> TYPES = Map.of(
-        "v1/ConfigMap", ConfigMap.class,
-        "v1/Secret", Secret.class,
-        "v1/Service", Service.class,
-        "v1/ServiceAccount", ServiceAccount.class,
-        "apps/v1/Deployment", Deployment.class,
-        "apps/v1/StatefulSet", StatefulSet.class,
-        "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
-        "kafka.strimzi.io/v1beta2/KafkaTopic", GenericKubernetesResource.class,
-        "kafka.strimzi.io/v1beta2/Kafka", GenericKubernetesResource.class,
-        "kafka.strimzi.io/v1beta2/KafkaNodePool", GenericKubernetesResource.class);
+    private static final Map<String, Class<? extends HasMetadata>> TYPES = Map.ofEntries(
+        Map.entry("v1/ConfigMap", ConfigMap.class),
+        Map.entry("v1/Secret", Secret.class),
+        Map.entry("v1/Service", Service.class),
+        Map.entry("v1/ServiceAccount", ServiceAccount.class),
+        Map.entry("apps/v1/Deployment", Deployment.class),
+        Map.entry("apps/v1/StatefulSet", StatefulSet.class),
+        Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+        Map.entry("kafka.strimzi.io/v1beta2/KafkaTopic", GenericKubernetesResource.class),
+        Map.entry("kafka.strimzi.io/v1beta2/KafkaUser", GenericKubernetesResource.class),
+        Map.entry("kafka.strimzi.io/v1beta2/Kafka", GenericKubernetesResource.class),
+        Map.entry("kafka.strimzi.io/v1beta2/KafkaNodePool", GenericKubernetesResource.class));
 
     static Resources of(Path folder) {
       List<HasMetadata> items = new ArrayList<>();
@@ -384,6 +429,11 @@ class KubernetesManifestsTest {
     <T extends HasMetadata> T one(Class<T> type, String name) {
       return all(type).stream().filter(item -> item.getMetadata().getName().equals(name)).findFirst()
           .orElseThrow(() -> new AssertionError("No " + type.getSimpleName() + " " + name));
+    }
+
+    List<GenericKubernetesResource> users() {
+      return items.stream().filter(GenericKubernetesResource.class::isInstance).map(GenericKubernetesResource.class::cast)
+          .filter(item -> "KafkaUser".equals(item.getKind())).toList();
     }
 
     boolean has(String kind, String name) {
