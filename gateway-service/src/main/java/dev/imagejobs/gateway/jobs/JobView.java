@@ -25,6 +25,7 @@ public record JobView(
     String provider,
     String model,
     int attemptCount,
+    int totalAttemptCount,
     int retryCount,
     boolean cancelRequested,
     String failureStage,
@@ -33,6 +34,7 @@ public record JobView(
     String errorMessage,
     long estimatedCostMicros,
     Long actualCostMicros,
+    Long totalActualCostMicros,
     Instant createdAt,
     Instant startedAt,
     Instant completedAt,
@@ -53,9 +55,9 @@ public record JobView(
     return new JobView(
         row.jobId(), row.status().wireName(), row.jobType(), row.projectId(), row.branchId(), row.sceneId(),
         row.shotId(), row.assetId(), row.prompt(), row.styleCapsuleId(), row.aspectRatio(), row.imageSize(),
-        row.provider(), row.model(), row.attemptCount(), row.retryCount(), row.cancelRequested(),
-        row.failureStage(), row.errorClass(), row.errorCode(), TenantText.of(row.errorMessage()),
-        row.estimatedCostMicros(), row.actualCostMicros(),
+        row.provider(), row.model(), row.attemptCount(), row.totalAttempts(), row.retryCount(),
+        row.cancelRequested(), row.failureStage(), row.errorClass(), row.errorCode(), TenantText.of(row.errorMessage()),
+        row.estimatedCostMicros(), row.actualCostMicros(), row.totalCostMicros(),
         row.createdAt(), row.startedAt(), row.completedAt(), row.updatedAt(), row.lastEventSeq(), image);
   }
 

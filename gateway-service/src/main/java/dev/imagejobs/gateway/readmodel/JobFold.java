@@ -111,6 +111,11 @@ final class JobFold {
     @Override
     public void on(JobRetryRequested event) {
       spec(event.getSpec());
+      // The ending run's attempts and cost go to the totals; the new run starts from none.
+      row.earlierAttempts += row.attemptCount;
+      row.earlierCostMicros += row.actualCostMicros == null ? 0 : row.actualCostMicros;
+      row.attemptCount = 0;
+      row.actualCostMicros = null;
       row.retryCount = event.getRetryCount();
       // A cancel asked of an earlier run does not concern this one.
       row.cancelRequested = false;

@@ -25,6 +25,7 @@ public record JobRow(
     String model,
     JobStatus status,
     int attemptCount,
+    int earlierAttempts,
     int retryCount,
     boolean cancelRequested,
     String failureStage,
@@ -33,6 +34,7 @@ public record JobRow(
     String errorMessage,
     long estimatedCostMicros,
     Long actualCostMicros,
+    long earlierCostMicros,
     String storagePath,
     String objectUri,
     String contentType,
@@ -45,6 +47,17 @@ public record JobRow(
     Instant completedAt,
     Instant updatedAt,
     int lastEventSeq) {
+
+  /** Provider attempts across every run of the job: the earlier runs' and the current run's. */
+  public int totalAttempts() {
+    return earlierAttempts + attemptCount;
+  }
+
+  /** What every run of the job cost, or {@code null} while no run has reported a cost. */
+  public Long totalCostMicros() {
+    return actualCostMicros == null && earlierCostMicros == 0 ? null
+        : earlierCostMicros + (actualCostMicros == null ? 0 : actualCostMicros);
+  }
 
   Builder toBuilder() {
     return new Builder(this);
@@ -69,6 +82,7 @@ public record JobRow(
     String model;
     JobStatus status;
     int attemptCount;
+    int earlierAttempts;
     int retryCount;
     boolean cancelRequested;
     String failureStage;
@@ -77,6 +91,7 @@ public record JobRow(
     String errorMessage;
     long estimatedCostMicros;
     Long actualCostMicros;
+    long earlierCostMicros;
     String storagePath;
     String objectUri;
     String contentType;
@@ -112,6 +127,7 @@ public record JobRow(
       model = row.model;
       status = row.status;
       attemptCount = row.attemptCount;
+      earlierAttempts = row.earlierAttempts;
       retryCount = row.retryCount;
       cancelRequested = row.cancelRequested;
       failureStage = row.failureStage;
@@ -120,6 +136,7 @@ public record JobRow(
       errorMessage = row.errorMessage;
       estimatedCostMicros = row.estimatedCostMicros;
       actualCostMicros = row.actualCostMicros;
+      earlierCostMicros = row.earlierCostMicros;
       storagePath = row.storagePath;
       objectUri = row.objectUri;
       contentType = row.contentType;
@@ -137,9 +154,9 @@ public record JobRow(
     JobRow build() {
       return new JobRow(
           jobId, tenantId, jobType, projectId, branchId, sceneId, shotId, assetId, prompt, styleCapsuleId,
-          styleText, aspectRatio, imageSize, provider, model, status, attemptCount, retryCount, cancelRequested,
-          failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros, actualCostMicros,
-          storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
+          styleText, aspectRatio, imageSize, provider, model, status, attemptCount, earlierAttempts, retryCount,
+          cancelRequested, failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros, actualCostMicros,
+          earlierCostMicros, storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
           createdAt, startedAt, completedAt, updatedAt, lastEventSeq);
     }
   }

@@ -65,6 +65,8 @@ class JobsApiIT extends GatewayIntegrationTest {
         .jsonPath("$.jobId").isEqualTo(jobId)
         .jsonPath("$.status").isEqualTo("queued")
         .jsonPath("$.attemptCount").isEqualTo(0)
+        .jsonPath("$.totalAttemptCount").isEqualTo(0)
+        .jsonPath("$.totalActualCostMicros").isEmpty()
         .jsonPath("$.retryCount").isEqualTo(0)
         .jsonPath("$.cancelRequested").isEqualTo(false)
         .jsonPath("$.provider").isEqualTo("local")

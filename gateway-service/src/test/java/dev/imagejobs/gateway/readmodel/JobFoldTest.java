@@ -143,6 +143,32 @@ class JobFoldTest {
   }
 
   @Test
+  void givenARetriedJobThenTheViewCountsTheCurrentRunAndTotalsEveryRun() {
+    JobRow row = applied(null, job.requested());
+    row = applied(row, job.started());
+    row = applied(row, job.generationStarted(1));
+    row = applied(row, job.attemptFailed("TEMPORARY"));
+    row = applied(row, job.generationStarted(2));
+    row = applied(row, job.imageGenerated(39_000));
+    row = applied(row, job.failed("uploading", "PERMANENT", "not an image"));
+
+    row = applied(row, job.retryRequested(1));
+    assertThat(row.attemptCount()).as("the new run has made no attempt yet").isZero();
+    assertThat(row.actualCostMicros()).isNull();
+    assertThat(row.totalAttempts()).isEqualTo(2);
+    assertThat(row.totalCostMicros()).isEqualTo(39_000);
+
+    row = applied(row, job.started());
+    row = applied(row, job.generationStarted(1));
+    row = applied(row, job.imageGenerated(39_000));
+
+    assertThat(row.attemptCount()).isEqualTo(1);
+    assertThat(row.actualCostMicros()).isEqualTo(39_000);
+    assertThat(row.totalAttempts()).isEqualTo(3);
+    assertThat(row.totalCostMicros()).isEqualTo(78_000);
+  }
+
+  @Test
   void givenARetriedJobWhenALateEventOfTheReplacedRunArrivesThenItChangesNothing() {
     JobRow row = applied(null, job.requested());
     row = applied(row, job.started());
