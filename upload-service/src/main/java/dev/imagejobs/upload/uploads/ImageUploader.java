@@ -181,15 +181,7 @@ class ImageUploader {
     }
     log.info("Job {} run {} has ended already, {}; its image is not stored", cause.getJobId(), cause.getRun(),
         endedRuns.endedStatus(cause.getJobId()));
-    try {
-      BlobPath staged = stagedPath(event);
-      if (!withRetries("Reading " + staged, () -> store.get(staged)).isEmpty()) {
-        discard(staged, cause.getJobId());
-      }
-    } catch (UploadRejectedException | StorageUnavailableException e) {
-      // Nothing usable to remove, or the store is down: the staging sweep removes what is left.
-      log.warn("Job {} ended; its staged copy stays until the sweep: {}", cause.getJobId(), e.getMessage());
-    }
+    discardStaged(event);
     return CompletableFuture.completedFuture(null);
   }
 
@@ -223,12 +215,7 @@ class ImageUploader {
    */
   private CompletableFuture<Void> discardCanceled(ImageGenerated event, EventsInFlight events) {
     EventMetadata cause = event.getMetadata();
-    try {
-      discard(stagedPath(event), cause.getJobId());
-    } catch (UploadRejectedException e) {
-      // A reference that is not a path points at nothing there is to delete.
-      log.warn("Job {} was canceled; its staged reference is unusable: {}", cause.getJobId(), e.getMessage());
-    }
+    discardStaged(event);
     log.info("Job {} was canceled before upload; its image was discarded", cause.getJobId());
     return events.sendLast(JobCanceled.newBuilder()
         .setMetadata(metadata(cause, EventType.JOB_CANCELED))
@@ -299,6 +286,16 @@ class ImageUploader {
     } catch (StorageUnavailableException e) {
       log.warn("Job {} completed; its staged copy stays until the sweep: {}", jobId, e.getMessage());
       return false;
+    }
+  }
+
+  /** Removes the staged copy an image event names, if any is left (a delete of a missing copy changes nothing). */
+  private void discardStaged(ImageGenerated event) {
+    try {
+      discard(stagedPath(event), event.getMetadata().getJobId());
+    } catch (UploadRejectedException e) {
+      // A reference that is not a path points at nothing there is to delete.
+      log.warn("Job {} ended; its staged reference is unusable: {}", event.getMetadata().getJobId(), e.getMessage());
     }
   }
 
