@@ -91,6 +91,11 @@ public final class LocalStack {
    * @throws IllegalStateException naming the log file to read when a part does not come up
    */
   public static RunningStack start(StackSettings requested) {
+    return start(requested, ServiceProcess.JAR);
+  }
+
+  /** {@link #start(StackSettings)}, each service started as {@code launch} says. */
+  static RunningStack start(StackSettings requested, ServiceProcess.Launch launch) {
     Instant started = Instant.now();
     requireDistribution(requested.home());
     StackSettings settings = requested.withFreePorts();
@@ -104,7 +109,7 @@ public final class LocalStack {
       Map<String, String> environment = serviceEnvironment(stack, settings, state);
       stack.devToken(devToken(environment));
       for (Service service : Service.values()) {
-        stack.service(ServiceProcess.start(service, port(settings, service), settings, environment));
+        stack.service(ServiceProcess.start(service, port(settings, service), settings, environment, launch));
       }
       // All three were started before waiting for any: they boot in parallel.
       for (ServiceProcess service : stack.services()) {

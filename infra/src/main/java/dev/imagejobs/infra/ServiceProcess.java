@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** One of the three services, run as {@code java -jar services/<name>-exec.jar}. */
+/** One of the four services, run as {@code java -jar services/<name>-exec.jar} or as {@link Launch} says. */
 final class ServiceProcess {
 
   /** The services of the stack and the variable each reads its HTTP port from. */
@@ -57,25 +57,41 @@ final class ServiceProcess {
     this.process = process;
   }
 
+  /** How a service's process is started: its command line. */
+  @FunctionalInterface
+  interface Launch {
+    /**
+     * @param marker the JVM option identifying the stack's processes ({@link StateDirectory#marker()})
+     */
+    List<String> command(Service service, StackSettings settings, String marker);
+  }
+
+  /** The service's executable jar on the launcher's own JVM, with the stack's JVM options. */
+  static final Launch JAR = (service, settings, marker) -> {
+    Path jar = service.jar(settings.home());
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("Missing " + jar + "; build the project first (./mvnw -DskipTests install)");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    settings.serviceJvmOptions().stream()
+        .map(option -> option.replace(StackSettings.SERVICE_NAME_PLACEHOLDER, service.artifactId()))
+        .forEach(command::add);
+    command.add(marker);
+    command.addAll(List.of("-jar", jar.toString()));
+    return command;
+  };
+
   /**
    * Starts the service without waiting for it.
    *
    * @param port the HTTP port {@code environment} assigns to it, for the health check
    * @param environment the stack's wiring (Kafka, PostgreSQL, storage, ports)
    */
-  static ServiceProcess start(Service service, int port, StackSettings settings, Map<String, String> environment) {
-    Path jar = service.jar(settings.home());
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("Missing " + jar + "; build the project first (./mvnw -DskipTests install)");
-    }
+  static ServiceProcess start(Service service, int port, StackSettings settings, Map<String, String> environment,
+      Launch launch) {
     StateDirectory state = new StateDirectory(settings.stateDir());
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    settings.serviceJvmOptions().stream()
-        .map(option -> option.replace(StackSettings.SERVICE_NAME_PLACEHOLDER, service.artifactId()))
-        .forEach(command::add);
-    command.add(state.marker());
-    command.addAll(List.of("-jar", jar.toString()));
+    List<String> command = launch.command(service, settings, state.marker());
     ChildProcess process = ChildProcess.start(service.artifactId(), command, environment,
         state.log(service.artifactId()), state.pidFile(service.artifactId()));
     return new ServiceProcess(service, port, process);
