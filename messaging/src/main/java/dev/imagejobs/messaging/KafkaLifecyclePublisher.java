@@ -15,9 +15,11 @@ import org.springframework.kafka.core.KafkaTemplate;
 class KafkaLifecyclePublisher implements LifecyclePublisher {
 
   private final KafkaTemplate<String, SpecificRecord> template;
+  private final JobTracing tracing;
 
-  KafkaLifecyclePublisher(KafkaTemplate<String, SpecificRecord> template) {
+  KafkaLifecyclePublisher(KafkaTemplate<String, SpecificRecord> template, JobTracing tracing) {
     this.template = template;
+    this.tracing = tracing;
   }
 
   @Override
@@ -25,7 +27,9 @@ class KafkaLifecyclePublisher implements LifecyclePublisher {
     LifecycleEvent lifecycleEvent = LifecycleEvent.of(event);
     CompletableFuture<Void> acknowledged = new CompletableFuture<>();
     try {
-      template.send(Topics.LIFECYCLE.name(), lifecycleEvent.jobId(), event).whenComplete((result, failure) -> {
+      // The send's span is a child of the job's span in this service.
+      tracing.scoped(lifecycleEvent.jobId(), () -> template.send(Topics.LIFECYCLE.name(), lifecycleEvent.jobId(), event))
+          .whenComplete((result, failure) -> {
         if (failure == null) {
           acknowledged.complete(null);
         } else {

@@ -57,6 +57,7 @@ public final class LifecycleDispatcher implements RecordHandler {
   private final int maxRedeliveries;
   private final Duration redeliveryDelay;
   private final List<Class<? extends Throwable>> outages;
+  private final JobTracing tracing;
   private final Map<String, CompletableFuture<Void>> latestOfJob = new ConcurrentHashMap<>();
 
   private LifecycleDispatcher(Builder builder) {
@@ -67,6 +68,7 @@ public final class LifecycleDispatcher implements RecordHandler {
     this.maxRedeliveries = builder.maxRedeliveries;
     this.redeliveryDelay = builder.redeliveryDelay;
     this.outages = List.copyOf(builder.outages);
+    this.tracing = builder.tracing;
   }
 
   /**
@@ -90,7 +92,9 @@ public final class LifecycleDispatcher implements RecordHandler {
     }
     LifecycleEvent event = decoded.get();
     Route route = routes.get(event.type());
-    Supplier<CompletableFuture<Void>> work = () -> route.work().apply(event.payload());
+    // Each delivery of the work is a span, child of the span that sent the record.
+    Supplier<CompletableFuture<Void>> work = () -> tracing.consume(record.headers(), event.jobId(),
+        event.type().simpleName(), () -> route.work().apply(event.payload()));
     if (!route.inJobOrder()) {
       return withRedelivery(record, work, 1);
     }
@@ -186,6 +190,7 @@ public final class LifecycleDispatcher implements RecordHandler {
     private int maxRedeliveries = 2;
     private Duration redeliveryDelay = Duration.ofSeconds(1);
     private final List<Class<? extends Throwable>> outages = new ArrayList<>();
+    private JobTracing tracing = JobTracing.disabled();
 
     private Builder(LifecycleRecords records, DeadLetters deadLetters, Executor executor) {
       this.records = records;
@@ -225,6 +230,12 @@ public final class LifecycleDispatcher implements RecordHandler {
      */
     public Builder retriedUntilItWorks(Class<? extends Throwable> outage) {
       outages.add(outage);
+      return this;
+    }
+
+    /** Traces each record's work as a span of its job ({@link JobTracing#consume}). */
+    public Builder tracing(JobTracing tracing) {
+      this.tracing = tracing;
       return this;
     }
 

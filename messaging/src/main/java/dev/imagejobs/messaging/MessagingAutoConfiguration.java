@@ -69,13 +69,16 @@ public class MessagingAutoConfiguration {
 
   @Bean
   KafkaTemplate<String, SpecificRecord> lifecycleEventTemplate(ProducerFactory<String, SpecificRecord> producerFactory) {
-    return new KafkaTemplate<>(producerFactory);
+    KafkaTemplate<String, SpecificRecord> template = new KafkaTemplate<>(producerFactory);
+    // A span per send, written into the record's traceparent header by the tracing propagator.
+    template.setObservationEnabled(true);
+    return template;
   }
 
   @Bean
   @ConditionalOnMissingBean
-  LifecyclePublisher lifecyclePublisher(KafkaTemplate<String, SpecificRecord> lifecycleEventTemplate) {
-    return new KafkaLifecyclePublisher(lifecycleEventTemplate);
+  LifecyclePublisher lifecyclePublisher(KafkaTemplate<String, SpecificRecord> lifecycleEventTemplate, JobTracing tracing) {
+    return new KafkaLifecyclePublisher(lifecycleEventTemplate, tracing);
   }
 
   /** The latest ended run of each job, within the ended-runs topic's retention. */

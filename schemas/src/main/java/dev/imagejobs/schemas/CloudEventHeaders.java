@@ -9,7 +9,8 @@ import org.apache.kafka.common.header.Headers;
 /**
  * CloudEvents Kafka protocol binding, binary mode: the event's attributes travel as {@code ce_*}
  * headers and the Avro body is the record value, so consumers route on {@code ce_type} without
- * decoding. W3C {@code traceparent} rides along.
+ * decoding. The W3C {@code traceparent} header is the sending span's, written by the tracing
+ * propagator when the record is sent (never from the event's {@code traceparent} field, which is data).
  */
 public final class CloudEventHeaders {
   public static final String SPEC_VERSION = "ce_specversion";
@@ -37,9 +38,6 @@ public final class CloudEventHeaders {
     set(headers, TIME, metadata.getOccurredAt().toString());
     set(headers, SUBJECT, metadata.getJobId());
     set(headers, CONTENT_TYPE, AVRO_CONTENT_TYPE);
-    if (metadata.getTraceparent() != null) {
-      set(headers, TRACEPARENT, metadata.getTraceparent());
-    }
   }
 
   /** The event type named by {@code ce_type}, if the header is present and known. */

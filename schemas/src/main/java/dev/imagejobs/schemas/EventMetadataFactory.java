@@ -25,7 +25,7 @@ public record EventMetadataFactory(String producer, Clock clock) {
         .setOccurredAt(clock.instant())
         .setProducer(producer)
         .setAttempt(0)
-        .setTraceparent(Traceparent.childOf(traceparent))
+        .setTraceparent(Traceparent.orNewRoot(traceparent))
         .setRun(run)
         .build();
   }

@@ -20,6 +20,11 @@ public final class Traceparent {
     return format(randomHex(16), randomHex(8));
   }
 
+  /** {@code traceparent} when it is valid (the span that starts a job's events), else a new trace. */
+  public static String orNewRoot(String traceparent) {
+    return traceId(traceparent).isPresent() ? traceparent : newRoot();
+  }
+
   /** A child span in the trace of {@code parent}, or a new trace when the parent is absent or invalid. */
   public static String childOf(String parent) {
     return traceId(parent).map(trace -> format(trace, randomHex(8))).orElseGet(Traceparent::newRoot);

@@ -28,4 +28,12 @@ class TraceparentTest {
       assertThat(Traceparent.traceId(Traceparent.childOf(invalid))).isPresent();
     }
   }
+
+  @Test
+  void orNewRootKeepsAValidTraceparentAndStartsATraceForAnInvalidOne() {
+    String valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    assertThat(Traceparent.orNewRoot(valid)).isEqualTo(valid);
+    assertThat(Traceparent.traceId(Traceparent.orNewRoot("00-zz-00f067aa0ba902b7-01"))).isPresent();
+    assertThat(Traceparent.traceId(Traceparent.orNewRoot(null))).isPresent();
+  }
 }

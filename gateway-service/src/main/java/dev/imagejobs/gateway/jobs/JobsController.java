@@ -10,6 +10,7 @@ import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.security.Tenant;
 import dev.imagejobs.gateway.web.Ids;
 import dev.imagejobs.gateway.web.InvalidInputException;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.JobStatus;
 import io.swagger.v3.oas.annotations.Operation;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -62,6 +64,7 @@ class JobsController {
   private final StyleCapsules capsules;
   private final JobImages images;
   private final JobWaits waits;
+  private final JobTracing tracing;
 
   JobsController(
       JobCreation creation,
@@ -73,7 +76,8 @@ class JobsController {
       CreationsInFlight inFlight,
       StyleCapsules capsules,
       JobImages images,
-      JobWaits waits) {
+      JobWaits waits,
+      JobTracing tracing) {
     this.creation = creation;
     this.commands = commands;
     this.listing = listing;
@@ -84,6 +88,7 @@ class JobsController {
     this.capsules = capsules;
     this.images = images;
     this.waits = waits;
+    this.tracing = tracing;
   }
 
   @Operation(summary = "Create an image job", description = "Answers 202 at once with the queued job. "
@@ -105,8 +110,9 @@ class JobsController {
       @Valid @RequestBody CreateJobRequest body,
       Tenant tenant,
       @RequestHeader(name = IdempotencyKey.HEADER, required = false) String idempotencyKey,
-      @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent,
-      @RequestHeader(name = PreferWait.PREFER, required = false) List<String> prefer) {
+      @RequestHeader(name = PreferWait.PREFER, required = false) List<String> prefer,
+      ServerWebExchange exchange) {
+    String traceparent = traceOf(exchange);
     rateLimiter.acquire(tenant.id());
     IdempotencyKey key = idempotencyKey == null ? null : idempotencyKeys.parse(idempotencyKey);
     Optional<PreferWait> wait = waits.preference(prefer);
@@ -144,10 +150,10 @@ class JobsController {
   Mono<ResponseEntity<JobView>> retry(
       @PathVariable String jobId,
       Tenant tenant,
-      @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent) {
+      ServerWebExchange exchange) {
     requireId(jobId);
     rateLimiter.acquire(tenant.id());
-    return commands.retry(tenant.id(), jobId, traceparent).map(JobsController::accepted);
+    return commands.retry(tenant.id(), jobId, traceOf(exchange)).map(JobsController::accepted);
   }
 
   @Operation(summary = "Cancel a job that has not ended",
@@ -157,10 +163,21 @@ class JobsController {
   Mono<ResponseEntity<JobView>> cancel(
       @PathVariable String jobId,
       Tenant tenant,
-      @RequestHeader(name = CloudEventHeaders.TRACEPARENT, required = false) String traceparent) {
+      ServerWebExchange exchange) {
     requireId(jobId);
     rateLimiter.acquire(tenant.id());
-    return commands.cancel(tenant.id(), jobId, traceparent).map(JobsController::accepted);
+    return commands.cancel(tenant.id(), jobId, traceOf(exchange)).map(JobsController::accepted);
+  }
+
+  /**
+   * The {@code traceparent} of this request's span, which continues the trace of the caller's own
+   * {@code traceparent} header: the job's events keep it as data and the outbox relay publishes them
+   * in that trace. Where no span is observed, the caller's header as it came.
+   */
+  private String traceOf(ServerWebExchange exchange) {
+    return ServerRequestObservationContext.findCurrent(exchange.getAttributes())
+        .flatMap(tracing::traceparent)
+        .orElseGet(() -> exchange.getRequest().getHeaders().getFirst(CloudEventHeaders.TRACEPARENT));
   }
 
   /**

@@ -37,6 +37,9 @@ class OutboxConfiguration {
 
   @Bean
   KafkaTemplate<String, SpecificRecord> lifecycleKafkaTemplate(ProducerFactory<String, SpecificRecord> factory) {
-    return new KafkaTemplate<>(factory);
+    KafkaTemplate<String, SpecificRecord> template = new KafkaTemplate<>(factory);
+    // A span per send, written into the record's traceparent header by the tracing propagator.
+    template.setObservationEnabled(true);
+    return template;
   }
 }

@@ -2,7 +2,9 @@ package dev.imagejobs.gateway.outbox;
 
 import dev.imagejobs.gateway.database.DatabaseConfiguration;
 import dev.imagejobs.gateway.database.DedicatedDatabase;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.LifecycleCodec;
+import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +46,8 @@ public class OutboxRelay implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
   /** An outage fails a pass every poll interval; one line per this many keeps the log readable. */
   private static final int LOG_EVERY_FAILED_PASSES = 40;
+  /** The span of an outbox row's publication. */
+  static final String PUBLISH = "image-jobs.outbox.publish";
 
   /**
    * Only the oldest pending row of each job is eligible, so one job's events are never in flight
@@ -63,6 +67,7 @@ public class OutboxRelay implements SmartLifecycle {
 
   private final DatabaseClient db;
   private final KafkaTemplate<String, SpecificRecord> kafka;
+  private final JobTracing tracing;
   private final LifecycleCodec codec;
   private final OutboxSettings settings;
   private final AtomicBoolean wakeQueued = new AtomicBoolean();
@@ -74,9 +79,11 @@ public class OutboxRelay implements SmartLifecycle {
       @Qualifier(DatabaseConfiguration.BACKGROUND) DedicatedDatabase database,
       KafkaTemplate<String, SpecificRecord> lifecycleKafkaTemplate,
       LifecycleCodec codec,
-      OutboxSettings settings) {
+      OutboxSettings settings,
+      JobTracing tracing) {
     this.db = database.client();
     this.kafka = lifecycleKafkaTemplate;
+    this.tracing = tracing;
     this.codec = codec;
     this.settings = settings;
   }
@@ -202,8 +209,10 @@ public class OutboxRelay implements SmartLifecycle {
     List<CompletableFuture<?>> futures = new ArrayList<>(rows.size());
     for (Row row : rows) {
       try {
-        SpecificRecord event = codec.decode(row.payload()).payload();
-        futures.add(kafka.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), row.jobId(), event)));
+        LifecycleEvent event = codec.decode(row.payload());
+        // A span of the request's trace (the traceparent it stored), whose send writes the header.
+        futures.add(tracing.continuing(event.metadata().getTraceparent(), PUBLISH, row.jobId(),
+            () -> kafka.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), row.jobId(), event.payload()))));
       } catch (RuntimeException e) {
         futures.add(CompletableFuture.failedFuture(e));
       }

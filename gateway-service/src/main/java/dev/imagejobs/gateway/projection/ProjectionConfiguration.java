@@ -4,6 +4,7 @@ import dev.imagejobs.gateway.database.DatabaseConfiguration;
 import dev.imagejobs.gateway.database.DedicatedDatabase;
 import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.ReadModel;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,7 +69,8 @@ class ProjectionConfiguration {
       ProjectionStats stats,
       ProducerFactory<String, byte[]> deadLetterProducerFactory,
       CommittedEvents committed,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      JobTracing tracing) {
     Map<String, Object> consumerConfig = new HashMap<>(kafka.buildConsumerProperties());
     consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER_GROUP);
     consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, CONSUMER_GROUP);
@@ -92,6 +94,7 @@ class ProjectionConfiguration {
         codec,
         settings,
         stats,
-        committed);
+        committed,
+        tracing);
   }
 }

@@ -5,11 +5,13 @@ import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.ConsumedEvent;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.readmodel.RecordPosition;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.UndecodableEventException;
+import io.micrometer.observation.Observation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,6 +59,7 @@ public final class ReadModelProjector implements SmartLifecycle {
   private final ProjectionStats stats;
   private final CommittedEvents committed;
 
+  private final JobTracing tracing;
   private volatile boolean running;
   private volatile int consecutiveFailures;
   private volatile String lastFailure;
@@ -73,7 +76,8 @@ public final class ReadModelProjector implements SmartLifecycle {
       LifecycleCodec codec,
       ProjectionSettings settings,
       ProjectionStats stats,
-      CommittedEvents committed) {
+      CommittedEvents committed,
+      JobTracing tracing) {
     this.consumerFactory = consumerFactory;
     this.topic = topic;
     this.readModel = readModel;
@@ -84,6 +88,7 @@ public final class ReadModelProjector implements SmartLifecycle {
     this.settings = settings;
     this.stats = stats;
     this.committed = committed;
+    this.tracing = tracing;
   }
 
   @Override
@@ -205,8 +210,13 @@ public final class ReadModelProjector implements SmartLifecycle {
     }
   }
 
+  /** The span of an event's projection. */
+  static final String PROJECTION = "image-jobs.projection";
+
   private void process(ConsumerRecords<String, byte[]> records) {
     List<ConsumedEvent> pending = new ArrayList<>(records.count());
+    // A span per event, from its arrival until the batch that projects it is committed.
+    List<Observation> spans = new ArrayList<>(records.count());
     List<Letter> letters = new ArrayList<>();
     Map<Integer, Long> nextOffsets = new HashMap<>();
     int skipped = 0;
@@ -232,6 +242,7 @@ public final class ReadModelProjector implements SmartLifecycle {
         continue;
       }
       pending.add(new ConsumedEvent(event, new RecordPosition(record.partition(), record.offset())));
+      spans.add(tracing.receiving(record.headers(), event.jobId(), event.type().simpleName(), PROJECTION, "project"));
     }
     // Dead letters go out first: if one is not acknowledged the batch is retried as a whole,
     // so a poison record is never dropped (it may be dead-lettered twice, never zero times).
@@ -242,9 +253,16 @@ public final class ReadModelProjector implements SmartLifecycle {
     }
     // The batch's deltas of queued jobs go to a backlog row of its own, never shared with the API.
     int backlogShard = ReadModel.projectionBacklogShard(Collections.min(nextOffsets.keySet()));
-    List<ApplyOutcome> outcomes = ReadModel.inTransaction(transaction, () -> readModel.apply(pending, backlogShard)
-            .flatMap(applied -> offsets.save(nextOffsets).thenReturn(applied)))
-        .block(settings.databaseTimeout());
+    List<ApplyOutcome> outcomes;
+    try {
+      outcomes = ReadModel.inTransaction(transaction, () -> readModel.apply(pending, backlogShard)
+              .flatMap(applied -> offsets.save(nextOffsets).thenReturn(applied)))
+          .block(settings.databaseTimeout());
+    } catch (RuntimeException e) {
+      spans.forEach(span -> span.error(e).stop());
+      throw e;
+    }
+    spans.forEach(Observation::stop);
     committed.announce();
     count(outcomes == null ? List.of() : outcomes, letters.size(), skipped);
   }

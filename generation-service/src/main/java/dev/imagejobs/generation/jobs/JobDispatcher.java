@@ -1,6 +1,7 @@
 package dev.imagejobs.generation.jobs;
 
 import dev.imagejobs.messaging.DeadLetters;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecycleDispatcher;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.messaging.RecordHandler;
@@ -28,12 +29,13 @@ class JobDispatcher implements RecordHandler {
   private final LifecycleDispatcher dispatcher;
 
   JobDispatcher(LifecycleRecords records, JobRunner runner, DeadLetters deadLetters, Executor work,
-      int maxRedeliveries, Duration redeliveryDelay) {
+      int maxRedeliveries, Duration redeliveryDelay, JobTracing tracing) {
     this.dispatcher = LifecycleDispatcher.builder(records, deadLetters, work)
         .inJobOrder(JobRequested.class, requested -> runner.run(JobRun.of(requested)))
         .inJobOrder(JobRetryRequested.class, retry -> runner.run(JobRun.of(retry)))
         .atOnce(JobCancelRequested.class, cancel -> CompletableFuture.runAsync(() -> runner.cancel(cancel), work))
         .redeliveries(maxRedeliveries, redeliveryDelay)
+        .tracing(tracing)
         .build();
   }
 

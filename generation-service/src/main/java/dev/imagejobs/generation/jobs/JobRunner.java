@@ -8,6 +8,7 @@ import dev.imagejobs.generation.provider.ProviderRegistry;
 import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.EventsInFlight;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
@@ -73,13 +74,14 @@ class JobRunner {
   private final ProviderRateLimiter limiter;
   private final GenerationMetrics metrics;
   private final EndedRuns endedRuns;
+  private final JobTracing tracing;
 
   /**
    * @param work runs the blocking steps (storage), never the provider wait nor an acknowledgement
    */
   JobRunner(ProviderRegistry providers, ArtifactReader reader, ArtifactStager stager, LifecyclePublisher publisher,
       EventMetadataFactory metadata, Executor work, Duration providerTimeout, RetryPolicy retries,
-      ProviderRateLimiter limiter, GenerationMetrics metrics, EndedRuns endedRuns) {
+      ProviderRateLimiter limiter, GenerationMetrics metrics, EndedRuns endedRuns, JobTracing tracing) {
     this.providers = providers;
     this.reader = reader;
     this.stager = stager;
@@ -91,6 +93,7 @@ class JobRunner {
     this.limiter = limiter;
     this.metrics = metrics;
     this.endedRuns = endedRuns;
+    this.tracing = tracing;
   }
 
   /**
@@ -212,7 +215,9 @@ class JobRunner {
     long started = System.nanoTime();
     CompletableFuture<ImageArtifact> answer;
     try {
-      answer = providers.get(provider).generate(request).orTimeout(providerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      answer = tracing.within(run.jobId(), "image-jobs.provider.call",
+          () -> providers.get(provider).generate(request).orTimeout(providerTimeout.toMillis(), TimeUnit.MILLISECONDS),
+          "provider", provider);
     } catch (RuntimeException e) {
       // An unknown provider, or one that threw instead of failing its future.
       answer = CompletableFuture.failedFuture(e);

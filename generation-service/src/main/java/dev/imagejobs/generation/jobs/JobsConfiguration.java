@@ -7,6 +7,7 @@ import dev.imagejobs.generation.provider.local.LocalProviderSettings;
 import dev.imagejobs.messaging.DeadLetterPublisher;
 import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.InFlightConsumer;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.schemas.EventMetadataFactory;
@@ -73,18 +74,18 @@ class JobsConfiguration {
   JobRunner jobRunner(ProviderRegistry providers, ArtifactReader reader, BlobStore store, LifecyclePublisher publisher,
       Clock clock,
       ThreadPoolTaskExecutor generationWork, GenerationSettings settings, GenerationMetrics metrics,
-      EndedRuns endedRuns) {
+      EndedRuns endedRuns, JobTracing tracing) {
     ProviderRateLimiter limiter = new ProviderRateLimiter(settings.requestsPerMinute(), System::nanoTime, generationWork);
     return new JobRunner(providers, reader, new ArtifactStager(store), publisher,
         new EventMetadataFactory(PRODUCER, clock), generationWork, settings.providerTimeout(),
-        settings.retry().policy(), limiter, metrics, endedRuns);
+        settings.retry().policy(), limiter, metrics, endedRuns, tracing);
   }
 
   @Bean
   JobDispatcher jobDispatcher(LifecycleRecords records, JobRunner runner, DeadLetterPublisher deadLetters,
-      ThreadPoolTaskExecutor generationWork, GenerationSettings settings) {
+      ThreadPoolTaskExecutor generationWork, GenerationSettings settings, JobTracing tracing) {
     return new JobDispatcher(records, runner, deadLetters, generationWork, settings.maxRedeliveries(),
-        settings.redeliveryDelay());
+        settings.redeliveryDelay(), tracing);
   }
 
   @Bean

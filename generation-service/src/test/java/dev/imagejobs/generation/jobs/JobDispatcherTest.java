@@ -14,6 +14,7 @@ import dev.imagejobs.generation.testing.InMemoryBlobStore;
 import dev.imagejobs.generation.testing.RecordingPublisher;
 import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.messaging.UnprocessableRecordException;
 import dev.imagejobs.messaging.testing.TopicRecords;
@@ -200,7 +201,7 @@ class JobDispatcherTest {
       }
       deadLetters.put(record, e);
       return CompletableFuture.completedFuture(null);
-    }, work, 2, Duration.ofMillis(10));
+    }, work, 2, Duration.ofMillis(10), JobTracing.disabled());
 
     assertThat(dispatcher.handle(poison)).succeedsWithin(TIMEOUT);
 
@@ -214,7 +215,7 @@ class JobDispatcherTest {
 
   private JobDispatcher dispatcher(ImageProvider provider, int maxRedeliveries) {
     return new JobDispatcher(new LifecycleRecords(codec), runner(provider), this::deadLetter, work, maxRedeliveries,
-        Duration.ofMillis(10));
+        Duration.ofMillis(10), JobTracing.disabled());
   }
 
   private CompletableFuture<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
@@ -228,7 +229,7 @@ class JobDispatcherTest {
         events, new EventMetadataFactory("generation", Clock.systemUTC()), work, Duration.ofSeconds(5),
         new RetryPolicy(0, Duration.ZERO, 2, Duration.ZERO, 0, Duration.ZERO),
         new ProviderRateLimiter(Map.of(), System::nanoTime, work), new GenerationMetrics(new SimpleMeterRegistry()),
-        new EndedRuns(Duration.ofDays(7), Clock.systemUTC()));
+        new EndedRuns(Duration.ofDays(7), Clock.systemUTC()), JobTracing.disabled());
   }
 
   private ConsumerRecord<byte[], byte[]> record(SpecificRecord event) {

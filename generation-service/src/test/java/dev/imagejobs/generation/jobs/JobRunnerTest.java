@@ -18,6 +18,7 @@ import dev.imagejobs.generation.testing.InMemoryBlobStore;
 import dev.imagejobs.generation.testing.RecordingPublisher;
 import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.testing.HoldingPublisher;
 import dev.imagejobs.schemas.EventMetadataFactory;
@@ -609,7 +610,7 @@ class JobRunnerTest {
       ImageProvider... providers) {
     return new JobRunner(new ProviderRegistry(List.of(providers)), reader(), new ArtifactStager(store), publisher,
         metadata(), work, providerTimeout, retries, new ProviderRateLimiter(Map.of(), System::nanoTime, work),
-        new GenerationMetrics(new SimpleMeterRegistry()), endedRuns);
+        new GenerationMetrics(new SimpleMeterRegistry()), endedRuns, JobTracing.disabled());
   }
 
   private static ImageProvider failing(ProviderException failure) {

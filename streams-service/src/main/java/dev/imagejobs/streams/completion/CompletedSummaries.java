@@ -77,7 +77,6 @@ final class CompletedSummaries {
     add(headers, CloudEventHeaders.TIME, summary.getCompletedAt().toString());
     add(headers, CloudEventHeaders.SUBJECT, summary.getJobId());
     add(headers, CloudEventHeaders.CONTENT_TYPE, CloudEventHeaders.AVRO_CONTENT_TYPE);
-    add(headers, CloudEventHeaders.TRACEPARENT, summary.getTraceparent());
     return headers;
   }
 

@@ -1,5 +1,6 @@
 package dev.imagejobs.streams.completion;
 
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.RunEndedCodec;
@@ -33,7 +34,7 @@ public final class CompletionTopology {
 
   private CompletionTopology() {}
 
-  public static Topology build(StreamsBuilder builder, StreamsSettings settings) {
+  public static Topology build(StreamsBuilder builder, StreamsSettings settings, JobTracing tracing) {
     LifecycleCodec lifecycleCodec = new LifecycleCodec();
     CompletedJobCodec completedCodec = new CompletedJobCodec();
     RunEndedCodec endedRunsCodec = new RunEndedCodec();
@@ -46,7 +47,7 @@ public final class CompletionTopology {
     KStream<byte[], Outbound> outbound = builder
         .stream(Topics.LIFECYCLE.name(),
             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("lifecycle-source"))
-        .process(() -> new JobLifecycleProcessor(settings, lifecycleCodec, completedCodec, endedRunsCodec),
+        .process(() -> new JobLifecycleProcessor(settings, lifecycleCodec, completedCodec, endedRunsCodec, tracing),
             Named.as("job-lifecycle"), JOB_STATES, WATCHDOG_ARMS);
 
     var routes = outbound.split(Named.as("route-"));

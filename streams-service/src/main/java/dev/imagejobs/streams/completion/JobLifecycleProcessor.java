@@ -1,5 +1,6 @@
 package dev.imagejobs.streams.completion;
 
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.EventType;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -39,22 +41,28 @@ import org.slf4j.LoggerFactory;
 final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], Outbound> {
 
   private static final Logger log = LoggerFactory.getLogger(JobLifecycleProcessor.class);
+  /** Spans: a completed summary's publication, the watchdog failing a job, and its JobFailed's publication. */
+  static final String COMPLETED_PUBLISH = "image-jobs.completed.publish";
+  static final String WATCHDOG = "image-jobs.watchdog";
+  static final String WATCHDOG_PUBLISH = "image-jobs.watchdog.publish";
 
   private final StreamsSettings settings;
   private final LifecycleCodec lifecycleCodec;
   private final CompletedJobCodec completedCodec;
   private final RunEndedCodec endedRunsCodec;
+  private final JobTracing tracing;
 
   private ProcessorContext<byte[], Outbound> context;
   private KeyValueStore<String, JobState> jobStates;
   private KeyValueStore<String, Long> watchdogArms;
 
   JobLifecycleProcessor(StreamsSettings settings, LifecycleCodec lifecycleCodec, CompletedJobCodec completedCodec,
-      RunEndedCodec endedRunsCodec) {
+      RunEndedCodec endedRunsCodec, JobTracing tracing) {
     this.settings = settings;
     this.lifecycleCodec = lifecycleCodec;
     this.completedCodec = completedCodec;
     this.endedRunsCodec = endedRunsCodec;
+    this.tracing = tracing;
   }
 
   @Override
@@ -74,6 +82,14 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
       deadLetter(record, e);
       return;
     }
+    // A span per record, child of the span that sent it; what it forwards are its children.
+    tracing.consume(record.headers(), event.jobId(), event.type().simpleName(), () -> {
+      fold(record, event);
+      return CompletableFuture.completedFuture(null);
+    });
+  }
+
+  private void fold(Record<byte[], byte[]> record, LifecycleEvent event) {
     JobState current = jobStates.get(event.jobId());
     FoldResult result;
     Record<byte[], Outbound> summary = null;
@@ -135,7 +151,9 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
   private Record<byte[], Outbound> summaryRecord(Record<byte[], byte[]> source, JobState completed) {
     ImageJobCompleted summary = CompletedSummaries.of(completed);
     Outbound value = new Outbound(Outbound.Destination.COMPLETED, completedCodec.encode(summary));
-    return new Record<>(source.key(), value, source.timestamp(), CompletedSummaries.headers(summary));
+    Headers headers = CompletedSummaries.headers(summary);
+    tracing.emitting(headers, completed.jobId(), COMPLETED_PUBLISH);
+    return new Record<>(source.key(), value, source.timestamp(), headers);
   }
 
   private void deadLetter(Record<byte[], byte[]> record, Exception failure) {
@@ -166,6 +184,12 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
       LifecycleEvent event = LifecycleEvent.of(failed);
       Headers headers = new RecordHeaders();
       CloudEventHeaders.write(headers, event);
+      // A span in the job's trace (the traceparent its state keeps), written into the headers.
+      tracing.continuing(state.traceparent(), WATCHDOG, state.jobId(),
+          () -> {
+            tracing.emitting(headers, state.jobId(), WATCHDOG_PUBLISH);
+            return null;
+          });
       // Disarmed until the status changes again, so each stuck status is failed only once.
       watchdogArms.delete(state.jobId());
       log.warn("Watchdog failed job {}: {}", state.jobId(), failed.getMessage());

@@ -1,5 +1,6 @@
 package dev.imagejobs.streams.runtime;
 
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.TopicProperties;
 import dev.imagejobs.streams.completion.CompletionTopology;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +23,7 @@ class StreamsConfiguration {
   @Bean
   CompletionStreams completionStreams(
       KafkaProperties kafka, StreamsProperties streams, WatchdogProperties watchdog, TopicProperties topics,
-      MeterRegistry registry) {
+      MeterRegistry registry, JobTracing tracing) {
     // spring.kafka.* (bootstrap servers, security, spring.kafka.streams.properties.*) first; the
     // settings the topology's guarantees rest on win.
     Properties config = new Properties();
@@ -38,7 +39,7 @@ class StreamsConfiguration {
     config.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
         Integer.toString(topics.minInsyncReplicas()));
     return new CompletionStreams(
-        CompletionTopology.build(new StreamsBuilder(), watchdog.toSettings()), config, streams, registry);
+        CompletionTopology.build(new StreamsBuilder(), watchdog.toSettings(), tracing), config, streams, registry);
   }
 
   @Bean

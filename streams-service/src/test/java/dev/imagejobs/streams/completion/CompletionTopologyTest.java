@@ -3,6 +3,7 @@ package dev.imagejobs.streams.completion;
 import static dev.imagejobs.streams.completion.JobLifecycle.aJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.EventType;
@@ -71,7 +72,7 @@ class CompletionTopologyTest {
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     driver = new TopologyTestDriver(
-        CompletionTopology.build(new StreamsBuilder(), StreamsSettings.defaults()), config, WALL_CLOCK_START);
+        CompletionTopology.build(new StreamsBuilder(), StreamsSettings.defaults(), JobTracing.disabled()), config, WALL_CLOCK_START);
     lifecycleIn = driver.createInputTopic(Topics.LIFECYCLE.name(), new StringSerializer(), new ByteArraySerializer());
     completedOut = driver.createOutputTopic(Topics.COMPLETED.name(), new StringDeserializer(), new ByteArrayDeserializer());
     lifecycleOut = driver.createOutputTopic(Topics.LIFECYCLE.name(), new StringDeserializer(), new ByteArrayDeserializer());
@@ -139,7 +140,7 @@ class CompletionTopologyTest {
     assertThat(summary.getCompletedAt()).isEqualTo(requestedAt.plusSeconds(7));
     assertThat(Traceparent.traceId(summary.getTraceparent())).contains(job.traceId());
 
-    // And it travels with CloudEvents headers of its own, in the job's trace
+    // And it travels with CloudEvents headers of its own
     Headers headers = record.headers();
     assertThat(header(headers, CloudEventHeaders.SPEC_VERSION)).isEqualTo("1.0");
     assertThat(header(headers, CloudEventHeaders.ID)).matches("[0-9a-f-]{36}")
@@ -149,7 +150,8 @@ class CompletionTopologyTest {
     assertThat(header(headers, CloudEventHeaders.TIME)).isEqualTo(requestedAt.plusSeconds(7).toString());
     assertThat(header(headers, CloudEventHeaders.SUBJECT)).isEqualTo(job.jobId());
     assertThat(header(headers, CloudEventHeaders.CONTENT_TYPE)).isEqualTo("application/avro");
-    assertThat(header(headers, CloudEventHeaders.TRACEPARENT)).isEqualTo(summary.getTraceparent());
+    // The traceparent header is the sending span's, written by the tracing propagator: none without tracing
+    assertThat(headers.lastHeader(CloudEventHeaders.TRACEPARENT)).isNull();
 
     // And nothing else is written
     assertThat(lifecycleOut.isEmpty()).isTrue();

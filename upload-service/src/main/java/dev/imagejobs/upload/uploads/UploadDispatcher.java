@@ -1,6 +1,7 @@
 package dev.imagejobs.upload.uploads;
 
 import dev.imagejobs.messaging.DeadLetters;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecycleDispatcher;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.messaging.RecordHandler;
@@ -31,14 +32,16 @@ class UploadDispatcher implements RecordHandler {
 
   /** @param storage runs the blocking storage steps, a job at a time per thread */
   UploadDispatcher(LifecycleRecords records, ImageUploader uploader, DeadLetters deadLetters, Executor storage,
-      int maxRedeliveries, Duration redeliveryDelay) {
+      int maxRedeliveries, Duration redeliveryDelay, JobTracing tracing) {
     this.dispatcher = LifecycleDispatcher.builder(records, deadLetters, storage)
-        .inJobOrder(ImageGenerated.class, generated ->
-            CompletableFuture.supplyAsync(() -> uploader.upload(generated), storage).thenCompose(Function.identity()))
+        .inJobOrder(ImageGenerated.class, generated -> tracing.within(generated.getMetadata().getJobId(),
+            "image-jobs.upload.store",
+            () -> CompletableFuture.supplyAsync(() -> uploader.upload(generated), storage).thenCompose(Function.identity())))
         .inJobOrder(JobCancelRequested.class, cancel ->
             CompletableFuture.runAsync(() -> uploader.cancelRequested(cancel), storage))
         .redeliveries(maxRedeliveries, redeliveryDelay)
         .retriedUntilItWorks(StorageUnavailableException.class)
+        .tracing(tracing)
         .build();
   }
 

@@ -3,6 +3,7 @@ package dev.imagejobs.upload.uploads;
 import dev.imagejobs.messaging.DeadLetterPublisher;
 import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.InFlightConsumer;
+import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.schemas.EventMetadataFactory;
@@ -63,9 +64,9 @@ class UploadsConfiguration {
 
   @Bean
   UploadDispatcher uploadDispatcher(LifecycleRecords records, ImageUploader uploader, DeadLetterPublisher deadLetters,
-      ThreadPoolTaskExecutor uploadWork, UploadSettings settings) {
+      ThreadPoolTaskExecutor uploadWork, UploadSettings settings, JobTracing tracing) {
     return new UploadDispatcher(records, uploader, deadLetters, uploadWork, settings.maxRedeliveries(),
-        settings.redeliveryDelay());
+        settings.redeliveryDelay(), tracing);
   }
 
   @Bean
