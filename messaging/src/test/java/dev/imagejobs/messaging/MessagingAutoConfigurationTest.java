@@ -25,7 +25,8 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 class MessagingAutoConfigurationTest {
 
   private final ApplicationContextRunner context = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, MessagingAutoConfiguration.class))
+      .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, MessagingAutoConfiguration.class,
+          JobTracingAutoConfiguration.class))
       .withPropertyValues("spring.kafka.consumer.group-id=image-jobs-test")
       .withPropertyValues("imagejobs.topics.partitions=1", "imagejobs.topics.dlq-partitions=1",
           "imagejobs.topics.replication-factor=1", "imagejobs.topics.min-insync-replicas=1")
@@ -63,7 +64,8 @@ class MessagingAutoConfigurationTest {
       assertThat(ctx).hasSingleBean(LifecyclePublisher.class)
           .hasSingleBean(DeadLetterPublisher.class)
           .hasSingleBean(LifecycleRecords.class)
-          .hasSingleBean(EndedRuns.class);
+          .hasSingleBean(EndedRuns.class)
+          .hasSingleBean(JobTracing.class);
       EndedRunsReader reader = ctx.getBean(EndedRunsReader.class);
       assertThat(reader.isRunning()).as("loaded and following the topic").isTrue();
       HealthIndicator health = ctx.getBean("endedRunsHealthIndicator", HealthIndicator.class);
