@@ -1,10 +1,12 @@
 package dev.imagejobs.audit;
 
 import dev.imagejobs.schemas.EventType;
-import dev.imagejobs.schemas.JobStateMachine;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.LifecycleEventHandler;
+import dev.imagejobs.schemas.LifecycleFold;
 import dev.imagejobs.schemas.avro.JobRequested;
+import dev.imagejobs.schemas.avro.JobRetryRequested;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +19,7 @@ import java.util.Set;
 
 /**
  * Prints the ordered history of one job, or of every job of a project within a time range, as the
- * lifecycle topic holds it, with the status each event leads to under the shared state machine.
+ * lifecycle topic holds it, with the status each event leads to under the one lifecycle fold.
  */
 final class HistoryPrinter {
   private final TopicReader reader;
@@ -68,18 +70,20 @@ final class HistoryPrinter {
   }
 
   private void print(List<TopicReader.Entry> entries) {
-    Map<String, JobStatus> statuses = new HashMap<>();
+    Map<String, Folded> folded = new HashMap<>();
     for (TopicReader.Entry entry : entries) {
       LifecycleEvent event = entry.event();
-      JobStatus before = statuses.get(event.jobId());
+      Folded before = folded.get(event.jobId());
       EventType type = event.type();
+      RunOf run = new RunOf(before == null ? 0 : before.run());
       String after;
-      if (JobStateMachine.allows(before, type)) {
-        JobStatus next = JobStateMachine.next(before, type);
-        statuses.put(event.jobId(), next);
-        after = next.wireName();
+      LifecycleFold.Outcome outcome = LifecycleFold.fold(before, event, run);
+      if (outcome instanceof LifecycleFold.Outcome.Applied applied) {
+        String tenant = before == null ? event.metadata().getTenantId() : before.tenantId();
+        folded.put(event.jobId(), new Folded(applied.after(), tenant, run.run));
+        after = applied.after().wireName();
       } else {
-        after = "REJECTED (illegal in " + (before == null ? "no status" : before.wireName()) + ")";
+        after = "REJECTED (" + ((LifecycleFold.Outcome.Rejected) outcome).reason() + ")";
       }
       var metadata = event.metadata();
       out.printf("%s  %d@%-8d %-36s %-23s -> %-10s %-10s attempt=%d  %s%n", metadata.getOccurredAt(),
@@ -87,5 +91,22 @@ final class HistoryPrinter {
           metadata.getAttempt(), EventSummary.of(event));
     }
     out.flush();
+  }
+
+  /** What the history knows of a job: what the one fold needs. */
+  private record Folded(JobStatus status, String tenantId, int run) implements LifecycleFold.Job {}
+
+  /** The run a job is on after an event: a retry starts its own. */
+  private static final class RunOf implements LifecycleEventHandler {
+    private int run;
+
+    RunOf(int run) {
+      this.run = run;
+    }
+
+    @Override
+    public void on(JobRetryRequested retry) {
+      run = retry.getRetryCount();
+    }
   }
 }

@@ -37,7 +37,7 @@ public final class JobTracing {
 
   /** The observation of a lifecycle record's work in a service. */
   public static final String CONSUME = "image-jobs.consume";
-  /** The baggage field, and log field, naming the job. */
+  /** The span attribute and the logging context's field naming the job. */
   public static final String JOB_ID = "jobId";
   static final String TRACEPARENT = "traceparent";
 
@@ -64,7 +64,7 @@ public final class JobTracing {
     Observation observation = receiving(headers, jobId, eventType, CONSUME, "receive");
     ofJob.put(jobId, observation);
     CompletableFuture<Void> done;
-    try (Observation.Scope scope = observation.openScope(); MDC.MDCCloseable job = MDC.putCloseable(JOB_ID, jobId)) {
+    try (Observation.Scope scope = observation.openScope(); LogContext job = LogContext.of(jobId)) {
       done = work.get();
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
@@ -106,7 +106,7 @@ public final class JobTracing {
         .highCardinalityKeyValue(JOB_ID, jobId)
         .start();
     CompletableFuture<T> done;
-    try (Observation.Scope scope = observation.openScope(); MDC.MDCCloseable job = MDC.putCloseable(JOB_ID, jobId)) {
+    try (Observation.Scope scope = observation.openScope(); LogContext job = LogContext.of(jobId)) {
       done = work.get();
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
@@ -125,7 +125,7 @@ public final class JobTracing {
     if (observation == null) {
       return action.get();
     }
-    try (Observation.Scope scope = observation.openScope(); MDC.MDCCloseable job = MDC.putCloseable(JOB_ID, jobId)) {
+    try (Observation.Scope scope = observation.openScope(); LogContext job = LogContext.of(jobId)) {
       return action.get();
     }
   }
@@ -139,7 +139,7 @@ public final class JobTracing {
     context.setCarrier(traceparent == null ? Map.of() : Map.of(TRACEPARENT, traceparent));
     Observation observation = Observation.createNotStarted(name, () -> context, registry)
         .highCardinalityKeyValue(JOB_ID, jobId);
-    try (MDC.MDCCloseable job = MDC.putCloseable(JOB_ID, jobId)) {
+    try (LogContext job = LogContext.of(jobId)) {
       return observation.observe(work);
     }
   }
@@ -174,11 +174,6 @@ public final class JobTracing {
     return parent == null ? observation : observation.parentObservation(parent);
   }
 
-  /** Jobs with a span open in this service, for tests. */
-  int jobsTraced() {
-    return ofJob.size();
-  }
-
   private static String header(Headers headers, String name) {
     Header header = headers.lastHeader(name);
     return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
@@ -188,6 +183,24 @@ public final class JobTracing {
     if (headers != null) {
       headers.remove(name);
       headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The job id in the logging context while a job's span is current, the earlier value restored after. */
+  private record LogContext(String previous) implements AutoCloseable {
+    static LogContext of(String jobId) {
+      LogContext context = new LogContext(MDC.get(JOB_ID));
+      MDC.put(JOB_ID, jobId);
+      return context;
+    }
+
+    @Override
+    public void close() {
+      if (previous == null) {
+        MDC.remove(JOB_ID);
+      } else {
+        MDC.put(JOB_ID, previous);
+      }
     }
   }
 }

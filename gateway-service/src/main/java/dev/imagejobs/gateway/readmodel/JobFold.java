@@ -1,10 +1,8 @@
 package dev.imagejobs.gateway.readmodel;
 
-import dev.imagejobs.schemas.IllegalTransitionException;
-import dev.imagejobs.schemas.JobStateMachine;
-import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.LifecycleEventHandler;
+import dev.imagejobs.schemas.LifecycleFold;
 import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.GenerationStarted;
 import dev.imagejobs.schemas.avro.ImageGenerated;
@@ -20,8 +18,9 @@ import dev.imagejobs.schemas.avro.JobStarted;
 /**
  * Folds one lifecycle event into a job row: the pure heart of the read model, so the row the
  * gateway writes at creation and the row a replay of the topic produces are the same by
- * construction. The status comes from {@link JobStateMachine}; an event it does not allow is
- * rejected, never applied, and so is a late event of a run that a retry replaced ({@code JobFoldTest}).
+ * construction. Which events apply and the status they lead to is {@link LifecycleFold}'s, the one
+ * fold every part uses; this class records what each applied event changes in the row
+ * ({@code JobFoldTest}).
  */
 final class JobFold {
 
@@ -31,25 +30,13 @@ final class JobFold {
    * @param current the row before the event, or {@code null} for a job not seen yet
    */
   static FoldResult apply(JobRow current, LifecycleEvent event) {
-    if (current != null && event.isOfRunBefore(current.retryCount())) {
-      return new FoldResult.Rejected("Event of run " + event.metadata().getRun() + " for a job on run "
-          + current.retryCount() + ": a run that a retry replaced changes nothing");
-    }
-    JobStatus before = current == null ? null : current.status();
-    JobStatus after;
-    try {
-      after = JobStateMachine.next(before, event.type());
-    } catch (IllegalTransitionException e) {
-      return new FoldResult.Rejected(e.getMessage());
-    }
     EventMetadata metadata = event.metadata();
-    if (current != null && !current.tenantId().equals(metadata.getTenantId())) {
-      return new FoldResult.Rejected(
-          "Event of tenant " + metadata.getTenantId() + " for a job of tenant " + current.tenantId());
-    }
     JobRow.Builder row = current == null ? new JobRow.Builder(metadata.getJobId()) : current.toBuilder();
-    event.dispatchTo(new Changes(row, metadata));
-    row.status = after;
+    LifecycleFold.Outcome outcome = LifecycleFold.fold(current, event, new Changes(row, metadata));
+    if (outcome instanceof LifecycleFold.Outcome.Rejected rejected) {
+      return new FoldResult.Rejected(rejected.reason());
+    }
+    row.status = ((LifecycleFold.Outcome.Applied) outcome).after();
     row.updatedAt = metadata.getOccurredAt();
     row.lastEventSeq = row.lastEventSeq + 1;
     return new FoldResult.Applied(row.build());

@@ -1,6 +1,7 @@
 package dev.imagejobs.gateway.readmodel;
 
 import dev.imagejobs.schemas.JobStatus;
+import dev.imagejobs.schemas.LifecycleFold;
 import java.time.Instant;
 
 /**
@@ -46,9 +47,15 @@ public record JobRow(
     Instant startedAt,
     Instant completedAt,
     Instant updatedAt,
-    int lastEventSeq) {
+    int lastEventSeq) implements LifecycleFold.Job {
 
   /** Provider attempts across every run of the job: the earlier runs' and the current run's. */
+  /** The run the job is on: 0, or its latest retry's count. */
+  @Override
+  public int run() {
+    return retryCount;
+  }
+
   public int totalAttempts() {
     return earlierAttempts + attemptCount;
   }

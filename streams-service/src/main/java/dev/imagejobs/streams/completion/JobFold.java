@@ -1,11 +1,10 @@
 package dev.imagejobs.streams.completion;
 
 import dev.imagejobs.schemas.EventType;
-import dev.imagejobs.schemas.IllegalTransitionException;
-import dev.imagejobs.schemas.JobStateMachine;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.LifecycleEventHandler;
+import dev.imagejobs.schemas.LifecycleFold;
 import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.GenerationStarted;
 import dev.imagejobs.schemas.avro.ImageGenerated;
@@ -16,9 +15,10 @@ import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
 
 /**
- * Folds one lifecycle event into a job's state. Pure: the status comes from {@link JobStateMachine},
- * and an event it does not allow is rejected, never applied, as is a late event of a run that a
- * retry replaced ({@code JobFoldTest}).
+ * Folds one lifecycle event into a job's state. Pure: a redelivered event or a second completion is
+ * a duplicate (the state remembers the event ids it applied); which events apply and the status
+ * they lead to is {@link LifecycleFold}'s, the one fold every part uses; this class records what
+ * each applied event changes in the state ({@code JobFoldTest}).
  */
 final class JobFold {
 
@@ -35,23 +35,12 @@ final class JobFold {
     if (current != null && current.status() == JobStatus.COMPLETED && event.type() == EventType.JOB_COMPLETED) {
       return new FoldResult.Duplicate("job was already completed by event " + current.completedEventId());
     }
-    if (current != null && event.isOfRunBefore(current.retries())) {
-      return new FoldResult.Rejected("event of run " + metadata.getRun() + " for a job on run " + current.retries()
-          + ": a run that a retry replaced changes nothing");
-    }
-    JobStatus after;
-    try {
-      after = JobStateMachine.next(current == null ? null : current.status(), event.type());
-    } catch (IllegalTransitionException e) {
-      return new FoldResult.Rejected(e.getMessage());
-    }
-    if (current != null && !current.tenantId().equals(metadata.getTenantId())) {
-      return new FoldResult.Rejected(
-          "event of tenant " + metadata.getTenantId() + " for a job of tenant " + current.tenantId());
-    }
     JobState.Builder state = current == null ? new JobState.Builder(metadata.getJobId()) : current.toBuilder();
-    event.dispatchTo(new Changes(state, metadata));
-    state.status = after;
+    LifecycleFold.Outcome outcome = LifecycleFold.fold(current, event, new Changes(state, metadata));
+    if (outcome instanceof LifecycleFold.Outcome.Rejected rejected) {
+      return new FoldResult.Rejected(rejected.reason());
+    }
+    state.status = ((LifecycleFold.Outcome.Applied) outcome).after();
     state.lastTransitionAt = metadata.getOccurredAt();
     if (metadata.getTraceparent() != null) {
       state.traceparent = metadata.getTraceparent();

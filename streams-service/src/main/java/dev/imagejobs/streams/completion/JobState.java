@@ -1,6 +1,7 @@
 package dev.imagejobs.streams.completion;
 
 import dev.imagejobs.schemas.JobStatus;
+import dev.imagejobs.schemas.LifecycleFold;
 import dev.imagejobs.schemas.avro.JobSpec;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ record JobState(
     StoredImage image,
     String completedEventId,
     String traceparent,
-    List<String> recentEventIds) {
+    List<String> recentEventIds) implements LifecycleFold.Job {
 
   /** How many event ids a state remembers: more than one run of a job ever writes. */
   static final int RECENT_EVENT_IDS = 32;
@@ -59,6 +60,12 @@ record JobState(
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(lastTransitionAt, "lastTransitionAt");
     recentEventIds = List.copyOf(recentEventIds);
+  }
+
+  /** The run the job is on: 0, or its latest retry's count. */
+  @Override
+  public int run() {
+    return retries;
   }
 
   boolean hasApplied(String eventId) {

@@ -1,5 +1,6 @@
 package dev.imagejobs.generation.provider.nanobanana;
 
+import com.google.auth.Retryable;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.ProviderException;
 import java.io.IOException;
@@ -54,6 +55,22 @@ final class GeminiErrorClassifier {
   static ProviderException missingApiKey() {
     return new ProviderException(ErrorClass.AUTH_ERROR, "API_KEY_MISSING",
         "GEMINI_API_KEY is not set: the nano-banana provider needs a Gemini API key");
+  }
+
+  /**
+   * Google credentials that gave no token for Vertex AI: TEMPORARY when the token service may answer
+   * later (unreachable, 5xx), AUTH_ERROR when it refused them (a revoked or malformed key).
+   */
+  static ProviderException credentialsFailure(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    boolean retryable = cause instanceof Retryable known ? known.isRetryable() : cause instanceof IOException;
+    String reason = "Google credentials gave no access token for Vertex AI" + quoted(cause.getMessage());
+    return retryable
+        ? new ProviderException(ErrorClass.TEMPORARY, "CREDENTIALS_UNAVAILABLE", reason, cause)
+        : new ProviderException(ErrorClass.AUTH_ERROR, "CREDENTIALS_REJECTED", reason, cause);
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.imagejobs.generation.provider.nanobanana;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.google.auth.Credentials;
+import com.google.auth.RequestMetadataCallback;
 import dev.imagejobs.generation.provider.CappedBody;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.GenerationRequest;
@@ -14,9 +16,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +32,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Generates images with Gemini's image models ("Nano Banana") through the REST
- * {@code generateContent} call. The call is asynchronous end to end: the HTTP client's selector
- * thread waits for Gemini, so a job in flight holds no thread for the tens of seconds a call takes.
+ * {@code generateContent} call, on the Gemini API with an API key or on Vertex AI with Google
+ * credentials (the same request and answer). The call is asynchronous end to end: the HTTP client's
+ * selector thread waits for Gemini, so a job in flight holds no thread for the tens of seconds a
+ * call takes.
  */
 final class NanoBananaProvider implements ImageProvider {
   static final String NAME = "nano-banana";
@@ -35,6 +43,13 @@ final class NanoBananaProvider implements ImageProvider {
   /** Model ids go into the URL path: letters, digits, dots, dashes and underscores only. */
   private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final String MODEL_PREFIX = "models/";
+  private static final String API_KEY_HEADER = "x-goog-api-key";
+  /** Runs a token refresh (at most about once an hour) on a thread of its own, never the caller's. */
+  private static final Executor CREDENTIALS_REFRESH = command -> {
+    Thread refresh = new Thread(command, "vertex-credentials-refresh");
+    refresh.setDaemon(true);
+    refresh.start();
+  };
   /** Models that take no {@code imageSize}. */
   private static final String FIXED_SIZE_MODELS = "gemini-2.5-";
 
@@ -42,10 +57,16 @@ final class NanoBananaProvider implements ImageProvider {
   private final HttpClient http;
   private final GeminiErrorClassifier classifier;
   private final PriceTable prices;
+  private final Credentials credentials;
 
-  NanoBananaProvider(NanoBananaSettings settings, HttpClient http, Clock clock) {
+  /**
+   * @param credentials Google credentials for Vertex AI ({@link NanoBananaSettings.Vertex}), or
+   *     {@code null} to call the Gemini API with the key
+   */
+  NanoBananaProvider(NanoBananaSettings settings, HttpClient http, Clock clock, Credentials credentials) {
     this.settings = settings;
     this.http = http;
+    this.credentials = credentials;
     this.classifier = new GeminiErrorClassifier(clock);
     this.prices = new PriceTable(settings.prices());
   }
@@ -66,31 +87,81 @@ final class NanoBananaProvider implements ImageProvider {
    */
   @Override
   public CompletableFuture<ImageArtifact> generate(GenerationRequest request) {
-    if (!settings.hasApiKey()) {
+    if (credentials == null && !settings.hasApiKey()) {
       // Registered without a key so jobs naming the provider fail clearly instead of "unknown provider".
       return CompletableFuture.failedFuture(GeminiErrorClassifier.missingApiKey());
     }
     String model;
-    HttpRequest httpRequest;
+    URI endpoint;
     try {
       model = modelOf(request);
-      httpRequest = HttpRequest.newBuilder(endpoint(model))
-          .timeout(settings.responseTimeout())
-          .header("x-goog-api-key", settings.apiKey())
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(requestBody(request, model), UTF_8))
-          .build();
+      endpoint = credentials == null ? endpoint(model) : settings.vertex().endpoint(model);
     } catch (RuntimeException invalid) {
-      // Failures belong in the future, never thrown at the caller (e.g. a key with characters no header allows).
       return CompletableFuture.failedFuture(
           GeminiErrorClassifier.transportFailure(invalid, settings.responseTimeout()));
+    }
+    CompletableFuture<ImageArtifact> result = new CompletableFuture<>();
+    AtomicReference<CompletableFuture<?>> exchange = new AtomicReference<>();
+    authorization(endpoint).whenComplete((headers, unauthorized) -> {
+      if (unauthorized != null) {
+        result.completeExceptionally(unauthorized);
+      } else if (!result.isDone()) {
+        exchange.set(call(request, model, endpoint, headers, result));
+      }
+    });
+    result.whenComplete((artifact, failure) -> {
+      CompletableFuture<?> started = exchange.get();
+      if (result.isCancelled() && started != null) {
+        started.cancel(true);
+      }
+    });
+    return result;
+  }
+
+  /**
+   * The headers that authorize a call: the API key, or on Vertex AI a bearer token from the Google
+   * credentials, refreshed off the caller's thread when it has expired.
+   */
+  private CompletableFuture<Map<String, List<String>>> authorization(URI endpoint) {
+    if (credentials == null) {
+      return CompletableFuture.completedFuture(Map.of(API_KEY_HEADER, List.of(settings.apiKey())));
+    }
+    CompletableFuture<Map<String, List<String>>> headers = new CompletableFuture<>();
+    credentials.getRequestMetadata(endpoint, CREDENTIALS_REFRESH, new RequestMetadataCallback() {
+      @Override
+      public void onSuccess(Map<String, List<String>> metadata) {
+        headers.complete(metadata);
+      }
+
+      @Override
+      public void onFailure(Throwable failure) {
+        headers.completeExceptionally(GeminiErrorClassifier.credentialsFailure(failure));
+      }
+    });
+    return headers;
+  }
+
+  /** Sends the call and completes {@code result} with its outcome; returns the HTTP exchange. */
+  private CompletableFuture<?> call(GenerationRequest request, String model, URI endpoint,
+      Map<String, List<String>> authorization, CompletableFuture<ImageArtifact> result) {
+    HttpRequest httpRequest;
+    try {
+      HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
+          .timeout(settings.responseTimeout())
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(requestBody(request, model), UTF_8));
+      authorization.forEach((name, values) -> values.forEach(value -> builder.header(name, value)));
+      httpRequest = builder.build();
+    } catch (RuntimeException invalid) {
+      // Failures belong in the future, never thrown at the caller (e.g. a key with characters no header allows).
+      result.completeExceptionally(GeminiErrorClassifier.transportFailure(invalid, settings.responseTimeout()));
+      return null;
     }
     // Gemini has no request-id header; this id ties the log lines of one call together.
     String requestId = UUID.randomUUID().toString();
     log.debug("Calling Gemini for job {} attempt {} (model {}, request id {})",
         request.jobId(), request.attempt(), model, requestId);
     long started = System.nanoTime();
-    CompletableFuture<ImageArtifact> result = new CompletableFuture<>();
     long maxBytes = settings.maxResponseSize().toBytes();
     CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(httpRequest, info -> HttpResponse.BodySubscribers
         .mapping(new CappedBody(maxBytes, () -> GeminiErrorClassifier.responseTooLarge(maxBytes)),
@@ -112,12 +183,7 @@ final class NanoBananaProvider implements ImageProvider {
         result.completeExceptionally(GeminiErrorClassifier.transportFailure(unexpected, settings.responseTimeout()));
       }
     });
-    result.whenComplete((artifact, failure) -> {
-      if (result.isCancelled()) {
-        exchange.cancel(true);
-      }
-    });
-    return result;
+    return exchange;
   }
 
   private ImageArtifact artifactFrom(GenerationRequest request, String model, String requestId,

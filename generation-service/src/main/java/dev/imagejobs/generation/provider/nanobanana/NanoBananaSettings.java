@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -19,10 +20,12 @@ import org.springframework.util.unit.DataSize;
  *     one fails the attempt {@code PERMANENT RESPONSE_TOO_LARGE} without being read whole
  * @param prices USD per million tokens by model id; entries replace the built-in {@link PriceTable}
  *     defaults for their model (in YAML, write ids with dots as {@code "[gemini-2.5-flash-image]"})
+ * @param vertex where set, the models are called on Vertex AI with Google credentials instead of the
+ *     Gemini API with the key
  */
 @ConfigurationProperties("imagejobs.providers.nano-banana")
 record NanoBananaSettings(String apiKey, URI baseUrl, String model, Duration connectTimeout,
-    Duration responseTimeout, DataSize maxResponseSize, Map<String, ModelPrice> prices) {
+    Duration responseTimeout, DataSize maxResponseSize, Map<String, ModelPrice> prices, Vertex vertex) {
   static final URI DEFAULT_BASE_URL = URI.create("https://generativelanguage.googleapis.com");
   static final String DEFAULT_MODEL = "gemini-2.5-flash-image";
   static final DataSize DEFAULT_MAX_RESPONSE_SIZE = DataSize.ofMegabytes(64);
@@ -38,11 +41,12 @@ record NanoBananaSettings(String apiKey, URI baseUrl, String model, Duration con
       throw new IllegalArgumentException("imagejobs.providers.nano-banana.max-response-size must be positive");
     }
     prices = prices == null ? Map.of() : Map.copyOf(prices);
+    vertex = vertex == null ? Vertex.NONE : vertex;
   }
 
   /** Defaults everywhere except the key and the API's address, as tests against a fake API need. */
   static NanoBananaSettings of(String apiKey, URI baseUrl) {
-    return new NanoBananaSettings(apiKey, baseUrl, null, null, null, null, null);
+    return new NanoBananaSettings(apiKey, baseUrl, null, null, null, null, null, null);
   }
 
   boolean hasApiKey() {
@@ -54,7 +58,7 @@ record NanoBananaSettings(String apiKey, URI baseUrl, String model, Duration con
   public String toString() {
     return "NanoBananaSettings[apiKey=" + (hasApiKey() ? "(set)" : "(not set)") + ", baseUrl=" + baseUrl
         + ", model=" + model + ", connectTimeout=" + connectTimeout + ", responseTimeout=" + responseTimeout
-        + ", maxResponseSize=" + maxResponseSize + ", prices=" + prices + "]";
+        + ", maxResponseSize=" + maxResponseSize + ", prices=" + prices + ", vertex=" + vertex + "]";
   }
 
   private static Duration positive(Duration value, Duration fallback, String name) {
@@ -90,6 +94,54 @@ record NanoBananaSettings(String apiKey, URI baseUrl, String model, Duration con
         throw new IllegalArgumentException("Price '" + name + "' must not be negative, got " + price);
       }
       return price;
+    }
+  }
+
+  /**
+   * Vertex AI: the same models in a Google Cloud project, authorized by the credentials that
+   * Application Default Credentials find (workload identity, the service account key file named by
+   * {@code GOOGLE_APPLICATION_CREDENTIALS}, {@code gcloud auth application-default login}) rather
+   * than by an API key.
+   *
+   * @param project the Google Cloud project; empty: the Gemini API with the key
+   * @param location the model's region, or {@code global} (the default)
+   * @param baseUrl the Vertex AI endpoint; by default {@code https://aiplatform.googleapis.com} for
+   *     {@code global} and {@code https://LOCATION-aiplatform.googleapis.com} otherwise
+   */
+  record Vertex(String project, String location, URI baseUrl) {
+    static final String GLOBAL = "global";
+    /** A project id or a region: lowercase letters, digits and dashes. */
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    /** No Vertex AI: the Gemini API. Declared after what its constructor uses. */
+    static final Vertex NONE = new Vertex(null, null, null);
+
+    Vertex {
+      project = project == null ? "" : project.strip();
+      location = location == null || location.isBlank() ? GLOBAL : location.strip();
+      if (!project.isEmpty() && !NAME.matcher(project).matches()) {
+        throw new IllegalArgumentException("imagejobs.providers.nano-banana.vertex.project '" + project
+            + "' is not a Google Cloud project id");
+      }
+      if (!NAME.matcher(location).matches()) {
+        throw new IllegalArgumentException("imagejobs.providers.nano-banana.vertex.location '" + location
+            + "' is not a Google Cloud region");
+      }
+      if (baseUrl == null) {
+        baseUrl = URI.create(location.equals(GLOBAL)
+            ? "https://aiplatform.googleapis.com" : "https://" + location + "-aiplatform.googleapis.com");
+      }
+    }
+
+    boolean enabled() {
+      return !project.isEmpty();
+    }
+
+    /** The {@code generateContent} endpoint of {@code model}. */
+    URI endpoint(String model) {
+      String base = baseUrl.toString();
+      String root = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+      return URI.create(root + "/v1/projects/" + project + "/locations/" + location
+          + "/publishers/google/models/" + model + ":generateContent");
     }
   }
 }

@@ -33,7 +33,7 @@ class NanoBananaProviderContractTest extends ImageProviderContractTest {
   @Override
   protected ImageProvider provider() {
     NanoBananaSettings settings = NanoBananaSettings.of("test-key", URI.create(gemini.baseUrl()));
-    return new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC());
+    return new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC(), null);
   }
 
   @Override

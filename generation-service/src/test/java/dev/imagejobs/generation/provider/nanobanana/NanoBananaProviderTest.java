@@ -191,9 +191,9 @@ class NanoBananaProviderTest {
     gemini.stubFor(post(anyUrl()).willReturn(json(200, GeminiResponses.imageAnswer(
         GeminiResponses.png(2, 2, Color.RED), null)).withFixedDelay(3_000)));
     NanoBananaSettings settings = new NanoBananaSettings(KEY, URI.create(gemini.baseUrl()), null, null,
-        Duration.ofMillis(300), null, null);
+        Duration.ofMillis(300), null, null, null);
 
-    assertFailure(new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC()),
+    assertFailure(new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC(), null),
         request("A harbour", "1:1", null, null), e -> {
           assertThat(e.errorClass()).isEqualTo(ErrorClass.TIMEOUT);
           assertThat(e.code()).isEqualTo("PROVIDER_TIMEOUT");
@@ -206,9 +206,9 @@ class NanoBananaProviderTest {
     gemini.stubFor(post(anyUrl()).willReturn(json(200, GeminiResponses.imageAnswer(
         GeminiResponses.png(512, 512, Color.RED), null))));
     NanoBananaSettings settings = new NanoBananaSettings(KEY, URI.create(gemini.baseUrl()), null, null, null,
-        DataSize.ofBytes(1024), null);
+        DataSize.ofBytes(1024), null, null);
 
-    assertFailure(new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC()),
+    assertFailure(new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC(), null),
         request("A harbour", "1:1", null, null), e -> {
           assertThat(e.errorClass()).isEqualTo(ErrorClass.PERMANENT);
           assertThat(e.code()).isEqualTo("RESPONSE_TOO_LARGE");
@@ -231,7 +231,7 @@ class NanoBananaProviderTest {
   void givenNoApiKey_thenItFailsWithAnAuthErrorWithoutCallingGemini() {
     NanoBananaSettings settings = NanoBananaSettings.of("", URI.create(gemini.baseUrl()));
     NanoBananaProvider keyless = new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings),
-        Clock.systemUTC());
+        Clock.systemUTC(), null);
 
     assertFailure(keyless, request("A harbour", "1:1", null, null), e -> {
       assertThat(e.errorClass()).isEqualTo(ErrorClass.AUTH_ERROR);
@@ -253,7 +253,7 @@ class NanoBananaProviderTest {
   void givenAKeyNoHeaderCanCarry_thenTheFutureFailsInsteadOfTheCall() {
     NanoBananaSettings settings = NanoBananaSettings.of("abc\ndef", URI.create(gemini.baseUrl()));
     NanoBananaProvider provider = new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings),
-        Clock.systemUTC());
+        Clock.systemUTC(), null);
 
     assertFailure(provider, request("A harbour", "1:1", null, null),
         e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.UNKNOWN));
@@ -274,7 +274,7 @@ class NanoBananaProviderTest {
 
   private static NanoBananaProvider provider() {
     NanoBananaSettings settings = NanoBananaSettings.of(KEY, URI.create(gemini.baseUrl()));
-    return new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC());
+    return new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC(), null);
   }
 
   private static GenerationRequest request(String prompt, String ratio, String imageSize, String model) {
