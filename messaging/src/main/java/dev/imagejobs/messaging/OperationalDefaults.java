@@ -25,7 +25,8 @@ public class OperationalDefaults implements EnvironmentPostProcessor {
       "management.metrics.distribution.percentiles-histogram.http.server.requests", "true",
       // Trace, span and job ids beside every log line written for a job (JobTracing); structured
       // logs (logging.structured.format.console) carry them as fields.
-      "logging.pattern.correlation", "%correlationId{traceId(32),spanId(16),jobId(36)}");
+      // Nothing at all outside a job.
+      "logging.pattern.correlation", "%replace([%X{traceId:-},%X{spanId:-},%X{jobId:-}] ){'\\[,,\\] ', ''}");
 
   @Override
   public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

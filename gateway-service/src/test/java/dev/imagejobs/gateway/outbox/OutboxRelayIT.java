@@ -2,9 +2,9 @@ package dev.imagejobs.gateway.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.imagejobs.gateway.testing.EmbeddedPostgresExtension;
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.LifecycleEvents;
+import dev.imagejobs.gateway.testing.TestPostgres;
 import dev.imagejobs.gateway.testing.TopicReader;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.LifecycleCodec;
@@ -35,7 +35,7 @@ class OutboxRelayIT extends GatewayIntegrationTest {
     insert(y.requested());
 
     try (TopicReader lifecycle = reader(Topics.LIFECYCLE);
-        Connection otherRelay = EmbeddedPostgresExtension.dataSource().getConnection()) {
+        Connection otherRelay = TestPostgres.dataSource().getConnection()) {
       otherRelay.setAutoCommit(false);
       try (PreparedStatement lock = otherRelay.prepareStatement("SELECT id FROM outbox WHERE id = ? FOR UPDATE")) {
         lock.setLong(1, xFirst);

@@ -3,9 +3,9 @@ package dev.imagejobs.gateway.projection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.imagejobs.gateway.testing.EmbeddedPostgresExtension;
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.LifecycleEvents;
+import dev.imagejobs.gateway.testing.TestPostgres;
 import dev.imagejobs.gateway.testing.TopicReader;
 import dev.imagejobs.schemas.Topics;
 import org.junit.jupiter.api.Test;
@@ -29,13 +29,13 @@ class ProjectionResilienceIT extends GatewayIntegrationTest {
     awaitProjectionCaughtUp();
     long failuresBefore = stats.failedBatches.get();
 
-    EmbeddedPostgresExtension.stop();
+    TestPostgres.stop();
     try {
       publish(job.started(), job.generationStarted(1));
       await().atMost(PATIENCE).until(() -> stats.failedBatches.get() >= failuresBefore + 2);
       assertThat(projector.isRunning()).isTrue();
     } finally {
-      EmbeddedPostgresExtension.start();
+      TestPostgres.start();
     }
     awaitProjectionCaughtUp();
 
@@ -49,7 +49,7 @@ class ProjectionResilienceIT extends GatewayIntegrationTest {
     String body = """
         {"jobType":"ASSET_IMAGE_KEY","projectId":"p1","branchId":"main","assetId":"hero",
          "prompt":"A red scarf","aspectRatio":"1:1"}""";
-    EmbeddedPostgresExtension.stop();
+    TestPostgres.stop();
     try {
       as("tenant-outage").post().uri("/api/v1/images/jobs")
           .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
@@ -63,7 +63,7 @@ class ProjectionResilienceIT extends GatewayIntegrationTest {
           .expectStatus().isOk()
           .expectBody().jsonPath("$.status").isEqualTo("UP");
     } finally {
-      EmbeddedPostgresExtension.start();
+      TestPostgres.start();
     }
     await().atMost(PATIENCE).until(() -> http.get().uri("/actuator/health/readiness").exchange()
         .returnResult(String.class).getStatus(), HttpStatus.OK::equals);

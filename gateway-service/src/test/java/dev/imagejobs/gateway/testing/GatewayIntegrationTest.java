@@ -39,27 +39,23 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
-import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Base of the integration tests: the whole gateway on a random port against a real KRaft broker
- * and a real PostgreSQL, wired through the same environment variables the local stack sets.
+ * and a real PostgreSQL (from Maven artifacts, or Testcontainers: {@link TestInfrastructure}), wired
+ * through the same environment variables the local stack sets.
  * Topics are created by the gateway itself (broker auto-creation is off). Every integration test
  * class shares ONE Spring context, broker and database, which keeps the module's build fast: so
  * subclasses must not change the configuration (no {@code @TestPropertySource}, no mock beans),
  * must use their own tenants, projects and jobs, and must not rely on global counts.
  */
-@ExtendWith(EmbeddedPostgresExtension.class)
+@ExtendWith(TestInfrastructure.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
-@EmbeddedKafka(
-    brokerProperties = {"auto.create.topics.enable=false", "group.initial.rebalance.delay.ms=0"},
-    bootstrapServersProperty = "KAFKA_BOOTSTRAP_SERVERS")
-@Import(EmbeddedPostgresExtension.Lifetime.class)
+@Import(TestInfrastructure.Lifetime.class)
 public abstract class GatewayIntegrationTest {
   protected static final Duration PATIENCE = Duration.ofSeconds(30);
   protected static final Path STORAGE_DIR = createStorageDir();
@@ -72,9 +68,6 @@ public abstract class GatewayIntegrationTest {
   private static final Set<Class<?>> SETTLED = ConcurrentHashMap.newKeySet();
 
   @Autowired
-  protected EmbeddedKafkaBroker broker;
-
-  @Autowired
   protected WebTestClient http;
 
   private KafkaProducer<String, SpecificRecord> events;
@@ -82,7 +75,9 @@ public abstract class GatewayIntegrationTest {
 
   @DynamicPropertySource
   static void environment(DynamicPropertyRegistry registry) {
-    registry.add("POSTGRES_PORT", EmbeddedPostgresExtension::port);
+    registry.add("KAFKA_BOOTSTRAP_SERVERS", TestKafka::bootstrapServers);
+    registry.add("POSTGRES_HOST", TestPostgres::host);
+    registry.add("POSTGRES_PORT", TestPostgres::port);
     registry.add("POSTGRES_DB", () -> "postgres");
     registry.add("POSTGRES_USER", () -> "postgres");
     registry.add("IMAGEJOBS_STORAGE_DIR", STORAGE_DIR::toString);
@@ -126,7 +121,7 @@ public abstract class GatewayIntegrationTest {
   @BeforeEach
   void openProducers() {
     Map<String, Object> config = new HashMap<>();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString());
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers());
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     events = new KafkaProducer<>(config, new StringSerializer(), new LifecycleEventSerializer());
     raw = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
@@ -139,7 +134,7 @@ public abstract class GatewayIntegrationTest {
   }
 
   protected JdbcTemplate jdbc() {
-    return new JdbcTemplate(EmbeddedPostgresExtension.dataSource());
+    return new JdbcTemplate(TestPostgres.dataSource());
   }
 
   /** Publishes events to the lifecycle topic as the other services do, waiting for each ack. */
@@ -160,7 +155,7 @@ public abstract class GatewayIntegrationTest {
   }
 
   protected TopicReader reader(Topic topic) {
-    return new TopicReader(broker.getBrokersAsString(), topic.name());
+    return new TopicReader(TestKafka.bootstrapServers(), topic.name());
   }
 
   protected void awaitOutboxDrained() {

@@ -31,7 +31,7 @@ public final class OtherGatewayInstance implements AutoCloseable {
 
   public OtherGatewayInstance() {
     connections = ConnectionFactories.get(
-        "r2dbc:postgresql://postgres@localhost:" + EmbeddedPostgresExtension.port() + "/postgres");
+        TestPostgres.r2dbcUrl());
     db = DatabaseClient.create(connections);
     readModel = new ReadModel(db);
     transaction = TransactionalOperator.create(new R2dbcTransactionManager(connections));
