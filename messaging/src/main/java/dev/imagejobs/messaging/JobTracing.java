@@ -63,19 +63,7 @@ public final class JobTracing {
       Supplier<CompletableFuture<Void>> work) {
     Observation observation = receiving(headers, jobId, eventType, CONSUME, "receive");
     ofJob.put(jobId, observation);
-    CompletableFuture<Void> done;
-    try (Observation.Scope scope = observation.openScope(); LogContext job = LogContext.of(jobId)) {
-      done = work.get();
-    } catch (RuntimeException e) {
-      done = CompletableFuture.failedFuture(e);
-    }
-    return done.whenComplete((ignored, failure) -> {
-      if (failure != null) {
-        observation.error(failure);
-      }
-      ofJob.remove(jobId, observation);
-      observation.stop();
-    });
+    return around(observation, jobId, work, () -> ofJob.remove(jobId, observation));
   }
 
   /**
@@ -105,6 +93,15 @@ public final class JobTracing {
         .lowCardinalityKeyValues(KeyValues.of(tags))
         .highCardinalityKeyValue(JOB_ID, jobId)
         .start();
+    return around(observation, jobId, work, () -> { });
+  }
+
+  /**
+   * Runs {@code work} with {@code observation} current and the job in the logging context; the
+   * observation ends (after {@code ended}) when the work's future does.
+   */
+  private static <T> CompletableFuture<T> around(Observation observation, String jobId,
+      Supplier<CompletableFuture<T>> work, Runnable ended) {
     CompletableFuture<T> done;
     try (Observation.Scope scope = observation.openScope(); LogContext job = LogContext.of(jobId)) {
       done = work.get();
@@ -115,6 +112,7 @@ public final class JobTracing {
       if (failure != null) {
         observation.error(failure);
       }
+      ended.run();
       observation.stop();
     });
   }
