@@ -28,7 +28,9 @@ public final class AuditTool {
       "  audit history --job <jobId>",
       "  audit history --project <projectId> [--from <ISO-8601 instant>] [--to <ISO-8601 instant>]",
       "  audit verify-read-model [--keep-schema]",
-      "Reads KAFKA_BOOTSTRAP_SERVERS and POSTGRES_HOST/PORT/DB/USER/PASSWORD (defaults: the local stack).");
+      "Reads KAFKA_BOOTSTRAP_SERVERS and POSTGRES_HOST/PORT/DB/USER/PASSWORD (defaults: the local stack),",
+      "POSTGRES_SSL_MODE, and the services' Kafka client variables: SPRING_KAFKA_SECURITY_PROTOCOL,",
+      "SPRING_KAFKA_SSL_TRUST_STORE_* / KEY_STORE_*, SPRING_KAFKA_PROPERTIES_<NAME> (e.g. _SASL_JAAS_CONFIG).");
 
   private final AuditSettings settings;
   private final PrintWriter out;

@@ -5,6 +5,7 @@ import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.UndecodableEventException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -38,11 +39,10 @@ final class TopicReader {
    * @return the end offsets read up to
    */
   Map<TopicPartition, Long> readAll(int onlyPartition, Consumer<Entry> sink) {
-    Map<String, Object> config = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+    Map<String, Object> config = consumerConfig(Map.of(
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(Topics.LIFECYCLE.name()).stream()
@@ -64,9 +64,20 @@ final class TopicReader {
     }
   }
 
+  /**
+   * The client settings (security and any other client property, as the services read them), then
+   * the broker's address and {@code reading}, which win.
+   */
+  private Map<String, Object> consumerConfig(Map<String, Object> reading) {
+    Map<String, Object> config = new HashMap<>(settings.kafkaClient());
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    config.putAll(reading);
+    return config;
+  }
+
   /** The partition the lifecycle topic's default partitioner puts {@code jobId} in. */
   int partitionOf(String jobId) {
-    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    Map<String, Object> config = consumerConfig(Map.of());
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
       int partitions = consumer.partitionsFor(Topics.LIFECYCLE.name()).size();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.gateway.GatewayApplication;
-import dev.imagejobs.gateway.security.DevTokens;
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
@@ -22,6 +21,7 @@ import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
 import dev.imagejobs.schemas.avro.UploadStarted;
 import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
+import dev.imagejobs.tokens.DevTokens;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -88,8 +88,8 @@ class ReadModelAuditIT {
         "IMAGEJOBS_STORAGE_DIR", Files.createTempDirectory("audit-it").toString())).run();
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
         ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new LifecycleEventSerializer());
-    settings = new AuditSettings(broker.getBrokersAsString(), "localhost", postgres.getPort(), "postgres", "postgres",
-        "", "public");
+    settings = AuditSettings.fromEnvironment(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.getBrokersAsString(),
+        "POSTGRES_PORT", Integer.toString(postgres.getPort()), "POSTGRES_DB", "postgres"));
     runMixedWorkload();
   }
 

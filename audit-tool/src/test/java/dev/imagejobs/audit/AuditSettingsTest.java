@@ -1,0 +1,51 @@
+package dev.imagejobs.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AuditSettingsTest {
+
+  @Test
+  void givenTheServicesKafkaSecurityVariables_thenTheAuditsClientGetsTheSameProperties() {
+    AuditSettings settings = AuditSettings.fromEnvironment(Map.of(
+        "KAFKA_BOOTSTRAP_SERVERS", "kafka:9093",
+        "SPRING_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+        "SPRING_KAFKA_PROPERTIES_SASL_MECHANISM", "SCRAM-SHA-512",
+        "SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule "
+            + "required username=\"audit\" password=\"secret\";",
+        "SPRING_KAFKA_SSL_TRUST_STORE_LOCATION", "file:/etc/image-jobs/kafka-ca/ca.p12",
+        "SPRING_KAFKA_SSL_TRUST_STORE_TYPE", "PKCS12",
+        "SPRING_KAFKA_SSL_TRUST_STORE_PASSWORD", "changeit",
+        "SPRING_KAFKA_PROPERTIES_CLIENT_DNS_LOOKUP", "",
+        "IMAGEJOBS_PROVIDER", "local"));
+
+    assertThat(settings.bootstrapServers()).isEqualTo("kafka:9093");
+    assertThat(settings.kafkaClient()).containsOnly(
+        Map.entry("security.protocol", "SASL_SSL"),
+        Map.entry("sasl.mechanism", "SCRAM-SHA-512"),
+        Map.entry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule "
+            + "required username=\"audit\" password=\"secret\";"),
+        Map.entry("ssl.truststore.location", "/etc/image-jobs/kafka-ca/ca.p12"),
+        Map.entry("ssl.truststore.type", "PKCS12"),
+        Map.entry("ssl.truststore.password", "changeit"));
+  }
+
+  @Test
+  void givenNothing_thenTheLocalStackWithoutTls() {
+    AuditSettings settings = AuditSettings.fromEnvironment(Map.of());
+
+    assertThat(settings.bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(settings.kafkaClient()).isEmpty();
+    assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5433/imagejobs?sslmode=disable");
+  }
+
+  @Test
+  void givenPostgresTls_thenTheConnectionAsksForIt() {
+    AuditSettings settings = AuditSettings.fromEnvironment(Map.of("POSTGRES_HOST", "db.internal",
+        "POSTGRES_PORT", "5432", "POSTGRES_SSL_MODE", "verify-full"));
+
+    assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/imagejobs?sslmode=verify-full");
+  }
+}
