@@ -1,7 +1,7 @@
 package dev.imagejobs.infra;
 
-import dev.imagejobs.gateway.security.DevTokens;
 import dev.imagejobs.infra.ServiceProcess.Service;
+import dev.imagejobs.tokens.DevTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;

@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import dev.imagejobs.gateway.security.DevTokens;
 import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
+import dev.imagejobs.tokens.DevTokens;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.imagejobs.gateway.security;
+package dev.imagejobs.tokens;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -35,7 +35,7 @@ public final class DevTokens {
   public static final String ISSUER = "image-jobs-dev";
 
   /** HS256 keys shorter than the hash output are refused by JOSE libraries (RFC 7518, 3.2). */
-  static final int MIN_SECRET_BYTES = 32;
+  public static final int MIN_SECRET_BYTES = 32;
 
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Pattern CLAIM_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");

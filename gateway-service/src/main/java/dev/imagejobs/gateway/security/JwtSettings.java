@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.security;
 
+import dev.imagejobs.tokens.DevTokens;
 import java.nio.charset.StandardCharsets;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 

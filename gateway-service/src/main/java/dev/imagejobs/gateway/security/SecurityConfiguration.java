@@ -1,6 +1,7 @@
 package dev.imagejobs.gateway.security;
 
 import dev.imagejobs.gateway.web.ProblemResponses;
+import dev.imagejobs.tokens.DevTokens;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

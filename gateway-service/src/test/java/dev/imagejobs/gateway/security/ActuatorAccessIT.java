@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.security;
 
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.Tokens;
+import dev.imagejobs.tokens.DevTokens;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;

@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imagejobs.tokens.DevTokens;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

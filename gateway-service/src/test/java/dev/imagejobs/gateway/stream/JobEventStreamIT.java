@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.gateway.jobs.JobView;
 import dev.imagejobs.gateway.readmodel.EventPosition;
-import dev.imagejobs.gateway.security.DevTokens;
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.LifecycleEvents;
 import dev.imagejobs.gateway.testing.OtherGatewayInstance;
 import dev.imagejobs.gateway.testing.Tokens;
 import dev.imagejobs.schemas.avro.JobStarted;
+import dev.imagejobs.tokens.DevTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.imagejobs.gateway.testing;
 
-import dev.imagejobs.gateway.security.DevTokens;
+import dev.imagejobs.tokens.DevTokens;
 import java.time.Duration;
 
 /** Bearer tokens for tests, signed with the secret the test gateway verifies with. */

@@ -2,9 +2,9 @@ package dev.imagejobs.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.imagejobs.gateway.security.DevTokens;
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.Tokens;
+import dev.imagejobs.tokens.DevTokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
