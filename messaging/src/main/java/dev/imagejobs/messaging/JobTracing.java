@@ -67,6 +67,24 @@ public final class JobTracing {
   }
 
   /**
+   * {@link #consume} for work done before it returns (a Kafka Streams processor): the span ends with
+   * it, and an exception it throws is recorded and thrown on, for the caller's own failure handling.
+   */
+  public void consumeNow(Headers headers, String jobId, String eventType, Runnable work) {
+    Observation observation = receiving(headers, jobId, eventType, CONSUME, "receive");
+    ofJob.put(jobId, observation);
+    try (Observation.Scope scope = observation.openScope(); LogContext job = LogContext.of(jobId)) {
+      work.run();
+    } catch (RuntimeException e) {
+      observation.error(e);
+      throw e;
+    } finally {
+      ofJob.remove(jobId, observation);
+      observation.stop();
+    }
+  }
+
+  /**
    * Starts a span named {@code name} (shown as "{@code eventType action}") for a record of
    * {@code jobId}, child of the span that sent the record (its {@code traceparent} header); the
    * caller stops it.

@@ -1,6 +1,7 @@
 package dev.imagejobs.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler.FirstMatchingCompositeObservationHandler;
@@ -83,6 +84,22 @@ class JobTracingTest {
     }).join();
 
     assertThat(span("send").getParentSpanId()).isEqualTo(span("ImageGenerated receive").getSpanId());
+  }
+
+  @Test
+  void workDoneAtOnceThatFailsEndsItsSpanAndTheFailureReachesTheCaller() {
+    IllegalStateException failure = new IllegalStateException("state store closed");
+
+    assertThatThrownBy(() -> tracing.consumeNow(
+            headers("00-" + TRACE_ID + "-" + SENDER_SPAN + "-01"), "job-5", "JobCompleted", () -> {
+              throw failure;
+            }))
+        .isSameAs(failure);
+
+    SpanData consume = span("JobCompleted receive");
+    assertThat(consume.getParentSpanId()).isEqualTo(SENDER_SPAN);
+    assertThat(consume.getStatus().getStatusCode().name()).isEqualTo("ERROR");
+    assertThat(MDC.get(JobTracing.JOB_ID)).isNull();
   }
 
   @Test

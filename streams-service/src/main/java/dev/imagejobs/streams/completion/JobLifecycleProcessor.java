@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -82,11 +81,9 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
       deadLetter(record, e);
       return;
     }
-    // A span per record, child of the span that sent it; what it forwards are its children.
-    tracing.consume(record.headers(), event.jobId(), event.type().simpleName(), () -> {
-      fold(record, event);
-      return CompletableFuture.completedFuture(null);
-    });
+    // A span per record, child of the span that sent it; what it forwards are its children. A
+    // failure is thrown on to Kafka Streams as before.
+    tracing.consumeNow(record.headers(), event.jobId(), event.type().simpleName(), () -> fold(record, event));
   }
 
   private void fold(Record<byte[], byte[]> record, LifecycleEvent event) {
