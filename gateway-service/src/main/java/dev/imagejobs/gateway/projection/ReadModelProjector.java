@@ -213,10 +213,24 @@ public final class ReadModelProjector implements SmartLifecycle {
   /** The span of an event's projection. */
   static final String PROJECTION = "image-jobs.projection";
 
+  /**
+   * Projects a poll's records in one transaction, with a span per event from its arrival until the
+   * batch is committed (ended with the failure when the batch fails).
+   */
   private void process(ConsumerRecords<String, byte[]> records) {
-    List<ConsumedEvent> pending = new ArrayList<>(records.count());
-    // A span per event, from its arrival until the batch that projects it is committed.
     List<Observation> spans = new ArrayList<>(records.count());
+    try {
+      project(records, spans);
+    } catch (RuntimeException e) {
+      spans.forEach(span -> span.error(e).stop());
+      throw e;
+    }
+    spans.forEach(Observation::stop);
+    committed.announce();
+  }
+
+  private void project(ConsumerRecords<String, byte[]> records, List<Observation> spans) {
+    List<ConsumedEvent> pending = new ArrayList<>(records.count());
     List<Letter> letters = new ArrayList<>();
     Map<Integer, Long> nextOffsets = new HashMap<>();
     int skipped = 0;
@@ -253,17 +267,9 @@ public final class ReadModelProjector implements SmartLifecycle {
     }
     // The batch's deltas of queued jobs go to a backlog row of its own, never shared with the API.
     int backlogShard = ReadModel.projectionBacklogShard(Collections.min(nextOffsets.keySet()));
-    List<ApplyOutcome> outcomes;
-    try {
-      outcomes = ReadModel.inTransaction(transaction, () -> readModel.apply(pending, backlogShard)
-              .flatMap(applied -> offsets.save(nextOffsets).thenReturn(applied)))
-          .block(settings.databaseTimeout());
-    } catch (RuntimeException e) {
-      spans.forEach(span -> span.error(e).stop());
-      throw e;
-    }
-    spans.forEach(Observation::stop);
-    committed.announce();
+    List<ApplyOutcome> outcomes = ReadModel.inTransaction(transaction, () -> readModel.apply(pending, backlogShard)
+            .flatMap(applied -> offsets.save(nextOffsets).thenReturn(applied)))
+        .block(settings.databaseTimeout());
     count(outcomes == null ? List.of() : outcomes, letters.size(), skipped);
   }
 
