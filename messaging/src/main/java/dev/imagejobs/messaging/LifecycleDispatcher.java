@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
@@ -159,7 +158,7 @@ public final class LifecycleDispatcher implements RecordHandler {
   }
 
   private Executor after(Duration delay) {
-    return CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, executor);
+    return Later.after(delay, executor);
   }
 
   /** The redelivery delay, doubled for every delivery after the first, at most {@link #MAX_OUTAGE_DELAY}. */

@@ -9,6 +9,7 @@ import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.EventsInFlight;
 import dev.imagejobs.messaging.JobTracing;
+import dev.imagejobs.messaging.Later;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
@@ -280,9 +281,7 @@ class JobRunner {
         .setMessage(failure.message())
         .setRetryDelayMillis(delay.get().toMillis())
         .build());
-    Executor afterDelay = CompletableFuture.delayedExecutor(delay.get().toMillis(), TimeUnit.MILLISECONDS, work);
-    return CompletableFuture.supplyAsync(() -> null, afterDelay)
-        .thenCompose(waited -> attempt(run, attempt + 1, events));
+    return Later.waiting(delay.get(), work).thenCompose(waited -> attempt(run, attempt + 1, events));
   }
 
   /** What the ended runs say of this run, by its number and the time its starting event was written. */

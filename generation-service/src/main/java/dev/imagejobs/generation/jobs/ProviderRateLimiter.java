@@ -1,5 +1,6 @@
 package dev.imagejobs.generation.jobs;
 
+import dev.imagejobs.messaging.Later;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,8 +41,7 @@ class ProviderRateLimiter {
     if (wait.isZero()) {
       return CompletableFuture.completedFuture(null);
     }
-    return CompletableFuture.runAsync(() -> { },
-        CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS, afterWait));
+    return Later.waiting(wait, afterWait);
   }
 
   /** Takes a token of {@code provider} and says how long to wait until it is valid. */

@@ -6,6 +6,7 @@ import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ImageProvider;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderUsage;
+import dev.imagejobs.messaging.Later;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -57,9 +58,7 @@ public class LocalImageProvider implements ImageProvider {
         return CompletableFuture.failedFuture(e);
       }
     }
-    Executor when = settings.latency().isZero()
-        ? painter
-        : CompletableFuture.delayedExecutor(settings.latency().toMillis(), TimeUnit.MILLISECONDS, painter);
+    Executor when = Later.after(settings.latency(), painter);
     if (prerender) {
       return CompletableFuture.supplyAsync(() -> request, when).thenCompose(this::prerendered);
     }
