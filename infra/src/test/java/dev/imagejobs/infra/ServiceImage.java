@@ -104,14 +104,33 @@ record ServiceImage(Path root, JsonNode config) {
     return command;
   }
 
-  /** Whether this process may create mount namespaces and change root, as running an image here needs. */
+  /**
+   * Whether this process may create mount namespaces and change root, as running an image here
+   * needs: root, the tools, and a mount namespace with a fresh /proc that the system allows (a
+   * container without the capability does not).
+   */
   static boolean canRun() {
     try {
       return System.getProperty("os.name").equals("Linux")
           && ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0
-          && Stream.of("unshare", "chroot", "mount").allMatch(tool -> !hostTool(tool).equals(tool));
+          && Stream.of("unshare", "chroot", "mount").allMatch(tool -> !hostTool(tool).equals(tool))
+          && succeeds(hostTool("unshare"), "--mount", "--propagation", "private", "--", hostTool("mount"), "-t",
+              "proc", "proc", "/proc");
     } catch (IOException | UnsupportedOperationException e) {
       return false;
+    }
+  }
+
+  private static boolean succeeds(String... command) throws IOException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      process.destroyForcibly();
     }
   }
 
