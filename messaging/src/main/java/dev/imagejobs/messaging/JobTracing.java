@@ -1,5 +1,6 @@
 package dev.imagejobs.messaging;
 
+import dev.imagejobs.schemas.CloudEventHeaders;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -8,14 +9,12 @@ import io.micrometer.observation.transport.ReceiverContext;
 import io.micrometer.observation.transport.SenderContext;
 import io.micrometer.tracing.handler.TracingObservationHandler;
 import io.micrometer.tracing.propagation.Propagator;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.MDC;
 
@@ -39,7 +38,6 @@ public final class JobTracing {
   public static final String CONSUME = "image-jobs.consume";
   /** The span attribute and the logging context's field naming the job. */
   public static final String JOB_ID = "jobId";
-  static final String TRACEPARENT = "traceparent";
 
   private final ObservationRegistry registry;
   private final Propagator propagator;
@@ -90,7 +88,8 @@ public final class JobTracing {
    * caller stops it.
    */
   public Observation receiving(Headers headers, String jobId, String eventType, String name, String action) {
-    ReceiverContext<Headers> context = new ReceiverContext<>(JobTracing::header, Kind.CONSUMER);
+    ReceiverContext<Headers> context =
+        new ReceiverContext<>((carrier, key) -> CloudEventHeaders.value(carrier, key).orElse(null), Kind.CONSUMER);
     context.setCarrier(headers);
     context.setRemoteServiceName("kafka");
     return Observation.createNotStarted(name, () -> context, registry)
@@ -152,7 +151,7 @@ public final class JobTracing {
    */
   public <T> T continuing(String traceparent, String name, String jobId, Supplier<T> work) {
     ReceiverContext<Map<String, String>> context = new ReceiverContext<>(Map::get, Kind.CONSUMER);
-    context.setCarrier(traceparent == null ? Map.of() : Map.of(TRACEPARENT, traceparent));
+    context.setCarrier(traceparent == null ? Map.of() : Map.of(CloudEventHeaders.TRACEPARENT, traceparent));
     Observation observation = Observation.createNotStarted(name, () -> context, registry)
         .highCardinalityKeyValue(JOB_ID, jobId);
     try (LogContext job = LogContext.of(jobId)) {
@@ -165,7 +164,7 @@ public final class JobTracing {
    * {@code name}, writing that span into {@code headers} as {@code traceparent}.
    */
   public void emitting(Headers headers, String jobId, String name) {
-    SenderContext<Headers> context = new SenderContext<>(JobTracing::setHeader, Kind.PRODUCER);
+    SenderContext<Headers> context = new SenderContext<>(CloudEventHeaders::set, Kind.PRODUCER);
     context.setCarrier(headers);
     context.setRemoteServiceName("kafka");
     childOfJob(jobId, Observation.createNotStarted(name, () -> context, registry))
@@ -181,25 +180,13 @@ public final class JobTracing {
     }
     Map<String, String> carrier = new HashMap<>();
     propagator.inject(tracing.getSpan().context(), carrier, Map::put);
-    return Optional.ofNullable(carrier.get(TRACEPARENT));
+    return Optional.ofNullable(carrier.get(CloudEventHeaders.TRACEPARENT));
   }
 
   /** {@code observation} as a child of the job's span in this service, else of the current one. */
   private Observation childOfJob(String jobId, Observation observation) {
     Observation parent = ofJob.get(jobId);
     return parent == null ? observation : observation.parentObservation(parent);
-  }
-
-  private static String header(Headers headers, String name) {
-    Header header = headers.lastHeader(name);
-    return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-  }
-
-  private static void setHeader(Headers headers, String name, String value) {
-    if (headers != null) {
-      headers.remove(name);
-      headers.add(name, value.getBytes(StandardCharsets.UTF_8));
-    }
   }
 
   /** The job id in the logging context while a job's span is current, the earlier value restored after. */

@@ -52,7 +52,8 @@ public final class CloudEventHeaders {
         : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
   }
 
-  private static void set(Headers headers, String name, String value) {
+  /** Replaces the header {@code name} with {@code value} (UTF-8). */
+  public static void set(Headers headers, String name, String value) {
     headers.remove(name);
     headers.add(name, value.getBytes(StandardCharsets.UTF_8));
   }

@@ -49,13 +49,13 @@ public record JobRow(
     Instant updatedAt,
     int lastEventSeq) implements LifecycleFold.Job {
 
-  /** Provider attempts across every run of the job: the earlier runs' and the current run's. */
   /** The run the job is on: 0, or its latest retry's count. */
   @Override
   public int run() {
     return retryCount;
   }
 
+  /** Provider attempts across every run of the job: the earlier runs' and the current run's. */
   public int totalAttempts() {
     return earlierAttempts + attemptCount;
   }
