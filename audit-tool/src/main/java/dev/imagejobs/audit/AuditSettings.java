@@ -1,41 +1,75 @@
 package dev.imagejobs.audit;
 
+import dev.imagejobs.schemas.TopicNames;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Where the audit reads from; defaults match the local stack.
  *
- * @param bootstrapServers Kafka bootstrap servers ({@code KAFKA_BOOTSTRAP_SERVERS})
- * @param postgresHost PostgreSQL host ({@code POSTGRES_HOST})
- * @param postgresPort PostgreSQL port ({@code POSTGRES_PORT})
- * @param database database of the live read model ({@code POSTGRES_DB})
- * @param user database user ({@code POSTGRES_USER})
- * @param password database password ({@code POSTGRES_PASSWORD})
+ * <p>The variables are the services' own (docs/configuration.md); the names they had before, listed
+ * in {@link #RENAMED}, are still read and reported by {@link #renamedIn}.
+ *
+ * @param bootstrapServers Kafka bootstrap servers ({@code SPRING_KAFKA_BOOTSTRAP_SERVERS})
+ * @param postgresHost PostgreSQL host ({@code IMAGEJOBS_DATABASE_HOST})
+ * @param postgresPort PostgreSQL port ({@code IMAGEJOBS_DATABASE_PORT})
+ * @param database database of the live read model ({@code IMAGEJOBS_DATABASE_NAME})
+ * @param user database user ({@code IMAGEJOBS_DATABASE_USERNAME})
+ * @param password database password ({@code IMAGEJOBS_DATABASE_PASSWORD})
  * @param liveSchema schema of the live read model ({@code IMAGEJOBS_AUDIT_LIVE_SCHEMA})
- * @param sslMode PostgreSQL TLS ({@code POSTGRES_SSL_MODE}: {@code disable}, {@code require},
+ * @param sslMode PostgreSQL TLS ({@code IMAGEJOBS_DATABASE_SSL_MODE}: {@code disable}, {@code require},
  *     {@code verify-full}), as the gateway
  * @param kafkaClient further Kafka client properties (security), from the services' variables
  *     ({@link KafkaClientSettings})
+ * @param topics the topic names of the deployment ({@code IMAGEJOBS_TOPICS_PREFIX})
  */
 public record AuditSettings(
     String bootstrapServers, String postgresHost, int postgresPort, String database, String user, String password,
-    String liveSchema, String sslMode, Map<String, String> kafkaClient) {
+    String liveSchema, String sslMode, Map<String, String> kafkaClient, TopicNames topics) {
 
   public AuditSettings {
     kafkaClient = Map.copyOf(kafkaClient);
   }
 
-  public static AuditSettings fromEnvironment(Map<String, String> env) {
+  /** The old name of each renamed variable, and its name now. */
+  static final Map<String, String> RENAMED = Map.of(
+      "KAFKA_BOOTSTRAP_SERVERS", "SPRING_KAFKA_BOOTSTRAP_SERVERS",
+      "POSTGRES_HOST", "IMAGEJOBS_DATABASE_HOST",
+      "POSTGRES_PORT", "IMAGEJOBS_DATABASE_PORT",
+      "POSTGRES_DB", "IMAGEJOBS_DATABASE_NAME",
+      "POSTGRES_USER", "IMAGEJOBS_DATABASE_USERNAME",
+      "POSTGRES_PASSWORD", "IMAGEJOBS_DATABASE_PASSWORD",
+      "POSTGRES_SSL_MODE", "IMAGEJOBS_DATABASE_SSL_MODE");
+
+  public static AuditSettings fromEnvironment(Map<String, String> environment) {
+    Map<String, String> env = new HashMap<>(environment);
+    RENAMED.forEach((old, now) -> {
+      if (env.containsKey(old)) {
+        env.putIfAbsent(now, env.get(old));
+      }
+    });
     return new AuditSettings(
-        env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
-        env.getOrDefault("POSTGRES_HOST", "localhost"),
-        Integer.parseInt(env.getOrDefault("POSTGRES_PORT", "5433")),
-        env.getOrDefault("POSTGRES_DB", "imagejobs"),
-        env.getOrDefault("POSTGRES_USER", "postgres"),
-        env.getOrDefault("POSTGRES_PASSWORD", ""),
+        env.getOrDefault("SPRING_KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
+        env.getOrDefault("IMAGEJOBS_DATABASE_HOST", "localhost"),
+        Integer.parseInt(env.getOrDefault("IMAGEJOBS_DATABASE_PORT", "5433")),
+        env.getOrDefault("IMAGEJOBS_DATABASE_NAME", "imagejobs"),
+        env.getOrDefault("IMAGEJOBS_DATABASE_USERNAME", "postgres"),
+        env.getOrDefault("IMAGEJOBS_DATABASE_PASSWORD", ""),
         env.getOrDefault("IMAGEJOBS_AUDIT_LIVE_SCHEMA", "public"),
-        env.getOrDefault("POSTGRES_SSL_MODE", "disable"),
-        KafkaClientSettings.from(env));
+        env.getOrDefault("IMAGEJOBS_DATABASE_SSL_MODE", "disable"),
+        KafkaClientSettings.from(env),
+        new TopicNames(env.get("IMAGEJOBS_TOPICS_PREFIX")));
+  }
+
+  /** A line for each old variable name in {@code env}: which name to use now, and whether it was used. */
+  public static List<String> renamedIn(Map<String, String> env) {
+    return RENAMED.entrySet().stream()
+        .filter(renamed -> env.containsKey(renamed.getKey()))
+        .sorted(Map.Entry.comparingByKey())
+        .map(renamed -> renamed.getKey() + " is renamed " + renamed.getValue()
+            + (env.containsKey(renamed.getValue()) ? "; ignored, as " + renamed.getValue() + " is set" : "; read for now"))
+        .toList();
   }
 
   String jdbcUrl() {

@@ -28,8 +28,10 @@ public final class AuditTool {
       "  audit history --job <jobId>",
       "  audit history --project <projectId> [--from <ISO-8601 instant>] [--to <ISO-8601 instant>]",
       "  audit verify-read-model [--keep-schema]",
-      "Reads KAFKA_BOOTSTRAP_SERVERS and POSTGRES_HOST/PORT/DB/USER/PASSWORD (defaults: the local stack),",
-      "POSTGRES_SSL_MODE, and the services' Kafka client variables: SPRING_KAFKA_SECURITY_PROTOCOL,",
+      "Reads the services' settings (docs/configuration.md): SPRING_KAFKA_BOOTSTRAP_SERVERS and",
+      "IMAGEJOBS_DATABASE_HOST/PORT/NAME/USERNAME/PASSWORD (defaults: the local stack), IMAGEJOBS_DATABASE_SSL_MODE,",
+      "IMAGEJOBS_TOPICS_PREFIX,",
+      "and the Kafka client variables: SPRING_KAFKA_SECURITY_PROTOCOL,",
       "SPRING_KAFKA_SSL_TRUST_STORE_* / KEY_STORE_*, SPRING_KAFKA_PROPERTIES_<NAME> (e.g. _SASL_JAAS_CONFIG).");
 
   private final AuditSettings settings;
@@ -49,6 +51,7 @@ public final class AuditTool {
     // The report is this program's output, so it goes to standard output.
     PrintWriter out = new PrintWriter(
         new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+    AuditSettings.renamedIn(System.getenv()).forEach(renamed -> System.err.println("Warning: " + renamed));
     int code = new AuditTool(AuditSettings.fromEnvironment(System.getenv()), out, Clock.systemUTC()).run(args);
     out.flush();
     System.exit(code);

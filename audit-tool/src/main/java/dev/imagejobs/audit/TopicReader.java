@@ -2,7 +2,6 @@ package dev.imagejobs.audit;
 
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
-import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.UndecodableEventException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -45,7 +44,7 @@ final class TopicReader {
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(Topics.LIFECYCLE.name()).stream()
+      List<TopicPartition> partitions = consumer.partitionsFor(settings.topics().lifecycle()).stream()
           .filter(info -> onlyPartition < 0 || info.partition() == onlyPartition)
           .map(info -> new TopicPartition(info.topic(), info.partition()))
           .toList();
@@ -80,7 +79,7 @@ final class TopicReader {
     Map<String, Object> config = consumerConfig(Map.of());
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-      int partitions = consumer.partitionsFor(Topics.LIFECYCLE.name()).size();
+      int partitions = consumer.partitionsFor(settings.topics().lifecycle()).size();
       byte[] key = jobId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key))
           % partitions;

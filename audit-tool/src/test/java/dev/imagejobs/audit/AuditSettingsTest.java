@@ -10,7 +10,7 @@ class AuditSettingsTest {
   @Test
   void givenTheServicesKafkaSecurityVariables_thenTheAuditsClientGetsTheSameProperties() {
     AuditSettings settings = AuditSettings.fromEnvironment(Map.of(
-        "KAFKA_BOOTSTRAP_SERVERS", "kafka:9093",
+        "SPRING_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093",
         "SPRING_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
         "SPRING_KAFKA_PROPERTIES_SASL_MECHANISM", "SCRAM-SHA-512",
         "SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule "
@@ -19,7 +19,7 @@ class AuditSettingsTest {
         "SPRING_KAFKA_SSL_TRUST_STORE_TYPE", "PKCS12",
         "SPRING_KAFKA_SSL_TRUST_STORE_PASSWORD", "changeit",
         "SPRING_KAFKA_PROPERTIES_CLIENT_DNS_LOOKUP", "",
-        "IMAGEJOBS_PROVIDER", "local"));
+        "IMAGEJOBS_JOBS_PROVIDER", "local"));
 
     assertThat(settings.bootstrapServers()).isEqualTo("kafka:9093");
     assertThat(settings.kafkaClient()).containsOnly(
@@ -43,9 +43,29 @@ class AuditSettingsTest {
 
   @Test
   void givenPostgresTls_thenTheConnectionAsksForIt() {
-    AuditSettings settings = AuditSettings.fromEnvironment(Map.of("POSTGRES_HOST", "db.internal",
-        "POSTGRES_PORT", "5432", "POSTGRES_SSL_MODE", "verify-full"));
+    AuditSettings settings = AuditSettings.fromEnvironment(Map.of("IMAGEJOBS_DATABASE_HOST", "db.internal",
+        "IMAGEJOBS_DATABASE_PORT", "5432", "IMAGEJOBS_DATABASE_SSL_MODE", "verify-full"));
 
     assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/imagejobs?sslmode=verify-full");
+  }
+
+  @Test
+  void givenATopicPrefix_thenTheLifecycleTopicIsTheDeployments() {
+    assertThat(AuditSettings.fromEnvironment(Map.of("IMAGEJOBS_TOPICS_PREFIX", "staging.")).topics().lifecycle())
+        .isEqualTo("staging.image-jobs.lifecycle.v1");
+    assertThat(AuditSettings.fromEnvironment(Map.of()).topics().lifecycle()).isEqualTo("image-jobs.lifecycle.v1");
+  }
+
+  @Test
+  void givenARenamedVariable_thenItIsReadAndReportedWithItsNewName_unlessTheNewOneIsSet() {
+    Map<String, String> env = Map.of("POSTGRES_HOST", "old.internal", "POSTGRES_PORT", "6543",
+        "IMAGEJOBS_DATABASE_PORT", "5432");
+
+    AuditSettings settings = AuditSettings.fromEnvironment(env);
+
+    assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://old.internal:5432/imagejobs?sslmode=disable");
+    assertThat(AuditSettings.renamedIn(env)).containsExactly(
+        "POSTGRES_HOST is renamed IMAGEJOBS_DATABASE_HOST; read for now",
+        "POSTGRES_PORT is renamed IMAGEJOBS_DATABASE_PORT; ignored, as IMAGEJOBS_DATABASE_PORT is set");
   }
 }

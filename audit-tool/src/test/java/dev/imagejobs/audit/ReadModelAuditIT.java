@@ -78,18 +78,19 @@ class ReadModelAuditIT {
     broker = new EmbeddedKafkaKraftBroker(1, 3);
     broker.afterPropertiesSet();
     postgres = EmbeddedPostgres.builder().start();
-    gateway = new SpringApplicationBuilder(GatewayApplication.class).properties(Map.of(
-        "server.port", "0",
-        "spring.kafka.bootstrap-servers", broker.getBrokersAsString(),
-        "POSTGRES_PORT", Integer.toString(postgres.getPort()),
-        "POSTGRES_DB", "postgres",
-        "IMAGEJOBS_JWT_SECRET", SECRET,
-        "IMAGEJOBS_TOPIC_PARTITIONS", "3",
-        "IMAGEJOBS_STORAGE_DIR", Files.createTempDirectory("audit-it").toString())).run();
+    // Arguments, as a deployment's settings: above the defaults of the gateway's application.yml.
+    gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
+        "--server.port=0",
+        "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+        "--imagejobs.database.port=" + postgres.getPort(),
+        "--imagejobs.database.name=postgres",
+        "--imagejobs.jwt.secret=" + SECRET,
+        "--imagejobs.topics.partitions=3",
+        "--imagejobs.storage.dir=" + Files.createTempDirectory("audit-it"));
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
         ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new LifecycleEventSerializer());
-    settings = AuditSettings.fromEnvironment(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.getBrokersAsString(),
-        "POSTGRES_PORT", Integer.toString(postgres.getPort()), "POSTGRES_DB", "postgres"));
+    settings = AuditSettings.fromEnvironment(Map.of("SPRING_KAFKA_BOOTSTRAP_SERVERS", broker.getBrokersAsString(),
+        "IMAGEJOBS_DATABASE_PORT", Integer.toString(postgres.getPort()), "IMAGEJOBS_DATABASE_NAME", "postgres"));
     runMixedWorkload();
   }
 

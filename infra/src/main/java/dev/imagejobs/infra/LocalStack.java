@@ -43,13 +43,20 @@ public final class LocalStack {
       "  POSTGRES_PORT                      PostgreSQL port (5433)",
       "  IMAGEJOBS_STARTUP_TIMEOUT_SECONDS  how long each part may take to start (180)",
       "  IMAGEJOBS_SERVICE_JVM_OPTS         JVM options of the services (" + StackSettings.DEFAULT_SERVICE_JVM_OPTS + ")",
-      "  GEMINI_API_KEY                     use the real Gemini image model (nano-banana) instead of the local provider",
-      "Every other variable (IMAGEJOBS_LOCAL_FAIL_MARKER, IMAGEJOBS_LOCAL_LATENCY, ...) reaches the services unchanged.");
+      "  IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY   use the real Gemini image model (nano-banana) instead of the local provider",
+      "Every other variable (IMAGEJOBS_PROVIDERS_LOCAL_FAIL_MARKER, IMAGEJOBS_PROVIDERS_LOCAL_LATENCY, ...; the",
+      "services' settings, docs/configuration.md) reaches the services unchanged.");
 
   private static final String JWT_SECRET = "IMAGEJOBS_JWT_SECRET";
-  static final String GEMINI_API_KEY = "GEMINI_API_KEY";
-  static final String PROVIDER = "IMAGEJOBS_PROVIDER";
-  static final String MODEL = "IMAGEJOBS_MODEL";
+  static final String GEMINI_API_KEY = "IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY";
+  static final String GEMINI_MODEL = "IMAGEJOBS_PROVIDERS_NANO_BANANA_MODEL";
+  static final String PROVIDER = "IMAGEJOBS_JOBS_PROVIDER";
+  static final String MODEL = "IMAGEJOBS_JOBS_MODEL";
+  /** The launcher's own settings ({@link StackSettings}): the services have none of these names. */
+  private static final List<String> LAUNCHER_SETTINGS = List.of(StackSettings.STATE_DIR, StackSettings.GATEWAY_PORT,
+      StackSettings.GENERATION_PORT, StackSettings.UPLOAD_PORT, StackSettings.STREAMS_PORT, StackSettings.KAFKA_PORT,
+      StackSettings.KAFKA_CONTROLLER_PORT, StackSettings.POSTGRES_PORT, StackSettings.STARTUP_TIMEOUT_SECONDS,
+      StackSettings.SERVICE_JVM_OPTS);
   static final String NANO_BANANA = "nano-banana";
   static final String DEFAULT_GEMINI_MODEL = "gemini-2.5-flash-image";
   private static final String DEV_TENANT = "local";
@@ -128,15 +135,15 @@ public final class LocalStack {
   }
 
   /**
-   * With a Gemini key and no explicit {@code IMAGEJOBS_PROVIDER}, the gateway sends jobs to the real
-   * model ({@code nano-banana}, model {@code IMAGEJOBS_NANO_BANANA_MODEL} or the default) instead of
+   * With a Gemini key and no explicit {@code IMAGEJOBS_JOBS_PROVIDER}, the gateway sends jobs to the real
+   * model ({@code nano-banana}, model {@code IMAGEJOBS_PROVIDERS_NANO_BANANA_MODEL} or the default) instead of
    * the local painter; otherwise the environment is left as it is.
    */
   static void selectProvider(Map<String, String> environment) {
     if (!isBlank(environment.get(GEMINI_API_KEY)) && isBlank(environment.get(PROVIDER))) {
       environment.put(PROVIDER, NANO_BANANA);
       if (isBlank(environment.get(MODEL))) {
-        String model = environment.get("IMAGEJOBS_NANO_BANANA_MODEL");
+        String model = environment.get(GEMINI_MODEL);
         environment.put(MODEL, isBlank(model) ? DEFAULT_GEMINI_MODEL : model);
       }
     }
@@ -249,23 +256,21 @@ public final class LocalStack {
   }
 
   /**
-   * The wiring of the runtime contract, the same for every service (each reads its own port and
-   * only the gateway reads PostgreSQL's): the user's variables come first and lose, so a {@code 0}
-   * port setting never reaches a service.
+   * The wiring of the runtime contract, the same for every service (each gets its own port from
+   * {@link ServiceProcess#start}, and only the gateway reads PostgreSQL's): the user's variables come
+   * first and lose, and the launcher's own settings (a {@code 0} port among them) never reach a service.
    */
   private static Map<String, String> serviceEnvironment(RunningStack stack, StackSettings settings, StateDirectory state) {
     Map<String, String> environment = new HashMap<>(settings.environment());
-    environment.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+    LAUNCHER_SETTINGS.forEach(environment::remove);
+    environment.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
     environment.put("IMAGEJOBS_STORAGE_DIR", state.storage().toString());
     environment.put("IMAGEJOBS_STREAMS_STATE_DIR", state.root().resolve("streams-state").toString());
-    for (Service service : Service.values()) {
-      environment.put(service.portVariable(), Integer.toString(port(settings, service)));
-    }
-    environment.put("POSTGRES_HOST", "localhost");
-    environment.put("POSTGRES_PORT", Integer.toString(settings.postgresPort()));
-    environment.put("POSTGRES_DB", PostgresServer.DATABASE);
-    environment.put("POSTGRES_USER", PostgresServer.USER);
-    environment.put("POSTGRES_PASSWORD", "");
+    environment.put("IMAGEJOBS_DATABASE_HOST", "localhost");
+    environment.put("IMAGEJOBS_DATABASE_PORT", Integer.toString(settings.postgresPort()));
+    environment.put("IMAGEJOBS_DATABASE_NAME", PostgresServer.DATABASE);
+    environment.put("IMAGEJOBS_DATABASE_USERNAME", PostgresServer.USER);
+    environment.put("IMAGEJOBS_DATABASE_PASSWORD", "");
     selectProvider(environment);
     // The gateway requires a token configuration; locally it is the documented development secret
     // unless the user brings a secret or a JWKS URL of their own.
@@ -278,14 +283,14 @@ public final class LocalStack {
 
   /**
    * The development token: signed with the JWT secret the gateway runs with, for the tenant named by
-   * {@code IMAGEJOBS_DEFAULT_TENANT} (default {@code local}); none when a JWKS URL is configured.
+   * {@code IMAGEJOBS_JWT_DEV_TOKEN_TENANT} (default {@code local}); none when a JWKS URL is configured.
    */
   private static String devToken(Map<String, String> environment) {
     String secret = environment.get(JWT_SECRET);
     if (secret == null || secret.isBlank()) {
       return null;
     }
-    String tenant = environment.getOrDefault("IMAGEJOBS_DEFAULT_TENANT", DEV_TENANT);
+    String tenant = environment.getOrDefault("IMAGEJOBS_JWT_DEV_TOKEN_TENANT", DEV_TENANT);
     return DevTokens.mint(secret, environment.getOrDefault("IMAGEJOBS_JWT_TENANT_CLAIM", DevTokens.DEFAULT_TENANT_CLAIM),
         tenant, DEV_TOKEN_TTL, Instant.now());
   }

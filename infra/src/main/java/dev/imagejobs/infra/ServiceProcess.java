@@ -9,33 +9,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /** One of the four services, run as {@code java -jar services/<name>-exec.jar} or as {@link Launch} says. */
 final class ServiceProcess {
 
-  /** The services of the stack and the variable each reads its HTTP port from. */
+  /** The services of the stack. */
   enum Service {
-    GATEWAY("gateway-service", StackSettings.GATEWAY_PORT),
-    GENERATION("generation-service", StackSettings.GENERATION_PORT),
-    UPLOAD("upload-service", StackSettings.UPLOAD_PORT),
-    STREAMS("streams-service", StackSettings.STREAMS_PORT);
+    GATEWAY("gateway-service"),
+    GENERATION("generation-service"),
+    UPLOAD("upload-service"),
+    STREAMS("streams-service");
 
     private final String artifactId;
-    private final String portVariable;
 
-    Service(String artifactId, String portVariable) {
+    Service(String artifactId) {
       this.artifactId = artifactId;
-      this.portVariable = portVariable;
     }
 
     String artifactId() {
       return artifactId;
-    }
-
-    String portVariable() {
-      return portVariable;
     }
 
     Path jar(Path home) {
@@ -85,14 +80,16 @@ final class ServiceProcess {
   /**
    * Starts the service without waiting for it.
    *
-   * @param port the HTTP port {@code environment} assigns to it, for the health check
-   * @param environment the stack's wiring (Kafka, PostgreSQL, storage, ports)
+   * @param port its HTTP port ({@code SERVER_PORT})
+   * @param environment the stack's wiring (Kafka, PostgreSQL, storage)
    */
   static ServiceProcess start(Service service, int port, StackSettings settings, Map<String, String> environment,
       Launch launch) {
     StateDirectory state = new StateDirectory(settings.stateDir());
     List<String> command = launch.command(service, settings, state.marker());
-    ChildProcess process = ChildProcess.start(service.artifactId(), command, environment,
+    Map<String, String> own = new HashMap<>(environment);
+    own.put("SERVER_PORT", Integer.toString(port));
+    ChildProcess process = ChildProcess.start(service.artifactId(), command, own,
         state.log(service.artifactId()), state.pidFile(service.artifactId()));
     return new ServiceProcess(service, port, process);
   }

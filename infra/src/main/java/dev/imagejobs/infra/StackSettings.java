@@ -24,7 +24,7 @@ import java.util.Map;
  * @param serviceJvmOptions JVM options of the service processes; {@value #SERVICE_NAME_PLACEHOLDER}
  *     in an option stands for the service's name
  * @param environment variables handed to every child process on top of the launcher's own
- *     (e.g. {@code IMAGEJOBS_LOCAL_FAIL_MARKER}); the stack's own wiring variables win
+ *     (e.g. {@code IMAGEJOBS_PROVIDERS_LOCAL_FAIL_MARKER}); the stack's own wiring variables win
  */
 public record StackSettings(
     Path stateDir,

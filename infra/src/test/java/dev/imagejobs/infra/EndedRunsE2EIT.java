@@ -65,8 +65,8 @@ class EndedRunsE2EIT {
     // Jobs start every two seconds; a queued job is failed five seconds after it was requested, so
     // the third job starts about a second before its deadline and the fourth about a second after.
     StackSettings settings = TestStacks.settings(stateDir, Map.of(
-        "IMAGEJOBS_LOCAL_LATENCY", "2s",
-        "IMAGEJOBS_LOCAL_LONG_SIDE", "64",
+        "IMAGEJOBS_PROVIDERS_LOCAL_LATENCY", "2s",
+        "IMAGEJOBS_PROVIDERS_LOCAL_LONG_SIDE", "64",
         "IMAGEJOBS_GENERATION_MAX_IN_FLIGHT", "1",
         "IMAGEJOBS_WATCHDOG_QUEUED_DEADLINE", "5s",
         "IMAGEJOBS_WATCHDOG_INTERVAL", "250ms"));

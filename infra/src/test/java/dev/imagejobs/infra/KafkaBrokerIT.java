@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.schemas.TopicSettings;
 import dev.imagejobs.schemas.Topics;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class KafkaBrokerIT {
     try (KafkaBroker broker = startOnFreePorts(state)) {
       clusterId = broker.clusterId();
       try (Admin admin = admin(broker)) {
-        admin.createTopics(Topics.newTopics(TopicSettings.local())).all().get();
+        admin.createTopics(Topics.newTopics(TopicSettings.local(), TopicNames.UNPREFIXED)).all().get();
       }
       try (KafkaProducer<String, String> producer = producer(broker)) {
         producer.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), "job-1", "requested")).get();

@@ -39,7 +39,7 @@ class KilledStackE2EIT {
   void givenJobsInFlight_whenEveryProcessIsKilledAndTheStackStartsAgain_thenEveryAcceptedJobCompletes()
       throws Exception {
     // Slow enough that the kill lands while images are being generated.
-    StackSettings settings = TestStacks.settings(stateDir, Map.of("IMAGEJOBS_LOCAL_LATENCY", "3s"));
+    StackSettings settings = TestStacks.settings(stateDir, Map.of("IMAGEJOBS_PROVIDERS_LOCAL_LATENCY", "3s"));
     LOGS.watch(new StateDirectory(stateDir).logs());
     List<String> accepted = new ArrayList<>();
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.schemas.TopicSettings;
 import dev.imagejobs.schemas.Topics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -61,18 +62,15 @@ class KubernetesManifestsTest {
   private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
   /** Secrets created by others: Strimzi's cluster CA certificate. */
   private static final Set<String> EXTERNAL_SECRETS = Set.of("image-jobs-cluster-ca-cert");
-  /** Settings read through Spring's relaxed binding or the JVM rather than a placeholder. */
-  private static final Pattern RELAXED_SETTING =
-      Pattern.compile("SPRING_KAFKA_[A-Z0-9_]+|IMAGEJOBS_TOPICS_CREATE");
 
   /** Each service: its port variable and port, and the setting its shutdown must wait for. */
   private record ServiceSpec(String name, String portVariable, int port, String drainSetting) {}
 
   private static final List<ServiceSpec> SERVICES = List.of(
-      new ServiceSpec("gateway-service", "GATEWAY_PORT", 8080, null),
-      new ServiceSpec("generation-service", "GENERATION_PORT", 8081, "IMAGEJOBS_GENERATION_DRAIN_TIMEOUT"),
-      new ServiceSpec("upload-service", "UPLOAD_PORT", 8082, "IMAGEJOBS_UPLOAD_DRAIN_TIMEOUT"),
-      new ServiceSpec("streams-service", "STREAMS_PORT", 8083, "IMAGEJOBS_STREAMS_CLOSE_TIMEOUT"));
+      new ServiceSpec("gateway-service", "SERVER_PORT", 8080, null),
+      new ServiceSpec("generation-service", "SERVER_PORT", 8081, "IMAGEJOBS_GENERATION_DRAIN_TIMEOUT"),
+      new ServiceSpec("upload-service", "SERVER_PORT", 8082, "IMAGEJOBS_UPLOAD_DRAIN_TIMEOUT"),
+      new ServiceSpec("streams-service", "SERVER_PORT", 8083, "IMAGEJOBS_STREAMS_CLOSE_TIMEOUT"));
 
   @Test
   void everyServiceRunsWithProbesResourcesAGracePeriodCoveringItsDrainAndNoRoot() {
@@ -146,7 +144,7 @@ class KubernetesManifestsTest {
 
   @Test
   void everySettingInTheConfigMapsAndSecretsIsOneAServiceReads() throws IOException {
-    Set<String> read = settingsTheServicesRead();
+    SettingsMetadata settings = SettingsMetadata.ofServices();
     List<String> named = new ArrayList<>();
     for (Path root : List.of(BASE, LOCAL)) {
       Resources resources = Resources.of(root);
@@ -163,7 +161,7 @@ class KubernetesManifestsTest {
       }
     }
 
-    assertThat(named).isNotEmpty().allSatisfy(name -> assertThat(read.contains(name) || RELAXED_SETTING.matcher(name).matches())
+    assertThat(named).isNotEmpty().allSatisfy(name -> assertThat(settings.isRead(name))
         .as("%s is read by a service", name).isTrue());
   }
 
@@ -173,14 +171,14 @@ class KubernetesManifestsTest {
     Map<String, String> config = base.one(ConfigMap.class, "image-jobs-config").getData();
     assertThat(config).containsEntry("IMAGEJOBS_TOPICS_CREATE", "false");
     TopicSettings settings = new TopicSettings(
-        Integer.parseInt(config.get("IMAGEJOBS_TOPIC_PARTITIONS")),
-        Integer.parseInt(config.get("IMAGEJOBS_TOPIC_DLQ_PARTITIONS")),
-        Short.parseShort(config.get("IMAGEJOBS_TOPIC_REPLICATION_FACTOR")),
-        Integer.parseInt(config.get("IMAGEJOBS_TOPIC_MIN_INSYNC_REPLICAS")),
-        Long.parseLong(config.get("IMAGEJOBS_LIFECYCLE_RETENTION_MS")),
-        Long.parseLong(config.get("IMAGEJOBS_COMPLETED_RETENTION_MS")),
-        Long.parseLong(config.get("IMAGEJOBS_DLQ_RETENTION_MS")),
-        Long.parseLong(config.get("IMAGEJOBS_ENDED_RUNS_RETENTION_MS")));
+        Integer.parseInt(config.get("IMAGEJOBS_TOPICS_PARTITIONS")),
+        Integer.parseInt(config.get("IMAGEJOBS_TOPICS_DLQ_PARTITIONS")),
+        Short.parseShort(config.get("IMAGEJOBS_TOPICS_REPLICATION_FACTOR")),
+        Integer.parseInt(config.get("IMAGEJOBS_TOPICS_MIN_INSYNC_REPLICAS")),
+        Long.parseLong(config.get("IMAGEJOBS_TOPICS_LIFECYCLE_RETENTION_MS")),
+        Long.parseLong(config.get("IMAGEJOBS_TOPICS_COMPLETED_RETENTION_MS")),
+        Long.parseLong(config.get("IMAGEJOBS_TOPICS_DLQ_RETENTION_MS")),
+        Long.parseLong(config.get("IMAGEJOBS_TOPICS_ENDED_RUNS_RETENTION_MS")));
 
     Map<String, GenericKubernetesResource> topics = new HashMap<>();
     for (GenericKubernetesResource topic : base.all(GenericKubernetesResource.class)) {
@@ -189,7 +187,7 @@ class KubernetesManifestsTest {
       assertThat(topic.getMetadata().getLabels()).containsEntry("strimzi.io/cluster", "image-jobs");
       topics.put(topic.getMetadata().getName(), topic);
     }
-    List<NewTopic> catalogue = Topics.newTopics(settings);
+    List<NewTopic> catalogue = Topics.newTopics(settings, TopicNames.UNPREFIXED);
     assertThat(topics).hasSameSizeAs(catalogue);
     for (NewTopic expected : catalogue) {
       GenericKubernetesResource topic = topics.get(expected.name());
@@ -269,7 +267,7 @@ class KubernetesManifestsTest {
     // SnakeYAML itself: the file shares settings through YAML merge keys, which it resolves.
     Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("compose.yaml")));
     Map<String, Object> services = (Map<String, Object>) compose.get("services");
-    Set<String> read = settingsTheServicesRead();
+    SettingsMetadata settings = SettingsMetadata.ofServices();
     Matcher version = Pattern.compile("<artifactId>image-jobs</artifactId>\\s*<version>([^<]+)</version>")
         .matcher(Files.readString(ROOT.resolve("pom.xml")));
     assertThat(version.find()).isTrue();
@@ -282,9 +280,9 @@ class KubernetesManifestsTest {
           .containsEntry("pull_policy", "never");
       Map<String, Object> environment = (Map<String, Object>) definition.get("environment");
       assertThat(environment).containsEntry(service.portVariable(), "" + service.port())
-          .containsKeys("KAFKA_BOOTSTRAP_SERVERS", "IMAGEJOBS_STORAGE_TYPE");
-      assertThat(environment.keySet()).allSatisfy(name -> assertThat(read.contains(name)
-          || RELAXED_SETTING.matcher(name).matches()).as("%s is read by a service", name).isTrue());
+          .containsKeys("SPRING_KAFKA_BOOTSTRAP_SERVERS", "IMAGEJOBS_STORAGE_TYPE");
+      assertThat(environment.keySet()).allSatisfy(name -> assertThat(settings.isRead(name))
+          .as("%s is read by a service", name).isTrue());
     }
     assertThat((List<String>) ((Map<String, Object>) services.get("gateway-service")).get("ports")).containsExactly("8080:8080");
   }
@@ -301,20 +299,6 @@ class KubernetesManifestsTest {
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("Not a duration: " + setting, e);
     }
-  }
-
-  /** Every {@code ${NAME:...}} placeholder of the services' application.yml files. */
-  private static Set<String> settingsTheServicesRead() throws IOException {
-    Set<String> names = new HashSet<>();
-    Pattern placeholder = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
-    for (ServiceSpec service : SERVICES) {
-      Matcher matcher = placeholder.matcher(
-          Files.readString(ROOT.resolve(service.name()).resolve("src/main/resources/application.yml")));
-      while (matcher.find()) {
-        names.add(matcher.group(1));
-      }
-    }
-    return names;
   }
 
   private static JsonNode kustomization(Path folder) throws IOException {

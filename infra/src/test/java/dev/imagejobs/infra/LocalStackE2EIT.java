@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.schemas.CompletedJobCodec;
+import dev.imagejobs.schemas.Topic;
+import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
 import dev.imagejobs.tokens.DevTokens;
@@ -28,8 +30,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.avro.Schema;
@@ -38,6 +42,9 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -51,7 +58,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The whole system as a user runs it: the launcher's processes, the HTTP API, the image on disk,
  * the lifecycle topic read by a consumer that knows nothing but the released {@code .avsc} files,
- * and a restart on the same state directory.
+ * and a restart on the same state directory. The stack runs with a topic prefix, as an environment
+ * sharing a cluster does: every topic, consumer group and the streams application are its own.
  */
 class LocalStackE2EIT {
 
@@ -61,6 +69,7 @@ class LocalStackE2EIT {
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
   private static final byte[] SINGLE_OBJECT_MARKER = {(byte) 0xC3, (byte) 0x01};
   private static final int SINGLE_OBJECT_HEADER = 10;
+  private static final TopicNames TOPICS = new TopicNames("e2e.");
 
 
   @TempDir
@@ -71,7 +80,8 @@ class LocalStackE2EIT {
 
   @Test
   void completesAJobFailsAMarkedOneRecordsReadableEventsAndKeepsStateAcrossARestart() throws Exception {
-    StackSettings settings = TestStacks.settings(stateDir, Map.of("IMAGEJOBS_LOCAL_FAIL_MARKER", FAIL_MARKER));
+    StackSettings settings = TestStacks.settings(stateDir,
+        Map.of("IMAGEJOBS_PROVIDERS_LOCAL_FAIL_MARKER", FAIL_MARKER, "IMAGEJOBS_TOPICS_PREFIX", TOPICS.prefix()));
     LOGS.watch(new StateDirectory(stateDir).logs());
     String completedJob;
     JsonNode completedView;
@@ -138,13 +148,33 @@ class LocalStackE2EIT {
       assertThat(again.path("image").path("sha256").asString()).isEqualTo(completedView.path("image").path("sha256").asString());
       assertThat(getImage(stack, again.path("image").path("url").asString())).isNotEmpty();
       assertThat(readLifecycleTopicWithReleasedSchemas(stack).get(completedJob)).isEqualTo(completedJobEvents);
+      assertTheStacksKafkaNamesAreItsOwn(stack);
+    }
+    // The launcher wires the services with their settings' current names only.
+    try (Stream<Path> logs = Files.list(new StateDirectory(stateDir).logs())) {
+      assertThat(logs.toList()).isNotEmpty().allSatisfy(log -> assertThat(Files.readString(log)).doesNotContain("is renamed"));
+    }
+  }
+
+  /** Every topic and consumer group of the stack carries its prefix; none of the catalogue's plain names exists. */
+  private static void assertTheStacksKafkaNamesAreItsOwn(RunningStack stack) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      Set<String> topics = admin.listTopics().names().get();
+      assertThat(topics).containsAll(Topics.all().stream().map(TOPICS::of).toList())
+          .doesNotContainAnyElementsOf(Topics.all().stream().map(Topic::name).toList());
+      assertThat(topics).filteredOn(topic -> topic.contains("image-jobs")).isNotEmpty()
+          .allSatisfy(topic -> assertThat(topic).startsWith(TOPICS.prefix()));
+      Set<String> groups = admin.listGroups().all().get().stream().map(GroupListing::groupId).collect(Collectors.toSet());
+      assertThat(groups).contains("e2e.image-jobs-generation", "e2e.image-jobs-upload",
+          "e2e.image-jobs-gateway-projection", "e2e.image-jobs-streams");
+      assertThat(groups).allSatisfy(group -> assertThat(group).startsWith(TOPICS.prefix()));
     }
   }
 
   private static List<ImageJobCompleted> awaitCompletedSummaries(RunningStack stack, String jobId) {
     CompletedJobCodec codec = new CompletedJobCodec();
     return await("summary of " + jobId).atMost(Duration.ofSeconds(60)).until(
-        () -> readAll(stack.bootstrapServers(), Topics.COMPLETED.name()).stream()
+        () -> readAll(stack.bootstrapServers(), TOPICS.completed()).stream()
             .map(record -> codec.decode(record.value()))
             .toList(),
         summaries -> summaries.stream().anyMatch(summary -> summary.getJobId().equals(jobId)));
@@ -183,7 +213,7 @@ class LocalStackE2EIT {
   private static Map<String, List<String>> readLifecycleTopicWithReleasedSchemas(RunningStack stack) {
     Map<Long, Schema> released = releasedSchemasByFingerprint();
     Map<String, List<String>> eventsByJob = new LinkedHashMap<>();
-    for (ConsumerRecord<byte[], byte[]> record : readAll(stack.bootstrapServers(), Topics.LIFECYCLE.name())) {
+    for (ConsumerRecord<byte[], byte[]> record : readAll(stack.bootstrapServers(), TOPICS.lifecycle())) {
       GenericRecord event = decode(record.value(), released);
       String key = new String(record.key(), StandardCharsets.UTF_8);
       GenericRecord metadata = (GenericRecord) event.get("metadata");

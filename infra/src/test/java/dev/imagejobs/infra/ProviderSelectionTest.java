@@ -10,39 +10,39 @@ class ProviderSelectionTest {
 
   @Test
   void givenNoGeminiKey_thenTheServicesKeepTheLocalProvider() {
-    Map<String, String> environment = new HashMap<>(Map.of("GEMINI_API_KEY", " "));
+    Map<String, String> environment = new HashMap<>(Map.of("IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY", " "));
 
     LocalStack.selectProvider(environment);
 
-    assertThat(environment).doesNotContainKeys("IMAGEJOBS_PROVIDER", "IMAGEJOBS_MODEL");
+    assertThat(environment).doesNotContainKeys("IMAGEJOBS_JOBS_PROVIDER", "IMAGEJOBS_JOBS_MODEL");
   }
 
   @Test
   void givenAGeminiKey_thenJobsGoToNanoBananaWithTheDefaultModel() {
-    Map<String, String> environment = new HashMap<>(Map.of("GEMINI_API_KEY", "key"));
+    Map<String, String> environment = new HashMap<>(Map.of("IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY", "key"));
 
     LocalStack.selectProvider(environment);
 
-    assertThat(environment).containsEntry("IMAGEJOBS_PROVIDER", "nano-banana")
-        .containsEntry("IMAGEJOBS_MODEL", "gemini-2.5-flash-image");
+    assertThat(environment).containsEntry("IMAGEJOBS_JOBS_PROVIDER", "nano-banana")
+        .containsEntry("IMAGEJOBS_JOBS_MODEL", "gemini-2.5-flash-image");
   }
 
   @Test
   void givenAGeminiKeyAndAChosenModel_thenThatModelIsUsed() {
     Map<String, String> environment =
-        new HashMap<>(Map.of("GEMINI_API_KEY", "key", "IMAGEJOBS_NANO_BANANA_MODEL", "gemini-3-pro-image-preview"));
+        new HashMap<>(Map.of("IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY", "key", "IMAGEJOBS_PROVIDERS_NANO_BANANA_MODEL", "gemini-3-pro-image-preview"));
 
     LocalStack.selectProvider(environment);
 
-    assertThat(environment).containsEntry("IMAGEJOBS_MODEL", "gemini-3-pro-image-preview");
+    assertThat(environment).containsEntry("IMAGEJOBS_JOBS_MODEL", "gemini-3-pro-image-preview");
   }
 
   @Test
   void givenAnExplicitProvider_thenItWins() {
-    Map<String, String> environment = new HashMap<>(Map.of("GEMINI_API_KEY", "key", "IMAGEJOBS_PROVIDER", "local"));
+    Map<String, String> environment = new HashMap<>(Map.of("IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY", "key", "IMAGEJOBS_JOBS_PROVIDER", "local"));
 
     LocalStack.selectProvider(environment);
 
-    assertThat(environment).containsEntry("IMAGEJOBS_PROVIDER", "local").doesNotContainKey("IMAGEJOBS_MODEL");
+    assertThat(environment).containsEntry("IMAGEJOBS_JOBS_PROVIDER", "local").doesNotContainKey("IMAGEJOBS_JOBS_MODEL");
   }
 }

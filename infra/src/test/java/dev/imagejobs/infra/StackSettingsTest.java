@@ -45,7 +45,7 @@ class StackSettingsTest {
         "POSTGRES_PORT", "15432",
         "IMAGEJOBS_STARTUP_TIMEOUT_SECONDS", "30",
         "IMAGEJOBS_SERVICE_JVM_OPTS", "  -Xmx1g   -Dx=y ",
-        "IMAGEJOBS_LOCAL_FAIL_MARKER", "#fail");
+        "IMAGEJOBS_PROVIDERS_LOCAL_FAIL_MARKER", "#fail");
 
     // When
     StackSettings settings = StackSettings.fromEnvironment(env, HOME);
@@ -57,7 +57,7 @@ class StackSettingsTest {
         .containsExactly(18080, 18081, 18082, 18083, 19092, 19093, 15432);
     assertThat(settings.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.serviceJvmOptions()).containsExactly("-Xmx1g", "-Dx=y");
-    assertThat(settings.environment()).containsEntry("IMAGEJOBS_LOCAL_FAIL_MARKER", "#fail");
+    assertThat(settings.environment()).containsEntry("IMAGEJOBS_PROVIDERS_LOCAL_FAIL_MARKER", "#fail");
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.imagejobs.messaging;
 
-import dev.imagejobs.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -25,10 +24,16 @@ public class DeadLetterPublisher implements DeadLetters {
   private static final int MAX_REASON_LENGTH = 1000;
 
   private final KafkaTemplate<byte[], byte[]> template;
+  private final String topic;
   private final String consumerGroup;
 
-  public DeadLetterPublisher(KafkaTemplate<byte[], byte[]> template, String consumerGroup) {
+  /**
+   * @param topic the dead-letter topic's name in this deployment
+   * @param consumerGroup the group that could not process the records, named in their headers
+   */
+  public DeadLetterPublisher(KafkaTemplate<byte[], byte[]> template, String topic, String consumerGroup) {
     this.template = template;
+    this.topic = topic;
     this.consumerGroup = consumerGroup;
   }
 
@@ -45,7 +50,7 @@ public class DeadLetterPublisher implements DeadLetters {
     add(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(record.offset()));
     add(headers, DeadLetterHeaders.CONSUMER_GROUP, consumerGroup);
     ProducerRecord<byte[], byte[]> deadLetter =
-        new ProducerRecord<>(Topics.LIFECYCLE_DLQ.name(), null, record.key(), record.value(), headers);
+        new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
     String origin = record.topic() + "-" + record.partition() + "@" + record.offset();
     CompletableFuture<Void> stored = new CompletableFuture<>();
     try {

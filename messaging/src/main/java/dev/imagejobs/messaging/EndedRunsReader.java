@@ -1,7 +1,6 @@
 package dev.imagejobs.messaging;
 
 import dev.imagejobs.schemas.RunEndedCodec;
-import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.UndecodableEventException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -53,16 +52,20 @@ public final class EndedRunsReader extends ConsumerLoop {
   private final AtomicLong undecodable = new AtomicLong();
 
   private volatile CountDownLatch loaded = new CountDownLatch(1);
+  private final String topic;
 
   /**
    * @param consumers the service's consumer factory (bootstrap servers, security); records are read
    *     as raw bytes with {@code read_committed} and no offsets are committed
+   * @param topic the ended-runs topic's name in this deployment
    * @param endedRuns what is read goes there
    * @param loadTimeout how long {@link #start()} waits for the topic to be read before failing the start
    * @param clock paces the housekeeping (new partitions, forgetting runs beyond the horizon)
    */
-  public EndedRunsReader(ConsumerFactory<?, ?> consumers, EndedRuns endedRuns, Duration loadTimeout, Clock clock) {
+  public EndedRunsReader(ConsumerFactory<?, ?> consumers, String topic, EndedRuns endedRuns, Duration loadTimeout,
+      Clock clock) {
     super(consumers, "ended-runs");
+    this.topic = topic;
     this.endedRuns = endedRuns;
     this.loadTimeout = loadTimeout;
     this.clock = clock;
@@ -110,7 +113,7 @@ public final class EndedRunsReader extends ConsumerLoop {
     try {
       if (!startLoaded.await(loadTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         stop();
-        throw new IllegalStateException("The ended-runs topic " + Topics.ENDED_RUNS.name() + " could not be read within "
+        throw new IllegalStateException("The ended-runs topic " + topic + " could not be read within "
             + loadTimeout + "; without it no job can be started safely");
       }
     } catch (InterruptedException e) {
@@ -164,7 +167,7 @@ public final class EndedRunsReader extends ConsumerLoop {
 
   /** Assigns partitions not read yet, from their beginning; returns them. */
   private Set<TopicPartition> assignEveryPartition() {
-    List<PartitionInfo> partitions = consumer().partitionsFor(Topics.ENDED_RUNS.name(), Duration.ofSeconds(5));
+    List<PartitionInfo> partitions = consumer().partitionsFor(topic, Duration.ofSeconds(5));
     Set<TopicPartition> all = new HashSet<>(consumer().assignment());
     Set<TopicPartition> added = new HashSet<>();
     if (partitions != null) {

@@ -1,6 +1,5 @@
 package dev.imagejobs.messaging;
 
-import dev.imagejobs.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -55,20 +54,23 @@ public final class InFlightConsumer extends ConsumerLoop {
   private final AtomicInteger inFlight;
   private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
   private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+  private final String topic;
 
 
   /**
    * @param consumers the service's consumer factory (group id, bootstrap servers); records are read
    *     as raw bytes whatever deserializers it names, so they can be routed on their headers and
    *     dead-lettered byte for byte
+   * @param topic the topic subscribed to: the lifecycle topic's name in this deployment
    * @param name names the consumer's thread ({@code name-consumer}) and client id
    * @param maxInFlight records handled at once
    * @param drainTimeout how long revoked partitions and a shutdown wait for running records
    * @param inFlight updated with the number of records in hand, for a gauge
    */
-  public InFlightConsumer(ConsumerFactory<?, ?> consumers, String name, RecordHandler handler, int maxInFlight,
-      Duration drainTimeout, AtomicInteger inFlight) {
+  public InFlightConsumer(ConsumerFactory<?, ?> consumers, String topic, String name, RecordHandler handler,
+      int maxInFlight, Duration drainTimeout, AtomicInteger inFlight) {
     super(consumers, name);
+    this.topic = topic;
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1");
     }
@@ -101,7 +103,7 @@ public final class InFlightConsumer extends ConsumerLoop {
   protected void loop() {
     Consumer<byte[], byte[]> consumer = consumer();
     try {
-      consumer.subscribe(List.of(Topics.LIFECYCLE.name()), new Rebalance());
+      consumer.subscribe(List.of(topic), new Rebalance());
       while (isRunning()) {
         settleFinished();
         commit(false);

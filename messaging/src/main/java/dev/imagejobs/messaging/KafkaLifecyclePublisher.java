@@ -1,7 +1,6 @@
 package dev.imagejobs.messaging;
 
 import dev.imagejobs.schemas.LifecycleEvent;
-import dev.imagejobs.schemas.Topics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.avro.specific.SpecificRecord;
@@ -15,10 +14,13 @@ import org.springframework.kafka.core.KafkaTemplate;
 class KafkaLifecyclePublisher implements LifecyclePublisher {
 
   private final KafkaTemplate<String, SpecificRecord> template;
+  private final String topic;
   private final JobTracing tracing;
 
-  KafkaLifecyclePublisher(KafkaTemplate<String, SpecificRecord> template, JobTracing tracing) {
+  /** @param topic the lifecycle topic's name in this deployment */
+  KafkaLifecyclePublisher(KafkaTemplate<String, SpecificRecord> template, String topic, JobTracing tracing) {
     this.template = template;
+    this.topic = topic;
     this.tracing = tracing;
   }
 
@@ -28,7 +30,7 @@ class KafkaLifecyclePublisher implements LifecyclePublisher {
     CompletableFuture<Void> acknowledged = new CompletableFuture<>();
     try {
       // The send's span is a child of the job's span in this service.
-      tracing.scoped(lifecycleEvent.jobId(), () -> template.send(Topics.LIFECYCLE.name(), lifecycleEvent.jobId(), event))
+      tracing.scoped(lifecycleEvent.jobId(), () -> template.send(topic, lifecycleEvent.jobId(), event))
           .whenComplete((result, failure) -> {
         if (failure == null) {
           acknowledged.complete(null);

@@ -1,6 +1,7 @@
 package dev.imagejobs.messaging;
 
 import dev.imagejobs.schemas.LifecycleCodec;
+import dev.imagejobs.schemas.TopicNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -77,8 +78,9 @@ public class MessagingAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  LifecyclePublisher lifecyclePublisher(KafkaTemplate<String, SpecificRecord> lifecycleEventTemplate, JobTracing tracing) {
-    return new KafkaLifecyclePublisher(lifecycleEventTemplate, tracing);
+  LifecyclePublisher lifecyclePublisher(KafkaTemplate<String, SpecificRecord> lifecycleEventTemplate, TopicNames names,
+      JobTracing tracing) {
+    return new KafkaLifecyclePublisher(lifecycleEventTemplate, names.lifecycle(), tracing);
   }
 
   /** The latest ended run of each job, within the ended-runs topic's retention. */
@@ -94,8 +96,9 @@ public class MessagingAutoConfiguration {
 
   /** Loads {@link EndedRuns} from the topic before the service's consumer starts, then follows it. */
   @Bean
-  EndedRunsReader endedRunsReader(ConsumerFactory<?, ?> consumers, EndedRuns endedRuns, EndedRunsProperties settings) {
-    return new EndedRunsReader(consumers, endedRuns, settings.loadTimeout(), Clock.systemUTC());
+  EndedRunsReader endedRunsReader(ConsumerFactory<?, ?> consumers, TopicNames names, EndedRuns endedRuns,
+      EndedRunsProperties settings) {
+    return new EndedRunsReader(consumers, names.endedRuns(), endedRuns, settings.loadTimeout(), Clock.systemUTC());
   }
 
   /** The reader's state as health component {@code endedRuns}, where the service has the actuator. */
@@ -118,7 +121,7 @@ public class MessagingAutoConfiguration {
 
   @Bean
   DeadLetterPublisher deadLetterPublisher(
-      KafkaTemplate<byte[], byte[]> deadLetterTemplate, KafkaProperties kafkaProperties) {
-    return new DeadLetterPublisher(deadLetterTemplate, kafkaProperties.getConsumer().getGroupId());
+      KafkaTemplate<byte[], byte[]> deadLetterTemplate, TopicNames names, KafkaProperties kafkaProperties) {
+    return new DeadLetterPublisher(deadLetterTemplate, names.lifecycleDlq(), kafkaProperties.getConsumer().getGroupId());
   }
 }

@@ -1,5 +1,6 @@
 package dev.imagejobs.messaging;
 
+import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.schemas.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -27,7 +28,13 @@ public class TopicsAutoConfiguration {
    */
   @Bean
   @ConditionalOnProperty(prefix = "imagejobs.topics", name = "create", havingValue = "true", matchIfMissing = true)
-  KafkaAdmin.NewTopics imageJobsTopics(TopicProperties topics) {
-    return new KafkaAdmin.NewTopics(Topics.newTopics(topics.toSettings()).toArray(NewTopic[]::new));
+  KafkaAdmin.NewTopics imageJobsTopics(TopicProperties topics, TopicNames names) {
+    return new KafkaAdmin.NewTopics(Topics.newTopics(topics.toSettings(), names).toArray(NewTopic[]::new));
+  }
+
+  /** The topic names of this deployment ({@code imagejobs.topics.prefix}), for every producer and consumer. */
+  @Bean
+  TopicNames topicNames(TopicProperties topics) {
+    return topics.names();
   }
 }

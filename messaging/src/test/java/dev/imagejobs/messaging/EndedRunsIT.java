@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.messaging.EndedRuns.Verdict;
 import dev.imagejobs.schemas.RunEndedCodec;
+import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.schemas.TopicSettings;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.avro.RunEnded;
@@ -53,7 +54,7 @@ class EndedRunsIT {
   void createTopics(EmbeddedKafkaBroker broker) throws Exception {
     this.broker = broker;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()))) {
-      admin.createTopics(Topics.newTopics(TopicSettings.local())).all().get();
+      admin.createTopics(Topics.newTopics(TopicSettings.local(), TopicNames.UNPREFIXED)).all().get();
     }
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
         new ByteArraySerializer(), new ByteArraySerializer());
@@ -150,7 +151,8 @@ class EndedRunsIT {
   @Test
   void givenNoReachableBroker_whenStarted_thenTheStartFailsAfterTheLoadTimeout() {
     EndedRunsReader unreachable = new EndedRunsReader(new DefaultKafkaConsumerFactory<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + FreePort.find())), new EndedRuns(HORIZON, Clock.systemUTC()),
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + FreePort.find())), Topics.ENDED_RUNS.name(),
+        new EndedRuns(HORIZON, Clock.systemUTC()),
         Duration.ofSeconds(2), Clock.systemUTC());
 
     assertThatThrownBy(unreachable::start).isInstanceOf(IllegalStateException.class)
@@ -161,7 +163,8 @@ class EndedRunsIT {
   private EndedRuns start(Duration loadTimeout) {
     EndedRuns copy = new EndedRuns(HORIZON, Clock.systemUTC());
     reader = new EndedRunsReader(new DefaultKafkaConsumerFactory<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString())), copy, loadTimeout, Clock.systemUTC());
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString())), Topics.ENDED_RUNS.name(), copy, loadTimeout,
+        Clock.systemUTC());
     reader.start();
     return copy;
   }

@@ -3,6 +3,7 @@ package dev.imagejobs.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.schemas.TopicSettings;
 import dev.imagejobs.schemas.Topics;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ class InFlightConsumerIT {
   void createTopics(EmbeddedKafkaBroker broker) throws Exception {
     this.broker = broker;
     admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()));
-    List<NewTopic> topics = Topics.newTopics(new TopicSettings(1, 1, (short) 1, 1, -1, -1, -1, TopicSettings.DEFAULT_ENDED_RUNS_RETENTION_MS));
+    List<NewTopic> topics = Topics.newTopics(new TopicSettings(1, 1, (short) 1, 1, -1, -1, -1, TopicSettings.DEFAULT_ENDED_RUNS_RETENTION_MS), TopicNames.UNPREFIXED);
     admin.createTopics(topics).all().get();
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
         new ByteArraySerializer(), new ByteArraySerializer());
@@ -166,7 +167,7 @@ class InFlightConsumerIT {
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
         ConsumerConfig.GROUP_ID_CONFIG, group,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
-    consumer = new InFlightConsumer(consumers, "test", record -> {
+    consumer = new InFlightConsumer(consumers, Topics.LIFECYCLE.name(), "test", record -> {
       if (!new String(record.key(), StandardCharsets.UTF_8).startsWith(prefix)) {
         return CompletableFuture.completedFuture(null);
       }

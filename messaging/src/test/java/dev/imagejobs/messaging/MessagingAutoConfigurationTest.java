@@ -25,9 +25,10 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 class MessagingAutoConfigurationTest {
 
   private final ApplicationContextRunner context = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, MessagingAutoConfiguration.class,
-          JobTracingAutoConfiguration.class))
-      .withPropertyValues("spring.kafka.consumer.group-id=image-jobs-test")
+      .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, TopicsAutoConfiguration.class,
+          MessagingAutoConfiguration.class, JobTracingAutoConfiguration.class))
+      // No broker to create topics on.
+      .withPropertyValues("spring.kafka.consumer.group-id=image-jobs-test", "imagejobs.topics.create=false")
       .withPropertyValues("imagejobs.topics.partitions=1", "imagejobs.topics.dlq-partitions=1",
           "imagejobs.topics.replication-factor=1", "imagejobs.topics.min-insync-replicas=1")
       // No broker here: the ended-runs copy reads an empty topic from a mock consumer.

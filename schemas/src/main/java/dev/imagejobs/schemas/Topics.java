@@ -5,7 +5,10 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
-/** The typed topic catalogue: the only place a topic name is written. */
+/**
+ * The typed topic catalogue: the only place a topic name is written. A deployment may put a prefix
+ * before every name ({@link TopicNames}).
+ */
 public final class Topics {
 
   /** Every job transition; key = job id, so a job's events are totally ordered. The audit log. */
@@ -34,24 +37,27 @@ public final class Topics {
     return List.of(LIFECYCLE, COMPLETED, LIFECYCLE_DLQ, ENDED_RUNS);
   }
 
-  /** The topics to create at start-up, with partitions, replication and retention from settings. */
-  public static List<NewTopic> newTopics(TopicSettings settings) {
+  /**
+   * The topics to create at start-up, named as {@code names} says, with partitions, replication and
+   * retention from settings.
+   */
+  public static List<NewTopic> newTopics(TopicSettings settings, TopicNames names) {
     return List.of(
-        newTopic(LIFECYCLE, settings.partitions(), settings, settings.lifecycleRetentionMs()),
-        newTopic(COMPLETED, settings.partitions(), settings, settings.completedRetentionMs()),
-        newTopic(LIFECYCLE_DLQ, settings.dlqPartitions(), settings, settings.dlqRetentionMs()),
-        newTopic(ENDED_RUNS, settings.partitions(), settings, settings.endedRunsRetentionMs(),
+        newTopic(names.lifecycle(), settings.partitions(), settings, settings.lifecycleRetentionMs()),
+        newTopic(names.completed(), settings.partitions(), settings, settings.completedRetentionMs()),
+        newTopic(names.lifecycleDlq(), settings.dlqPartitions(), settings, settings.dlqRetentionMs()),
+        newTopic(names.endedRuns(), settings.partitions(), settings, settings.endedRunsRetentionMs(),
             // Compacted, and deleted after the retention too, so that the topic (and every reader's copy) stays bounded.
             TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE));
   }
 
-  private static NewTopic newTopic(Topic topic, int partitions, TopicSettings settings, long retentionMs) {
-    return newTopic(topic, partitions, settings, retentionMs, TopicConfig.CLEANUP_POLICY_DELETE);
+  private static NewTopic newTopic(String name, int partitions, TopicSettings settings, long retentionMs) {
+    return newTopic(name, partitions, settings, retentionMs, TopicConfig.CLEANUP_POLICY_DELETE);
   }
 
   private static NewTopic newTopic(
-      Topic topic, int partitions, TopicSettings settings, long retentionMs, String cleanupPolicy) {
-    return new NewTopic(topic.name(), partitions, settings.replicationFactor())
+      String name, int partitions, TopicSettings settings, long retentionMs, String cleanupPolicy) {
+    return new NewTopic(name, partitions, settings.replicationFactor())
         .configs(Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy,
             TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs),

@@ -12,7 +12,7 @@ class TopicsTest {
   void createsEveryCatalogueTopicWithExplicitPartitionsReplicationAndRetention() {
     TopicSettings settings = new TopicSettings(12, 2, (short) 3, 2, -1, 604800000L, 2592000000L, 172800000L);
 
-    var topics = Topics.newTopics(settings);
+    var topics = Topics.newTopics(settings, TopicNames.UNPREFIXED);
 
     assertThat(topics).extracting(NewTopic::name)
         .containsExactly("image-jobs.lifecycle.v1", "image-jobs.completed.v1", "image-jobs.lifecycle.dlq.v1",
@@ -28,6 +28,24 @@ class TopicsTest {
     assertThat(topics.get(3).numPartitions()).isEqualTo(12);
     assertThat(topics.get(3).configs()).containsEntry("retention.ms", "172800000")
         .containsEntry("cleanup.policy", "compact,delete");
+  }
+
+  @Test
+  void givenAPrefix_thenEveryTopicIsNamedAfterIt() {
+    TopicNames staging = new TopicNames(" staging. ");
+
+    assertThat(Topics.newTopics(TopicSettings.local(), staging)).extracting(NewTopic::name)
+        .containsExactly("staging.image-jobs.lifecycle.v1", "staging.image-jobs.completed.v1",
+            "staging.image-jobs.lifecycle.dlq.v1", "staging.image-jobs.ended-runs.v1");
+    assertThat(staging.lifecycle()).isEqualTo("staging.image-jobs.lifecycle.v1");
+    assertThat(TopicNames.UNPREFIXED.of(Topics.COMPLETED)).isEqualTo("image-jobs.completed.v1");
+  }
+
+  @Test
+  void refusesAPrefixKafkaCannotName() {
+    assertThatThrownBy(() -> new TopicNames("staging/")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("staging/");
+    assertThatThrownBy(() -> new TopicNames("x".repeat(101))).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

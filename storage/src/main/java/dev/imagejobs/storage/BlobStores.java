@@ -60,14 +60,14 @@ public final class BlobStores {
         return ServiceAccountCredentials.fromStream(key);
       } catch (IOException e) {
         throw new IllegalStateException("Cannot read the GCS service account key file " + file
-            + " (IMAGEJOBS_GCS_CREDENTIALS_FILE): " + e.getMessage(), e);
+            + " (IMAGEJOBS_STORAGE_GCS_CREDENTIALS_FILE): " + e.getMessage(), e);
       }
     }
     try {
       return GoogleCredentials.getApplicationDefault();
     } catch (IOException e) {
       throw new IllegalStateException("No Application Default Credentials for the gcs store: set "
-          + "GOOGLE_APPLICATION_CREDENTIALS or IMAGEJOBS_GCS_CREDENTIALS_FILE, or run with an attached service "
+          + "GOOGLE_APPLICATION_CREDENTIALS or IMAGEJOBS_STORAGE_GCS_CREDENTIALS_FILE, or run with an attached service "
           + "account (" + e.getMessage() + ")", e);
     }
   }

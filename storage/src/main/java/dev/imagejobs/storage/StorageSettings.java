@@ -72,8 +72,8 @@ public record StorageSettings(
       prefix = GcsBlobStore.normalizePrefix(prefix);
       gcsEmulatorHost = gcsEmulatorHost == null ? null : emulatorUrl(gcsEmulatorHost);
       if (gcsEmulatorHost != null && gcsCredentialsFile != null) {
-        throw new IllegalArgumentException("Set either a GCS emulator host (IMAGEJOBS_GCS_EMULATOR_HOST) or a "
-            + "credentials file (IMAGEJOBS_GCS_CREDENTIALS_FILE), not both: the emulator takes no credentials");
+        throw new IllegalArgumentException("Set either a GCS emulator host (IMAGEJOBS_STORAGE_GCS_EMULATOR_HOST) or a "
+            + "credentials file (IMAGEJOBS_STORAGE_GCS_CREDENTIALS_FILE), not both: the emulator takes no credentials");
       }
     }
   }
@@ -98,7 +98,7 @@ public record StorageSettings(
       }
       return url;
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("GCS emulator host (IMAGEJOBS_GCS_EMULATOR_HOST) '" + host
+      throw new IllegalArgumentException("GCS emulator host (IMAGEJOBS_STORAGE_GCS_EMULATOR_HOST) '" + host
           + "' is not a host:port or http(s) URL", e);
     }
   }

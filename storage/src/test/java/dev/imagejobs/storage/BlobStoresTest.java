@@ -60,7 +60,7 @@ class BlobStoresTest {
     assertThatThrownBy(() -> settings("gcs", null, "Asset_Images", "", null, null))
         .hasMessageContaining("Asset_Images");
     assertThatThrownBy(() -> settings("gcs", null, "asset-images", "", null, "ftp://emulator"))
-        .hasMessageContaining("IMAGEJOBS_GCS_EMULATOR_HOST");
+        .hasMessageContaining("IMAGEJOBS_STORAGE_GCS_EMULATOR_HOST");
     assertThatThrownBy(() -> new StorageSettings("gcs", null, "asset-images", "", null, "/keys/sa.json",
         "localhost:4443", null)).hasMessageContaining("not both");
     assertThatThrownBy(() -> new StorageSettings("gcs", null, "asset-images", "", null, null, null,

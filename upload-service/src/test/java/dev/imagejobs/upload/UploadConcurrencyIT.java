@@ -46,7 +46,7 @@ import org.springframework.util.FileSystemUtils;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
-    properties = {"imagejobs.topics.partitions=" + UploadConcurrencyIT.PARTITIONS, "imagejobs.uploads.max-in-flight=16"})
+    properties = {"imagejobs.topics.partitions=" + UploadConcurrencyIT.PARTITIONS, "imagejobs.upload.max-in-flight=16"})
 @EmbeddedKafka(count = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers",
     brokerProperties = "auto.create.topics.enable=false")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

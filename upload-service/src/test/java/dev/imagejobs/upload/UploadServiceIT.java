@@ -70,9 +70,9 @@ import org.springframework.test.context.DynamicPropertySource;
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {
         "imagejobs.topics.partitions=3",
-        "imagejobs.uploads.storage-retry-delay=10ms",
-        "imagejobs.uploads.storage-retry-max-delay=20ms",
-        "imagejobs.uploads.redelivery-delay=200ms"})
+        "imagejobs.upload.storage-retry-delay=10ms",
+        "imagejobs.upload.storage-retry-max-delay=20ms",
+        "imagejobs.upload.redelivery-delay=200ms"})
 @EmbeddedKafka(
     count = 1,
     bootstrapServersProperty = "spring.kafka.bootstrap-servers",

@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.database;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Sizes of the dedicated pools. The API's own pool is Spring Boot's ({@code spring.r2dbc.pool.*}).
@@ -11,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param acquireTimeout longest wait for a connection of a dedicated pool
  */
 @ConfigurationProperties("imagejobs.database")
-public record DatabaseSettings(int projectionPoolSize, int streamsPoolSize, Duration acquireTimeout) {
+public record DatabaseSettings(@DefaultValue("3") int projectionPoolSize, @DefaultValue("4") int streamsPoolSize, Duration acquireTimeout) {
   public DatabaseSettings {
     if (projectionPoolSize < 1 || streamsPoolSize < 1) {
       throw new IllegalArgumentException("imagejobs.database.*-pool-size must be at least 1");

@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.idempotency;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * How long idempotency keys live and how they are checked.
@@ -11,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param cleanupInterval how often expired keys are deleted
  */
 @ConfigurationProperties("imagejobs.idempotency")
-record IdempotencySettings(Duration ttl, int maxKeyLength, Duration cleanupInterval) {
+record IdempotencySettings(@DefaultValue("24h") Duration ttl, @DefaultValue("255") int maxKeyLength, @DefaultValue("1h") Duration cleanupInterval) {
   IdempotencySettings {
     if (ttl == null || ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("imagejobs.idempotency.ttl must be positive");

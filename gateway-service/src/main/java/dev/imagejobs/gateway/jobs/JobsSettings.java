@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.jobs;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * What the gateway writes into every new job's spec.
@@ -11,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxPreferWait the longest a request may ask to be held back for its job to end ({@code Prefer: wait})
  */
 @ConfigurationProperties("imagejobs.jobs")
-record JobsSettings(String provider, String model, Duration maxPreferWait) {
+record JobsSettings(@DefaultValue("local") String provider, @DefaultValue("local-v1") String model, @DefaultValue("60s") Duration maxPreferWait) {
   JobsSettings {
     if (maxPreferWait == null || maxPreferWait.isNegative()) {
       throw new IllegalArgumentException("imagejobs.jobs.max-prefer-wait must be zero or positive");

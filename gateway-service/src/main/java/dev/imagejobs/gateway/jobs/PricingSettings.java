@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.jobs;
 
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The price table of the cost estimate, in millionths of a US dollar per image.
@@ -10,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param models prices by model id (bind keys containing dots as {@code "[gemini-2.5-flash-image]"})
  */
 @ConfigurationProperties("imagejobs.pricing")
-record PricingSettings(long defaultMicrosPerImage, Map<String, ModelPrice> models) {
+record PricingSettings(@DefaultValue("0") long defaultMicrosPerImage, Map<String, ModelPrice> models) {
 
   PricingSettings {
     models = models == null ? Map.of() : Map.copyOf(models);

@@ -5,7 +5,7 @@ import dev.imagejobs.gateway.database.DedicatedDatabase;
 import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
-import dev.imagejobs.schemas.Topics;
+import dev.imagejobs.schemas.TopicNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -70,6 +70,7 @@ public class OutboxRelay implements SmartLifecycle {
   private final JobTracing tracing;
   private final LifecycleCodec codec;
   private final OutboxSettings settings;
+  private final String topic;
   private final AtomicBoolean wakeQueued = new AtomicBoolean();
   /** Passes failed in a row; only the relay thread touches it. */
   private int failedPasses;
@@ -80,9 +81,11 @@ public class OutboxRelay implements SmartLifecycle {
       KafkaTemplate<String, SpecificRecord> lifecycleKafkaTemplate,
       LifecycleCodec codec,
       OutboxSettings settings,
+      TopicNames names,
       JobTracing tracing) {
     this.db = database.client();
     this.kafka = lifecycleKafkaTemplate;
+    this.topic = names.lifecycle();
     this.tracing = tracing;
     this.codec = codec;
     this.settings = settings;
@@ -212,7 +215,7 @@ public class OutboxRelay implements SmartLifecycle {
         LifecycleEvent event = codec.decode(row.payload());
         // A span of the request's trace (the traceparent it stored), whose send writes the header.
         futures.add(tracing.continuing(event.metadata().getTraceparent(), PUBLISH, row.jobId(),
-            () -> kafka.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), row.jobId(), event.payload()))));
+            () -> kafka.send(new ProducerRecord<>(topic, row.jobId(), event.payload()))));
       } catch (RuntimeException e) {
         futures.add(CompletableFuture.failedFuture(e));
       }

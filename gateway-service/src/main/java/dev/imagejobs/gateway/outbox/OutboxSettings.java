@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.outbox;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * How the outbox relay runs.
@@ -11,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param sendTimeout how long to wait for the broker's acknowledgements before retrying later
  */
 @ConfigurationProperties("imagejobs.outbox")
-public record OutboxSettings(Duration pollInterval, int batchSize, Duration sendTimeout) {
+public record OutboxSettings(@DefaultValue("250ms") Duration pollInterval, @DefaultValue("100") int batchSize, @DefaultValue("10s") Duration sendTimeout) {
 
   public OutboxSettings {
     if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {

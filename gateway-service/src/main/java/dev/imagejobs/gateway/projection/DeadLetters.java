@@ -1,6 +1,5 @@
 package dev.imagejobs.gateway.projection;
 
-import dev.imagejobs.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -25,11 +24,14 @@ final class DeadLetters {
   static final String CONSUMER_GROUP = "dlq_consumer_group";
 
   private final KafkaTemplate<String, byte[]> kafka;
+  private final String topic;
   private final String consumerGroup;
   private final Duration timeout;
 
-  DeadLetters(KafkaTemplate<String, byte[]> kafka, String consumerGroup, Duration timeout) {
+  /** @param topic the dead-letter topic's name in this deployment */
+  DeadLetters(KafkaTemplate<String, byte[]> kafka, String topic, String consumerGroup, Duration timeout) {
     this.kafka = kafka;
+    this.topic = topic;
     this.consumerGroup = consumerGroup;
     this.timeout = timeout;
   }
@@ -52,7 +54,7 @@ final class DeadLetters {
     add(headers, SOURCE_OFFSET, Long.toString(record.offset()));
     add(headers, CONSUMER_GROUP, consumerGroup);
     ProducerRecord<String, byte[]> letter =
-        new ProducerRecord<>(Topics.LIFECYCLE_DLQ.name(), null, record.key(), record.value(), headers);
+        new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
     try {
       kafka.send(letter).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

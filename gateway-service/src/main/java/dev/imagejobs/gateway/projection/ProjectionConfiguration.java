@@ -6,7 +6,7 @@ import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.LifecycleCodec;
-import dev.imagejobs.schemas.Topics;
+import dev.imagejobs.schemas.TopicNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,7 +32,6 @@ import org.springframework.kafka.core.ProducerFactory;
 class ProjectionConfiguration {
 
   /** The projection's consumer group; its offsets live in {@code projection_offsets}, not in Kafka. */
-  static final String CONSUMER_GROUP = "image-jobs-gateway-projection";
 
   @Bean
   ProjectionStats projectionStats() {
@@ -53,7 +52,7 @@ class ProjectionConfiguration {
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.deadLetterTimeout().toMillis());
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.CLIENT_ID_CONFIG, CONSUMER_GROUP + "-dlq");
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, settings.consumerGroup() + "-dlq");
     DefaultKafkaProducerFactory<String, byte[]> factory =
         new DefaultKafkaProducerFactory<>(config, new StringSerializer(), new ByteArraySerializer());
     factory.addListener(new MicrometerProducerListener<>(registry));
@@ -66,14 +65,15 @@ class ProjectionConfiguration {
       @Qualifier(DatabaseConfiguration.BACKGROUND) DedicatedDatabase database,
       LifecycleCodec codec,
       ProjectionSettings settings,
+      TopicNames names,
       ProjectionStats stats,
       ProducerFactory<String, byte[]> deadLetterProducerFactory,
       CommittedEvents committed,
       MeterRegistry registry,
       JobTracing tracing) {
     Map<String, Object> consumerConfig = new HashMap<>(kafka.buildConsumerProperties());
-    consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER_GROUP);
-    consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, CONSUMER_GROUP);
+    consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, settings.consumerGroup());
+    consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.consumerGroup());
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -86,10 +86,11 @@ class ProjectionConfiguration {
     consumers.addListener(new MicrometerConsumerListener<>(registry));
     return new ReadModelProjector(
         consumers::createConsumer,
-        Topics.LIFECYCLE.name(),
+        names.lifecycle(),
         new ReadModel(database.client()),
-        new ProjectionOffsets(database.client(), CONSUMER_GROUP, Topics.LIFECYCLE.name()),
-        new DeadLetters(new KafkaTemplate<>(deadLetterProducerFactory), CONSUMER_GROUP, settings.deadLetterTimeout()),
+        new ProjectionOffsets(database.client(), settings.consumerGroup(), names.lifecycle()),
+        new DeadLetters(new KafkaTemplate<>(deadLetterProducerFactory), names.lifecycleDlq(), settings.consumerGroup(),
+            settings.deadLetterTimeout()),
         database.transactions(),
         codec,
         settings,

@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.projection;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * How the read-model projection consumes the lifecycle topic.
@@ -13,16 +14,19 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param retryMaxBackoff longest pause between retries of a failing batch
  * @param databaseTimeout longest wait for one batch transaction or offset lookup
  * @param deadLetterTimeout longest wait for the broker to acknowledge a dead letter
+ * @param consumerGroup the projection's consumer group, which also keys its offsets in the database
+ *     (default {@code <imagejobs.topics.prefix>image-jobs-gateway-projection}, in {@code application.yml})
  */
 @ConfigurationProperties("imagejobs.projection")
 public record ProjectionSettings(
-    boolean enabled,
-    Duration pollTimeout,
-    int maxPollRecords,
-    Duration retryInitialBackoff,
-    Duration retryMaxBackoff,
-    Duration databaseTimeout,
-    Duration deadLetterTimeout) {
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("500ms") Duration pollTimeout,
+    @DefaultValue("500") int maxPollRecords,
+    @DefaultValue("200ms") Duration retryInitialBackoff,
+    @DefaultValue("10s") Duration retryMaxBackoff,
+    @DefaultValue("30s") Duration databaseTimeout,
+    @DefaultValue("30s") Duration deadLetterTimeout,
+    String consumerGroup) {
 
   public ProjectionSettings {
     requirePositive(pollTimeout, "poll-timeout");
@@ -32,6 +36,9 @@ public record ProjectionSettings(
     requirePositive(deadLetterTimeout, "dead-letter-timeout");
     if (maxPollRecords < 1) {
       throw new IllegalArgumentException("imagejobs.projection.max-poll-records must be at least 1");
+    }
+    if (consumerGroup == null || consumerGroup.isBlank()) {
+      throw new IllegalArgumentException("imagejobs.projection.consumer-group is required");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.ratelimit;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * When creation is refused: a tenant with too many jobs waiting for generation, or an instance with
@@ -12,7 +13,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param retryAfter what {@code Retry-After} suggests to a refused client
  */
 @ConfigurationProperties("imagejobs.admission")
-public record AdmissionSettings(long maxQueuedPerTenant, int maxCreationsInFlight, Duration retryAfter) {
+public record AdmissionSettings(@DefaultValue("10000") long maxQueuedPerTenant, @DefaultValue("64") int maxCreationsInFlight, @DefaultValue("5s") Duration retryAfter) {
   public AdmissionSettings {
     if (maxQueuedPerTenant < 0) {
       throw new IllegalArgumentException("imagejobs.admission.max-queued-per-tenant must not be negative");

@@ -1,6 +1,7 @@
 package dev.imagejobs.gateway.ratelimit;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The job-creation limit of each tenant on each gateway instance.
@@ -10,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param burst creations allowed at once after a quiet period
  */
 @ConfigurationProperties("imagejobs.rate-limit")
-record RateLimitSettings(boolean enabled, double ratePerSecond, int burst) {
+record RateLimitSettings(@DefaultValue("true") boolean enabled, @DefaultValue("5") double ratePerSecond, @DefaultValue("20") int burst) {
   RateLimitSettings {
     if (enabled && (ratePerSecond <= 0 || burst < 1)) {
       throw new IllegalArgumentException(

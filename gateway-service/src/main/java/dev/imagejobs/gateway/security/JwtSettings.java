@@ -3,6 +3,7 @@ package dev.imagejobs.gateway.security;
 import dev.imagejobs.tokens.DevTokens;
 import java.nio.charset.StandardCharsets;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * How bearer tokens are verified: exactly one of an HS256 shared secret or a JWKS URL. Without
@@ -20,17 +21,17 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param rolesClaim the claim that lists the token holder's roles (a list of strings, or one string)
  * @param operatorRole the role, in {@code rolesClaim}, that may read the actuator endpoints other than health
  */
-@ConfigurationProperties("imagejobs.security.jwt")
+@ConfigurationProperties("imagejobs.jwt")
 record JwtSettings(
     String secret,
     String jwksUri,
-    String tenantClaim,
+    @DefaultValue("tenant") String tenantClaim,
     String issuer,
     String audience,
-    boolean allowDevSecret,
-    String devTokenTenant,
-    String rolesClaim,
-    String operatorRole) {
+    @DefaultValue("false") boolean allowDevSecret,
+    @DefaultValue("local") String devTokenTenant,
+    @DefaultValue("roles") String rolesClaim,
+    @DefaultValue("operator") String operatorRole) {
 
   /** Where the verification key comes from. */
   enum KeySource { SECRET, JWKS, DEV_SECRET }

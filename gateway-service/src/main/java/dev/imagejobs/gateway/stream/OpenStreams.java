@@ -9,8 +9,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * Bounds the event streams open on this gateway instance, in all ({@code imagejobs.stream.max-streams})
- * and per tenant ({@code imagejobs.stream.max-streams-per-tenant}). Each open stream holds a
+ * Bounds the event streams open on this gateway instance, in all ({@code imagejobs.sse.max-streams})
+ * and per tenant ({@code imagejobs.sse.max-streams-per-tenant}). Each open stream holds a
  * connection, buffers and a share of every event's fan-out, so neither one tenant nor a storm of
  * reconnecting clients can take them all: past a bound a new stream is refused with {@code 429} and
  * {@code Retry-After}, and the streams already open are not touched.

@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.stream;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * How event streams run.
@@ -21,42 +22,42 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxStreams event streams this instance keeps open at once, every tenant together
  * @param maxStreamsPerTenant event streams one tenant may keep open on this instance
  */
-@ConfigurationProperties("imagejobs.stream")
+@ConfigurationProperties("imagejobs.sse")
 record StreamSettings(
-    Duration heartbeatInterval,
-    Duration rereadInterval,
-    Duration heldBackRetry,
-    int maxBufferedEvents,
-    Duration clientRetry,
-    int pageSize,
-    Duration listenerMinBackoff,
-    Duration listenerMaxBackoff,
-    Duration listenerCheckInterval,
-    int maxStreams,
-    int maxStreamsPerTenant) {
+    @DefaultValue("15s") Duration heartbeatInterval,
+    @DefaultValue("5s") Duration rereadInterval,
+    @DefaultValue("5ms") Duration heldBackRetry,
+    @DefaultValue("1000") int maxBufferedEvents,
+    @DefaultValue("3s") Duration clientRetry,
+    @DefaultValue("200") int pageSize,
+    @DefaultValue("250ms") Duration listenerMinBackoff,
+    @DefaultValue("10s") Duration listenerMaxBackoff,
+    @DefaultValue("30s") Duration listenerCheckInterval,
+    @DefaultValue("10000") int maxStreams,
+    @DefaultValue("1000") int maxStreamsPerTenant) {
 
   StreamSettings {
     requirePositive(heartbeatInterval, "heartbeat-interval");
     requirePositive(rereadInterval, "reread-interval");
     requirePositive(heldBackRetry, "held-back-retry");
     if (maxBufferedEvents < 1) {
-      throw new IllegalArgumentException("imagejobs.stream.max-buffered-events must be at least 1");
+      throw new IllegalArgumentException("imagejobs.sse.max-buffered-events must be at least 1");
     }
     requirePositive(clientRetry, "client-retry");
     requirePositive(listenerMinBackoff, "listener-min-backoff");
     requirePositive(listenerMaxBackoff, "listener-max-backoff");
     requirePositive(listenerCheckInterval, "listener-check-interval");
     if (maxStreams < 1 || maxStreamsPerTenant < 1) {
-      throw new IllegalArgumentException("imagejobs.stream.max-streams and max-streams-per-tenant must be at least 1");
+      throw new IllegalArgumentException("imagejobs.sse.max-streams and max-streams-per-tenant must be at least 1");
     }
     if (pageSize < 1) {
-      throw new IllegalArgumentException("imagejobs.stream.page-size must be at least 1");
+      throw new IllegalArgumentException("imagejobs.sse.page-size must be at least 1");
     }
   }
 
   private static void requirePositive(Duration value, String name) {
     if (value == null || value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException("imagejobs.stream." + name + " must be positive");
+      throw new IllegalArgumentException("imagejobs.sse." + name + " must be positive");
     }
   }
 }

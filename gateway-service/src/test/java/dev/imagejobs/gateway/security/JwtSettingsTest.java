@@ -29,13 +29,13 @@ class JwtSettingsTest {
 
   @Test
   void givenBothSecretAndJwksThenStartUpFails() {
-    context.withPropertyValues("IMAGEJOBS_JWT_SECRET=" + "s".repeat(40), "IMAGEJOBS_JWT_JWKS_URI=http://idp/jwks")
+    context.withPropertyValues("imagejobs.jwt.secret=" + "s".repeat(40), "imagejobs.jwt.jwks-uri=http://idp/jwks")
         .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause().hasMessageContaining("exactly one"));
   }
 
   @Test
   void givenSecretShorterThan32BytesThenStartUpFails() {
-    context.withPropertyValues("IMAGEJOBS_JWT_SECRET=short")
+    context.withPropertyValues("imagejobs.jwt.secret=short")
         .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause().hasMessageContaining("32 bytes"));
   }
 
@@ -53,7 +53,7 @@ class JwtSettingsTest {
 
   @Test
   void givenASecretThenTheDevelopmentSecretIsRefusedEvenWhenAllowed() {
-    context.withPropertyValues("IMAGEJOBS_JWT_SECRET=" + "s".repeat(40), "IMAGEJOBS_JWT_ALLOW_DEV_SECRET=true")
+    context.withPropertyValues("imagejobs.jwt.secret=" + "s".repeat(40), "imagejobs.jwt.allow-dev-secret=true")
         .run(ctx -> {
           assertThat(ctx.getBean(JwtSettings.class).keySource()).isEqualTo(JwtSettings.KeySource.SECRET);
           ReactiveJwtDecoder decoder = ctx.getBean(ReactiveJwtDecoder.class);
@@ -65,10 +65,10 @@ class JwtSettingsTest {
 
   @Test
   void givenThePublishedDevelopmentSecretAsSecretThenStartUpFailsUnlessLocalDevelopmentIsOn() {
-    context.withPropertyValues("IMAGEJOBS_JWT_SECRET=" + DevTokens.LOCAL_SECRET)
+    context.withPropertyValues("imagejobs.jwt.secret=" + DevTokens.LOCAL_SECRET)
         .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
             .hasMessageContaining("published development secret").hasMessageContaining("IMAGEJOBS_JWT_ALLOW_DEV_SECRET"));
-    context.withPropertyValues("IMAGEJOBS_JWT_SECRET=" + DevTokens.LOCAL_SECRET, "IMAGEJOBS_JWT_ALLOW_DEV_SECRET=true")
+    context.withPropertyValues("imagejobs.jwt.secret=" + DevTokens.LOCAL_SECRET, "imagejobs.jwt.allow-dev-secret=true")
         .run(ctx -> {
           assertThat(ctx).hasNotFailed();
           assertThat(ctx.getBean(JwtSettings.class).keySource()).isEqualTo(JwtSettings.KeySource.DEV_SECRET);
@@ -77,7 +77,7 @@ class JwtSettingsTest {
 
   @Test
   void givenACustomTenantClaimThenOnlyTokensCarryingItAreAccepted() {
-    context.withPropertyValues("IMAGEJOBS_JWT_SECRET=" + "s".repeat(40), "IMAGEJOBS_JWT_TENANT_CLAIM=org")
+    context.withPropertyValues("imagejobs.jwt.secret=" + "s".repeat(40), "imagejobs.jwt.tenant-claim=org")
         .run(ctx -> {
           ReactiveJwtDecoder decoder = ctx.getBean(ReactiveJwtDecoder.class);
           String withOrg = DevTokens.mint("s".repeat(40), "org", "acme", Duration.ofMinutes(5), Instant.now());

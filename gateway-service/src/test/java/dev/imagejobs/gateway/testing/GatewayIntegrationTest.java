@@ -75,24 +75,24 @@ public abstract class GatewayIntegrationTest {
 
   @DynamicPropertySource
   static void environment(DynamicPropertyRegistry registry) {
-    registry.add("KAFKA_BOOTSTRAP_SERVERS", TestKafka::bootstrapServers);
-    registry.add("POSTGRES_HOST", TestPostgres::host);
-    registry.add("POSTGRES_PORT", TestPostgres::port);
-    registry.add("POSTGRES_DB", () -> "postgres");
-    registry.add("POSTGRES_USER", () -> "postgres");
-    registry.add("IMAGEJOBS_STORAGE_DIR", STORAGE_DIR::toString);
-    registry.add("IMAGEJOBS_STORAGE_BUCKET", () -> "asset-images");
-    registry.add("IMAGEJOBS_JWT_SECRET", () -> Tokens.SECRET);
-    registry.add("IMAGEJOBS_PROJECTION_RETRY_MAX_BACKOFF", () -> "1s");
-    registry.add("IMAGEJOBS_RATE_LIMIT_PER_SECOND", () -> "1");
-    registry.add("IMAGEJOBS_RATE_LIMIT_BURST", () -> Integer.toString(RATE_LIMIT_BURST));
-    registry.add("IMAGEJOBS_ADMISSION_MAX_QUEUED_PER_TENANT", () -> Integer.toString(MAX_QUEUED_PER_TENANT));
-    registry.add("IMAGEJOBS_SSE_HEARTBEAT_INTERVAL", () -> "1s");
-    registry.add("IMAGEJOBS_SSE_MAX_STREAMS_PER_TENANT", () -> Integer.toString(MAX_STREAMS_PER_TENANT));
+    registry.add("spring.kafka.bootstrap-servers", TestKafka::bootstrapServers);
+    registry.add("imagejobs.database.host", TestPostgres::host);
+    registry.add("imagejobs.database.port", TestPostgres::port);
+    registry.add("imagejobs.database.name", () -> "postgres");
+    registry.add("imagejobs.database.username", () -> "postgres");
+    registry.add("imagejobs.storage.dir", STORAGE_DIR::toString);
+    registry.add("imagejobs.storage.bucket", () -> "asset-images");
+    registry.add("imagejobs.jwt.secret", () -> Tokens.SECRET);
+    registry.add("imagejobs.projection.retry-max-backoff", () -> "1s");
+    registry.add("imagejobs.rate-limit.rate-per-second", () -> "1");
+    registry.add("imagejobs.rate-limit.burst", () -> Integer.toString(RATE_LIMIT_BURST));
+    registry.add("imagejobs.admission.max-queued-per-tenant", () -> Integer.toString(MAX_QUEUED_PER_TENANT));
+    registry.add("imagejobs.sse.heartbeat-interval", () -> "1s");
+    registry.add("imagejobs.sse.max-streams-per-tenant", () -> Integer.toString(MAX_STREAMS_PER_TENANT));
     // Long enough that an event reaching a stream within seconds proves the notification path.
-    registry.add("IMAGEJOBS_SSE_REREAD_INTERVAL", () -> "5m");
-    registry.add("IMAGEJOBS_SSE_LISTENER_MIN_BACKOFF", () -> "100ms");
-    registry.add("IMAGEJOBS_SSE_LISTENER_MAX_BACKOFF", () -> "1s");
+    registry.add("imagejobs.sse.reread-interval", () -> "5m");
+    registry.add("imagejobs.sse.listener-min-backoff", () -> "100ms");
+    registry.add("imagejobs.sse.listener-max-backoff", () -> "1s");
     // A price for the local model, so estimates are visible: per image, and per size for 2K.
     registry.add("imagejobs.pricing.models[local-v1].micros-per-image", () -> "1500");
     registry.add("imagejobs.pricing.models[local-v1].sizes[2K]", () -> "3000");

@@ -1,7 +1,6 @@
 package dev.imagejobs.generation.jobs;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -14,7 +13,6 @@ import org.springframework.util.unit.DataSize;
  * @param providerTimeout how long one provider call may take before the attempt fails with TIMEOUT
  * @param maxImageSize largest artifact accepted when a provider answers with a URL to download
  * @param retry when failed provider attempts are tried again
- * @param requestsPerMinute client-side cap of calls per provider name; absent means no cap
  * @param drainTimeout how long running jobs may finish when partitions move or the service stops
  * @param maxRedeliveries times a job is run again after its events could not be published, before
  *     its record is dead-lettered
@@ -27,7 +25,6 @@ record GenerationSettings(
     @DefaultValue("120s") Duration providerTimeout,
     @DefaultValue("20MB") DataSize maxImageSize,
     @DefaultValue Retry retry,
-    Map<String, Integer> requestsPerMinute,
     @DefaultValue("60s") Duration drainTimeout,
     @DefaultValue("5") int maxRedeliveries,
     @DefaultValue("5s") Duration redeliveryDelay,
@@ -40,12 +37,15 @@ record GenerationSettings(
     if (providerTimeout.isNegative() || providerTimeout.isZero()) {
       throw new IllegalArgumentException("imagejobs.generation.provider-timeout must be positive");
     }
-    requestsPerMinute = requestsPerMinute == null ? Map.of() : Map.copyOf(requestsPerMinute);
   }
 
   /**
    * Where image URLs returned by a provider may be fetched from ({@code imagejobs.generation.downloads.*}):
    * HTTPS on public addresses only, unless relaxed here; see {@link ArtifactUrlPolicy}.
+   *
+   * @param allowHttp whether plain http is accepted for any host (hosts in {@code allowedHosts} may always use it)
+   * @param allowedHosts the only hosts downloads may come from, compared case-insensitively; empty for any host
+   * @param allowPrivateAddresses whether hosts may resolve to loopback, private and other internal addresses
    */
   record Downloads(
       @DefaultValue("false") boolean allowHttp,
@@ -61,7 +61,16 @@ record GenerationSettings(
     }
   }
 
-  /** The retry schedule ({@code imagejobs.generation.retry.*}); see {@link RetryPolicy}. */
+  /**
+   * The retry schedule ({@code imagejobs.generation.retry.*}); see {@link RetryPolicy}.
+   *
+   * @param maxRetries attempts after the first; 0 disables retries
+   * @param initialDelay wait before the first retry
+   * @param multiplier growth of the wait per retry
+   * @param maxDelay cap of the computed wait
+   * @param jitter share of the wait that is random, from 0 (none) to 1
+   * @param maxProviderDelay the longest wait a provider may ask for (Retry-After); beyond it the job fails instead
+   */
   record Retry(
       @DefaultValue("3") int maxRetries,
       @DefaultValue("1s") Duration initialDelay,

@@ -11,6 +11,7 @@ import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.schemas.EventMetadataFactory;
+import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.storage.BlobStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -75,7 +76,7 @@ class JobsConfiguration {
       Clock clock,
       ThreadPoolTaskExecutor generationWork, GenerationSettings settings, GenerationMetrics metrics,
       EndedRuns endedRuns, JobTracing tracing) {
-    ProviderRateLimiter limiter = new ProviderRateLimiter(settings.requestsPerMinute(), System::nanoTime, generationWork);
+    ProviderRateLimiter limiter = new ProviderRateLimiter(providers.requestsPerMinute(), System::nanoTime, generationWork);
     return new JobRunner(providers, reader, new ArtifactStager(store), publisher,
         new EventMetadataFactory(PRODUCER, clock), generationWork, settings.providerTimeout(),
         settings.retry().policy(), limiter, metrics, endedRuns, tracing);
@@ -89,9 +90,9 @@ class JobsConfiguration {
   }
 
   @Bean
-  InFlightConsumer jobConsumer(ConsumerFactory<?, ?> consumers, JobDispatcher dispatcher, GenerationSettings settings,
-      GenerationMetrics metrics) {
-    return new InFlightConsumer(consumers, "generation", dispatcher, settings.maxInFlight(), settings.drainTimeout(),
+  InFlightConsumer jobConsumer(ConsumerFactory<?, ?> consumers, TopicNames names, JobDispatcher dispatcher,
+      GenerationSettings settings, GenerationMetrics metrics) {
+    return new InFlightConsumer(consumers, names.lifecycle(), "generation", dispatcher, settings.maxInFlight(), settings.drainTimeout(),
         metrics.inFlight());
   }
 }

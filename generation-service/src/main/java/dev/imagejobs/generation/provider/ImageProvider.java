@@ -11,6 +11,11 @@ public interface ImageProvider {
   /** The name jobs use to select the provider ({@code JobSpec.provider}). */
   String name();
 
+  /** The client-side cap of this provider's calls per minute on this instance; 0 for none. */
+  default int requestsPerMinute() {
+    return 0;
+  }
+
   /**
    * Starts one generation and returns at once. A call takes seconds to a minute at a real provider,
    * so waiting happens in the returned future (an HTTP client's event loop, a timer), not in a

@@ -16,6 +16,17 @@ public class ProviderRegistry {
     }
   }
 
+  /** The client-side cap of calls per minute of each provider that has one, by name. */
+  public Map<String, Integer> requestsPerMinute() {
+    Map<String, Integer> caps = new TreeMap<>();
+    byName.forEach((name, provider) -> {
+      if (provider.requestsPerMinute() > 0) {
+        caps.put(name, provider.requestsPerMinute());
+      }
+    });
+    return caps;
+  }
+
   /**
    * The provider named {@code name}.
    *

@@ -69,12 +69,12 @@ final class AuditRebuildScenario implements Scenario {
         .redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().putAll(Map.of(
-        "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-        "POSTGRES_HOST", "localhost",
-        "POSTGRES_PORT", Integer.toString(stack.postgresPort()),
-        "POSTGRES_DB", "imagejobs",
-        "POSTGRES_USER", "postgres",
-        "POSTGRES_PASSWORD", ""));
+        "SPRING_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+        "IMAGEJOBS_DATABASE_HOST", "localhost",
+        "IMAGEJOBS_DATABASE_PORT", Integer.toString(stack.postgresPort()),
+        "IMAGEJOBS_DATABASE_NAME", "imagejobs",
+        "IMAGEJOBS_DATABASE_USERNAME", "postgres",
+        "IMAGEJOBS_DATABASE_PASSWORD", ""));
     Duration timeout = run.options().scaled(Duration.ofMinutes(20), Duration.ofMinutes(5));
     long started = System.nanoTime();
     Process audit = builder.start();

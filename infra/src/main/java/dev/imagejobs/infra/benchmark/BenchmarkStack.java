@@ -37,9 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class BenchmarkStack implements AutoCloseable {
 
-  static final String LOCAL_LATENCY = "IMAGEJOBS_LOCAL_LATENCY";
-  static final String LOCAL_MODE = "IMAGEJOBS_LOCAL_MODE";
-  static final String LOCAL_LONG_SIDE = "IMAGEJOBS_LOCAL_LONG_SIDE";
+  static final String LOCAL_LATENCY = "IMAGEJOBS_PROVIDERS_LOCAL_LATENCY";
+  static final String LOCAL_MODE = "IMAGEJOBS_PROVIDERS_LOCAL_MODE";
+  static final String LOCAL_LONG_SIDE = "IMAGEJOBS_PROVIDERS_LOCAL_LONG_SIDE";
   static final String RATE_LIMIT_ENABLED = "IMAGEJOBS_RATE_LIMIT_ENABLED";
   static final String MAX_IN_FLIGHT = "IMAGEJOBS_GENERATION_MAX_IN_FLIGHT";
   static final String ADMISSION_MAX_QUEUED = "IMAGEJOBS_ADMISSION_MAX_QUEUED_PER_TENANT";

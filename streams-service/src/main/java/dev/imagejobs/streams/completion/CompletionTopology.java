@@ -4,7 +4,7 @@ import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.RunEndedCodec;
-import dev.imagejobs.schemas.Topics;
+import dev.imagejobs.schemas.TopicNames;
 import java.util.Locale;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -23,7 +23,10 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class CompletionTopology {
 
-  /** Application id: the consumer group, the prefix of internal topics and {@code dlq_consumer_group}. */
+  /**
+   * The application id of a deployment without a topic prefix ({@code imagejobs.streams.application-id}):
+   * the consumer group, the prefix of internal topics and {@code dlq_consumer_group}.
+   */
   public static final String APPLICATION_ID = "image-jobs-streams";
 
   /** Job id → folded {@link JobState}. */
@@ -34,7 +37,8 @@ public final class CompletionTopology {
 
   private CompletionTopology() {}
 
-  public static Topology build(StreamsBuilder builder, StreamsSettings settings, JobTracing tracing) {
+  /** The topology reading and writing the topics named as {@code names} says. */
+  public static Topology build(StreamsBuilder builder, StreamsSettings settings, TopicNames names, JobTracing tracing) {
     LifecycleCodec lifecycleCodec = new LifecycleCodec();
     CompletedJobCodec completedCodec = new CompletedJobCodec();
     RunEndedCodec endedRunsCodec = new RunEndedCodec();
@@ -45,7 +49,7 @@ public final class CompletionTopology {
 
     // Raw bytes in, so that a poison record is dead-lettered byte for byte instead of failing the task.
     KStream<byte[], Outbound> outbound = builder
-        .stream(Topics.LIFECYCLE.name(),
+        .stream(names.lifecycle(),
             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("lifecycle-source"))
         .process(() -> new JobLifecycleProcessor(settings, lifecycleCodec, completedCodec, endedRunsCodec, tracing),
             Named.as("job-lifecycle"), JOB_STATES, WATCHDOG_ARMS);
@@ -57,7 +61,7 @@ public final class CompletionTopology {
           (key, value) -> value.destination() == destination,
           Branched.withConsumer(records -> records
               .mapValues(Outbound::value, Named.as(name + "-value"))
-              .to(destination.topic().name(),
+              .to(names.of(destination.topic()),
                   Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-sink")), name));
     }
     return builder.build();

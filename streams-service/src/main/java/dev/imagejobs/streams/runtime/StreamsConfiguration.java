@@ -2,6 +2,7 @@ package dev.imagejobs.streams.runtime;
 
 import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.TopicProperties;
+import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.streams.completion.CompletionTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Properties;
@@ -23,12 +24,13 @@ class StreamsConfiguration {
   @Bean
   CompletionStreams completionStreams(
       KafkaProperties kafka, StreamsProperties streams, WatchdogProperties watchdog, TopicProperties topics,
+      TopicNames names,
       MeterRegistry registry, JobTracing tracing) {
     // spring.kafka.* (bootstrap servers, security, spring.kafka.streams.properties.*) first; the
     // settings the topology's guarantees rest on win.
     Properties config = new Properties();
     config.putAll(kafka.buildStreamsProperties());
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, CompletionTopology.APPLICATION_ID);
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, streams.applicationId());
     config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     config.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir().toAbsolutePath().toString());
     config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streams.threads());
@@ -39,7 +41,7 @@ class StreamsConfiguration {
     config.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
         Integer.toString(topics.minInsyncReplicas()));
     return new CompletionStreams(
-        CompletionTopology.build(new StreamsBuilder(), watchdog.toSettings(), tracing), config, streams, registry);
+        CompletionTopology.build(new StreamsBuilder(), watchdog.toSettings(), names, tracing), config, streams, registry);
   }
 
   @Bean

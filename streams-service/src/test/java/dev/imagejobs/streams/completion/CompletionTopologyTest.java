@@ -11,6 +11,7 @@ import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.RunEndedCodec;
+import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.Traceparent;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
@@ -72,7 +73,7 @@ class CompletionTopologyTest {
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     driver = new TopologyTestDriver(
-        CompletionTopology.build(new StreamsBuilder(), StreamsSettings.defaults(), JobTracing.disabled()), config, WALL_CLOCK_START);
+        CompletionTopology.build(new StreamsBuilder(), StreamsSettings.defaults(), TopicNames.UNPREFIXED, JobTracing.disabled()), config, WALL_CLOCK_START);
     lifecycleIn = driver.createInputTopic(Topics.LIFECYCLE.name(), new StringSerializer(), new ByteArraySerializer());
     completedOut = driver.createOutputTopic(Topics.COMPLETED.name(), new StringDeserializer(), new ByteArrayDeserializer());
     lifecycleOut = driver.createOutputTopic(Topics.LIFECYCLE.name(), new StringDeserializer(), new ByteArrayDeserializer());

@@ -1,6 +1,7 @@
 package dev.imagejobs.upload.inspection;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -11,7 +12,7 @@ import org.springframework.util.unit.DataSize;
  *     requested ratio, e.g. 0.04 for 4%
  */
 @ConfigurationProperties("imagejobs.inspection")
-public record InspectionSettings(DataSize maxSize, double aspectRatioTolerance) {
+public record InspectionSettings(@DefaultValue("20MB") DataSize maxSize, @DefaultValue("0.04") double aspectRatioTolerance) {
 
   public InspectionSettings {
     if (maxSize == null || maxSize.toBytes() <= 0) {

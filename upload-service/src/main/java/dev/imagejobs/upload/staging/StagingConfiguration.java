@@ -7,7 +7,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 
-/** Runs the staging sweep at start-up and then every {@code imagejobs.staging.sweep-interval}. */
+/** Runs the staging sweep at start-up and then every {@code imagejobs.upload.staging.sweep-interval}. */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
 class StagingConfiguration {

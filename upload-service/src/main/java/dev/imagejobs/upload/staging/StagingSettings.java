@@ -2,6 +2,7 @@ package dev.imagejobs.upload.staging;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * How the staging area is swept.
@@ -10,15 +11,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     well above the time a job may wait between generation and upload
  * @param sweepInterval pause between the end of one sweep and the start of the next
  */
-@ConfigurationProperties("imagejobs.staging")
-record StagingSettings(Duration maxAge, Duration sweepInterval) {
+@ConfigurationProperties("imagejobs.upload.staging")
+record StagingSettings(@DefaultValue("24h") Duration maxAge, @DefaultValue("1h") Duration sweepInterval) {
 
   StagingSettings {
     if (maxAge == null || maxAge.isNegative() || maxAge.isZero()) {
-      throw new IllegalArgumentException("imagejobs.staging.max-age must be positive");
+      throw new IllegalArgumentException("imagejobs.upload.staging.max-age must be positive");
     }
     if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
-      throw new IllegalArgumentException("imagejobs.staging.sweep-interval must be positive");
+      throw new IllegalArgumentException("imagejobs.upload.staging.sweep-interval must be positive");
     }
   }
 }

@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * How the upload service runs uploads ({@code imagejobs.uploads.*}).
+ * How the upload service runs uploads ({@code imagejobs.upload.*}).
  *
  * @param maxInFlight jobs handled at once on this instance, whatever the partition count; also the
  *     number of threads for the blocking storage steps
@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param storageRetryDelay delay before the first retry; doubled after each
  * @param storageRetryMaxDelay cap of the delay
  */
-@ConfigurationProperties("imagejobs.uploads")
+@ConfigurationProperties("imagejobs.upload")
 record UploadSettings(
     @DefaultValue("64") int maxInFlight,
     @DefaultValue("30s") Duration drainTimeout,
@@ -29,13 +29,13 @@ record UploadSettings(
 
   UploadSettings {
     if (maxInFlight < 1) {
-      throw new IllegalArgumentException("imagejobs.uploads.max-in-flight must be at least 1");
+      throw new IllegalArgumentException("imagejobs.upload.max-in-flight must be at least 1");
     }
     if (maxRedeliveries < 0 || redeliveryDelay.isNegative()) {
-      throw new IllegalArgumentException("imagejobs.uploads.max-redeliveries and redelivery-delay must not be negative");
+      throw new IllegalArgumentException("imagejobs.upload.max-redeliveries and redelivery-delay must not be negative");
     }
     if (storageMaxRetries < 0) {
-      throw new IllegalArgumentException("imagejobs.uploads.storage-max-retries must not be negative");
+      throw new IllegalArgumentException("imagejobs.upload.storage-max-retries must not be negative");
     }
     if (storageRetryDelay == null || storageRetryDelay.isNegative()
         || storageRetryMaxDelay == null || storageRetryMaxDelay.compareTo(storageRetryDelay) < 0) {

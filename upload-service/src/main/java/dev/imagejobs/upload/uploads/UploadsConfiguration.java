@@ -7,6 +7,7 @@ import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.schemas.EventMetadataFactory;
+import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.upload.inspection.ArtifactInspector;
 import dev.imagejobs.upload.inspection.InspectionSettings;
@@ -70,9 +71,9 @@ class UploadsConfiguration {
   }
 
   @Bean
-  InFlightConsumer uploadConsumer(ConsumerFactory<?, ?> consumers, UploadDispatcher dispatcher,
+  InFlightConsumer uploadConsumer(ConsumerFactory<?, ?> consumers, TopicNames names, UploadDispatcher dispatcher,
       UploadSettings settings) {
-    return new InFlightConsumer(consumers, "upload", dispatcher, settings.maxInFlight(), settings.drainTimeout(),
+    return new InFlightConsumer(consumers, names.lifecycle(), "upload", dispatcher, settings.maxInFlight(), settings.drainTimeout(),
         new AtomicInteger());
   }
 }

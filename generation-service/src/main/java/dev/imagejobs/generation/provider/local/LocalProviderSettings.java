@@ -3,6 +3,7 @@ package dev.imagejobs.generation.provider.local;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Knobs of the local provider, all off by default.
@@ -16,7 +17,11 @@ import org.springframework.boot.context.properties.bind.ConstructorBinding;
  */
 @ConfigurationProperties("imagejobs.providers.local")
 public record LocalProviderSettings(
-    String failMarker, Duration latency, double failureRate, int longSide, Mode mode) {
+    String failMarker,
+    @DefaultValue("0ms") Duration latency,
+    @DefaultValue("0") double failureRate,
+    @DefaultValue("1024") int longSide,
+    @DefaultValue("draw") Mode mode) {
 
   /** How the local provider comes by its images. */
   public enum Mode {

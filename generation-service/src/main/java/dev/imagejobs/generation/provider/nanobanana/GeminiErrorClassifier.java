@@ -54,7 +54,7 @@ final class GeminiErrorClassifier {
   /** The failure for a call made without a key: no request is sent, so nothing is retried. */
   static ProviderException missingApiKey() {
     return new ProviderException(ErrorClass.AUTH_ERROR, "API_KEY_MISSING",
-        "GEMINI_API_KEY is not set: the nano-banana provider needs a Gemini API key");
+        "IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY is not set: the nano-banana provider needs a Gemini API key");
   }
 
   /**
@@ -88,7 +88,7 @@ final class GeminiErrorClassifier {
 
     if ("API_KEY_INVALID".equals(error.reason)) {
       return failure(ErrorClass.AUTH_ERROR, code,
-          "Gemini rejected the API key (API_KEY_INVALID); check GEMINI_API_KEY");
+          "Gemini rejected the API key (API_KEY_INVALID); check IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY");
     }
     return switch (status) {
       case 401, 403 -> failure(ErrorClass.AUTH_ERROR, code,

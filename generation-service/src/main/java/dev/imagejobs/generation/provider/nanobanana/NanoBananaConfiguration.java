@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Registers the {@code nano-banana} provider: on Vertex AI when a project is configured, else on the
  * Gemini API with or without an API key (without one, jobs that name it fail AUTH_ERROR
- * "GEMINI_API_KEY is not set" rather than "unknown provider").
+ * "IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY is not set" rather than "unknown provider").
  */
 @Configuration(proxyBeanMethods = false)
 class NanoBananaConfiguration {

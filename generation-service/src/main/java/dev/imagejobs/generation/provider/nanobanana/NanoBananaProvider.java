@@ -81,6 +81,11 @@ final class NanoBananaProvider implements ImageProvider {
     return NAME;
   }
 
+  @Override
+  public int requestsPerMinute() {
+    return settings.requestsPerMinute();
+  }
+
   /**
    * Sends the prompt and returns at once. The future fails with a {@link ProviderException} from
    * {@link GeminiErrorClassifier}; cancelling it aborts the HTTP exchange.

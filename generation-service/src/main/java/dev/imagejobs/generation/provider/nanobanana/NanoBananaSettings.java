@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -22,10 +23,20 @@ import org.springframework.util.unit.DataSize;
  *     defaults for their model (in YAML, write ids with dots as {@code "[gemini-2.5-flash-image]"})
  * @param vertex where set, the models are called on Vertex AI with Google credentials instead of the
  *     Gemini API with the key
+ * @param requestsPerMinute client-side cap of calls per minute on this instance (jobs wait their
+ *     turn, not failing); 0 for none
  */
 @ConfigurationProperties("imagejobs.providers.nano-banana")
-record NanoBananaSettings(String apiKey, URI baseUrl, String model, Duration connectTimeout,
-    Duration responseTimeout, DataSize maxResponseSize, Map<String, ModelPrice> prices, Vertex vertex) {
+record NanoBananaSettings(
+    String apiKey,
+    @DefaultValue("https://generativelanguage.googleapis.com") URI baseUrl,
+    @DefaultValue(DEFAULT_MODEL) String model,
+    @DefaultValue("10s") Duration connectTimeout,
+    @DefaultValue("90s") Duration responseTimeout,
+    @DefaultValue("64MB") DataSize maxResponseSize,
+    Map<String, ModelPrice> prices,
+    Vertex vertex,
+    @DefaultValue("60") int requestsPerMinute) {
   static final URI DEFAULT_BASE_URL = URI.create("https://generativelanguage.googleapis.com");
   static final String DEFAULT_MODEL = "gemini-2.5-flash-image";
   static final DataSize DEFAULT_MAX_RESPONSE_SIZE = DataSize.ofMegabytes(64);
@@ -42,11 +53,14 @@ record NanoBananaSettings(String apiKey, URI baseUrl, String model, Duration con
     }
     prices = prices == null ? Map.of() : Map.copyOf(prices);
     vertex = vertex == null ? Vertex.NONE : vertex;
+    if (requestsPerMinute < 0) {
+      throw new IllegalArgumentException("imagejobs.providers.nano-banana.requests-per-minute must not be negative");
+    }
   }
 
   /** Defaults everywhere except the key and the API's address, as tests against a fake API need. */
   static NanoBananaSettings of(String apiKey, URI baseUrl) {
-    return new NanoBananaSettings(apiKey, baseUrl, null, null, null, null, null, null);
+    return new NanoBananaSettings(apiKey, baseUrl, null, null, null, null, null, null, 0);
   }
 
   boolean hasApiKey() {

@@ -83,7 +83,7 @@ class GeminiErrorClassifierTest {
   void givenAnInvalidApiKey_thenTheMessageSaysSoPlainly() {
     ProviderException e = classifier.httpError(400, GeminiResponses.invalidApiKey(), Optional.empty());
 
-    assertThat(e.getMessage()).isEqualTo("Gemini rejected the API key (API_KEY_INVALID); check GEMINI_API_KEY");
+    assertThat(e.getMessage()).isEqualTo("Gemini rejected the API key (API_KEY_INVALID); check IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY");
   }
 
   @Test
@@ -392,7 +392,7 @@ class GeminiErrorClassifierTest {
     assertThat(e.errorClass()).isEqualTo(ErrorClass.AUTH_ERROR);
     assertThat(e.code()).isEqualTo("API_KEY_MISSING");
     assertThat(e.retryable()).isFalse();
-    assertThat(e.getMessage()).startsWith("GEMINI_API_KEY is not set");
+    assertThat(e.getMessage()).startsWith("IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY is not set");
   }
 
   private ProviderException unusable(String body) {

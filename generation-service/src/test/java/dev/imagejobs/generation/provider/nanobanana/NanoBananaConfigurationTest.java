@@ -7,12 +7,15 @@ import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageProvider;
 import dev.imagejobs.generation.provider.ProviderException;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 class NanoBananaConfigurationTest {
   private final ApplicationContextRunner context = new ApplicationContextRunner()
@@ -48,7 +51,9 @@ class NanoBananaConfigurationTest {
 
   @Test
   void givenAModelFromTheEnvironmentVariable_thenItIsTheDefaultModel() {
-    context.withPropertyValues("IMAGEJOBS_NANO_BANANA_MODEL=gemini-3-pro-image-preview")
+    context.withInitializer(app -> app.getEnvironment().getPropertySources().addFirst(new SystemEnvironmentPropertySource(
+            "test-" + StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            Map.of("IMAGEJOBS_PROVIDERS_NANO_BANANA_MODEL", "gemini-3-pro-image-preview"))))
         .run(app -> assertThat(app.getBean(NanoBananaSettings.class).model()).isEqualTo("gemini-3-pro-image-preview"));
   }
 

@@ -183,7 +183,7 @@ class NanoBananaProviderTest {
     givenGeminiAnswers(400, GeminiResponses.invalidApiKey());
 
     assertFailure(request("A harbour", "1:1", null, null), e -> assertThat(e.getMessage())
-        .isEqualTo("Gemini rejected the API key (API_KEY_INVALID); check GEMINI_API_KEY"));
+        .isEqualTo("Gemini rejected the API key (API_KEY_INVALID); check IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY"));
   }
 
   @Test
@@ -191,7 +191,7 @@ class NanoBananaProviderTest {
     gemini.stubFor(post(anyUrl()).willReturn(json(200, GeminiResponses.imageAnswer(
         GeminiResponses.png(2, 2, Color.RED), null)).withFixedDelay(3_000)));
     NanoBananaSettings settings = new NanoBananaSettings(KEY, URI.create(gemini.baseUrl()), null, null,
-        Duration.ofMillis(300), null, null, null);
+        Duration.ofMillis(300), null, null, null, 0);
 
     assertFailure(new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC(), null),
         request("A harbour", "1:1", null, null), e -> {
@@ -206,7 +206,7 @@ class NanoBananaProviderTest {
     gemini.stubFor(post(anyUrl()).willReturn(json(200, GeminiResponses.imageAnswer(
         GeminiResponses.png(512, 512, Color.RED), null))));
     NanoBananaSettings settings = new NanoBananaSettings(KEY, URI.create(gemini.baseUrl()), null, null, null,
-        DataSize.ofBytes(1024), null, null);
+        DataSize.ofBytes(1024), null, null, 0);
 
     assertFailure(new NanoBananaProvider(settings, NanoBananaProvider.httpClient(settings), Clock.systemUTC(), null),
         request("A harbour", "1:1", null, null), e -> {
@@ -235,7 +235,7 @@ class NanoBananaProviderTest {
 
     assertFailure(keyless, request("A harbour", "1:1", null, null), e -> {
       assertThat(e.errorClass()).isEqualTo(ErrorClass.AUTH_ERROR);
-      assertThat(e.getMessage()).startsWith("GEMINI_API_KEY is not set");
+      assertThat(e.getMessage()).startsWith("IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY is not set");
     });
     gemini.verify(0, anyRequestedFor(anyUrl()));
   }

@@ -101,7 +101,7 @@ class VertexAiTest {
 
   private static NanoBananaProvider vertexProvider() {
     NanoBananaSettings settings = new NanoBananaSettings("", null, null, null, null, null, null,
-        new NanoBananaSettings.Vertex(PROJECT, null, URI.create(google.baseUrl())));
+        new NanoBananaSettings.Vertex(PROJECT, null, URI.create(google.baseUrl())), 0);
     ServiceAccountCredentials credentials = ServiceAccountCredentials.newBuilder()
         .setClientEmail("image-jobs@" + PROJECT + ".iam.gserviceaccount.com")
         .setPrivateKey(privateKey())
