@@ -90,7 +90,11 @@ public final class InFlightConsumer extends ConsumerLoop {
   protected Properties overrides() {
     Properties overrides = new Properties();
     overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxInFlight));
+    // Offsets are committed below the oldest unfinished record, never by the client; aborted
+    // transactions (the watchdog's) are never seen; a new group starts at the topic's beginning.
     overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    overrides.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    overrides.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return overrides;
   }
 

@@ -2,6 +2,7 @@ package dev.imagejobs.messaging;
 
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.TopicNames;
+import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -10,6 +11,7 @@ import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -28,9 +30,10 @@ import org.springframework.kafka.core.ProducerFactory;
 /**
  * The lifecycle publisher, the dead-letter path and the producer settings shared by the services
  * that consume the lifecycle topic (generation, upload); their topics come from
- * {@link TopicsAutoConfiguration}. The producer's serializers come from {@code spring.kafka.producer.*}:
- * lifecycle events are written with {@code LifecycleEventSerializer}; consumers read raw bytes so
- * they can route on {@code ce_type} and dead-letter byte for byte.
+ * {@link TopicsAutoConfiguration}. The producer settings the events' guarantees rest on are set here,
+ * whatever {@code spring.kafka.producer.*} says: lifecycle events are written with
+ * {@code LifecycleEventSerializer}, {@code acks=all} and idempotence; consumers read raw bytes so they
+ * can route on {@code ce_type} and dead-letter byte for byte ({@link InFlightConsumer}).
  */
 @AutoConfiguration(after = {KafkaAutoConfiguration.class, TopicsAutoConfiguration.class})
 @EnableConfigurationProperties({EndedRunsProperties.class, TopicProperties.class})
@@ -46,13 +49,21 @@ public class MessagingAutoConfiguration {
   /** Gauge of {@link EndedRuns#size()}. */
   public static final String ENDED_RUNS_KNOWN = "imagejobs.ended.runs.known";
 
-  /** Shorter batching than Kafka's default, set once here for every service that uses this module. */
+  /**
+   * The lifecycle producer of every service that uses this module: its guarantees always, and a
+   * shorter batching than Kafka's default unless the service sets one.
+   */
   @Bean
-  DefaultKafkaProducerFactoryCustomizer lifecycleProducerLinger() {
+  DefaultKafkaProducerFactoryCustomizer lifecycleProducer() {
     return factory -> {
       if (!factory.getConfigurationProperties().containsKey(ProducerConfig.LINGER_MS_CONFIG)) {
         factory.updateConfigs(Map.of(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS));
       }
+      factory.updateConfigs(Map.of(
+          ProducerConfig.ACKS_CONFIG, "all",
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, LifecycleEventSerializer.class));
     };
   }
 

@@ -6,6 +6,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import dev.imagejobs.schemas.Topics;
+import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -50,6 +52,17 @@ class MessagingAutoConfigurationTest {
   void givenNoLingerConfigured_thenTheProducersLingerOneMillisecond() {
     context.run(ctx -> assertThat(ctx.getBean(DefaultKafkaProducerFactory.class).getConfigurationProperties())
         .containsEntry(ProducerConfig.LINGER_MS_CONFIG, MessagingAutoConfiguration.LINGER_MS));
+  }
+
+  @Test
+  void givenOtherProducerSettings_thenTheLifecycleGuaranteesStill() {
+    context.withPropertyValues("spring.kafka.producer.acks=1", "spring.kafka.producer.properties.enable.idempotence=false",
+            "spring.kafka.producer.value-serializer=org.apache.kafka.common.serialization.ByteArraySerializer")
+        .run(ctx -> assertThat(ctx.getBean(DefaultKafkaProducerFactory.class).getConfigurationProperties())
+            .containsEntry(ProducerConfig.ACKS_CONFIG, "all")
+            .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+            .containsEntry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class)
+            .containsEntry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, LifecycleEventSerializer.class));
   }
 
   @Test
