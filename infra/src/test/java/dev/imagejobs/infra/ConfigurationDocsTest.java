@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,7 +54,7 @@ class ConfigurationDocsTest {
       String[] row = rows.get(renamed.name());
       assertThat(row[0]).isEqualTo(renamed.environmentVariable());
       assertThat(row[1]).as("new name of %s", renamed.name()).isEqualTo(renamed.replacement());
-      assertThat(row[2]).isEqualTo(renamed.replacement().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+      assertThat(row[2]).isEqualTo(SettingsMetadata.environmentVariable(renamed.replacement()));
     }
   }
 

@@ -37,15 +37,19 @@ record SettingsMetadata(List<Setting> settings) {
       return type != null && type.startsWith("java.util.Map");
     }
 
-    /** Its environment variable: upper case, dots and dashes as underscores (Spring's relaxed binding). */
     String environmentVariable() {
-      return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+      return SettingsMetadata.environmentVariable(name);
     }
 
     /** For a map, the prefix of its entries' variables: Spring binds map keys only from the dash-less form. */
     String entryVariablePrefix() {
       return name.toUpperCase(Locale.ROOT).replace("-", "").replace('.', '_') + "_";
     }
+  }
+
+  /** The environment variable of a setting: upper case, dots and dashes as underscores (Spring's relaxed binding). */
+  static String environmentVariable(String name) {
+    return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   static SettingsMetadata ofServices() {
