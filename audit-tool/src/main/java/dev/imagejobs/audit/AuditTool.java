@@ -102,6 +102,10 @@ public final class AuditTool {
     if (!report.inFlight().isEmpty()) {
       out.println("Skipped " + report.inFlight().size() + " jobs changed after the replay started: " + report.inFlight());
     }
+    if (!report.commandsEarlier().isEmpty()) {
+      out.println(report.commandsEarlier().size() + " jobs hold a cancel earlier in the live history than in the topic, "
+          + "where the gateway accepted it (no difference): " + report.commandsEarlier());
+    }
     out.printf("%d jobs compared, %d differences%n", report.jobsCompared(), report.differences().size());
     if (keepSchema) {
       out.println("Rebuilt read model kept in schema " + rebuild.schema());

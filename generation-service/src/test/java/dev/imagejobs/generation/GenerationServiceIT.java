@@ -186,7 +186,7 @@ class GenerationServiceIT {
       throws Exception {
     String jobId = UUID.randomUUID().toString();
     byte[] earlier = ((ImageArtifact.Bytes) local.generate(
-        new GenerationRequest(jobId, 1, "Generated before the crash", "16:9", "1K", "local-v1"))
+        new GenerationRequest(jobId, 0, 1, "Generated before the crash", "16:9", "1K", "local-v1"))
         .get(10, TimeUnit.SECONDS)).content();
     store.putIfAbsent(BlobPath.of("staging", jobId, "attempt-1.png"), earlier,
         new BlobMetadata("image/png", "private, no-store", Map.of("jobId", jobId)));

@@ -92,7 +92,7 @@ public final class LocalStack {
   }
 
   /**
-   * Starts PostgreSQL and Kafka (in parallel), then the three services, and returns once every
+   * Starts PostgreSQL and Kafka (in parallel), then the four services, and returns once every
    * service reports UP. On failure everything already started is stopped again.
    *
    * @throws IllegalStateException naming the log file to read when a part does not come up
@@ -103,6 +103,22 @@ public final class LocalStack {
 
   /** {@link #start(StackSettings)}, each service started as {@code launch} says. */
   static RunningStack start(StackSettings requested, ServiceProcess.Launch launch) {
+    return start(requested, launch, 1);
+  }
+
+  /**
+   * {@link #start(StackSettings)} with {@code instances} processes of each service, as a deployment
+   * scaled out runs them: the first on the configured port, the others on free ones, each streams
+   * instance with a state directory of its own.
+   */
+  public static RunningStack start(StackSettings requested, int instances) {
+    return start(requested, ServiceProcess.JAR, instances);
+  }
+
+  static RunningStack start(StackSettings requested, ServiceProcess.Launch launch, int instances) {
+    if (instances < 1 || instances > ServiceProcess.MAX_INSTANCES) {
+      throw new IllegalArgumentException("Between 1 and " + ServiceProcess.MAX_INSTANCES + " instances per service");
+    }
     Instant started = Instant.now();
     requireDistribution(requested.home());
     StackSettings settings = requested.withFreePorts();
@@ -110,15 +126,24 @@ public final class LocalStack {
     RunningStack stack = lock(settings, state);
     try {
       for (Service service : Service.values()) {
-        ServiceProcess.stopLeftover(service, state);
+        for (int instance = 1; instance <= ServiceProcess.MAX_INSTANCES; instance++) {
+          ServiceProcess.stopLeftover(service, instance, state);
+        }
       }
       startInfrastructure(stack, settings, state);
       Map<String, String> environment = serviceEnvironment(stack, settings, state);
       stack.devToken(devToken(environment));
       for (Service service : Service.values()) {
-        stack.service(ServiceProcess.start(service, port(settings, service), settings, environment, launch));
+        for (int instance = 1; instance <= instances; instance++) {
+          int port = instance == 1 ? port(settings, service) : FreePorts.resolve(0)[0];
+          Map<String, String> own = new HashMap<>(environment);
+          if (instance > 1) {
+            own.put("IMAGEJOBS_STREAMS_STATE_DIR", state.root().resolve("streams-state-" + instance).toString());
+          }
+          stack.service(ServiceProcess.start(service, instance, port, settings, own, launch));
+        }
       }
-      // All three were started before waiting for any: they boot in parallel.
+      // All were started before waiting for any: they boot in parallel.
       for (ServiceProcess service : stack.services()) {
         service.awaitHealthy(settings.startupTimeout());
         LOG.info("{} is UP on {}", service.process().name(), service.baseUrl());
@@ -173,7 +198,7 @@ public final class LocalStack {
         + "======================================================================";
   }
 
-  static Path defaultHome() {
+  public static Path defaultHome() {
     try {
       // Next to the launcher jar (target/local-stack.jar) or its classes (target/classes): target/local-stack.
       Path location = Path.of(LocalStack.class.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -43,6 +43,14 @@ public final class RunningStack implements AutoCloseable {
     return "http://localhost:" + settings.gatewayPort();
   }
 
+  /** Base URL of each gateway instance by its process name, the first one first. */
+  public synchronized Map<String, String> gatewayUrls() {
+    Map<String, String> urls = new LinkedHashMap<>();
+    services.stream().filter(service -> service.service() == ServiceProcess.Service.GATEWAY)
+        .forEach(service -> urls.put(service.process().name(), service.baseUrl()));
+    return urls;
+  }
+
   /**
    * A bearer token for the gateway, signed with the stack's JWT secret for the development tenant,
    * or {@code null} when the gateway validates tokens against a JWKS URL instead.

@@ -39,6 +39,8 @@ final class ServiceProcess {
   }
 
   static final Duration STOP_GRACE = Duration.ofSeconds(20);
+  /** The most instances of one service a stack runs. */
+  static final int MAX_INSTANCES = 4;
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -83,20 +85,26 @@ final class ServiceProcess {
    * @param port its HTTP port ({@code SERVER_PORT})
    * @param environment the stack's wiring (Kafka, PostgreSQL, storage)
    */
-  static ServiceProcess start(Service service, int port, StackSettings settings, Map<String, String> environment,
-      Launch launch) {
+  static ServiceProcess start(Service service, int instance, int port, StackSettings settings,
+      Map<String, String> environment, Launch launch) {
     StateDirectory state = new StateDirectory(settings.stateDir());
     List<String> command = launch.command(service, settings, state.marker());
     Map<String, String> own = new HashMap<>(environment);
     own.put("SERVER_PORT", Integer.toString(port));
-    ChildProcess process = ChildProcess.start(service.artifactId(), command, own,
-        state.log(service.artifactId()), state.pidFile(service.artifactId()));
+    String name = name(service, instance);
+    ChildProcess process = ChildProcess.start(name, command, own, state.log(name), state.pidFile(name));
     return new ServiceProcess(service, port, process);
   }
 
-  /** Stops what a killed launcher left running of this service. */
-  static void stopLeftover(Service service, StateDirectory state) {
-    ChildProcess.stopLeftover(service.artifactId(), state.pidFile(service.artifactId()), state.marker(), STOP_GRACE);
+  /** The process name of an instance: the service's for the first, then {@code gateway-service-2}, ... */
+  static String name(Service service, int instance) {
+    return instance == 1 ? service.artifactId() : service.artifactId() + "-" + instance;
+  }
+
+  /** Stops what a killed launcher left running of this instance of the service. */
+  static void stopLeftover(Service service, int instance, StateDirectory state) {
+    String name = name(service, instance);
+    ChildProcess.stopLeftover(name, state.pidFile(name), state.marker(), STOP_GRACE);
   }
 
   /** Waits until {@code /actuator/health} reports UP. */

@@ -211,7 +211,7 @@ class JobRunner {
     JobSpec spec = run.spec();
     String provider = spec.getProvider();
     GenerationRequest request = new GenerationRequest(
-        run.jobId(), attempt, promptOf(spec), spec.getAspectRatio(), spec.getImageSize(), spec.getModel());
+        run.jobId(), run.retryCount(), attempt, promptOf(spec), spec.getAspectRatio(), spec.getImageSize(), spec.getModel());
     metrics.attempted(provider);
     long started = System.nanoTime();
     CompletableFuture<ImageArtifact> answer;

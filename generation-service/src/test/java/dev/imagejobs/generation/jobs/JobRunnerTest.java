@@ -656,7 +656,7 @@ class JobRunnerTest {
   }
 
   private byte[] png(String prompt, String aspectRatio) throws Exception {
-    GenerationRequest request = new GenerationRequest("any", 1, prompt, aspectRatio, "1K", "local-v1");
+    GenerationRequest request = new GenerationRequest("any", 0, 1, prompt, aspectRatio, "1K", "local-v1");
     return ((ImageArtifact.Bytes) local.generate(request).get(5, TimeUnit.SECONDS)).content();
   }
 }

@@ -104,7 +104,7 @@ public abstract class ImageProviderContractTest {
   }
 
   protected GenerationRequest request(String prompt, String ratio) {
-    return new GenerationRequest("job-contract", 1, prompt, ratio, "1K", model());
+    return new GenerationRequest("job-contract", 0, 1, prompt, ratio, "1K", model());
   }
 
   private ImageArtifact generate(ImageProvider provider, String prompt, String ratio) throws Exception {

@@ -1,16 +1,13 @@
 package dev.imagejobs.infra.benchmark;
 
+import dev.imagejobs.infra.AuditProcess;
 import dev.imagejobs.schemas.Topics;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.OptionalLong;
 
 /**
  * How fast the audit tool rebuilds the read model from the lifecycle topic
@@ -20,8 +17,6 @@ import java.util.regex.Pattern;
  */
 final class AuditRebuildScenario implements Scenario {
 
-  private static final Pattern REPLAYED = Pattern.compile("Replayed (\\d+) events");
-  private static final Pattern COMPARED = Pattern.compile("(\\d+) jobs compared, (\\d+) differences");
 
   @Override
   public String name() {
@@ -36,10 +31,8 @@ final class AuditRebuildScenario implements Scenario {
   @Override
   public void run(BenchmarkRun run, ScenarioResult.Builder result) throws Exception {
     Path jar = run.auditJar();
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("No audit tool at " + jar + "; build it: ./mvnw -B -DskipTests package -pl "
-          + "infra,audit-tool -am");
-    }
+    // Before loading the stack for it.
+    AuditProcess.requireJar(jar);
     StackProvider.Lease lease = run.stacks().shared(name(), Map.of());
     BenchmarkStack stack = StackNotes.describe(lease, result);
     if (stack.jobsAccepted().get() == 0) {
@@ -58,55 +51,32 @@ final class AuditRebuildScenario implements Scenario {
       events = topics.endOffsetSum(Topics.LIFECYCLE.name());
     }
     Path log = run.out().resolve(name() + ".log");
-    Files.createDirectories(run.out());
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        jar.toString(), "verify-read-model");
+    List<String> command = AuditProcess.command(jar);
     result.setting("jobs on the stack", stack.jobsAccepted().get())
         .setting("lifecycle records", events)
         .setting("command", String.join(" ", command.subList(1, command.size())) + " (default JVM options)")
         .setting("output", log.toString());
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().putAll(Map.of(
-        "SPRING_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-        "IMAGEJOBS_DATABASE_HOST", "localhost",
-        "IMAGEJOBS_DATABASE_PORT", Integer.toString(stack.postgresPort()),
-        "IMAGEJOBS_DATABASE_NAME", "imagejobs",
-        "IMAGEJOBS_DATABASE_USERNAME", "postgres",
-        "IMAGEJOBS_DATABASE_PASSWORD", ""));
     Duration timeout = run.options().scaled(Duration.ofMinutes(20), Duration.ofMinutes(5));
-    long started = System.nanoTime();
-    Process audit = builder.start();
-    try {
-      if (!audit.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-        throw new IllegalStateException("The audit tool took longer than " + timeout.toMinutes() + " min; see " + log);
-      }
-    } finally {
-      if (audit.isAlive()) {
-        audit.destroyForcibly();
-      }
-    }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    String output = Files.readString(log);
-    Matcher replayed = REPLAYED.matcher(output);
-    Matcher compared = COMPARED.matcher(output);
+    AuditProcess.Result audit = AuditProcess.verifyReadModel(jar, stack.running(), Map.of(), log, timeout);
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("events", events);
-    values.put("wall time s", seconds);
-    values.put("events/s", events / seconds);
+    values.put("wall time s", audit.seconds());
+    values.put("events/s", events / audit.seconds());
     result.figure(new Figure("read-model rebuild", "", values,
         "events = lifecycle end offsets; wall time of the whole verify-read-model process (JVM start, replay, "
             + "comparison)"));
     Map<String, Object> verdict = new LinkedHashMap<>();
-    verdict.put("exit code", audit.exitValue());
-    verdict.put("events replayed", replayed.find() ? Long.parseLong(replayed.group(1)) : "not reported");
-    boolean reported = compared.find();
-    verdict.put("jobs compared", reported ? Long.parseLong(compared.group(1)) : "not reported");
-    verdict.put("differences", reported ? Long.parseLong(compared.group(2)) : "not reported");
+    verdict.put("exit code", audit.exitCode());
+    verdict.put("events replayed", reported(audit.eventsReplayed()));
+    verdict.put("jobs compared", reported(audit.jobsCompared()));
+    verdict.put("differences", reported(audit.differences()));
     result.figure(new Figure("audit verdict", "", verdict, "exit code 0 = rebuilt read model equal to the live one"));
-    if (audit.exitValue() != 0) {
-      result.note("The audit tool exited with " + audit.exitValue() + "; see " + log);
+    if (audit.exitCode() != 0) {
+      result.note("The audit tool exited with " + audit.exitCode() + "; see " + log);
     }
+  }
+
+  private static Object reported(OptionalLong value) {
+    return value.isPresent() ? (Object) value.getAsLong() : "not reported";
   }
 }

@@ -1,5 +1,6 @@
 package dev.imagejobs.infra.benchmark;
 
+import dev.imagejobs.infra.AuditProcess;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -66,7 +67,7 @@ public final class BenchmarkRunner {
     try {
       BenchmarkRun run = new BenchmarkRun(options, machine, stacks, json,
           new ProcessGroupCpu(ProcessGroupCpu.ticksPerSecond()), new Jcmd(Path.of(System.getProperty("java.home"))),
-          auditJar());
+          AuditProcess.jar(home));
       ClientWarmup.run(options.scaled(Duration.ofSeconds(15), Duration.ofSeconds(5)), json);
       for (String name : options.scenarios()) {
         Scenario scenario = scenarios.get(name);
@@ -109,18 +110,6 @@ public final class BenchmarkRunner {
       Files.writeString(options.out().resolve("results.md"), report.markdown());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the results to " + options.out(), e);
-    }
-  }
-
-  /** The audit tool's executable jar in the same repository as the stack's distribution. */
-  private Path auditJar() {
-    Path target = home.toAbsolutePath().normalize().getParent().getParent().getParent().resolve("audit-tool")
-        .resolve("target");
-    try (Stream<Path> jars = Files.exists(target) ? Files.list(target) : Stream.empty()) {
-      return jars.filter(jar -> jar.getFileName().toString().matches("audit-tool-.*-exec\\.jar")).findFirst()
-          .orElse(target.resolve("audit-tool-exec.jar"));
-    } catch (IOException e) {
-      return target.resolve("audit-tool-exec.jar");
     }
   }
 

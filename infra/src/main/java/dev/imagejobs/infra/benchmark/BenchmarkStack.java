@@ -153,6 +153,10 @@ final class BenchmarkStack implements AutoCloseable {
     return stack.bootstrapServers();
   }
 
+  RunningStack running() {
+    return stack;
+  }
+
   int postgresPort() {
     return stack.settings().postgresPort();
   }

@@ -12,11 +12,11 @@ import reactor.netty.resources.ConnectionProvider;
  * all served by Reactor Netty's few event-loop threads so thousands of streams cost little on the
  * client side. Each event is handed over with the time its bytes arrived.
  */
-final class SseClient implements AutoCloseable {
+public final class SseClient implements AutoCloseable {
 
   /** Receives the events of one stream, on an event-loop thread: must not block. */
   @FunctionalInterface
-  interface Listener {
+  public interface Listener {
     /**
      * @param receivedNanos {@link System#nanoTime()} when the event's last bytes arrived
      * @param receivedEpochMicros the machine clock at the same moment, microseconds since the epoch
@@ -27,7 +27,7 @@ final class SseClient implements AutoCloseable {
   private final ConnectionProvider connections = ConnectionProvider.newConnection();
   private final HttpClient http;
 
-  SseClient(String baseUrl, String token) {
+  public SseClient(String baseUrl, String token) {
     this.http = HttpClient.create(connections)
         .baseUrl(baseUrl)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
@@ -48,7 +48,7 @@ final class SseClient implements AutoCloseable {
    * Opens {@code pathAndQuery} resuming after {@code lastEventId} (none when null), feeds its events
    * to {@code listener} and runs {@code onEnd} once the stream has ended or failed.
    */
-  SseSubscription subscribe(String pathAndQuery, String lastEventId, Listener listener, Runnable onEnd) {
+  public SseSubscription subscribe(String pathAndQuery, String lastEventId, Listener listener, Runnable onEnd) {
     SseSubscription subscription = new SseSubscription();
     SseParser parser = new SseParser();
     subscription.disposable(http

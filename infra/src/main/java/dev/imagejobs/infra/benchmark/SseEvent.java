@@ -7,4 +7,4 @@ package dev.imagejobs.infra.benchmark;
  * @param type the {@code event:} field, {@code message} when absent
  * @param data the {@code data:} lines joined with line feeds
  */
-record SseEvent(String id, String type, String data) {}
+public record SseEvent(String id, String type, String data) {}

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeoutException;
 import reactor.core.Disposable;
 
 /** One open event stream: how it was answered, whether it has ended, and how to close it. */
-final class SseSubscription implements AutoCloseable {
+public final class SseSubscription implements AutoCloseable {
 
   /** Status of a stream that failed before any answer (connection refused, reset, timeout). */
   static final int NO_ANSWER = -1;
@@ -37,7 +37,7 @@ final class SseSubscription implements AutoCloseable {
   }
 
   /** The HTTP status, {@link #NO_ANSWER} when none came, or empty when none came within {@code timeout}. */
-  OptionalInt awaitStatus(Duration timeout) {
+  public OptionalInt awaitStatus(Duration timeout) {
     try {
       return OptionalInt.of(status.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {

@@ -32,10 +32,13 @@ public class LocalImageProvider implements ImageProvider {
   private final Executor painter;
   /** Prerendered pictures by width and height; shared by every job, so never modified. */
   private final Map<List<Integer>, CompletableFuture<byte[]>> prerendered = new ConcurrentHashMap<>();
+  /** Where calls are recorded, when configured. */
+  private final CallLog calls;
 
   public LocalImageProvider(LocalProviderSettings settings) {
     this.settings = settings;
     this.painter = painterThreads();
+    this.calls = settings.callLog() == null ? null : new CallLog(settings.callLog());
   }
 
   @Override
@@ -50,6 +53,14 @@ public class LocalImageProvider implements ImageProvider {
    */
   @Override
   public CompletableFuture<ImageArtifact> generate(GenerationRequest request) {
+    if (calls == null) {
+      return answer(request);
+    }
+    calls.started(request);
+    return answer(request).whenComplete((artifact, failure) -> calls.ended(request, failure == null));
+  }
+
+  private CompletableFuture<ImageArtifact> answer(GenerationRequest request) {
     boolean prerender = settings.mode() == LocalProviderSettings.Mode.PRERENDERED;
     if (prerender && settings.latency().isZero()) {
       try {

@@ -1,5 +1,6 @@
 package dev.imagejobs.generation.provider.local;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
@@ -14,6 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param longSide pixels of the image's longer side
  * @param mode whether each image is drawn from its prompt or a picture drawn once per size is
  *     returned again
+ * @param callLog a file every call is appended to, when it starts and when it ends (process, job,
+ *     run, attempt, outcome), shared by every instance: how fault runs count provider calls; none
+ *     when unset
  */
 @ConfigurationProperties("imagejobs.providers.local")
 public record LocalProviderSettings(
@@ -21,7 +25,8 @@ public record LocalProviderSettings(
     @DefaultValue("0ms") Duration latency,
     @DefaultValue("0") double failureRate,
     @DefaultValue("1024") int longSide,
-    @DefaultValue("draw") Mode mode) {
+    @DefaultValue("draw") Mode mode,
+    Path callLog) {
 
   /** How the local provider comes by its images. */
   public enum Mode {
@@ -46,6 +51,11 @@ public record LocalProviderSettings(
     }
     longSide = longSide <= 0 ? 1024 : longSide;
     mode = mode == null ? Mode.DRAW : mode;
+  }
+
+  /** Settings without a call log. */
+  public LocalProviderSettings(String failMarker, Duration latency, double failureRate, int longSide, Mode mode) {
+    this(failMarker, latency, failureRate, longSide, mode, null);
   }
 
   /** Settings that draw every image. */

@@ -11,17 +11,36 @@ import dev.imagejobs.generation.provider.ProviderException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class LocalImageProviderTest {
+
+  @Test
+  void givenACallLog_thenEveryCallIsRecordedWhenItStartsAndWhenItEnds(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("calls.log");
+    LocalImageProvider provider = new LocalImageProvider(
+        new LocalProviderSettings("#fail", Duration.ZERO, 0, 64, LocalProviderSettings.Mode.DRAW, log));
+
+    provider.generate(new GenerationRequest("job-a", 0, 1, "A harbour", "1:1", "1K", "local-v1")).get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> provider.generate(new GenerationRequest("job-b", 2, 3, "A storm #fail", "1:1", "1K",
+        "local-v1")).get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+
+    long pid = ProcessHandle.current().pid();
+    assertThat(Files.readAllLines(log)).containsExactly(
+        "start " + pid + " job-a 0 1", "end " + pid + " job-a 0 1 ok",
+        "start " + pid + " job-b 2 3", "end " + pid + " job-b 2 3 failed");
+  }
   private final LocalImageProvider provider = new LocalImageProvider(
       new LocalProviderSettings("#fail", Duration.ZERO, 0, 256));
 
@@ -196,7 +215,7 @@ class LocalImageProviderTest {
   }
 
   private static GenerationRequest request(String prompt, String ratio) {
-    return new GenerationRequest("job-1", 1, prompt, ratio, "1K", "local-v1");
+    return new GenerationRequest("job-1", 0, 1, prompt, ratio, "1K", "local-v1");
   }
 
   private static byte[] bytes(ImageArtifact artifact) {

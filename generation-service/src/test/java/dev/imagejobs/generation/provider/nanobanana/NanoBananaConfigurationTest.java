@@ -28,7 +28,7 @@ class NanoBananaConfigurationTest {
       ImageProvider provider = app.getBean(ImageProvider.class);
 
       assertThat(provider.name()).isEqualTo("nano-banana");
-      assertThat(provider.generate(new GenerationRequest("job-1", 1, "A fox", "1:1", null, null)))
+      assertThat(provider.generate(new GenerationRequest("job-1", 0, 1, "A fox", "1:1", null, null)))
           .failsWithin(Duration.ofSeconds(1))
           .withThrowableOfType(Exception.class)
           .havingCause()

@@ -278,7 +278,7 @@ class NanoBananaProviderTest {
   }
 
   private static GenerationRequest request(String prompt, String ratio, String imageSize, String model) {
-    return new GenerationRequest("job-7", 2, prompt, ratio, imageSize, model);
+    return new GenerationRequest("job-7", 0, 2, prompt, ratio, imageSize, model);
   }
 
   private static ImageArtifact generate(NanoBananaProvider provider, GenerationRequest request) throws Exception {
