@@ -59,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * has ended already.
  */
 class JobRunner {
+  /** First wait before a failed staging is tried again; it doubles up to {@link #STAGING_RETRY_MAX_DELAY}. */
+  static final Duration STAGING_RETRY_DELAY = Duration.ofMillis(200);
+  static final Duration STAGING_RETRY_MAX_DELAY = Duration.ofSeconds(30);
+
   static final int FIRST_ATTEMPT = 1;
   static final String FAILURE_STAGE = JobStatus.GENERATING.wireName();
 
@@ -176,7 +180,7 @@ class JobRunner {
             : limiter.acquire(spec.getProvider())
                 .thenCompose(allowed -> call(run, attempt))
                 .thenCompose(artifact -> reader.read(artifact)
-                    .thenApplyAsync(bytes -> stager.stage(run, attempt, bytes, artifact.usage().costMicros()), work)
+                    .thenCompose(bytes -> stage(run, attempt, bytes, artifact.usage().costMicros(), STAGING_RETRY_DELAY))
                     .thenApplyAsync(staged -> announceable(run, attempt, staged, artifact), work)))
         .exceptionallyComposeAsync(failure -> afterFailure(run, attempt, unwrap(failure), events), work);
   }
@@ -230,6 +234,27 @@ class JobRunner {
         metrics.charged(provider, spec.getModel(), artifact.usage().costMicros());
       }
     });
+  }
+
+  /**
+   * Stages the paid image, trying again at growing intervals while the store fails: the image is
+   * kept until the store takes it, and another attempt would pay the provider again. The wait ends
+   * when the run ends elsewhere (the watchdog's generating deadline fails it), and then silently.
+   */
+  private CompletableFuture<StagedArtifact> stage(JobRun run, int attempt, ArtifactBytes bytes, long costMicros,
+      Duration delay) {
+    return CompletableFuture.supplyAsync(() -> stager.stage(run, attempt, bytes, costMicros), work)
+        .exceptionallyCompose(failure -> {
+          Throwable cause = unwrap(failure);
+          if (!(cause instanceof StorageException) || hasEnded(run, "while its image waited for the store")) {
+            return CompletableFuture.failedFuture(cause);
+          }
+          log.warn("Job {} run {} attempt {}: the generated image could not be staged ({}); trying again in {}",
+              run.jobId(), run.retryCount(), attempt, cause.getMessage(), delay);
+          Duration next = delay.multipliedBy(2).compareTo(STAGING_RETRY_MAX_DELAY) > 0
+              ? STAGING_RETRY_MAX_DELAY : delay.multipliedBy(2);
+          return Later.waiting(delay, work).thenCompose(waited -> stage(run, attempt, bytes, costMicros, next));
+        });
   }
 
   /**
@@ -310,7 +335,8 @@ class JobRunner {
           "Provider '" + run.spec().getProvider() + "' did not answer within " + providerTimeout, true, Optional.empty());
     }
     if (cause instanceof StorageException) {
-      // Not retried: another attempt would pay the provider again for an image we already have.
+      // Not another attempt: that would pay the provider again. Staging itself waits for the store
+      // (stage); this is a store that failed before the call (its staging folder could not be read).
       Throwable reason = cause.getCause();
       return new Failure(ErrorClass.TEMPORARY, "STAGING_FAILED", "The generated image could not be staged: "
           + cause.getMessage() + (reason == null ? "" : " (" + reason.getMessage() + ")"), false, Optional.empty());

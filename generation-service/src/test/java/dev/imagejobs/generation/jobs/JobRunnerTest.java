@@ -212,16 +212,30 @@ class JobRunnerTest {
   }
 
   @Test
-  void givenAStoreThatCannotBeWritten_whenTheImageIsGenerated_thenTheJobFailsTemporarilyInsteadOfBeingRedelivered()
+  void givenAStoreThatFailsForAWhile_whenTheImageIsGenerated_thenItIsStagedOnceTheStoreIsBackAndPaidOnce()
       throws Exception {
-    store.failWrites();
+    store.failWrites(3);
 
     runToTheEnd(runner(provider), JobRun.of(Events.aJobRequested("job-8")));
 
-    JobFailed failed = events.last("job-8", JobFailed.class);
-    assertThat(failed.getErrorClass()).isEqualTo("TEMPORARY");
-    assertThat(failed.getErrorCode()).isEqualTo("STAGING_FAILED");
-    assertThat(failed.getMessage()).contains("No space left on device");
+    ImageGenerated generated = events.last("job-8", ImageGenerated.class);
+    assertThat(store.get(new BlobPath(generated.getStagedRef()))).isPresent();
+    assertThat(provider.callsFor("job-8")).isEqualTo(1);
+    assertThat(events.typesOf("job-8")).doesNotContain(EventType.JOB_FAILED);
+  }
+
+  @Test
+  void givenAStoreThatStaysDown_whenTheRunEndsElsewhere_thenTheWaitStopsSilently() throws Exception {
+    store.failWrites();
+    JobRunner runner = runner(provider);
+
+    CompletableFuture<?> running = runner.run(JobRun.of(Events.aJobRequested("job-45")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> provider.callsFor("job-45") == 1);
+    endedRuns.record(ended("job-45", 0));
+    running.get(10, TimeUnit.SECONDS);
+
+    assertThat(provider.callsFor("job-45")).isEqualTo(1);
+    assertThat(events.typesOf("job-45")).containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED);
   }
 
   @Test

@@ -15,20 +15,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A blob store in a map, whose writes can be made to fail like an unreachable bucket's. */
 public final class InMemoryBlobStore implements BlobStore {
   private final Map<BlobPath, Blob> blobs = new ConcurrentHashMap<>();
   private final Map<BlobPath, Instant> created = new ConcurrentHashMap<>();
-  private volatile boolean failWrites;
+  /** Writes that fail before the store takes them again; {@link Integer#MAX_VALUE} for all. */
+  private final AtomicInteger failingWrites = new AtomicInteger();
 
   public void failWrites() {
-    failWrites = true;
+    failingWrites.set(Integer.MAX_VALUE);
+  }
+
+  /** The next {@code count} writes fail, then the store is back. */
+  public void failWrites(int count) {
+    failingWrites.set(count);
   }
 
   @Override
   public PutOutcome putIfAbsent(BlobPath path, byte[] content, BlobMetadata metadata) {
-    if (failWrites) {
+    if (failingWrites.getAndUpdate(left -> left == Integer.MAX_VALUE ? left : Math.max(0, left - 1)) > 0) {
       throw new StorageException("Cannot write " + path, new IOException("No space left on device"));
     }
     if (blobs.putIfAbsent(path, new Blob(content.clone(), metadata)) != null) {
