@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.jobs;
 
+import dev.imagejobs.gateway.budgets.Budgets;
 import dev.imagejobs.gateway.outbox.Outbox;
 import dev.imagejobs.gateway.readmodel.ApplyOutcome;
 import dev.imagejobs.gateway.readmodel.CommittedEvents;
@@ -34,9 +35,11 @@ class JobCommands {
   private final CommittedEvents committed;
   private final TransactionalOperator transaction;
   private final EventMetadataFactory metadata;
+  private final Budgets budgets;
 
   JobCommands(ReadModel readModel, Outbox outbox, CommittedEvents committed, TransactionalOperator transaction,
-      EventMetadataFactory gatewayMetadata) {
+      EventMetadataFactory gatewayMetadata, Budgets budgets) {
+    this.budgets = budgets;
     this.readModel = readModel;
     this.outbox = outbox;
     this.committed = committed;
@@ -45,20 +48,24 @@ class JobCommands {
   }
 
   /**
-   * Queues a failed job again with its spec: {@code JobRetryRequested} with the retry count + 1.
+   * Queues a failed job again with its spec: {@code JobRetryRequested} with the retry count + 1,
+   * which reserves the run's estimated cost in the project's budget.
    *
-   * @return the job after the retry request; errors with 404 or 409 problems
+   * @return the job after the retry request; errors with 404, 409 or 402 problems
    */
   Mono<JobRow> retry(String tenantId, String jobId, String traceparent) {
     return command(tenantId, jobId, row -> {
       if (row.status() != JobStatus.FAILED) {
         return Mono.error(new JobStateConflictException(jobId, row.status(), "only failed jobs can be retried"));
       }
-      return applyAndAppend(LifecycleEvent.of(JobRetryRequested.newBuilder()
-          .setMetadata(metadata.first(row.jobId(), row.tenantId(), row.retryCount() + 1, traceparent))
-          .setSpec(spec(row))
-          .setRetryCount(row.retryCount() + 1)
-          .build()));
+      int run = row.retryCount() + 1;
+      return budgets.reserveRun(row.tenantId(), row.projectId(), row.jobId(), run, row.estimatedCostMicros())
+          .flatMap(refused -> refused.isPresent() ? Mono.<JobRow>error(refused.get())
+              : applyAndAppend(LifecycleEvent.of(JobRetryRequested.newBuilder()
+                  .setMetadata(metadata.first(row.jobId(), row.tenantId(), run, traceparent))
+                  .setSpec(spec(row))
+                  .setRetryCount(run)
+                  .build())));
     });
   }
 

@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.jobs;
 
+import dev.imagejobs.gateway.budgets.Budgets;
 import dev.imagejobs.gateway.idempotency.IdempotencyKey;
 import dev.imagejobs.gateway.idempotency.IdempotencyKeys;
 import dev.imagejobs.gateway.idempotency.StoredResponse;
@@ -42,6 +43,7 @@ class JobCreation {
   private final Outbox outbox;
   private final CommittedEvents committed;
   private final BacklogLimit backlog;
+  private final Budgets budgets;
   private final DatabaseClient db;
   private final EventMetadataFactory metadata;
   private final CostEstimator costs;
@@ -55,6 +57,7 @@ class JobCreation {
       Outbox outbox,
       CommittedEvents committed,
       BacklogLimit backlog,
+      Budgets budgets,
       DatabaseClient db,
       EventMetadataFactory gatewayMetadata,
       CostEstimator costs,
@@ -66,6 +69,7 @@ class JobCreation {
     this.outbox = outbox;
     this.committed = committed;
     this.backlog = backlog;
+    this.budgets = budgets;
     this.db = db;
     this.metadata = gatewayMetadata;
     this.costs = costs;
@@ -97,21 +101,27 @@ class JobCreation {
         .setMetadata(metadata.first(jobId, tenantId, 0, traceparent))
         .setSpec(spec)
         .build());
-    String guard = key == null ? BacklogLimit.ADMITTED : "claimed";
+    // Admitted by the backlog, then within the project's budget, then (with a key) the key claimed.
+    String guard = key == null ? Budgets.BUDGETED : "claimed";
     ReadModel.NewJob job = readModel.newJob(event, guard, ReadModel.requestBacklogShard());
     StoredResponse response = new StoredResponse(
         HttpStatus.ACCEPTED.value(), JobView.location(jobId), json.writeValueAsString(JobView.of(job.row())), false);
-    List<SqlPart> parts = new ArrayList<>(List.of(backlog.admitted(tenantId)));
+    long estimate = spec.getEstimatedCostMicros();
+    List<SqlPart> parts = new ArrayList<>(List.of(backlog.admitted(tenantId),
+        budgets.budgeted(BacklogLimit.ADMITTED, tenantId, spec.getProjectId(), estimate)));
     if (key != null) {
-      parts.add(keys.claimed(BacklogLimit.ADMITTED, tenantId, key, fingerprint, jobId, response));
+      parts.add(keys.claimed(Budgets.BUDGETED, tenantId, key, fingerprint, jobId, response));
     }
     parts.add(job.insert());
     parts.add(outbox.appended("new_job", event));
+    parts.add(budgets.reserved("new_job", jobId, 0));
     SqlPart statement = SqlPart.with(parts, new SqlPart(
-        "SELECT EXISTS (SELECT FROM " + BacklogLimit.ADMITTED + ") AS admitted, EXISTS (SELECT FROM new_job) AS created",
+        "SELECT EXISTS (SELECT FROM " + BacklogLimit.ADMITTED + ") AS admitted, EXISTS (SELECT FROM "
+            + Budgets.BUDGETED + ") AS budgeted, EXISTS (SELECT FROM new_job) AS created",
         Map.of()));
     return statement.on(db)
-        .map(row -> new Outcome(row.get("admitted", Boolean.class), row.get("created", Boolean.class)))
+        .map(row -> new Outcome(row.get("admitted", Boolean.class), row.get("budgeted", Boolean.class),
+            row.get("created", Boolean.class)))
         .one()
         .flatMap(outcome -> {
           if (outcome.created()) {
@@ -119,12 +129,19 @@ class JobCreation {
             committed.announce();
             return Mono.just(response);
           }
-          if (key == null) {
-            return Mono.error(backlog.refused());
-          }
-          // The key is held (or the backlog is full): a stored response for this key wins either way.
-          Mono<StoredResponse> retry = !outcome.admitted()
+          Mono<StoredResponse> refused = !outcome.admitted()
               ? Mono.error(backlog.refused())
+              : !outcome.budgeted()
+                  ? budgets.find(tenantId, spec.getProjectId())
+                      .flatMap(budget -> Mono.<StoredResponse>error(budgets.exceeded(budget, estimate)))
+                  : null;
+          if (key == null) {
+            return refused != null ? refused
+                : Mono.error(new IllegalStateException("A job within every limit was not created"));
+          }
+          // The key is held (or the job was refused): a stored response for this key wins either way.
+          Mono<StoredResponse> retry = refused != null
+              ? refused
               : attempts > 1
                   ? attempt(tenantId, spec, traceparent, key, fingerprint, attempts - 1)
                   : Mono.error(new IllegalStateException("Idempotency key neither claimable nor replayable"));
@@ -161,5 +178,5 @@ class JobCreation {
    * @param admitted whether the tenant's backlog had room
    * @param created whether the job was created (false when the key was held by another request)
    */
-  private record Outcome(boolean admitted, boolean created) {}
+  private record Outcome(boolean admitted, boolean budgeted, boolean created) {}
 }

@@ -139,6 +139,22 @@ public class ReadModel {
       + " FROM jsonb_populate_recordset(NULL::job_events, :events) WITH ORDINALITY AS r ORDER BY r.ordinality"
       + " RETURNING 1)";
 
+  /**
+   * Settles the budget reservations of the runs that ended in a batch: each run's reservation is
+   * released and its actual cost spent (above the reservation, also counted as overrun). A run
+   * without a reservation (its project had no budget when it started) changes no budget; a run
+   * settled before (an event delivered again) finds no reservation left.
+   */
+  private static final String SETTLE_BUDGETS = "budget_released AS (DELETE FROM budget_reservations r"
+      + " USING jsonb_to_recordset(:ended_runs) AS e(job_id text, run integer, cost bigint)"
+      + " WHERE r.job_id = e.job_id AND r.run = e.run RETURNING r.tenant_id, r.project_id, r.micros, e.cost), "
+      + "budget_settled AS (UPDATE budgets b SET reserved_micros = b.reserved_micros - s.micros,"
+      + " spent_micros = " + BudgetPeriod.spentNow("b.") + " + s.cost, period_start = " + BudgetPeriod.periodStartNow("b.")
+      + ", overrun_micros = b.overrun_micros + s.overrun, updated_at = now()"
+      + " FROM (SELECT tenant_id, project_id, sum(micros) AS micros, sum(cost) AS cost,"
+      + " sum(greatest(cost - micros, 0)) AS overrun FROM budget_released GROUP BY tenant_id, project_id) s"
+      + " WHERE b.tenant_id = s.tenant_id AND b.project_id = s.project_id RETURNING 1)";
+
   private static final String WRITE_BACKLOG = "written_backlog AS ("
       + "INSERT INTO tenant_backlog (tenant_id, shard, queued)"
       + " SELECT d.tenant_id, :backlog_shard, d.delta FROM jsonb_to_recordset(:backlog) AS d(tenant_id text, delta bigint)"
@@ -422,9 +438,19 @@ public class ReadModel {
       batch.changedJobs.put(after.jobId(), after);
       batch.events.add(eventValues(after, event, consumed.position()));
       batch.backlog.merge(after.tenantId(), queuedDelta(before, after), Long::sum);
+      if (endsRun(before, after)) {
+        batch.endedRuns.add(Map.of("job_id", after.jobId(), "run", after.retryCount(),
+            "cost", after.actualCostMicros() == null ? 0L : after.actualCostMicros()));
+      }
       batch.outcomes.add(ApplyOutcome.applied(after));
     }
     return batch;
+  }
+
+  /** Whether the change ends the job's current run: into an end status, or a new run's. */
+  private static boolean endsRun(JobRow before, JobRow after) {
+    return after.status().isTerminal()
+        && (before == null || !before.status().isTerminal() || before.retryCount() != after.retryCount());
   }
 
   /** How a change moves its tenant's number of queued jobs: +1 into queued, -1 out of it. */
@@ -448,6 +474,9 @@ public class ReadModel {
     if (!deltas.isEmpty()) {
       parts.add(new SqlPart(WRITE_BACKLOG, Map.of(
           "backlog", Json.of(JSON.writeValueAsString(deltas)), "backlog_shard", backlogShard)));
+    }
+    if (!batch.endedRuns.isEmpty()) {
+      parts.add(new SqlPart(SETTLE_BUDGETS, Map.of("ended_runs", Json.of(JSON.writeValueAsString(batch.endedRuns)))));
     }
     return SqlPart.with(parts, new SqlPart("SELECT pg_notify('" + NOTIFY_CHANNEL + "', '')", values))
         .on(db).map(row -> Boolean.TRUE).all().then();
@@ -585,6 +614,7 @@ public class ReadModel {
     final Map<String, JobRow> changedJobs = new TreeMap<>();
     final List<Map<String, Object>> events = new ArrayList<>();
     final Map<String, Long> backlog = new HashMap<>();
+    final List<Map<String, Object>> endedRuns = new ArrayList<>();
 
     boolean isEmpty() {
       return events.isEmpty();

@@ -1,7 +1,10 @@
 package dev.imagejobs.gateway.stats;
 
+import dev.imagejobs.gateway.budgets.BudgetView;
+import dev.imagejobs.gateway.budgets.Budgets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Component;
@@ -21,11 +24,13 @@ class JobStatistics {
   private static final String PROJECT = " AND project_id = :project_id";
 
   private final DatabaseClient db;
+  private final Budgets budgets;
   private final TransactionalOperator snapshot;
   private final Clock clock;
 
-  JobStatistics(DatabaseClient db, ReactiveTransactionManager transactions, Clock clock) {
+  JobStatistics(DatabaseClient db, Budgets budgets, ReactiveTransactionManager transactions, Clock clock) {
     this.db = db;
+    this.budgets = budgets;
     this.clock = clock;
     DefaultTransactionDefinition definition = new DefaultTransactionDefinition();
     definition.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
@@ -60,10 +65,13 @@ class JobStatistics {
                 row.get("estimated", Long.class), row.get("actual", Long.class)))
             .all()
             .collectList())
+        .zipWhen(previous -> projectId == null ? Mono.just(Optional.<BudgetView>empty())
+            : budgets.find(tenantId, projectId).map(Optional::of).defaultIfEmpty(Optional.empty()))
         .map(all -> {
-          var byStatus = all.getT1().getT1();
+          var byStatus = all.getT1().getT1().getT1();
           long total = byStatus.stream().mapToLong(JobStats.StatusShare::jobs).sum();
-          return new JobStats(since, until, projectId, total, byStatus, all.getT1().getT2(), all.getT2());
+          return new JobStats(since, until, projectId, total, byStatus, all.getT1().getT1().getT2(),
+              all.getT1().getT2(), all.getT2().orElse(null));
         });
     return snapshot.transactional(stats);
   }

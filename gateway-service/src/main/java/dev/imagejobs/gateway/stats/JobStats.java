@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.stats;
 
+import dev.imagejobs.gateway.budgets.BudgetView;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,6 +14,8 @@ import java.util.List;
  * @param byStatus how many of them are in each status, and their share of the total
  * @param completion completion times of those that completed
  * @param costByJobType estimated and actual cost per job type
+ * @param budget the project's budget as it stands now (spent, reserved, remaining), when the
+ *     figures are limited to a project that has one; else {@code null}
  */
 record JobStats(
     Instant since,
@@ -21,7 +24,8 @@ record JobStats(
     long totalJobs,
     List<StatusShare> byStatus,
     Completion completion,
-    List<JobTypeCost> costByJobType) {
+    List<JobTypeCost> costByJobType,
+    BudgetView budget) {
 
   /**
    * @param status the lower-case status
