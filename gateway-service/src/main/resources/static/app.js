@@ -17,6 +17,7 @@ const state = {
   rows: new Map(),          // jobId -> <li>
   images: new Map(),        // jobId -> sha256 of the image shown
   pendingKey: null,         // Idempotency-Key of the submission in flight, reused if it is sent again
+  budgetTimer: null,        // a pending refresh of the budget line
 };
 
 const $ = (id) => document.getElementById(id);
@@ -206,6 +207,42 @@ async function openProject(projectId) {
     return;
   }
   follow(projectId, lastEventId);
+  showBudget(projectId);
+}
+
+// ---- budget --------------------------------------------------------------------------------------
+
+/** Shows the budget again shortly, once for a burst of events. */
+function budgetSoon(projectId) {
+  if (!state.budgetTimer) {
+    state.budgetTimer = setTimeout(() => {
+      state.budgetTimer = null;
+      showBudget(projectId);
+    }, 500);
+  }
+}
+
+/** The project's budget: spent, reserved and left, or that it has none. */
+async function showBudget(projectId) {
+  const line = $('budget');
+  let budget = null;
+  try {
+    budget = await (await api(API + '/budgets/' + encodeURIComponent(projectId))).json();
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.problem.status !== 404) {
+      showError(e);
+      return;
+    }
+  }
+  if (state.project !== projectId) {
+    return;
+  }
+  line.hidden = false;
+  line.dataset.state = budget ? 'set' : 'none';
+  line.textContent = budget
+    ? 'Budget ' + budget.amountUsd + ' USD' + (budget.monthlyReset ? ' a month' : '') + ': ' + budget.spentUsd
+      + ' spent, ' + budget.reservedUsd + ' reserved, ' + budget.remainingUsd + ' left'
+    : 'No budget for this project';
 }
 
 function follow(projectId, lastEventId) {
@@ -233,7 +270,12 @@ function follow(projectId, lastEventId) {
   for (const type of EVENT_TYPES) {
     source.addEventListener(type, (event) => {
       if (state.source === source) {
-        upsert(JSON.parse(event.data));
+        const view = JSON.parse(event.data);
+        upsert(view);
+        // A new run reserves from the budget, an ended one settles: show the budget again.
+        if (type === 'JobRequested' || type === 'JobRetryRequested' || TERMINAL.has(view.status)) {
+          budgetSoon(projectId);
+        }
       }
     });
   }

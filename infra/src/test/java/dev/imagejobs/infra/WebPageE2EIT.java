@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,6 +119,26 @@ class WebPageE2EIT {
     });
     assertThat(error.getText()).containsIgnoringCase("assetId");
     assertThat(browser.findElements(By.cssSelector("[data-testid=job-row]"))).hasSize(rowsBefore);
+  }
+
+  @Test
+  void aProjectsBudgetIsShownBesideIt() throws Exception {
+    HttpResponse<String> set = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(stack.gatewayUrl() + "/api/v1/images/budgets/budgeted"))
+        .header("Authorization", "Bearer " + stack.devToken()).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"amountUsd\":5,\"monthlyReset\":true}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+
+    browser.get(stack.gatewayUrl() + "/?project=budgeted&token=" + stack.devToken());
+    WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+    WebElement budget = wait.until(d -> "set".equals(byTestId("budget").getAttribute("data-state"))
+        ? byTestId("budget") : null);
+    assertThat(budget.getText()).isEqualTo("Budget 5 USD a month: 0 spent, 0 reserved, 5 left");
+
+    browser.get(stack.gatewayUrl() + "/?project=unbudgeted&token=" + stack.devToken());
+    wait.until(d -> "none".equals(byTestId("budget").getAttribute("data-state")));
+    assertThat(byTestId("budget").getText()).isEqualTo("No budget for this project");
   }
 
   private static WebElement byTestId(String testId) {
