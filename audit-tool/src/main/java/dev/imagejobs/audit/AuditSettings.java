@@ -1,9 +1,11 @@
 package dev.imagejobs.audit;
 
+import dev.imagejobs.messaging.RenamedSettings;
 import dev.imagejobs.schemas.TopicNames;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where the audit reads from; defaults match the local stack.
@@ -32,15 +34,16 @@ public record AuditSettings(
     kafkaClient = Map.copyOf(kafkaClient);
   }
 
-  /** The old name of each renamed variable, and its name now. */
-  static final Map<String, String> RENAMED = Map.of(
-      "KAFKA_BOOTSTRAP_SERVERS", "SPRING_KAFKA_BOOTSTRAP_SERVERS",
-      "POSTGRES_HOST", "IMAGEJOBS_DATABASE_HOST",
-      "POSTGRES_PORT", "IMAGEJOBS_DATABASE_PORT",
-      "POSTGRES_DB", "IMAGEJOBS_DATABASE_NAME",
-      "POSTGRES_USER", "IMAGEJOBS_DATABASE_USERNAME",
-      "POSTGRES_PASSWORD", "IMAGEJOBS_DATABASE_PASSWORD",
-      "POSTGRES_SSL_MODE", "IMAGEJOBS_DATABASE_SSL_MODE");
+  /** The services' variables this tool reads. */
+  private static final Set<String> READ = Set.of("SPRING_KAFKA_BOOTSTRAP_SERVERS", "IMAGEJOBS_DATABASE_HOST",
+      "IMAGEJOBS_DATABASE_PORT", "IMAGEJOBS_DATABASE_NAME", "IMAGEJOBS_DATABASE_USERNAME", "IMAGEJOBS_DATABASE_PASSWORD",
+      "IMAGEJOBS_DATABASE_SSL_MODE");
+
+  /**
+   * The old name of each renamed variable this tool reads, and its name now: from the services'
+   * own list of renamed settings ({@link RenamedSettings}), which the tool carries on its class path.
+   */
+  static final Map<String, String> RENAMED = renamed();
 
   public static AuditSettings fromEnvironment(Map<String, String> environment) {
     Map<String, String> env = new HashMap<>(environment);
@@ -60,6 +63,17 @@ public record AuditSettings(
         env.getOrDefault("IMAGEJOBS_DATABASE_SSL_MODE", "disable"),
         KafkaClientSettings.from(env),
         new TopicNames(env.get("IMAGEJOBS_TOPICS_PREFIX")));
+  }
+
+  private static Map<String, String> renamed() {
+    Map<String, String> renamed = new HashMap<>();
+    for (RenamedSettings.Renamed setting : RenamedSettings.renamedSettings(AuditSettings.class.getClassLoader())) {
+      String now = RenamedSettings.environmentVariable(setting.newName());
+      if (READ.contains(now)) {
+        renamed.put(RenamedSettings.environmentVariable(setting.oldName()), now);
+      }
+    }
+    return Map.copyOf(renamed);
   }
 
   /** A line for each old variable name in {@code env}: which name to use now, and whether it was used. */

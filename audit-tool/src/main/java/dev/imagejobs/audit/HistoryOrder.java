@@ -21,11 +21,6 @@ final class HistoryOrder {
 
   private HistoryOrder() {}
 
-  /** Same rows in the same order. */
-  static boolean same(List<Map<String, Object>> live, List<Map<String, Object>> rebuilt) {
-    return live.equals(rebuilt);
-  }
-
   /** Not the same, but only because gateway events stand earlier in the live history ({@link HistoryOrder}). */
   static boolean sameButCommandsEarlier(List<Map<String, Object>> live, List<Map<String, Object>> rebuilt) {
     if (live.size() != rebuilt.size()) {

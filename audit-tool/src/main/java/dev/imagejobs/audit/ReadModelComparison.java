@@ -89,7 +89,7 @@ final class ReadModelComparison {
         }
         if (HistoryOrder.sameButCommandsEarlier(liveEvents, rebuiltEvents)) {
           commandsEarlier.add(jobId);
-        } else if (!HistoryOrder.same(liveEvents, rebuiltEvents)) {
+        } else if (!liveEvents.equals(rebuiltEvents)) {
           differences.add("job " + jobId + ": history differs: live " + describe(liveEvents) + " rebuilt "
               + describe(rebuiltEvents));
         }

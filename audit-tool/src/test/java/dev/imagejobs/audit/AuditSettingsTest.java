@@ -64,6 +64,8 @@ class AuditSettingsTest {
     AuditSettings settings = AuditSettings.fromEnvironment(env);
 
     assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://old.internal:5432/imagejobs?sslmode=disable");
+    assertThat(AuditSettings.RENAMED).as("from the services' renamed settings").containsEntry("KAFKA_BOOTSTRAP_SERVERS",
+        "SPRING_KAFKA_BOOTSTRAP_SERVERS").containsEntry("POSTGRES_DB", "IMAGEJOBS_DATABASE_NAME").hasSize(7);
     assertThat(AuditSettings.renamedIn(env)).containsExactly(
         "POSTGRES_HOST is renamed IMAGEJOBS_DATABASE_HOST; read for now",
         "POSTGRES_PORT is renamed IMAGEJOBS_DATABASE_PORT; ignored, as IMAGEJOBS_DATABASE_PORT is set");

@@ -1,6 +1,5 @@
 package dev.imagejobs.messaging;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,9 +38,11 @@ import org.springframework.util.StringUtils;
  * loaded, so a renamed setting in an {@code application.yml} is found too.
  */
 public class RenamedSettings implements EnvironmentPostProcessor, Ordered {
-  static final String METADATA = "META-INF/spring-configuration-metadata.json";
-  /** Spring Boot's own metadata is large and has none of ours: only files that name one of our settings are read. */
-  private static final String OURS = "\"imagejobs.";
+  /**
+   * Where each module lists its renamed settings: its hand-written part of the metadata, which only
+   * this project's jars carry (Spring Boot's large generated files are never read at start-up).
+   */
+  static final String METADATA = "META-INF/additional-spring-configuration-metadata.json";
 
   private final Log log;
 
@@ -50,7 +51,7 @@ public class RenamedSettings implements EnvironmentPostProcessor, Ordered {
   }
 
   /** One renamed setting. */
-  record Renamed(ConfigurationPropertyName oldName, ConfigurationPropertyName newName) {}
+  public record Renamed(ConfigurationPropertyName oldName, ConfigurationPropertyName newName) {}
 
   @Override
   public int getOrder() {
@@ -99,7 +100,7 @@ public class RenamedSettings implements EnvironmentPostProcessor, Ordered {
   }
 
   /** The variable Spring binds to the name: upper case, dots and dashes as underscores. */
-  static String environmentVariable(ConfigurationPropertyName name) {
+  public static String environmentVariable(ConfigurationPropertyName name) {
     return name.toString().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
@@ -109,23 +110,18 @@ public class RenamedSettings implements EnvironmentPostProcessor, Ordered {
         .anyMatch(source -> source != null && source.getConfigurationProperty(name) != null);
   }
 
-  /** The deprecated settings with a replacement in our modules' configuration metadata. */
-  static List<Renamed> renamedSettings(ClassLoader classLoader) {
+  /** The deprecated settings with a replacement in the modules' metadata on {@code classLoader}'s class path. */
+  public static List<Renamed> renamedSettings(ClassLoader classLoader) {
     List<Renamed> renamed = new ArrayList<>();
     try {
       Enumeration<URL> resources = classLoader.getResources(METADATA);
       while (resources.hasMoreElements()) {
         URL resource = resources.nextElement();
-        byte[] content;
+        ConfigurationMetadataRepositoryJsonBuilder metadata = ConfigurationMetadataRepositoryJsonBuilder.create();
         try (InputStream in = resource.openStream()) {
-          content = in.readAllBytes();
+          metadata.withJsonResource(in, StandardCharsets.UTF_8);
         }
-        if (!new String(content, StandardCharsets.UTF_8).contains(OURS)) {
-          continue;
-        }
-        ConfigurationMetadataRepositoryJsonBuilder.create()
-            .withJsonResource(new ByteArrayInputStream(content), StandardCharsets.UTF_8)
-            .build().getAllProperties().values().stream()
+        metadata.build().getAllProperties().values().stream()
             .filter(ConfigurationMetadataProperty::isDeprecated)
             .filter(property -> StringUtils.hasText(property.getDeprecation().getReplacement()))
             .map(property -> new Renamed(ConfigurationPropertyName.of(property.getId()),
