@@ -32,8 +32,7 @@ public class SharedDefaults implements EnvironmentPostProcessor {
       // record, so its defaults are here rather than on that record): the local stack's directory.
       Map.entry("imagejobs.storage.type", "filesystem"),
       Map.entry("imagejobs.storage.dir", ".local-stack/storage"),
-      Map.entry("imagejobs.storage.bucket", "asset-images"),
-      Map.entry("imagejobs.storage.signed-url-expiry", "15m"));
+      Map.entry("imagejobs.storage.bucket", "asset-images"));
 
   @Override
   public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

@@ -37,7 +37,7 @@ public final class SseSubscription implements AutoCloseable {
   }
 
   /** The HTTP status, {@link #NO_ANSWER} when none came, or empty when none came within {@code timeout}. */
-  public OptionalInt awaitStatus(Duration timeout) {
+  OptionalInt awaitStatus(Duration timeout) {
     try {
       return OptionalInt.of(status.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {
