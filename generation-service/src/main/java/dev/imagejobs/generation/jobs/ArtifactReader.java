@@ -3,6 +3,7 @@ package dev.imagejobs.generation.jobs;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
+import dev.imagejobs.outbound.OutboundUrlPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,7 +39,7 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * Turns a provider's artifact into bytes: as given, decoded from base64, or downloaded from the URL
- * the provider answered with. Downloads are checked against the {@link ArtifactUrlPolicy} and made
+ * the provider answered with. Downloads are checked against the {@link OutboundUrlPolicy} and made
  * by an HTTP client whose only way to find an address is that policy, so the address connected to
  * is the address checked: a host that resolves to a public address for the check and to an
  * internal one a moment later (DNS rebinding) is refused. Redirects are not followed; downloads are
@@ -49,13 +50,13 @@ import org.apache.hc.core5.util.Timeout;
 class ArtifactReader implements AutoCloseable {
   private static final int MAX_CONNECTIONS = 64;
 
-  private final ArtifactUrlPolicy urls;
+  private final OutboundUrlPolicy urls;
   private final Duration timeout;
   private final long maxBytes;
   private CloseableHttpAsyncClient http;
   private boolean closed;
 
-  ArtifactReader(ArtifactUrlPolicy urls, Duration timeout, long maxBytes) {
+  ArtifactReader(OutboundUrlPolicy urls, Duration timeout, long maxBytes) {
     this.urls = urls;
     this.timeout = timeout;
     this.maxBytes = maxBytes;
@@ -119,7 +120,7 @@ class ArtifactReader implements AutoCloseable {
           if (status / 100 != 2) {
             boolean temporary = status == 408 || status == 429 || status >= 500;
             throw new ProviderException(temporary ? ErrorClass.TEMPORARY : ErrorClass.PERMANENT,
-                "ARTIFACT_HTTP_" + status, "Downloading the image from " + ArtifactUrlPolicy.redacted(url)
+                "ARTIFACT_HTTP_" + status, "Downloading the image from " + OutboundUrlPolicy.redacted(url)
                     + " answered " + status);
           }
           Header header = response.getHead().getFirstHeader("Content-Type");
@@ -174,17 +175,17 @@ class ArtifactReader implements AutoCloseable {
       if (link instanceof ProviderException known) {
         return known;
       }
-      if (link instanceof ArtifactUrlPolicy.RefusedAddressException refused) {
+      if (link instanceof OutboundUrlPolicy.RefusedAddressException refused) {
         return new ProviderException(ErrorClass.PERMANENT, "INVALID_ARTIFACT_URL",
             "The provider's image URL was refused: " + refused.getMessage(), refused);
       }
       if (link instanceof TimeoutException || link instanceof SocketTimeoutException) {
         return new ProviderException(ErrorClass.TIMEOUT, "ARTIFACT_DOWNLOAD_TIMEOUT",
-            "Downloading the image from " + ArtifactUrlPolicy.redacted(artifact.url()) + " timed out", link);
+            "Downloading the image from " + OutboundUrlPolicy.redacted(artifact.url()) + " timed out", link);
       }
     }
     return new ProviderException(ErrorClass.TEMPORARY, "ARTIFACT_DOWNLOAD_FAILED",
-        "Downloading the image from " + ArtifactUrlPolicy.redacted(artifact.url()) + " failed: " + cause, cause);
+        "Downloading the image from " + OutboundUrlPolicy.redacted(artifact.url()) + " failed: " + cause, cause);
   }
 
   private static String mediaType(String header) {
@@ -256,7 +257,7 @@ class ArtifactReader implements AutoCloseable {
   }
 
   /** The client's name resolution: the policy's checked addresses, and nothing else. */
-  private record PolicyResolver(ArtifactUrlPolicy urls) implements DnsResolver {
+  private record PolicyResolver(OutboundUrlPolicy urls) implements DnsResolver {
     @Override
     public InetAddress[] resolve(String host) throws UnknownHostException {
       return urls.connectableAddresses(host);

@@ -1,5 +1,6 @@
 package dev.imagejobs.generation.jobs;
 
+import dev.imagejobs.outbound.OutboundUrlPolicy;
 import java.time.Duration;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -41,7 +42,7 @@ record GenerationSettings(
 
   /**
    * Where image URLs returned by a provider may be fetched from ({@code imagejobs.generation.downloads.*}):
-   * HTTPS on public addresses only, unless relaxed here; see {@link ArtifactUrlPolicy}.
+   * HTTPS on public addresses only, unless relaxed here; see {@link OutboundUrlPolicy}.
    *
    * @param allowHttp whether plain http is accepted for any host (hosts in {@code allowedHosts} may always use it)
    * @param allowedHosts the only hosts downloads may come from, compared case-insensitively; empty for any host
@@ -56,8 +57,8 @@ record GenerationSettings(
       allowedHosts = allowedHosts == null ? Set.of() : Set.copyOf(allowedHosts);
     }
 
-    ArtifactUrlPolicy policy() {
-      return new ArtifactUrlPolicy(allowHttp, allowedHosts, allowPrivateAddresses);
+    OutboundUrlPolicy policy() {
+      return new OutboundUrlPolicy("artifact URL", allowHttp, allowedHosts, allowPrivateAddresses);
     }
   }
 

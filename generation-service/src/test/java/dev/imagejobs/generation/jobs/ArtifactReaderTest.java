@@ -8,6 +8,7 @@ import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderUsage;
+import dev.imagejobs.outbound.OutboundUrlPolicy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -27,12 +28,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class ArtifactReaderTest {
+  /** For tests whose fake provider serves images over plain HTTP on the loopback interface. */
+  static final OutboundUrlPolicy LOCAL_TEST_SERVERS = new OutboundUrlPolicy("artifact URL", true, Set.of(), true);
+
   private static final byte[] IMAGE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 1, 2, 3};
   private static final int MAX_BYTES = 64;
   private static final AtomicInteger COUNTED_REQUESTS = new AtomicInteger();
   private static HttpServer server;
 
-  private final ArtifactReader reader = new ArtifactReader(ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), MAX_BYTES);
+  private final ArtifactReader reader = new ArtifactReader(LOCAL_TEST_SERVERS, Duration.ofSeconds(5), MAX_BYTES);
 
   @BeforeAll
   static void startServer() throws IOException {
@@ -137,7 +141,7 @@ class ArtifactReaderTest {
   @Test
   void givenAUrlOnAnInternalAddress_whenThePolicyForbidsIt_thenNoRequestIsMadeAndTheJobFailsPermanently() {
     ArtifactReader strict = new ArtifactReader(
-        new ArtifactUrlPolicy(false, Set.of(), false), Duration.ofSeconds(5), MAX_BYTES);
+        new OutboundUrlPolicy("artifact URL", false, Set.of(), false), Duration.ofSeconds(5), MAX_BYTES);
 
     assertThat(strict.read(new ImageArtifact.Url(URI.create("https://169.254.169.254/latest/meta-data"), "image/png",
         null, ProviderUsage.NONE)))
@@ -154,10 +158,10 @@ class ArtifactReaderTest {
   void givenAHostThatResolvesToAPublicAddressAndThenToLoopback_thenTheDownloadConnectsToNeitherUnchecked() {
     // DNS rebinding: the first answer passes the check, the next one points inside.
     AtomicInteger lookups = new AtomicInteger();
-    ArtifactUrlPolicy.Resolver rebinding = host -> lookups.getAndIncrement() == 0
+    OutboundUrlPolicy.Resolver rebinding = host -> lookups.getAndIncrement() == 0
         ? new InetAddress[] {InetAddress.getByName("203.0.113.10")}
         : new InetAddress[] {InetAddress.getLoopbackAddress()};
-    ArtifactReader reader = new ArtifactReader(new ArtifactUrlPolicy(true, Set.of(), false, rebinding),
+    ArtifactReader reader = new ArtifactReader(new OutboundUrlPolicy("artifact URL", true, Set.of(), false, rebinding),
         Duration.ofSeconds(5), MAX_BYTES);
     int before = COUNTED_REQUESTS.get();
 
@@ -180,14 +184,14 @@ class ArtifactReaderTest {
   @Test
   void givenAHostOnlyThePolicyCanResolve_thenTheDownloadConnectsToTheAddressThePolicyChecked() throws Exception {
     Map<String, InetAddress[]> dns = Map.of("images.example", new InetAddress[] {InetAddress.getLoopbackAddress()});
-    ArtifactUrlPolicy.Resolver table = host -> {
+    OutboundUrlPolicy.Resolver table = host -> {
       InetAddress[] addresses = dns.get(host);
       if (addresses == null) {
         throw new UnknownHostException(host);
       }
       return addresses;
     };
-    try (ArtifactReader reader = new ArtifactReader(new ArtifactUrlPolicy(true, Set.of(), true, table),
+    try (ArtifactReader reader = new ArtifactReader(new OutboundUrlPolicy("artifact URL", true, Set.of(), true, table),
         Duration.ofSeconds(5), MAX_BYTES)) {
       ArtifactBytes bytes = reader.read(new ImageArtifact.Url(URI.create("http://images.example:"
           + server.getAddress().getPort() + "/image.png"), null, null, ProviderUsage.NONE)).get(5, TimeUnit.SECONDS);

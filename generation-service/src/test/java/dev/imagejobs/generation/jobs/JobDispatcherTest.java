@@ -225,7 +225,7 @@ class JobDispatcherTest {
 
   private JobRunner runner(ImageProvider provider) {
     return new JobRunner(new ProviderRegistry(List.of(provider)),
-        new ArtifactReader(ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), 1 << 20), new ArtifactStager(store),
+        new ArtifactReader(ArtifactReaderTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), 1 << 20), new ArtifactStager(store),
         events, new EventMetadataFactory("generation", Clock.systemUTC()), work, Duration.ofSeconds(5),
         new RetryPolicy(0, Duration.ZERO, 2, Duration.ZERO, 0, Duration.ZERO),
         new ProviderRateLimiter(Map.of(), System::nanoTime, work), new GenerationMetrics(new SimpleMeterRegistry()),

@@ -658,7 +658,7 @@ class JobRunnerTest {
   }
 
   private static ArtifactReader reader() {
-    return new ArtifactReader(ArtifactUrlPolicyTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), 1 << 20);
+    return new ArtifactReader(ArtifactReaderTest.LOCAL_TEST_SERVERS, Duration.ofSeconds(5), 1 << 20);
   }
 
   private static EventMetadataFactory metadata() {

@@ -1,4 +1,4 @@
-package dev.imagejobs.generation.jobs;
+package dev.imagejobs.outbound;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -7,28 +7,36 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Decides whether the image URL a provider answered with may be downloaded, so a provider response
- * cannot make the service fetch from its own network (cloud metadata, loopback, private ranges):
- * https only, no user info, an optional host allow-list, and no resolved address in a local,
- * private, translated or otherwise special-purpose range. Tested by {@code ArtifactUrlPolicyTest}
- * with a fake resolver.
+ * Decides whether a URL someone else gave the services (an image URL a provider answered with, a
+ * webhook URL a client registered) may be connected to, so that URL cannot make a service reach
+ * into its own network (cloud metadata, loopback, private ranges): https only, no user info, an
+ * optional host allow-list, and no resolved address in a local, private, translated or otherwise
+ * special-purpose range. Tested by {@code OutboundUrlPolicyTest} with a fake resolver.
  *
  * <p>{@link #check} resolves the host to refuse a URL early; a client that resolves again when it
- * connects can be answered differently (DNS rebinding), so the downloading client must take its
+ * connects can be answered differently (DNS rebinding), so the connecting client must take its
  * addresses from {@link #connectableAddresses} alone, which resolves and checks them in one step, and
- * must not follow redirects. Error messages name the scheme, host, port and path only: user info
- * and query strings may hold credentials or signatures and end up in logs and events.
+ * must not follow redirects. Error messages start with the policy's subject ("The artifact URL",
+ * "The webhook URL") and name the scheme, host, port and path only: user info and query strings may
+ * hold credentials or signatures and end up in logs and events.
  */
-class ArtifactUrlPolicy {
+public final class OutboundUrlPolicy {
 
-  /** Resolves a host name (or literal address) to its addresses. */
+  /**
+   * Resolves a host name (or literal address) to its addresses: the system resolver in production,
+   * a fixed table in tests, so the address checks can be exercised without DNS.
+   */
   @FunctionalInterface
-  interface Resolver {
+  public interface Resolver {
+    /**
+     * @throws UnknownHostException when {@code host} has no address
+     */
     InetAddress[] resolve(String host) throws UnknownHostException;
   }
 
@@ -84,56 +92,66 @@ class ArtifactUrlPolicy {
     }
   }
 
+  private final String subject;
   private final boolean allowHttp;
   private final Set<String> allowedHosts;
   private final boolean allowPrivateAddresses;
   private final Resolver resolver;
 
-  /** A policy resolving hosts through the system resolver. */
-  ArtifactUrlPolicy(boolean allowHttp, Set<String> allowedHosts, boolean allowPrivateAddresses) {
-    this(allowHttp, allowedHosts, allowPrivateAddresses, InetAddress::getAllByName);
+  /**
+   * A policy resolving hosts through the system resolver.
+   *
+   * @see #OutboundUrlPolicy(String, boolean, Set, boolean, Resolver)
+   */
+  public OutboundUrlPolicy(String subject, boolean allowHttp, Set<String> allowedHosts, boolean allowPrivateAddresses) {
+    this(subject, allowHttp, allowedHosts, allowPrivateAddresses, InetAddress::getAllByName);
   }
 
   /**
+   * @param subject what the URLs are, for messages ("The " + subject + " ..."), e.g. "artifact URL"
    * @param allowHttp whether plain http is accepted for any host (hosts in {@code allowedHosts} may always use it)
-   * @param allowedHosts the only hosts downloads may come from, compared case-insensitively; empty for any host
+   * @param allowedHosts the only hosts connections may go to, compared case-insensitively; empty for any host
    * @param allowPrivateAddresses whether hosts may resolve to loopback, private and other internal
-   *     addresses, e.g. for a provider stub on the local network
-   * @param resolver resolves a host to the addresses a download would connect to
+   *     addresses, e.g. for a stub or a receiver on the local network
+   * @param resolver resolves a host to the addresses a connection would be made to
    */
-  ArtifactUrlPolicy(boolean allowHttp, Set<String> allowedHosts, boolean allowPrivateAddresses, Resolver resolver) {
+  public OutboundUrlPolicy(String subject, boolean allowHttp, Set<String> allowedHosts, boolean allowPrivateAddresses,
+      Resolver resolver) {
+    this.subject = Objects.requireNonNull(subject, "subject");
     this.allowHttp = allowHttp;
-    this.allowedHosts = allowedHosts.stream().map(ArtifactUrlPolicy::normalizedHost)
+    this.allowedHosts = allowedHosts.stream().map(OutboundUrlPolicy::normalizedHost)
         .collect(Collectors.toUnmodifiableSet());
     this.allowPrivateAddresses = allowPrivateAddresses;
     this.resolver = resolver;
   }
 
   /**
-   * @throws IllegalArgumentException saying why, when {@code url} may not be downloaded
+   * Refuses a URL that may not be connected to; resolves its host unless private addresses are allowed.
+   *
+   * @throws IllegalArgumentException saying why, when {@code url} may not be connected to
    */
-  void check(URI url) {
+  public void check(URI url) {
     if (url == null) {
-      throw new IllegalArgumentException("The artifact URL is missing");
+      throw new IllegalArgumentException(prefix() + " is missing");
     }
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     String rawHost = url.getHost();
     if (!scheme.equals("https") && !scheme.equals("http")) {
-      throw new IllegalArgumentException("The artifact URL " + redacted(url) + " must use https");
+      throw new IllegalArgumentException(prefix() + " " + redacted(url) + " must use https");
     }
     if (rawHost == null || rawHost.isEmpty()) {
-      throw new IllegalArgumentException("The artifact URL " + redacted(url) + " has no host");
+      throw new IllegalArgumentException(prefix() + " " + redacted(url) + " has no host");
     }
     String host = normalizedHost(rawHost);
     boolean listed = allowedHosts.contains(host);
     if (scheme.equals("http") && !allowHttp && !listed) {
-      throw new IllegalArgumentException("The artifact URL " + redacted(url) + " must use https, not http");
+      throw new IllegalArgumentException(prefix() + " " + redacted(url) + " must use https, not http");
     }
     if (url.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("The artifact URL " + redacted(url) + " must not carry user info");
+      throw new IllegalArgumentException(prefix() + " " + redacted(url) + " must not carry user info");
     }
     if (!allowedHosts.isEmpty() && !listed) {
-      throw new IllegalArgumentException("The artifact URL host '" + host + "' is not one of the allowed hosts "
+      throw new IllegalArgumentException(prefix() + " host '" + host + "' is not one of the allowed hosts "
           + new TreeSet<>(allowedHosts));
     }
     if (!allowPrivateAddresses) {
@@ -142,31 +160,31 @@ class ArtifactUrlPolicy {
       } catch (RefusedAddressException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       } catch (UnknownHostException e) {
-        throw new IllegalArgumentException(e.getMessage() != null && e.getMessage().startsWith("The artifact URL")
-            ? e.getMessage() : "The artifact URL host '" + host + "' cannot be resolved", e);
+        throw new IllegalArgumentException(e.getMessage() != null && e.getMessage().startsWith(prefix())
+            ? e.getMessage() : prefix() + " host '" + host + "' cannot be resolved", e);
       }
     }
   }
 
   /**
-   * The addresses a download from {@code host} may connect to: resolved once, each checked. A client
+   * The addresses a connection to {@code host} may be made to: resolved once, each checked. A client
    * that connects only to these connects to checked addresses, whatever the name server answers
    * next time.
    *
    * @throws RefusedAddressException when the host resolves to an internal address
    * @throws UnknownHostException when it cannot be resolved
    */
-  InetAddress[] connectableAddresses(String host) throws UnknownHostException {
+  public InetAddress[] connectableAddresses(String host) throws UnknownHostException {
     String normalized = normalizedHost(host);
     InetAddress[] addresses = resolver.resolve(normalized);
     if (addresses == null || addresses.length == 0) {
-      throw new UnknownHostException("The artifact URL host '" + normalized + "' resolves to no address");
+      throw new UnknownHostException(prefix() + " host '" + normalized + "' resolves to no address");
     }
     if (!allowPrivateAddresses) {
       for (InetAddress address : addresses) {
         String range = internalRange(address);
         if (range != null) {
-          throw new RefusedAddressException("The artifact URL host '" + normalized + "' resolves to "
+          throw new RefusedAddressException(prefix() + " host '" + normalized + "' resolves to "
               + address.getHostAddress() + ", an internal address (" + range + ")");
         }
       }
@@ -174,9 +192,15 @@ class ArtifactUrlPolicy {
     return addresses;
   }
 
-  /** A host that resolves to an address downloads may not connect to. */
-  static final class RefusedAddressException extends UnknownHostException {
-    RefusedAddressException(String message) {
+  /**
+   * A host that resolves to an address connections may not be made to. An {@link UnknownHostException},
+   * so an HTTP client whose resolver throws it fails the exchange before connecting; callers tell it
+   * from a plain lookup failure by its type.
+   */
+  public static final class RefusedAddressException extends UnknownHostException {
+    private static final long serialVersionUID = 1L;
+
+    public RefusedAddressException(String message) {
       super(message);
     }
   }
@@ -236,6 +260,11 @@ class ArtifactUrlPolicy {
     }
   }
 
+  /** The start of every message, e.g. "The artifact URL". */
+  private String prefix() {
+    return "The " + subject;
+  }
+
   /** Lower case, without IPv6 brackets or the trailing dot of a fully qualified name. */
   private static String normalizedHost(String host) {
     String normalized = host.toLowerCase(Locale.ROOT);
@@ -249,7 +278,7 @@ class ArtifactUrlPolicy {
    * The URL without user info, query or fragment, for messages: those parts may hold credentials
    * or a signature, and messages end up in logs and events.
    */
-  static String redacted(URI url) {
+  public static String redacted(URI url) {
     if (url.isOpaque()) {
       return url.getScheme() + ":...";
     }

@@ -1,6 +1,8 @@
-package dev.imagejobs.generation.jobs;
+package dev.imagejobs.outbound;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.net.Inet6Address;
@@ -14,25 +16,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ArtifactUrlPolicyTest {
+class OutboundUrlPolicyTest {
 
+  private static final String SUBJECT = "artifact URL";
   private static final String PUBLIC_HOST = "images.provider.example";
-
-  /** For tests whose fake provider serves images over plain HTTP on the loopback interface. */
-  static final ArtifactUrlPolicy LOCAL_TEST_SERVERS = new ArtifactUrlPolicy(true, Set.of(), true);
 
   /** Answers from a fixed table, never from DNS. */
   private final Map<String, InetAddress[]> dns = new HashMap<>();
-  private final ArtifactUrlPolicy.Resolver resolver = host -> {
+  private final OutboundUrlPolicy.Resolver resolver = host -> {
     InetAddress[] addresses = dns.get(host);
     if (addresses == null) {
       throw new UnknownHostException(host);
     }
     return addresses;
   };
-  private final ArtifactUrlPolicy strict = new ArtifactUrlPolicy(false, Set.of(), false, resolver);
+  private final OutboundUrlPolicy strict = new OutboundUrlPolicy(SUBJECT, false, Set.of(), false, resolver);
 
-  ArtifactUrlPolicyTest() {
+  OutboundUrlPolicyTest() {
     dns.put(PUBLIC_HOST, new InetAddress[] {v4(PUBLIC_HOST, 203, 0, 113, 7)});
   }
 
@@ -48,9 +48,9 @@ class ArtifactUrlPolicyTest {
 
     assertThatIllegalArgumentException().isThrownBy(() -> strict.check(url))
         .withMessage("The artifact URL http://" + PUBLIC_HOST + "/image.png must use https, not http");
-    assertThatCode(() -> new ArtifactUrlPolicy(true, Set.of(), false, resolver).check(url))
+    assertThatCode(() -> new OutboundUrlPolicy(SUBJECT, true, Set.of(), false, resolver).check(url))
         .doesNotThrowAnyException();
-    assertThatCode(() -> new ArtifactUrlPolicy(false, Set.of(PUBLIC_HOST), false, resolver).check(url))
+    assertThatCode(() -> new OutboundUrlPolicy(SUBJECT, false, Set.of(PUBLIC_HOST), false, resolver).check(url))
         .doesNotThrowAnyException();
   }
 
@@ -58,7 +58,7 @@ class ArtifactUrlPolicyTest {
   @ValueSource(strings = {"ftp://images.provider.example/a.png", "file:///etc/passwd", "/relative/a.png",
       "gopher://images.provider.example/"})
   void givenAnotherScheme_whenChecked_thenRejectedEvenWithHttpAllowed(String url) {
-    ArtifactUrlPolicy lenient = new ArtifactUrlPolicy(true, Set.of(), true, resolver);
+    OutboundUrlPolicy lenient = new OutboundUrlPolicy(SUBJECT, true, Set.of(), true, resolver);
 
     assertThatIllegalArgumentException().isThrownBy(() -> lenient.check(URI.create(url)))
         .withMessageEndingWith("must use https");
@@ -77,7 +77,7 @@ class ArtifactUrlPolicyTest {
   @Test
   void givenAnAllowList_whenTheHostIsNotOnIt_thenRejected() {
     dns.put("cdn.other.example", new InetAddress[] {v4("cdn.other.example", 198, 51, 100, 20)});
-    ArtifactUrlPolicy listed = new ArtifactUrlPolicy(false, Set.of("Images.Provider.Example"), false, resolver);
+    OutboundUrlPolicy listed = new OutboundUrlPolicy(SUBJECT, false, Set.of("Images.Provider.Example"), false, resolver);
 
     assertThatCode(() -> listed.check(URI.create("https://IMAGES.provider.example./a.png")))
         .doesNotThrowAnyException();
@@ -88,7 +88,7 @@ class ArtifactUrlPolicyTest {
   @Test
   void givenAnAllowedHostThatResolvesToAPrivateAddress_whenChecked_thenStillRejected() {
     dns.put("internal.example", new InetAddress[] {v4("internal.example", 10, 1, 2, 3)});
-    ArtifactUrlPolicy listed = new ArtifactUrlPolicy(true, Set.of("internal.example"), false, resolver);
+    OutboundUrlPolicy listed = new OutboundUrlPolicy(SUBJECT, true, Set.of("internal.example"), false, resolver);
 
     assertThatIllegalArgumentException().isThrownBy(() -> listed.check(URI.create("http://internal.example/a.png")))
         .withMessage("The artifact URL host 'internal.example' resolves to 10.1.2.3, an internal address (site-local)");
@@ -202,7 +202,7 @@ class ArtifactUrlPolicyTest {
   @Test
   void givenPrivateAddressesAllowed_whenAHostResolvesToLoopback_thenAccepted() {
     dns.put("localhost", new InetAddress[] {address("127.0.0.1")});
-    ArtifactUrlPolicy local = new ArtifactUrlPolicy(true, Set.of(), true, resolver);
+    OutboundUrlPolicy local = new OutboundUrlPolicy(SUBJECT, true, Set.of(), true, resolver);
 
     assertThatCode(() -> local.check(URI.create("http://localhost:8089/a.png"))).doesNotThrowAnyException();
   }
@@ -219,6 +219,41 @@ class ArtifactUrlPolicyTest {
         .withMessage("The artifact URL https:///a.png has no host");
     assertThatIllegalArgumentException().isThrownBy(() -> strict.check(null))
         .withMessage("The artifact URL is missing");
+  }
+
+  @Test
+  void givenAnotherSubject_whenRefused_thenEveryMessageNamesThatSubject() {
+    dns.put("internal.example", new InetAddress[] {v4("internal.example", 10, 1, 2, 3)});
+    OutboundUrlPolicy webhooks = new OutboundUrlPolicy("webhook URL", false, Set.of(), false, resolver);
+
+    assertThatIllegalArgumentException().isThrownBy(() -> webhooks.check(null))
+        .withMessage("The webhook URL is missing");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> webhooks.check(URI.create("http://" + PUBLIC_HOST + "/hook?key=k3y")))
+        .withMessage("The webhook URL http://" + PUBLIC_HOST + "/hook must use https, not http");
+    assertThatIllegalArgumentException().isThrownBy(() -> webhooks.check(URI.create("https://internal.example/hook")))
+        .withMessage("The webhook URL host 'internal.example' resolves to 10.1.2.3, an internal address (site-local)");
+    assertThatIllegalArgumentException().isThrownBy(() -> webhooks.check(URI.create("https://nowhere.example/hook")))
+        .withMessage("The webhook URL host 'nowhere.example' cannot be resolved");
+    assertThatExceptionOfType(OutboundUrlPolicy.RefusedAddressException.class)
+        .isThrownBy(() -> webhooks.connectableAddresses("internal.example"))
+        .withMessageStartingWith("The webhook URL host 'internal.example'");
+  }
+
+  @Test
+  void givenPrivateAddressesAllowed_whenConnectableAddressesAreAsked_thenTheResolvedAddressesAreReturned()
+      throws UnknownHostException {
+    dns.put("local.example", new InetAddress[] {address("127.0.0.1"), address("::1")});
+    OutboundUrlPolicy local = new OutboundUrlPolicy(SUBJECT, true, Set.of(), true, resolver);
+
+    assertThat(local.connectableAddresses("LOCAL.example.")).containsExactly(address("127.0.0.1"), address("::1"));
+  }
+
+  @Test
+  void givenAUrlWithCredentialsAndAQuery_whenRedacted_thenOnlySchemeHostPortAndPathRemain() {
+    assertThat(OutboundUrlPolicy.redacted(URI.create("https://u:p@hooks.example:8443/in/x?sig=abc#frag")))
+        .isEqualTo("https://hooks.example:8443/in/x");
+    assertThat(OutboundUrlPolicy.redacted(URI.create("mailto:someone@example.com"))).isEqualTo("mailto:...");
   }
 
   private static InetAddress v4(String host, int a, int b, int c, int d) {
