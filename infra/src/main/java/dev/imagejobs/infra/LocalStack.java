@@ -11,9 +11,11 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +38,10 @@ public final class LocalStack {
 
   private static final String USAGE = String.join(System.lineSeparator(),
       "Usage: ./local-stack",
-      "Starts Kafka, PostgreSQL and the four services; Ctrl-C stops them. Settings (environment variables):",
+      "Starts Kafka, PostgreSQL and the five services; Ctrl-C stops them. Settings (environment variables):",
       "  IMAGEJOBS_STATE_DIR                state directory, kept across restarts (default .local-stack)",
-      "  GATEWAY_PORT, GENERATION_PORT, UPLOAD_PORT, STREAMS_PORT   service ports (8080-8083; 0 = any free port)",
+      "  GATEWAY_PORT, GENERATION_PORT, UPLOAD_PORT, STREAMS_PORT, WEBHOOKS_PORT",
+      "                                     service ports (8080-8084; 0 = any free port)",
       "  KAFKA_PORT, KAFKA_CONTROLLER_PORT  broker ports (9092, 9093)",
       "  POSTGRES_PORT                      PostgreSQL port (5433)",
       "  IMAGEJOBS_STARTUP_TIMEOUT_SECONDS  how long each part may take to start (180)",
@@ -48,14 +51,15 @@ public final class LocalStack {
       "services' settings, docs/configuration.md) reaches the services unchanged.");
 
   private static final String JWT_SECRET = "IMAGEJOBS_JWT_SECRET";
+  private static final String WEBHOOK_KEY = "IMAGEJOBS_WEBHOOKS_ENCRYPTION_KEY";
   static final String GEMINI_API_KEY = "IMAGEJOBS_PROVIDERS_NANO_BANANA_API_KEY";
   static final String GEMINI_MODEL = "IMAGEJOBS_PROVIDERS_NANO_BANANA_MODEL";
   static final String PROVIDER = "IMAGEJOBS_JOBS_PROVIDER";
   static final String MODEL = "IMAGEJOBS_JOBS_MODEL";
   /** The launcher's own settings ({@link StackSettings}): the services have none of these names. */
   private static final List<String> LAUNCHER_SETTINGS = List.of(StackSettings.STATE_DIR, StackSettings.GATEWAY_PORT,
-      StackSettings.GENERATION_PORT, StackSettings.UPLOAD_PORT, StackSettings.STREAMS_PORT, StackSettings.KAFKA_PORT,
-      StackSettings.KAFKA_CONTROLLER_PORT, StackSettings.POSTGRES_PORT, StackSettings.STARTUP_TIMEOUT_SECONDS,
+      StackSettings.GENERATION_PORT, StackSettings.UPLOAD_PORT, StackSettings.STREAMS_PORT, StackSettings.WEBHOOKS_PORT,
+      StackSettings.KAFKA_PORT, StackSettings.KAFKA_CONTROLLER_PORT, StackSettings.POSTGRES_PORT, StackSettings.STARTUP_TIMEOUT_SECONDS,
       StackSettings.SERVICE_JVM_OPTS);
   static final String NANO_BANANA = "nano-banana";
   static final String DEFAULT_GEMINI_MODEL = "gemini-2.5-flash-image";
@@ -297,6 +301,11 @@ public final class LocalStack {
     environment.put("IMAGEJOBS_DATABASE_USERNAME", PostgresServer.USER);
     environment.put("IMAGEJOBS_DATABASE_PASSWORD", "");
     selectProvider(environment);
+    // Webhooks: a key of the stack's own, kept with its state so registered endpoints' secrets stay
+    // readable across restarts, and receivers on this machine allowed.
+    environment.putIfAbsent(WEBHOOK_KEY, webhookKey(state));
+    environment.putIfAbsent("IMAGEJOBS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true");
+    environment.putIfAbsent("IMAGEJOBS_WEBHOOKS_ALLOW_HTTP", "true");
     // The gateway requires a token configuration; locally it is the documented development secret
     // unless the user brings a secret or a JWKS URL of their own.
     if (isBlank(environment.get(JWT_SECRET)) && isBlank(environment.get("IMAGEJOBS_JWT_JWKS_URI"))) {
@@ -304,6 +313,21 @@ public final class LocalStack {
       environment.put("IMAGEJOBS_JWT_ALLOW_DEV_SECRET", "true");
     }
     return environment;
+  }
+
+  /** The stack's webhook encryption key: made on first start, then read from the state directory. */
+  private static String webhookKey(StateDirectory state) {
+    Path file = state.root().resolve("webhook-encryption-key");
+    try {
+      if (!Files.exists(file)) {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Files.writeString(file, Base64.getEncoder().encodeToString(key));
+      }
+      return Files.readString(file).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot keep the webhook key in " + file, e);
+    }
   }
 
   /**
@@ -326,6 +350,7 @@ public final class LocalStack {
       case GENERATION -> settings.generationPort();
       case UPLOAD -> settings.uploadPort();
       case STREAMS -> settings.streamsPort();
+      case WEBHOOKS -> settings.webhooksPort();
     };
   }
 }

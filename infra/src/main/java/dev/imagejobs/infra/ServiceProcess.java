@@ -13,7 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One of the four services, run as {@code java -jar services/<name>-exec.jar} or as {@link Launch} says. */
+/** One of the services, run as {@code java -jar services/<name>-exec.jar} or as {@link Launch} says. */
 final class ServiceProcess {
 
   /** The services of the stack. */
@@ -21,7 +21,8 @@ final class ServiceProcess {
     GATEWAY("gateway-service"),
     GENERATION("generation-service"),
     UPLOAD("upload-service"),
-    STREAMS("streams-service");
+    STREAMS("streams-service"),
+    WEBHOOKS("webhook-service");
 
     private final String artifactId;
 

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param generationPort HTTP port of generation-service
  * @param uploadPort HTTP port of upload-service
  * @param streamsPort HTTP port of streams-service
+ * @param webhooksPort HTTP port of webhook-service
  * @param kafkaPort the broker's PLAINTEXT listener
  * @param kafkaControllerPort the KRaft controller listener
  * @param postgresPort PostgreSQL's port
@@ -33,6 +34,7 @@ public record StackSettings(
     int generationPort,
     int uploadPort,
     int streamsPort,
+    int webhooksPort,
     int kafkaPort,
     int kafkaControllerPort,
     int postgresPort,
@@ -45,6 +47,7 @@ public record StackSettings(
   public static final String GENERATION_PORT = "GENERATION_PORT";
   public static final String UPLOAD_PORT = "UPLOAD_PORT";
   public static final String STREAMS_PORT = "STREAMS_PORT";
+  public static final String WEBHOOKS_PORT = "WEBHOOKS_PORT";
   public static final String KAFKA_PORT = "KAFKA_PORT";
   public static final String KAFKA_CONTROLLER_PORT = "KAFKA_CONTROLLER_PORT";
   public static final String POSTGRES_PORT = "POSTGRES_PORT";
@@ -71,7 +74,7 @@ public record StackSettings(
   public static final String SERVICE_NAME_PLACEHOLDER = "{service}";
 
   public StackSettings {
-    for (int port : new int[] {gatewayPort, generationPort, uploadPort, streamsPort, kafkaPort, kafkaControllerPort, postgresPort}) {
+    for (int port : new int[] {gatewayPort, generationPort, uploadPort, streamsPort, webhooksPort, kafkaPort, kafkaControllerPort, postgresPort}) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("Port out of range: " + port);
       }
@@ -98,7 +101,7 @@ public record StackSettings(
   /**
    * Settings from environment variables: {@code IMAGEJOBS_STATE_DIR} (default {@code .local-stack}),
    * {@code GATEWAY_PORT} (8080), {@code GENERATION_PORT} (8081), {@code UPLOAD_PORT} (8082), {@code STREAMS_PORT} (8083),
-   * {@code KAFKA_PORT} (9092), {@code KAFKA_CONTROLLER_PORT} (9093), {@code POSTGRES_PORT} (5433, next
+   * {@code WEBHOOKS_PORT} (8084), {@code KAFKA_PORT} (9092), {@code KAFKA_CONTROLLER_PORT} (9093), {@code POSTGRES_PORT} (5433, next
    * to a system PostgreSQL on 5432), {@code IMAGEJOBS_STARTUP_TIMEOUT_SECONDS} (180) and
    * {@code IMAGEJOBS_SERVICE_JVM_OPTS}.
    */
@@ -110,6 +113,7 @@ public record StackSettings(
         port(env, GENERATION_PORT, 8081),
         port(env, UPLOAD_PORT, 8082),
         port(env, STREAMS_PORT, 8083),
+        port(env, WEBHOOKS_PORT, 8084),
         port(env, KAFKA_PORT, 9092),
         port(env, KAFKA_CONTROLLER_PORT, 9093),
         port(env, POSTGRES_PORT, 5433),
@@ -123,9 +127,9 @@ public record StackSettings(
   /** These settings with every port of {@code 0} replaced by a currently free port. */
   StackSettings withFreePorts() {
     int[] ports = FreePorts.resolve(
-        gatewayPort, generationPort, uploadPort, streamsPort, kafkaPort, kafkaControllerPort, postgresPort);
+        gatewayPort, generationPort, uploadPort, streamsPort, webhooksPort, kafkaPort, kafkaControllerPort, postgresPort);
     return new StackSettings(stateDir, home, ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6],
-        startupTimeout, serviceJvmOptions, environment);
+        ports[7], startupTimeout, serviceJvmOptions, environment);
   }
 
   private static int port(Map<String, String> env, String name, int fallback) {

@@ -35,9 +35,10 @@ class ContainerImagesE2EIT {
       Service.GATEWAY, "dev.imagejobs.gateway.GatewayApplication",
       Service.GENERATION, "dev.imagejobs.generation.GenerationApplication",
       Service.UPLOAD, "dev.imagejobs.upload.UploadApplication",
-      Service.STREAMS, "dev.imagejobs.streams.StreamsApplication");
+      Service.STREAMS, "dev.imagejobs.streams.StreamsApplication",
+      Service.WEBHOOKS, "dev.imagejobs.webhooks.WebhookApplication");
   private static final Map<Service, Integer> PORTS = Map.of(
-      Service.GATEWAY, 8080, Service.GENERATION, 8081, Service.UPLOAD, 8082, Service.STREAMS, 8083);
+      Service.GATEWAY, 8080, Service.GENERATION, 8081, Service.UPLOAD, 8082, Service.STREAMS, 8083, Service.WEBHOOKS, 8084);
 
   @TempDir
   static Path work;

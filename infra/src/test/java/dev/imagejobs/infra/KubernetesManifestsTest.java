@@ -70,7 +70,8 @@ class KubernetesManifestsTest {
       new ServiceSpec("gateway-service", "SERVER_PORT", 8080, null),
       new ServiceSpec("generation-service", "SERVER_PORT", 8081, "IMAGEJOBS_GENERATION_DRAIN_TIMEOUT"),
       new ServiceSpec("upload-service", "SERVER_PORT", 8082, "IMAGEJOBS_UPLOAD_DRAIN_TIMEOUT"),
-      new ServiceSpec("streams-service", "SERVER_PORT", 8083, "IMAGEJOBS_STREAMS_CLOSE_TIMEOUT"));
+      new ServiceSpec("streams-service", "SERVER_PORT", 8083, "IMAGEJOBS_STREAMS_CLOSE_TIMEOUT"),
+      new ServiceSpec("webhook-service", "SERVER_PORT", 8084, null));
 
   @Test
   void everyServiceRunsWithProbesResourcesAGracePeriodCoveringItsDrainAndNoRoot() {
@@ -211,7 +212,8 @@ class KubernetesManifestsTest {
         "image-jobs-gateway", "image-jobs-gateway-projection",
         "image-jobs-generation", "image-jobs-generation",
         "image-jobs-upload", "image-jobs-upload",
-        "image-jobs-streams", "image-jobs-streams");
+        "image-jobs-streams", "image-jobs-streams",
+        "image-jobs-webhook", "image-jobs-webhooks");
 
     assertThat(base.users()).extracting(user -> user.getMetadata().getName())
         .containsExactlyInAnyOrderElementsOf(groups.keySet());

@@ -17,6 +17,9 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -54,6 +57,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The whole system as a user runs it: the launcher's processes, the HTTP API, the image on disk,
@@ -70,6 +74,7 @@ class LocalStackE2EIT {
   private static final byte[] SINGLE_OBJECT_MARKER = {(byte) 0xC3, (byte) 0x01};
   private static final int SINGLE_OBJECT_HEADER = 10;
   private static final TopicNames TOPICS = new TopicNames("e2e.");
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
 
   @TempDir
@@ -87,7 +92,10 @@ class LocalStackE2EIT {
     JsonNode completedView;
     List<String> completedJobEvents;
 
-    try (RunningStack stack = LocalStack.start(settings)) {
+    try (RunningStack stack = LocalStack.start(settings); WebhookReceiver receiver = new WebhookReceiver()) {
+      // Given an endpoint of the project for its jobs' endings, registered after a signed ping
+      registerWebhook(stack, receiver);
+
       // When one asset key is requested normally and one with the failure marker in its prompt
       completedJob = submit(stack, assetKeyJob("hero", "A lighthouse at dawn, watercolour", "16:9"));
       String failedJob = submit(stack, assetKeyJob("villain", "A storm over the cliffs " + FAIL_MARKER, "1:1"));
@@ -135,6 +143,16 @@ class LocalStackE2EIT {
       assertThat(summary.getStoragePath()).isEqualTo(image.path("storagePath").asString());
       assertThat(summary.getSha256()).isEqualTo(image.path("sha256").asString());
 
+      // And the webhook service posts both endings to the endpoint, signed with its secret
+      await().atMost(JOB_TIMEOUT).until(() -> receiver.types().size() >= 3);
+      assertThat(receiver.received()).allSatisfy(request -> assertThat(request.verified()).isTrue());
+      assertThat(receiver.types()).containsExactlyInAnyOrder("webhook.ping", "job.completed", "job.failed");
+      JsonNode completion = receiver.data("job.completed");
+      assertThat(completion.path("jobId").asString()).isEqualTo(completedJob);
+      assertThat(completion.path("image").asString()).isEqualTo(image.path("url").asString());
+      assertThat(completion.path("sha256").asString()).isEqualTo(image.path("sha256").asString());
+      assertThat(receiver.data("job.failed").path("jobId").asString()).isEqualTo(failedJob);
+
       // And every service answers its probes and serves Prometheus metrics, its Kafka clients' included
       assertOperational(stack);
     }
@@ -154,6 +172,19 @@ class LocalStackE2EIT {
     try (Stream<Path> logs = Files.list(new StateDirectory(stateDir).logs())) {
       assertThat(logs.toList()).isNotEmpty().allSatisfy(log -> assertThat(Files.readString(log)).doesNotContain("is renamed"));
     }
+  }
+
+  /** Registers an endpoint of project p1 on {@code receiver} for completions and failures, with the receiver's secret. */
+  private static void registerWebhook(RunningStack stack, WebhookReceiver receiver) throws Exception {
+    String body = JSON.writeValueAsString(Map.of("projectId", "p1", "url", receiver.url(),
+        "eventTypes", List.of("job.completed", "job.failed"), "secret", receiver.secret()));
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/webhooks"))
+            .header("Authorization", "Bearer " + stack.devToken())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("registration: %s", response.body()).isEqualTo(201);
   }
 
   /** Every topic and consumer group of the stack carries its prefix; none of the catalogue's plain names exists. */
@@ -282,10 +313,10 @@ class LocalStackE2EIT {
     StackSettings ports = stack.settings();
     Map<String, Integer> services = Map.of("gateway-service", ports.gatewayPort(),
         "generation-service", ports.generationPort(), "upload-service", ports.uploadPort(),
-        "streams-service", ports.streamsPort());
+        "streams-service", ports.streamsPort(), "webhook-service", ports.webhooksPort());
     Map<String, String> kafkaMetric = Map.of("gateway-service", "kafka_consumer_fetch_manager",
         "generation-service", "kafka_consumer_fetch_manager", "upload-service", "kafka_consumer_fetch_manager",
-        "streams-service", "kafka_stream_");
+        "streams-service", "kafka_stream_", "webhook-service", "kafka_consumer_fetch_manager");
     // The gateway's actuator is for operators; the others serve no tenant.
     String operator = DevTokens.mintOperator(DevTokens.LOCAL_SECRET, "ops", Duration.ofMinutes(5));
     StringBuilder everything = new StringBuilder();

@@ -61,7 +61,7 @@ record SettingsMetadata(List<Setting> settings) {
         for (JsonNode property : json.readTree(Files.readString(file)).path("properties")) {
           JsonNode replacement = property.path("deprecation").path("replacement");
           settings.add(new Setting(property.path("name").asText(), property.path("type").asText(null),
-              property.path("defaultValue").isMissingNode() ? null : property.path("defaultValue").asText(),
+              defaultValue(property.path("defaultValue")),
               property.path("description").asText(""), replacement.isMissingNode() ? null : replacement.asText()));
         }
       } catch (IOException e) {
@@ -69,6 +69,18 @@ record SettingsMetadata(List<Setting> settings) {
       }
     }
     return new SettingsMetadata(List.copyOf(settings));
+  }
+
+  /**
+   * The default as the docs write it: a list (the processor writes {@code [a, b]}) as its variable
+   * gives it, {@code a,b}.
+   */
+  private static String defaultValue(JsonNode value) {
+    if (value.isMissingNode()) {
+      return null;
+    }
+    String text = value.asText();
+    return text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1).replace(", ", ",") : text;
   }
 
   List<Setting> current() {

@@ -23,8 +23,8 @@ class StackSettingsTest {
     assertThat(settings.stateDir()).isEqualTo(Path.of(".local-stack").toAbsolutePath());
     assertThat(settings.home()).isEqualTo(HOME);
     assertThat(new int[] {settings.gatewayPort(), settings.generationPort(), settings.uploadPort(),
-        settings.streamsPort()})
-        .containsExactly(8080, 8081, 8082, 8083);
+        settings.streamsPort(), settings.webhooksPort()})
+        .containsExactly(8080, 8081, 8082, 8083, 8084);
     assertThat(new int[] {settings.kafkaPort(), settings.kafkaControllerPort(), settings.postgresPort()})
         .containsExactly(9092, 9093, 5433);
     assertThat(settings.startupTimeout()).isEqualTo(Duration.ofSeconds(180));
@@ -40,6 +40,7 @@ class StackSettingsTest {
         "GENERATION_PORT", "18081",
         "UPLOAD_PORT", "18082",
         "STREAMS_PORT", "18083",
+        "WEBHOOKS_PORT", "18084",
         "KAFKA_PORT", "19092",
         "KAFKA_CONTROLLER_PORT", "19093",
         "POSTGRES_PORT", "15432",
@@ -53,8 +54,9 @@ class StackSettingsTest {
     // Then
     assertThat(settings.stateDir()).isEqualTo(Path.of("/var/tmp/stack"));
     assertThat(new int[] {settings.gatewayPort(), settings.generationPort(), settings.uploadPort(),
-        settings.streamsPort(), settings.kafkaPort(), settings.kafkaControllerPort(), settings.postgresPort()})
-        .containsExactly(18080, 18081, 18082, 18083, 19092, 19093, 15432);
+        settings.streamsPort(), settings.webhooksPort(), settings.kafkaPort(), settings.kafkaControllerPort(),
+        settings.postgresPort()})
+        .containsExactly(18080, 18081, 18082, 18083, 18084, 19092, 19093, 15432);
     assertThat(settings.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.serviceJvmOptions()).containsExactly("-Xmx1g", "-Dx=y");
     assertThat(settings.environment()).containsEntry("IMAGEJOBS_PROVIDERS_LOCAL_FAIL_MARKER", "#fail");
@@ -73,15 +75,15 @@ class StackSettingsTest {
     // Given
     StackSettings settings = StackSettings.fromEnvironment(Map.of(
         "GATEWAY_PORT", "0", "GENERATION_PORT", "0", "UPLOAD_PORT", "0", "STREAMS_PORT", "0",
-        "KAFKA_PORT", "0", "KAFKA_CONTROLLER_PORT", "0"), HOME);
+        "WEBHOOKS_PORT", "0", "KAFKA_PORT", "0", "KAFKA_CONTROLLER_PORT", "0"), HOME);
 
     // When
     StackSettings resolved = settings.withFreePorts();
 
     // Then
     Set<Integer> picked = Set.of(resolved.gatewayPort(), resolved.generationPort(), resolved.uploadPort(),
-        resolved.streamsPort(), resolved.kafkaPort(), resolved.kafkaControllerPort());
-    assertThat(picked).hasSize(6).allSatisfy(port -> assertThat(port).isPositive());
+        resolved.streamsPort(), resolved.webhooksPort(), resolved.kafkaPort(), resolved.kafkaControllerPort());
+    assertThat(picked).hasSize(7).allSatisfy(port -> assertThat(port).isPositive());
     assertThat(resolved.postgresPort()).isEqualTo(5433);
   }
 

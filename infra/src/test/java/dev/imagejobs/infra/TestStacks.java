@@ -32,6 +32,7 @@ final class TestStacks {
         "GENERATION_PORT", "0",
         "UPLOAD_PORT", "0",
         "STREAMS_PORT", "0",
+        "WEBHOOKS_PORT", "0",
         "KAFKA_PORT", "0",
         "KAFKA_CONTROLLER_PORT", "0",
         "POSTGRES_PORT", "0"));

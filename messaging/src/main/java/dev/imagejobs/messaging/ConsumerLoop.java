@@ -14,7 +14,7 @@ import org.springframework.kafka.core.ConsumerFactory;
  * read as raw bytes, the loop runs on a thread of its own until {@link #stop()} wakes it, and the
  * consumer is closed on that thread however the loop ends.
  */
-abstract class ConsumerLoop implements SmartLifecycle {
+public abstract class ConsumerLoop implements SmartLifecycle {
   private final ConsumerFactory<?, ?> consumers;
   private final String name;
 
@@ -25,7 +25,7 @@ abstract class ConsumerLoop implements SmartLifecycle {
   /**
    * @param name the consumer's client id and its thread's name ({@code name-consumer})
    */
-  ConsumerLoop(ConsumerFactory<?, ?> consumers, String name) {
+  protected ConsumerLoop(ConsumerFactory<?, ?> consumers, String name) {
     this.consumers = consumers;
     this.name = name;
   }

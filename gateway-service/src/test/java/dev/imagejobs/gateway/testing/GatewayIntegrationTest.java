@@ -3,6 +3,7 @@ package dev.imagejobs.gateway.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagejobs.outbound.SecretBox;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topic;
 import dev.imagejobs.schemas.Topics;
@@ -65,6 +66,8 @@ public abstract class GatewayIntegrationTest {
   protected static final int MAX_QUEUED_PER_TENANT = 40;
   /** Event streams a tenant may keep open on the test gateway. */
   protected static final int MAX_STREAMS_PER_TENANT = 50;
+  /** The key webhook secrets are sealed with. */
+  protected static final String WEBHOOK_KEY = SecretBox.generateKey();
   private static final Set<Class<?>> SETTLED = ConcurrentHashMap.newKeySet();
 
   @Autowired
@@ -96,6 +99,11 @@ public abstract class GatewayIntegrationTest {
     // A price for the local model, so estimates are visible: per image, and per size for 2K.
     registry.add("imagejobs.pricing.models[local-v1].micros-per-image", () -> "1500");
     registry.add("imagejobs.pricing.models[local-v1].sizes[2K]", () -> "3000");
+    // Webhook endpoints are test receivers on this machine.
+    registry.add("imagejobs.webhooks.encryption-key", () -> WEBHOOK_KEY);
+    registry.add("imagejobs.webhooks.allow-private-addresses", () -> "true");
+    registry.add("imagejobs.webhooks.allow-http", () -> "true");
+    registry.add("imagejobs.webhooks.timeout", () -> "3s");
   }
 
   /**

@@ -110,7 +110,7 @@ final class BenchmarkStack implements AutoCloseable {
     environment.putAll(variables);
     environment.put(StackSettings.STATE_DIR, state.toString());
     for (String port : List.of(StackSettings.GATEWAY_PORT, StackSettings.GENERATION_PORT, StackSettings.UPLOAD_PORT,
-        StackSettings.STREAMS_PORT, StackSettings.KAFKA_PORT, StackSettings.KAFKA_CONTROLLER_PORT,
+        StackSettings.STREAMS_PORT, StackSettings.WEBHOOKS_PORT, StackSettings.KAFKA_PORT, StackSettings.KAFKA_CONTROLLER_PORT,
         StackSettings.POSTGRES_PORT)) {
       environment.put(port, "0");
     }

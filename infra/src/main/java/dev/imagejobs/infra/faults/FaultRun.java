@@ -88,6 +88,7 @@ public final class FaultRun {
         Map.entry(StackSettings.STATE_DIR, options.stateDir().toString()),
         Map.entry(StackSettings.GATEWAY_PORT, "0"), Map.entry(StackSettings.GENERATION_PORT, "0"),
         Map.entry(StackSettings.UPLOAD_PORT, "0"), Map.entry(StackSettings.STREAMS_PORT, "0"),
+        Map.entry(StackSettings.WEBHOOKS_PORT, "0"),
         Map.entry(StackSettings.KAFKA_PORT, "0"), Map.entry(StackSettings.KAFKA_CONTROLLER_PORT, "0"),
         Map.entry(StackSettings.POSTGRES_PORT, "0"),
         Map.entry("IMAGEJOBS_PROVIDERS_LOCAL_LATENCY", options.providerLatency().toMillis() + "ms"),
