@@ -8,7 +8,9 @@ import java.util.Optional;
 public enum WebhookEventType {
   JOB_COMPLETED("job.completed"),
   JOB_FAILED("job.failed"),
-  JOB_CANCELED("job.canceled");
+  JOB_CANCELED("job.canceled"),
+  /** A project's spent plus reserved cost reached one of its budget's thresholds. */
+  BUDGET_THRESHOLD("budget.threshold");
 
   /** The type of the test ping sent when an endpoint is registered or its URL changes. */
   public static final String PING = "webhook.ping";

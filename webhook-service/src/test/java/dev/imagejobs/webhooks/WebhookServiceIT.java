@@ -256,6 +256,52 @@ class WebhookServiceIT {
         .containsExactly("job.canceled");
   }
 
+  @Test
+  void givenADeliveryClaimedByAnInstanceThatDied_whenItsLeaseRunsOut_thenItIsSentAgainWithTheSameMessage() {
+    String secret = WebhookSecret.generate();
+    UUID endpoint = endpoint("tenant-a", "lease", receiver.endpoint("/lease", secret), secret, "job.canceled");
+    String eventId = UUID.randomUUID().toString();
+    // As a dead instance left it: claimed (first attempt counted), never answered, lease just expired.
+    jdbc.update("INSERT INTO webhook_deliveries (endpoint_id, event_id, job_id, event_type, data, occurred_at,"
+        + " attempts, leased_until) VALUES (?, ?, 'job-lease', 'job.canceled', '{\"jobId\":\"job-lease\"}', now(), 1,"
+        + " now() - interval '1 second')", endpoint, eventId);
+
+    await().atMost(PATIENCE).until(() -> "delivered".equals(status(endpoint, "job-lease")));
+    assertThat(receiver.received("/lease")).singleElement().satisfies(request -> {
+      assertThat(request.id()).isEqualTo("msg_" + eventId);
+      assertThat(request.verified()).isTrue();
+    });
+    assertThat(jdbc.queryForList("SELECT a.attempt FROM webhook_attempts a JOIN webhook_deliveries d"
+        + " ON d.id = a.delivery_id WHERE d.endpoint_id = ?", Integer.class, endpoint)).containsExactly(2);
+  }
+
+  @Test
+  void givenABudgetThresholdCrossed_whenTheServiceLooks_thenEndpointsThatWantItGetItOnce() {
+    String secret = WebhookSecret.generate();
+    endpoint("tenant-a", "budget", receiver.endpoint("/budget", secret), secret, "budget.threshold");
+    endpoint("tenant-a", "budget", receiver.endpoint("/jobs-only", secret), secret, "job.failed");
+    Long alert = jdbc.queryForObject("INSERT INTO budget_alerts (tenant_id, project_id, threshold_percent,"
+        + " amount_micros, spent_micros, reserved_micros, period_start) VALUES ('tenant-a', 'budget', 80, 10000,"
+        + " 5000, 3500, '2026-12-01T00:00:00Z') RETURNING id", Long.class);
+
+    await().atMost(PATIENCE).until(() -> receiver.received("/budget").size() == 1);
+    Received request = receiver.received("/budget").get(0);
+    assertThat(request.verified()).isTrue();
+    assertThat(request.id()).isEqualTo("msg_budget-" + alert);
+    JsonNode body = json(request.body());
+    assertThat(body.get("type").asString()).isEqualTo("budget.threshold");
+    JsonNode data = body.get("data");
+    assertThat(data.get("thresholdPercent").asInt()).isEqualTo(80);
+    assertThat(data.get("amountUsd").decimalValue()).isEqualByComparingTo("0.01");
+    assertThat(data.get("spentUsd").decimalValue()).isEqualByComparingTo("0.005");
+    assertThat(data.get("reservedUsd").decimalValue()).isEqualByComparingTo("0.0035");
+    assertThat(data.get("remainingUsd").decimalValue()).isEqualByComparingTo("0.0015");
+    assertThat(data.get("periodStart").asString()).isEqualTo("2026-12-01T00:00:00Z");
+    assertThat(jdbc.queryForObject("SELECT fanned_out_at IS NOT NULL FROM budget_alerts WHERE id = ?", Boolean.class,
+        alert)).isTrue();
+    assertThat(receiver.received("/jobs-only")).isEmpty();
+  }
+
   private UUID endpoint(String tenant, String project, URI url, String secret, String... types) {
     UUID id = UUID.randomUUID();
     jdbc.update("INSERT INTO webhook_endpoints (id, tenant_id, project_id, url, event_types, secret, created_at)"

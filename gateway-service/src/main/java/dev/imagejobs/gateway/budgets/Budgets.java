@@ -3,6 +3,7 @@ package dev.imagejobs.gateway.budgets;
 import dev.imagejobs.gateway.readmodel.BudgetPeriod;
 import dev.imagejobs.gateway.readmodel.SqlPart;
 import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,9 @@ import reactor.core.publisher.Mono;
 public class Budgets {
   /** The statement part that returns a row when the job fits its project's budget (or the project has none). */
   public static final String BUDGETED = "budgeted";
+
+  /** The thresholds of a budget set without any. */
+  private static final Integer[] DEFAULT_THRESHOLDS = {80, 100};
 
   private final DatabaseClient db;
 
@@ -95,27 +99,36 @@ public class Budgets {
   public Mono<BudgetView> find(String tenantId, String projectId) {
     return db.sql("SELECT project_id, amount_micros, monthly_reset, " + BudgetPeriod.periodStartNow("")
             + " AS period_start, " + BudgetPeriod.spentNow("") + " AS spent_micros,"
-            + " reserved_micros, overrun_micros FROM budgets WHERE tenant_id = :tenant AND project_id = :project")
+            + " reserved_micros, overrun_micros, thresholds_percent,"
+            + " CASE WHEN " + BudgetPeriod.periodStartNow("") + " = period_start THEN alerted_percent ELSE 0 END"
+            + " AS alerted_percent FROM budgets WHERE tenant_id = :tenant AND project_id = :project")
         .bind("tenant", tenantId).bind("project", projectId)
         .map(row -> BudgetView.of(row.get("project_id", String.class), row.get("amount_micros", Long.class),
             Boolean.TRUE.equals(row.get("monthly_reset", Boolean.class)),
             row.get("period_start", java.time.OffsetDateTime.class).toInstant(),
             row.get("spent_micros", Long.class), row.get("reserved_micros", Long.class),
-            row.get("overrun_micros", Long.class)))
+            row.get("overrun_micros", Long.class), Arrays.asList(row.get("thresholds_percent", Integer[].class)),
+            row.get("alerted_percent", Integer.class)))
         .one();
   }
 
   /** Sets the project's budget; what was spent and reserved stays. */
-  Mono<BudgetView> put(String tenantId, String projectId, BigDecimal amountUsd, boolean monthlyReset) {
+  Mono<BudgetView> put(String tenantId, String projectId, BigDecimal amountUsd, boolean monthlyReset,
+      List<Integer> thresholdsPercent) {
     Map<String, Object> values = new HashMap<>();
     values.put("tenant", tenantId);
     values.put("project", projectId);
     values.put("amount", Money.micros(amountUsd));
     values.put("monthly", monthlyReset);
-    SqlPart statement = new SqlPart("INSERT INTO budgets (tenant_id, project_id, amount_micros, monthly_reset, period_start)"
-        + " VALUES (:tenant, :project, :amount, :monthly, date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+    values.put("thresholds", thresholdsPercent == null ? DEFAULT_THRESHOLDS
+        : thresholdsPercent.stream().distinct().sorted().toArray(Integer[]::new));
+    values.put("thresholds_given", thresholdsPercent != null);
+    SqlPart statement = new SqlPart("INSERT INTO budgets (tenant_id, project_id, amount_micros, monthly_reset, period_start,"
+        + " thresholds_percent) VALUES (:tenant, :project, :amount, :monthly,"
+        + " date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', :thresholds)"
         + " ON CONFLICT (tenant_id, project_id) DO UPDATE SET amount_micros = EXCLUDED.amount_micros,"
-        + " monthly_reset = EXCLUDED.monthly_reset, updated_at = now()", values);
+        + " monthly_reset = EXCLUDED.monthly_reset, thresholds_percent = CASE WHEN :thresholds_given"
+        + " THEN EXCLUDED.thresholds_percent ELSE budgets.thresholds_percent END, updated_at = now()", values);
     return statement.on(db).then().then(find(tenantId, projectId));
   }
 }

@@ -36,7 +36,7 @@ class BudgetsController {
   @PutMapping(path = BUDGET, consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<BudgetView> put(@PathVariable @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String projectId,
       @Valid @RequestBody BudgetRequest body, Tenant tenant) {
-    return budgets.put(tenant.id(), projectId, body.amountUsd(), body.monthlyReset());
+    return budgets.put(tenant.id(), projectId, body.amountUsd(), body.monthlyReset(), body.thresholdsPercent());
   }
 
   @Operation(summary = "Read a project's budget")

@@ -150,6 +150,38 @@ class BudgetsIT extends GatewayIntegrationTest {
     as("budget-f").get().uri("/api/v1/images/budgets/p1").exchange().expectStatus().isNotFound();
   }
 
+  @Test
+  void givenThresholds_whenCreationsCrossThem_thenEachIsRecordedOnceAndANewAmountStartsThemAgain() {
+    as("budget-t").put().uri("/api/v1/images/budgets/alerts").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"amountUsd\":0.010,\"monthlyReset\":false,\"thresholdsPercent\":[90,50]}")
+        .exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.thresholdsPercent").isEqualTo(List.of(50, 90))
+        .jsonPath("$.thresholdReachedPercent").isEqualTo(0);
+
+    create("budget-t", "alerts").expectStatus().isAccepted(); // 30 %
+    assertThat(alerts("budget-t")).isEmpty();
+    create("budget-t", "alerts").expectStatus().isAccepted(); // 60 %: past 50
+    create("budget-t", "alerts").expectStatus().isAccepted(); // 90 %: reaches 90
+    create("budget-t", "alerts").expectStatus().isEqualTo(HttpStatus.PAYMENT_REQUIRED);
+
+    assertThat(alerts("budget-t")).containsExactly(Map.of("threshold_percent", 50, "reserved_micros", 6000L),
+        Map.of("threshold_percent", 90, "reserved_micros", 9000L));
+    getBudget("budget-t", "alerts").jsonPath("$.thresholdReachedPercent").isEqualTo(90);
+
+    // A larger amount starts counting again; where spending stands is not announced again by itself.
+    putBudget("budget-t", "alerts", "0.100", false);
+    getBudget("budget-t", "alerts").jsonPath("$.thresholdReachedPercent").isEqualTo(0)
+        .jsonPath("$.thresholdsPercent").isEqualTo(List.of(50, 90));
+    assertThat(alerts("budget-t")).hasSize(2);
+    as("budget-t").put().uri("/api/v1/images/budgets/alerts").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"amountUsd\":0.100,\"thresholdsPercent\":[0]}").exchange().expectStatus().isBadRequest();
+  }
+
+  private List<Map<String, Object>> alerts(String tenant) {
+    return jdbc().queryForList("SELECT threshold_percent, reserved_micros FROM budget_alerts WHERE tenant_id = ?"
+        + " ORDER BY id", tenant);
+  }
+
   private void putBudget(String tenant, String project, String amountUsd, boolean monthly) {
     as(tenant).put().uri("/api/v1/images/budgets/" + project).contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"amountUsd\":" + amountUsd + ",\"monthlyReset\":" + monthly + "}")

@@ -1,5 +1,6 @@
 package dev.imagejobs.webhooks.delivery;
 
+import dev.imagejobs.messaging.WebhookEventType;
 import dev.imagejobs.outbound.WebhookResponse;
 import java.net.URI;
 import java.sql.Array;
@@ -61,6 +62,30 @@ class Deliveries {
       + " SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT FROM webhook_deliveries WHERE id = ?)"
       + " ON CONFLICT (delivery_id, attempt) DO NOTHING";
 
+  /**
+   * Turns budget thresholds crossed (written by the gateway's statements) into deliveries for the
+   * endpoints of their project that want them, in one statement: an alert is fanned out once.
+   * A project's alerts are ordered like a job's events (ordering key {@code budget:<project>}).
+   */
+  private static final String FAN_OUT_BUDGET_ALERTS = """
+      WITH alerts AS (
+        UPDATE budget_alerts SET fanned_out_at = now() WHERE id IN (
+          SELECT id FROM budget_alerts WHERE fanned_out_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED)
+        RETURNING *)
+      INSERT INTO webhook_deliveries (endpoint_id, event_id, job_id, event_type, data, occurred_at)
+      SELECT e.id, 'budget-' || a.id, 'budget:' || a.project_id, ?, jsonb_build_object(
+          'tenantId', a.tenant_id, 'projectId', a.project_id, 'thresholdPercent', a.threshold_percent,
+          'amountUsd', round(a.amount_micros / 1000000.0, 6), 'spentUsd', round(a.spent_micros / 1000000.0, 6),
+          'reservedUsd', round(a.reserved_micros / 1000000.0, 6),
+          'remainingUsd', round(greatest(a.amount_micros - a.spent_micros - a.reserved_micros, 0) / 1000000.0, 6),
+          'periodStart', to_char(a.period_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+        a.created_at
+      FROM alerts a JOIN webhook_endpoints e ON e.tenant_id = a.tenant_id AND e.project_id = a.project_id
+      WHERE e.enabled AND ? = ANY (e.event_types) AND e.created_at <= a.created_at
+      ORDER BY a.id, e.id
+      ON CONFLICT (endpoint_id, event_id) DO NOTHING
+      """;
+
   private final JdbcTemplate jdbc;
   private final TransactionTemplate transactions;
 
@@ -95,6 +120,12 @@ class Deliveries {
       return null;
     });
     return claimed;
+  }
+
+  /** @return how many deliveries the budget thresholds crossed since the last call made */
+  int fanOutBudgetAlerts() {
+    String type = WebhookEventType.BUDGET_THRESHOLD.wireName();
+    return jdbc.update(FAN_OUT_BUDGET_ALERTS, type, type);
   }
 
   /** Records a successful attempt: the delivery ended, and the endpoint is no longer failing. */

@@ -25,7 +25,8 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Sends the deliveries that have come due. One thread looks for them every poll interval (at once
- * when the intake wrote some, or an attempt ended), claims as many as this instance may still send
+ * when the intake wrote some, or an attempt ended): it turns the budget thresholds crossed since
+ * into deliveries, then claims as many as this instance may still send
  * — at most {@code max-in-flight}, and {@code max-in-flight-per-endpoint} to one endpoint, so a
  * slow endpoint holds up only its own deliveries — and sends each without holding a thread while it
  * waits. Each outcome is recorded, on a small pool, before the delivery's next event may go.
@@ -92,6 +93,7 @@ public class DeliveryDispatcher implements SmartLifecycle {
         free = settings.maxInFlight() - sending.values().stream().mapToInt(Integer::intValue).sum();
         busy = Map.copyOf(sending);
       }
+      deliveries.fanOutBudgetAlerts();
       if (free > 0) {
         List<DueDelivery> due = deliveries.claim(free, busy, settings.maxInFlightPerEndpoint(), lease());
         for (DueDelivery delivery : due) {
