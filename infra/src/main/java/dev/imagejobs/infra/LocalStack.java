@@ -137,6 +137,7 @@ public final class LocalStack {
       startInfrastructure(stack, settings, state);
       Map<String, String> environment = serviceEnvironment(stack, settings, state);
       stack.devToken(devToken(environment));
+      stack.operatorToken(operatorToken(environment));
       for (Service service : Service.values()) {
         for (int instance = 1; instance <= instances; instance++) {
           int port = instance == 1 ? port(settings, service) : FreePorts.resolve(0)[0];
@@ -187,6 +188,8 @@ public final class LocalStack {
     return n
         + "==================== Image Jobs local stack is up ====================" + n
         + "  Web page     " + gateway + "/" + (token == null ? "" : "?token=" + token) + n
+        + (stack.operatorToken() == null ? ""
+            : "  Operations   " + gateway + "/operator.html?token=" + stack.operatorToken() + n)
         + "  Gateway      " + gateway + "   (API docs: " + gateway + "/v3/api-docs)" + n
         + (token == null ? "" : "  Dev token    export TOKEN=" + token + n)
         + "  Submit a job curl -si -X POST " + gateway + "/api/v1/images/jobs" + auth + " \\" + n
@@ -342,6 +345,16 @@ public final class LocalStack {
     String tenant = environment.getOrDefault("IMAGEJOBS_JWT_DEV_TOKEN_TENANT", DEV_TENANT);
     return DevTokens.mint(secret, environment.getOrDefault("IMAGEJOBS_JWT_TENANT_CLAIM", DevTokens.DEFAULT_TENANT_CLAIM),
         tenant, DEV_TOKEN_TTL, Instant.now());
+  }
+
+  /** An operator's token, when the gateway reads the default claims and verifies with the stack's secret. */
+  private static String operatorToken(Map<String, String> environment) {
+    String secret = environment.get(JWT_SECRET);
+    if (isBlank(secret) || !isBlank(environment.get("IMAGEJOBS_JWT_TENANT_CLAIM"))
+        || !isBlank(environment.get("IMAGEJOBS_JWT_ROLES_CLAIM")) || !isBlank(environment.get("IMAGEJOBS_JWT_OPERATOR_ROLE"))) {
+      return null;
+    }
+    return DevTokens.mintOperator(secret, "operations", DEV_TOKEN_TTL);
   }
 
   private static int port(StackSettings settings, Service service) {

@@ -29,6 +29,7 @@ public final class RunningStack implements AutoCloseable {
   private KafkaBroker kafka;
   private boolean closed;
   private String devToken;
+  private String operatorToken;
 
   RunningStack(StackSettings settings, FileChannel lockChannel, FileLock lock) {
     this.settings = settings;
@@ -61,6 +62,18 @@ public final class RunningStack implements AutoCloseable {
 
   void devToken(String token) {
     this.devToken = token;
+  }
+
+  /**
+   * A bearer token with the operator role (the operator dashboard, the gateway's metrics), or
+   * {@code null} when the gateway validates tokens against a JWKS URL or reads its claims elsewhere.
+   */
+  public String operatorToken() {
+    return operatorToken;
+  }
+
+  void operatorToken(String token) {
+    this.operatorToken = token;
   }
 
   /** Kafka bootstrap servers, e.g. {@code localhost:9092}. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,14 @@ class KilledStackE2EIT {
   @RegisterExtension
   static final StackLogsOnFailure LOGS = new StackLogsOnFailure();
 
+  /** Outlives both stacks, as a customer's receiver does. */
+  private final WebhookReceiver receiver = new WebhookReceiver();
+
+  @AfterEach
+  void stopReceiver() {
+    receiver.close();
+  }
+
   @Test
   void givenJobsInFlight_whenEveryProcessIsKilledAndTheStackStartsAgain_thenEveryAcceptedJobCompletes()
       throws Exception {
@@ -46,6 +55,8 @@ class KilledStackE2EIT {
     // Given jobs accepted and some of them being generated
     RunningStack stack = LocalStack.start(settings);
     try {
+      // (and an endpoint that wants every completion)
+      receiver.register(stack, "job.completed");
       for (int i = 0; i < JOBS; i++) {
         accepted.add(submit(stack, assetKeyJob("asset" + i, "Job " + i + " before the crash: a lighthouse", "1:1")));
       }
@@ -64,13 +75,17 @@ class KilledStackE2EIT {
         assertThat(view.path("status").asString()).as("job %s: %s", jobId, view).isEqualTo("completed");
         assertThat(view.path("image").path("sha256").asString()).hasSize(64);
       }
+      // And the endpoint hears of every completion, signed, the webhook service killed too
+      await().atMost(JOB_TIMEOUT).until(() -> receiver.jobIds("job.completed").containsAll(accepted));
+      assertThat(receiver.received()).allSatisfy(request -> assertThat(request.verified()).isTrue());
     }
   }
 
   private static void killEveryProcess() throws IOException {
     StateDirectory state = new StateDirectory(stateDir);
     List<Long> pids = new ArrayList<>();
-    for (String name : List.of("gateway-service", "generation-service", "upload-service", "streams-service", "kafka")) {
+    for (String name : List.of("gateway-service", "generation-service", "upload-service", "streams-service",
+        "webhook-service", "kafka")) {
       pids.add(Long.parseLong(Files.readString(state.pidFile(name)).strip()));
     }
     // PostgreSQL's postmaster writes its pid on the first line of postmaster.pid.

@@ -17,9 +17,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -57,7 +54,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The whole system as a user runs it: the launcher's processes, the HTTP API, the image on disk,
@@ -74,7 +70,6 @@ class LocalStackE2EIT {
   private static final byte[] SINGLE_OBJECT_MARKER = {(byte) 0xC3, (byte) 0x01};
   private static final int SINGLE_OBJECT_HEADER = 10;
   private static final TopicNames TOPICS = new TopicNames("e2e.");
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
 
   @TempDir
@@ -94,7 +89,7 @@ class LocalStackE2EIT {
 
     try (RunningStack stack = LocalStack.start(settings); WebhookReceiver receiver = new WebhookReceiver()) {
       // Given an endpoint of the project for its jobs' endings, registered after a signed ping
-      registerWebhook(stack, receiver);
+      receiver.register(stack, "job.completed", "job.failed");
 
       // When one asset key is requested normally and one with the failure marker in its prompt
       completedJob = submit(stack, assetKeyJob("hero", "A lighthouse at dawn, watercolour", "16:9"));
@@ -172,19 +167,6 @@ class LocalStackE2EIT {
     try (Stream<Path> logs = Files.list(new StateDirectory(stateDir).logs())) {
       assertThat(logs.toList()).isNotEmpty().allSatisfy(log -> assertThat(Files.readString(log)).doesNotContain("is renamed"));
     }
-  }
-
-  /** Registers an endpoint of project p1 on {@code receiver} for completions and failures, with the receiver's secret. */
-  private static void registerWebhook(RunningStack stack, WebhookReceiver receiver) throws Exception {
-    String body = JSON.writeValueAsString(Map.of("projectId", "p1", "url", receiver.url(),
-        "eventTypes", List.of("job.completed", "job.failed"), "secret", receiver.secret()));
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/webhooks"))
-            .header("Authorization", "Bearer " + stack.devToken())
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as("registration: %s", response.body()).isEqualTo(201);
   }
 
   /** Every topic and consumer group of the stack carries its prefix; none of the catalogue's plain names exists. */

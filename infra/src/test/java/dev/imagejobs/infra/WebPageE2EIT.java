@@ -141,6 +141,32 @@ class WebPageE2EIT {
     assertThat(byTestId("budget").getText()).isEqualTo("No budget for this project");
   }
 
+  @Test
+  void theOperatorDashboardShowsTheStacksFiguresAndRefusesATenantsToken() throws Exception {
+    // Given a job that ran through the stack
+    String jobId = TestStacks.submit(stack, TestStacks.assetKeyJob("keeper", "A lighthouse keeper", "1:1"));
+    TestStacks.awaitEnded(stack, jobId, TIMEOUT);
+
+    // When an operator opens the link the launcher prints
+    browser.get(stack.gatewayUrl() + "/operator.html?token=" + stack.operatorToken());
+    WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+
+    // Then the figures of the whole stack show, and keep being refreshed
+    wait.until(d -> byTestId("lag").getText().contains("image-jobs-generation"));
+    String firstUpdate = byTestId("updated").getAttribute("datetime");
+    assertThat(byTestId("generation").findElements(By.cssSelector("tbody tr"))).isNotEmpty()
+        .allSatisfy(row -> assertThat(row.getText()).contains("generation"));
+    assertThat(byTestId("minutes").findElements(By.cssSelector("tbody tr"))).hasSize(15);
+    assertThat(byTestId("ended").getText()).containsAnyOf("completed", "failed");
+    assertThat(byTestId("lag").getText()).contains("image-jobs-gateway-projection", "image-jobs-upload");
+    wait.until(d -> !firstUpdate.equals(byTestId("updated").getAttribute("datetime")));
+
+    // And a tenant's token is told the page is for operators
+    browser.get(stack.gatewayUrl() + "/operator.html?token=" + stack.devToken());
+    WebElement error = wait.until(d -> byTestId("error").isDisplayed() ? byTestId("error") : null);
+    assertThat(error.getText()).contains("no operator role");
+  }
+
   private static WebElement byTestId(String testId) {
     return browser.findElement(By.cssSelector("[data-testid=" + testId + "]"));
   }

@@ -6,11 +6,18 @@ import dev.imagejobs.outbound.WebhookSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,6 +53,21 @@ final class WebhookReceiver implements AutoCloseable {
     server.start();
   }
 
+  /** Registers an endpoint of project {@code p1} on this receiver, with its secret, through the stack's gateway. */
+  void register(RunningStack stack, String... eventTypes) throws Exception {
+    String body = JSON.writeValueAsString(Map.of("projectId", "p1", "url", url(), "eventTypes", List.of(eventTypes),
+        "secret", secret));
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/images/webhooks"))
+            .header("Authorization", "Bearer " + stack.devToken())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 201) {
+      throw new AssertionError("Registration answered " + response.statusCode() + ": " + response.body());
+    }
+  }
+
   String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks";
   }
@@ -60,6 +82,12 @@ final class WebhookReceiver implements AutoCloseable {
 
   List<String> types() {
     return received.stream().map(request -> request.body().path("type").asString()).toList();
+  }
+
+  /** The job ids of the requests of {@code type}, once each. */
+  Set<String> jobIds(String type) {
+    return received.stream().filter(request -> request.body().path("type").asString().equals(type))
+        .map(request -> request.body().path("data").path("jobId").asString()).collect(Collectors.toSet());
   }
 
   /** The data of the first request of {@code type}. */

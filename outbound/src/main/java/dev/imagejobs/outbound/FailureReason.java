@@ -45,7 +45,7 @@ final class FailureReason {
 
   private String known(Throwable link) {
     if (link instanceof OutboundUrlPolicy.RefusedAddressException refused) {
-      return refused(refused.getMessage());
+      return refused(refused.withoutAddress());
     }
     if (link instanceof ConnectTimeoutException) {
       return "connecting timed out after " + text(connectTimeout);

@@ -185,7 +185,8 @@ public final class OutboundUrlPolicy {
         String range = internalRange(address);
         if (range != null) {
           throw new RefusedAddressException(prefix() + " host '" + normalized + "' resolves to "
-              + address.getHostAddress() + ", an internal address (" + range + ")");
+              + address.getHostAddress() + ", an internal address (" + range + ")",
+              prefix() + " host '" + normalized + "' resolves to an internal address (" + range + ")");
         }
       }
     }
@@ -200,8 +201,20 @@ public final class OutboundUrlPolicy {
   public static final class RefusedAddressException extends UnknownHostException {
     private static final long serialVersionUID = 1L;
 
-    public RefusedAddressException(String message) {
+    private final String withoutAddress;
+
+    /**
+     * @param message the reason with the address the host resolved to, for the service's own logs
+     * @param withoutAddress the reason without it, for whoever gave the URL: the address comes
+     *     from the service's own name servers, which may know internal names
+     */
+    public RefusedAddressException(String message, String withoutAddress) {
       super(message);
+      this.withoutAddress = withoutAddress;
+    }
+
+    public String withoutAddress() {
+      return withoutAddress;
     }
   }
 

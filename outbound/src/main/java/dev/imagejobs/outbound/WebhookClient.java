@@ -1,23 +1,14 @@
 package dev.imagejobs.outbound;
 
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.hc.client5.http.DnsResolver;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
-import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
-import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.Message;
@@ -25,7 +16,6 @@ import org.apache.hc.core5.http.nio.AsyncRequestProducer;
 import org.apache.hc.core5.http.nio.entity.AsyncEntityProducers;
 import org.apache.hc.core5.http.nio.support.AsyncRequestBuilder;
 import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.Timeout;
 
 /**
  * POSTs webhooks to URLs the services' clients registered. Those URLs are not ours, so every request
@@ -92,13 +82,15 @@ public final class WebhookClient implements AutoCloseable {
     try {
       policy.check(url);
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.completedFuture(failed(start, FailureReason.refused(e.getMessage())));
+      String reason = e.getCause() instanceof OutboundUrlPolicy.RefusedAddressException refused
+          ? refused.withoutAddress() : e.getMessage();
+      return CompletableFuture.completedFuture(failed(start, FailureReason.refused(reason)));
     }
     RecordingResponseConsumer consumer = new RecordingResponseConsumer(MAX_BODY_BYTES);
     CompletableFuture<Message<HttpResponse, byte[]>> answer = new CompletableFuture<>();
     Future<Message<HttpResponse, byte[]>> exchange;
     try {
-      exchange = client().execute(request(url, headers, jsonBody), consumer, completing(answer));
+      exchange = client().execute(request(url, headers, jsonBody), consumer, OutboundHttpClients.completing(answer));
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failed(start, closed() ? "the webhook client is closed"
           : "the request could not be started"));
@@ -139,51 +131,13 @@ public final class WebhookClient implements AutoCloseable {
     return request.build();
   }
 
-  private static FutureCallback<Message<HttpResponse, byte[]>> completing(
-      CompletableFuture<Message<HttpResponse, byte[]>> answer) {
-    return new FutureCallback<>() {
-      @Override
-      public void completed(Message<HttpResponse, byte[]> result) {
-        answer.complete(result);
-      }
-
-      @Override
-      public void failed(Exception failure) {
-        answer.completeExceptionally(failure);
-      }
-
-      @Override
-      public void cancelled() {
-        answer.completeExceptionally(new CancellationException("The exchange was cancelled"));
-      }
-    };
-  }
-
   private synchronized CloseableHttpAsyncClient client() {
     if (closed) {
       throw new IllegalStateException("The webhook client is closed");
     }
     if (http == null) {
-      http = HttpAsyncClients.custom()
-          .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-              // The client's only resolver: every address it connects to has passed the policy.
-              .setDnsResolver(new PolicyResolver(policy))
-              .setDefaultConnectionConfig(ConnectionConfig.custom()
-                  .setConnectTimeout(timeout(connectTimeout))
-                  .setSocketTimeout(timeout(responseTimeout))
-                  .build())
-              .setMaxConnTotal(maxConnections)
-              .setMaxConnPerRoute(maxConnections)
-              .build())
-          .setDefaultRequestConfig(RequestConfig.custom()
-              .setConnectionRequestTimeout(timeout(deadline))
-              .setResponseTimeout(timeout(responseTimeout))
-              .build())
+      http = OutboundHttpClients.builder(policy, connectTimeout, responseTimeout, deadline, maxConnections)
           .setUserAgent(USER_AGENT)
-          .disableRedirectHandling()
-          .disableCookieManagement()
-          .disableAuthCaching()
-          .disableAutomaticRetries()
           .build();
       http.start();
     }
@@ -214,27 +168,10 @@ public final class WebhookClient implements AutoCloseable {
     return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
-  private static Timeout timeout(Duration duration) {
-    return Timeout.of(duration.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
   private static Duration positive(Duration duration, String name) {
     if (duration == null || duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("A webhook client's " + name + " must be positive");
     }
     return duration;
-  }
-
-  /** The client's name resolution: the policy's checked addresses, and nothing else. */
-  private record PolicyResolver(OutboundUrlPolicy policy) implements DnsResolver {
-    @Override
-    public InetAddress[] resolve(String host) throws UnknownHostException {
-      return policy.connectableAddresses(host);
-    }
-
-    @Override
-    public String resolveCanonicalHostname(String host) {
-      return host;
-    }
   }
 }

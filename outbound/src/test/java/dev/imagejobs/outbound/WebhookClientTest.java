@@ -174,8 +174,9 @@ class WebhookClientTest {
 
       assertThat(response.status()).isZero();
       assertThat(response.delivered()).isFalse();
-      assertThat(response.error()).isEqualTo("the webhook URL host '127.0.0.1' resolves to 127.0.0.1,"
-          + " an internal address (loopback)");
+      // The address our name servers answered is not told to whoever gave the URL.
+      assertThat(response.error()).isEqualTo("the webhook URL host '127.0.0.1' resolves to an internal address"
+          + " (loopback)");
     }
     assertThat(received).isEmpty();
   }
@@ -193,8 +194,8 @@ class WebhookClientTest {
           .get(10, TimeUnit.SECONDS);
 
       assertThat(response.status()).isZero();
-      assertThat(response.error()).isEqualTo("the webhook URL host 'rebind.example' resolves to 127.0.0.1,"
-          + " an internal address (loopback)");
+      assertThat(response.error()).isEqualTo("the webhook URL host 'rebind.example' resolves to an internal"
+          + " address (loopback)");
     }
     assertThat(lookups).as("the check, then the connection's own lookup, checked again").hasValue(2);
     assertThat(received).isEmpty();

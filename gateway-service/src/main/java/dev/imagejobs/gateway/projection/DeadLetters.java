@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.projection;
 
+import dev.imagejobs.messaging.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -17,11 +18,6 @@ import org.springframework.kafka.core.KafkaTemplate;
  * value and headers, plus where they came from and why, so the partition keeps flowing.
  */
 final class DeadLetters {
-  static final String REASON = "dlq_reason";
-  static final String SOURCE_TOPIC = "dlq_source_topic";
-  static final String SOURCE_PARTITION = "dlq_source_partition";
-  static final String SOURCE_OFFSET = "dlq_source_offset";
-  static final String CONSUMER_GROUP = "dlq_consumer_group";
 
   private final KafkaTemplate<String, byte[]> kafka;
   private final String topic;
@@ -48,11 +44,11 @@ final class DeadLetters {
         headers.add(header);
       }
     }
-    add(headers, REASON, reason);
-    add(headers, SOURCE_TOPIC, record.topic());
-    add(headers, SOURCE_PARTITION, Integer.toString(record.partition()));
-    add(headers, SOURCE_OFFSET, Long.toString(record.offset()));
-    add(headers, CONSUMER_GROUP, consumerGroup);
+    add(headers, DeadLetterHeaders.REASON, reason);
+    add(headers, DeadLetterHeaders.SOURCE_TOPIC, record.topic());
+    add(headers, DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(record.partition()));
+    add(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(record.offset()));
+    add(headers, DeadLetterHeaders.CONSUMER_GROUP, consumerGroup);
     ProducerRecord<String, byte[]> letter =
         new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
     try {

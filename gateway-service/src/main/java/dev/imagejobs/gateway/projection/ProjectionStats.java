@@ -1,8 +1,13 @@
 package dev.imagejobs.gateway.projection;
 
+import dev.imagejobs.gateway.readmodel.JobRow;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
@@ -12,15 +17,42 @@ import java.util.function.ToDoubleFunction;
  * Counts only change after a batch commits, so a retried batch is counted once.
  */
 final class ProjectionStats implements MeterBinder {
+  static final String ENDED = "imagejobs.jobs.ended";
+  static final String DURATION = "imagejobs.jobs.duration";
+
   final AtomicLong applied = new AtomicLong();
   final AtomicLong duplicates = new AtomicLong();
   final AtomicLong rejected = new AtomicLong();
   final AtomicLong deadLettered = new AtomicLong();
   final AtomicLong skipped = new AtomicLong();
   final AtomicLong failedBatches = new AtomicLong();
+  private volatile MeterRegistry registry;
+
+  /**
+   * Counts a run that ended, by job type and outcome ({@code imagejobs.jobs.ended}), and records the
+   * time from the job's creation to the end ({@code imagejobs.jobs.duration}, a histogram): applied
+   * once per run, since the read model applies each event once, whichever gateway instance does it.
+   */
+  void runEnded(JobRow job) {
+    MeterRegistry meters = registry;
+    if (meters == null) {
+      return;
+    }
+    String outcome = job.status().name().toLowerCase(Locale.ROOT);
+    meters.counter(ENDED, "job_type", job.jobType(), "outcome", outcome).increment();
+    Instant ended = job.completedAt() != null ? job.completedAt() : job.updatedAt();
+    if (job.createdAt() != null && ended != null && !ended.isBefore(job.createdAt())) {
+      Timer.builder(DURATION).description("From a job's creation to the end of its run, by job type and outcome")
+          .tags("job_type", job.jobType(), "outcome", outcome)
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
+          .maximumExpectedValue(Duration.ofHours(1))
+          .register(meters).record(Duration.between(job.createdAt(), ended));
+    }
+  }
 
   @Override
   public void bindTo(MeterRegistry registry) {
+    this.registry = registry;
     outcome(registry, "applied", s -> s.applied.get());
     outcome(registry, "duplicate", s -> s.duplicates.get());
     outcome(registry, "rejected", s -> s.rejected.get());

@@ -276,7 +276,12 @@ public final class ReadModelProjector implements SmartLifecycle {
   private void count(List<ApplyOutcome> outcomes, int deadLettered, int skipped) {
     for (ApplyOutcome outcome : outcomes) {
       switch (outcome.result()) {
-        case APPLIED -> stats.applied.incrementAndGet();
+        case APPLIED -> {
+          stats.applied.incrementAndGet();
+          if (outcome.endedRun()) {
+            stats.runEnded(outcome.row());
+          }
+        }
         case DUPLICATE -> stats.duplicates.incrementAndGet();
         case REJECTED -> stats.rejected.incrementAndGet();
       }

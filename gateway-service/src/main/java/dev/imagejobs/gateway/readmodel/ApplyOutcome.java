@@ -5,8 +5,9 @@ package dev.imagejobs.gateway.readmodel;
  *
  * @param result applied, skipped as a duplicate, or rejected
  * @param row the job after the event when applied, else {@code null}
+ * @param endedRun whether the event ended the job's current run (completed, failed or canceled)
  */
-public record ApplyOutcome(Result result, JobRow row) {
+public record ApplyOutcome(Result result, JobRow row, boolean endedRun) {
 
   /** The three ways an event can end. */
   public enum Result {
@@ -18,15 +19,15 @@ public record ApplyOutcome(Result result, JobRow row) {
     REJECTED
   }
 
-  static ApplyOutcome applied(JobRow row) {
-    return new ApplyOutcome(Result.APPLIED, row);
+  static ApplyOutcome applied(JobRow row, boolean endedRun) {
+    return new ApplyOutcome(Result.APPLIED, row, endedRun);
   }
 
   static ApplyOutcome duplicate() {
-    return new ApplyOutcome(Result.DUPLICATE, null);
+    return new ApplyOutcome(Result.DUPLICATE, null, false);
   }
 
   static ApplyOutcome rejected() {
-    return new ApplyOutcome(Result.REJECTED, null);
+    return new ApplyOutcome(Result.REJECTED, null, false);
   }
 }

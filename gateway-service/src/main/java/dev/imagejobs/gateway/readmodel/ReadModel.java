@@ -438,11 +438,12 @@ public class ReadModel {
       batch.changedJobs.put(after.jobId(), after);
       batch.events.add(eventValues(after, event, consumed.position()));
       batch.backlog.merge(after.tenantId(), queuedDelta(before, after), Long::sum);
-      if (endsRun(before, after)) {
+      boolean endedRun = endsRun(before, after);
+      if (endedRun) {
         batch.endedRuns.add(Map.of("job_id", after.jobId(), "run", after.retryCount(),
             "cost", after.actualCostMicros() == null ? 0L : after.actualCostMicros()));
       }
-      batch.outcomes.add(ApplyOutcome.applied(after));
+      batch.outcomes.add(ApplyOutcome.applied(after, endedRun));
     }
     return batch;
   }

@@ -32,12 +32,12 @@ import org.springframework.web.reactive.result.method.annotation.ArgumentResolve
 class SecurityConfiguration {
   /** The page's files; the page itself asks for a token before it calls the API. */
   static final String[] PUBLIC_GET = {
-      "/", "/index.html", "/app.js", "/app.css", "/favicon.svg",
+      "/", "/index.html", "/app.js", "/app.css", "/favicon.svg", "/operator.html", "/operator.js",
       "/actuator/health", "/actuator/health/**",
       "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml"};
 
   /** Operational endpoints: metrics and build facts are for operators, not tenants. */
-  static final String[] OPERATOR_ONLY = {"/actuator", "/actuator/**"};
+  static final String[] OPERATOR_ONLY = {"/actuator", "/actuator/**", "/api/v1/operator/**"};
 
   /** Routes that also accept the token as {@code access_token} in the query (EventSource). */
   static final String[] EVENT_STREAMS = {"/api/v1/images/jobs/*/events", "/api/v1/images/events"};

@@ -104,6 +104,8 @@ public abstract class GatewayIntegrationTest {
     registry.add("imagejobs.webhooks.allow-private-addresses", () -> "true");
     registry.add("imagejobs.webhooks.allow-http", () -> "true");
     registry.add("imagejobs.webhooks.timeout", () -> "3s");
+    // The operator dashboard's figures computed afresh on every request.
+    registry.add("imagejobs.operator.refresh-interval", () -> "0s");
   }
 
   /**

@@ -3,28 +3,23 @@ package dev.imagejobs.generation.jobs;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
+import dev.imagejobs.outbound.OutboundHttpClients;
 import dev.imagejobs.outbound.OutboundUrlPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.hc.client5.http.DnsResolver;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
-import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
@@ -35,7 +30,6 @@ import org.apache.hc.core5.http.nio.CapacityChannel;
 import org.apache.hc.core5.http.nio.support.AsyncRequestBuilder;
 import org.apache.hc.core5.http.nio.support.BasicResponseConsumer;
 import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.Timeout;
 
 /**
  * Turns a provider's artifact into bytes: as given, decoded from base64, or downloaded from the URL
@@ -90,22 +84,7 @@ class ArtifactReader implements AutoCloseable {
     Future<Message<HttpResponse, byte[]>> exchange = client().execute(
         AsyncRequestBuilder.get(url).build(),
         new BasicResponseConsumer<>(new CappedEntity(maxBytes)),
-        new FutureCallback<>() {
-          @Override
-          public void completed(Message<HttpResponse, byte[]> result) {
-            answer.complete(result);
-          }
-
-          @Override
-          public void failed(Exception failure) {
-            answer.completeExceptionally(failure);
-          }
-
-          @Override
-          public void cancelled() {
-            answer.completeExceptionally(new TimeoutException("Canceled"));
-          }
-        });
+        OutboundHttpClients.completing(answer));
     return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((result, failure) -> {
           if (failure != null) {
@@ -132,8 +111,11 @@ class ArtifactReader implements AutoCloseable {
   }
 
   private static CompletableFuture<ArtifactBytes> refused(IllegalArgumentException reason) {
+    // Not the address a host resolved to: it comes from our own name servers, and the message reaches the tenant.
+    String why = reason.getCause() instanceof OutboundUrlPolicy.RefusedAddressException refused
+        ? refused.withoutAddress() : reason.getMessage();
     return CompletableFuture.failedFuture(new ProviderException(ErrorClass.PERMANENT, "INVALID_ARTIFACT_URL",
-        "The provider's image URL was refused: " + reason.getMessage(), reason));
+        "The provider's image URL was refused: " + why, reason));
   }
 
   private synchronized CloseableHttpAsyncClient client() {
@@ -141,21 +123,7 @@ class ArtifactReader implements AutoCloseable {
       throw new IllegalStateException("The artifact reader is closed");
     }
     if (http == null) {
-      Timeout limit = Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      http = HttpAsyncClients.custom()
-          .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-              // The client's only resolver: every address it connects to has passed the policy.
-              .setDnsResolver(new PolicyResolver(urls))
-              .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(limit).setSocketTimeout(limit).build())
-              .setMaxConnTotal(MAX_CONNECTIONS)
-              .setMaxConnPerRoute(MAX_CONNECTIONS)
-              .build())
-          .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(limit).build())
-          .disableRedirectHandling()
-          .disableCookieManagement()
-          .disableAuthCaching()
-          .disableAutomaticRetries()
-          .build();
+      http = OutboundHttpClients.builder(urls, timeout, timeout, null, MAX_CONNECTIONS).build();
       http.start();
     }
     return http;
@@ -177,9 +145,11 @@ class ArtifactReader implements AutoCloseable {
       }
       if (link instanceof OutboundUrlPolicy.RefusedAddressException refused) {
         return new ProviderException(ErrorClass.PERMANENT, "INVALID_ARTIFACT_URL",
-            "The provider's image URL was refused: " + refused.getMessage(), refused);
+            "The provider's image URL was refused: " + refused.withoutAddress(), refused);
       }
-      if (link instanceof TimeoutException || link instanceof SocketTimeoutException) {
+      // Cancelled: the client closed while the download ran, treated as the timeout it cut short.
+      if (link instanceof TimeoutException || link instanceof SocketTimeoutException
+          || link instanceof CancellationException) {
         return new ProviderException(ErrorClass.TIMEOUT, "ARTIFACT_DOWNLOAD_TIMEOUT",
             "Downloading the image from " + OutboundUrlPolicy.redacted(artifact.url()) + " timed out", link);
       }
@@ -253,19 +223,6 @@ class ArtifactReader implements AutoCloseable {
     @Override
     public void releaseResources() {
       // Nothing held beyond the buffer, which goes with this consumer.
-    }
-  }
-
-  /** The client's name resolution: the policy's checked addresses, and nothing else. */
-  private record PolicyResolver(OutboundUrlPolicy urls) implements DnsResolver {
-    @Override
-    public InetAddress[] resolve(String host) throws UnknownHostException {
-      return urls.connectableAddresses(host);
-    }
-
-    @Override
-    public String resolveCanonicalHostname(String host) {
-      return host;
     }
   }
 
