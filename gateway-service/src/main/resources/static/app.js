@@ -51,7 +51,7 @@ async function api(path, options = {}) {
     problem = { status: response.status, title: response.statusText || 'Request failed' };
   }
   if (response.status === 401) {
-    setTokenStatus('rejected', 'Token rejected');
+    Tokens.status('rejected', 'Token rejected');
   }
   throw new ApiError(problem);
 }
@@ -88,22 +88,8 @@ function clearError() {
 
 // ---- token ---------------------------------------------------------------------------------------
 
-function setTokenStatus(stateName, text) {
-  const status = $('token-status');
-  status.dataset.state = stateName;
-  status.textContent = text;
-}
-
 function useToken(token) {
-  state.token = token || null;
-  if (state.token) {
-    localStorage.setItem(TOKEN_KEY, state.token);
-    setTokenStatus('set', 'Token set');
-  } else {
-    localStorage.removeItem(TOKEN_KEY);
-    setTokenStatus('missing', 'No token');
-  }
-  $('token-input').value = '';
+  state.token = Tokens.remember(TOKEN_KEY, token);
   $('project-open').disabled = !state.token;
   if (state.token) {
     loadStyleCapsules();
@@ -113,18 +99,6 @@ function useToken(token) {
   } else {
     closeStream();
   }
-}
-
-/** A token in the URL (the launcher prints such a link) is stored, then removed from the address bar. */
-function takeTokenFromUrl() {
-  const url = new URL(window.location.href);
-  const token = url.searchParams.get('token');
-  const project = url.searchParams.get('project');
-  if (token !== null) {
-    url.searchParams.delete('token');
-    history.replaceState(null, '', url.pathname + url.search + url.hash);
-  }
-  return { token, project };
 }
 
 async function loadStyleCapsules() {
@@ -474,12 +448,12 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('job-form').addEventListener('submit', submitJob);
 
-  const fromUrl = takeTokenFromUrl();
-  if (fromUrl.project) {
-    $('project-picker').value = fromUrl.project;
-    state.project = fromUrl.project;
+  const fromUrl = Tokens.fromUrl();
+  if (fromUrl.get('project')) {
+    $('project-picker').value = fromUrl.get('project');
+    state.project = fromUrl.get('project');
   }
-  useToken(fromUrl.token || localStorage.getItem(TOKEN_KEY));
+  useToken(fromUrl.get('token') || localStorage.getItem(TOKEN_KEY));
   if (!state.token) {
     showError(new ApiError({ title: 'No token',
       detail: 'Paste an access token (./local-stack prints one) to use the API.' }));

@@ -9,22 +9,8 @@ const REFRESH_MS = 5000;
 const state = { token: null, timer: null };
 const $ = (id) => document.getElementById(id);
 
-function setTokenStatus(kind, text) {
-  const status = $('token-status');
-  status.dataset.state = kind;
-  status.textContent = text;
-}
-
 function useToken(token) {
-  state.token = token || null;
-  if (state.token) {
-    localStorage.setItem(TOKEN_KEY, state.token);
-    setTokenStatus('set', 'Token set');
-  } else {
-    localStorage.removeItem(TOKEN_KEY);
-    setTokenStatus('missing', 'No token');
-  }
-  $('token-input').value = '';
+  state.token = Tokens.remember(TOKEN_KEY, token);
   refresh();
 }
 
@@ -103,10 +89,10 @@ async function refresh() {
   try {
     const response = await fetch(OVERVIEW, { headers: { Authorization: 'Bearer ' + state.token } });
     if (response.status === 401) {
-      setTokenStatus('rejected', 'Token rejected');
+      Tokens.status('rejected', 'Token rejected');
       showError('The token was rejected (expired or not signed for this gateway).');
     } else if (response.status === 403) {
-      setTokenStatus('rejected', 'Not an operator');
+      Tokens.status('rejected', 'Not an operator');
       showError('This token has no operator role: the operations figures are for operators only.');
     } else if (!response.ok) {
       const problem = await response.json().catch(() => ({}));
@@ -127,12 +113,5 @@ document.addEventListener('DOMContentLoaded', () => {
     useToken($('token-input').value.trim());
   });
   $('token-clear').addEventListener('click', () => useToken(null));
-  // A token in the URL (the launcher prints such a link) is stored, then removed from the address bar.
-  const url = new URL(window.location.href);
-  const token = url.searchParams.get('token');
-  if (token !== null) {
-    url.searchParams.delete('token');
-    window.history.replaceState(null, '', url.toString());
-  }
-  useToken(token || localStorage.getItem(TOKEN_KEY));
+  useToken(Tokens.fromUrl().get('token') || localStorage.getItem(TOKEN_KEY));
 });

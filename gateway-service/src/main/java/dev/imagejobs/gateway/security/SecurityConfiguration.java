@@ -32,7 +32,7 @@ import org.springframework.web.reactive.result.method.annotation.ArgumentResolve
 class SecurityConfiguration {
   /** The page's files; the page itself asks for a token before it calls the API. */
   static final String[] PUBLIC_GET = {
-      "/", "/index.html", "/app.js", "/app.css", "/favicon.svg", "/operator.html", "/operator.js",
+      "/", "/index.html", "/app.js", "/app.css", "/favicon.svg", "/operator.html", "/operator.js", "/token.js",
       "/actuator/health", "/actuator/health/**",
       "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml"};
 

@@ -3,6 +3,7 @@ package dev.imagejobs.gateway.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 
@@ -38,5 +39,9 @@ class WebPageIT extends GatewayIntegrationTest {
         .contains("Idempotency-Key");
     http.get().uri("/app.css").exchange().expectStatus().isOk();
     http.get().uri("/favicon.svg").exchange().expectStatus().isOk();
+    // The token handling both pages share, and the operator dashboard (its figures need the role).
+    for (String asset : List.of("/token.js", "/operator.html", "/operator.js")) {
+      http.get().uri(asset).exchange().expectStatus().isOk();
+    }
   }
 }
