@@ -17,11 +17,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +32,8 @@ import org.springframework.kafka.core.ConsumerFactory;
 
 /**
  * Reads the lifecycle topic and the completed summaries, writes each poll's deliveries and
- * summaries in one transaction, then commits the poll's offsets (asynchronously): a crash between
- * the two reads the poll again and writes nothing twice. While the database is away the poll is read again after a
+ * summaries in one transaction, then commits the poll's offsets: a crash between the two reads the
+ * poll again and writes nothing twice. While the database is away the poll is read again after a
  * growing pause, so nothing is skipped. A record that cannot be decoded is skipped (the gateway's
  * projection dead-letters the same record with its reason).
  */
@@ -95,17 +97,14 @@ public class WebhookIntake extends ConsumerLoop {
         IntakeBatch batch = read(polled);
         try {
           int count = batch.isEmpty() ? 0 : store.write(batch);
-          // Asynchronously: a commit lost to a crash or a rebalance only makes a poll be read
-          // again, and a poll read twice writes nothing twice.
-          consumer().commitAsync(next(polled), (offsets, failure) -> {
-            if (failure != null) {
-              log.info("Offsets of a poll not committed ({}); its records may be read again", failure.getMessage());
-            }
-          });
+          consumer().commitSync(next(polled));
           backoff = MIN_BACKOFF;
           if (count > 0) {
             this.written.run();
           }
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+          // The partitions moved on: their new owner reads these records again and writes nothing twice.
+          log.info("Offsets of a poll not committed ({}); the records are read again", e.getMessage());
         } catch (DataAccessException e) {
           log.warn("Could not write webhook deliveries ({}); reading the same records again in {}", e.getMessage(),
               backoff);
@@ -116,16 +115,6 @@ public class WebhookIntake extends ConsumerLoop {
       }
     } catch (WakeupException e) {
       // stop() woke the consumer: the loop ends.
-    }
-    commitWritten();
-  }
-
-  /** On the way out, what was written is committed and waited for, so a restart reads little again. */
-  private void commitWritten() {
-    try {
-      consumer().commitSync(Duration.ofSeconds(5));
-    } catch (RuntimeException e) {
-      log.info("Offsets not committed on stopping ({}); the last polls are read again", e.getMessage());
     }
   }
 
