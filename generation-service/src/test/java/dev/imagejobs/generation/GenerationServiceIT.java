@@ -19,6 +19,7 @@ import dev.imagejobs.schemas.avro.ImageGenerated;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobFailed;
+import dev.imagejobs.schemas.avro.JobPriority;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
@@ -53,6 +54,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -78,6 +80,7 @@ class GenerationServiceIT {
   private static final Logger log = LoggerFactory.getLogger(GenerationServiceIT.class);
   private static final String COUNTING = "counting";
   private static final String SLOW = "slow";
+  private static final String SLOWER = "slower";
   private static Path storage;
 
   @DynamicPropertySource
@@ -99,13 +102,19 @@ class GenerationServiceIT {
     SlowProvider slowProvider(LocalImageProvider local) {
       return new SlowProvider(SLOW, local, Duration.ofSeconds(1));
     }
+
+    /** Three seconds per image: a backlog stays while a test publishes. */
+    @Bean
+    SlowProvider slowerProvider(LocalImageProvider local) {
+      return new SlowProvider(SLOWER, local, Duration.ofSeconds(3));
+    }
   }
 
   @Autowired EmbeddedKafkaBroker broker;
   @Autowired BlobStore store;
   @Autowired LocalImageProvider local;
   @Autowired CountingProvider counting;
-  @Autowired SlowProvider slow;
+  @Autowired @Qualifier("slowProvider") SlowProvider slow;
   @LocalServerPort int port;
   private LifecycleTopicProbe probe;
 
@@ -249,6 +258,48 @@ class GenerationServiceIT {
       assertThat(events.get(jobId)).extracting(LifecycleEvent::type).containsExactly(EventType.JOB_REQUESTED,
           EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
     }
+  }
+
+  @Test
+  void givenABacklogOfNormalJobs_whenAHighAndALowJobArrive_thenTheHighStartsAtTheNextFreeSlotAndTheLowLast() {
+    List<String> normal = new ArrayList<>();
+    for (int i = 0; i < 96; i++) {
+      JobRequested requested = Events.aJobRequested(UUID.randomUUID().toString());
+      requested.getSpec().setProvider(SLOWER);
+      normal.add(requested.getMetadata().getJobId());
+      probe.publish(requested);
+    }
+    // Thirty-two three-second jobs run; the others wait, read ahead.
+    JobRequested low = Events.aJobRequested(UUID.randomUUID().toString());
+    low.getSpec().setProvider(SLOWER);
+    low.getSpec().setPriority(JobPriority.LOW);
+    JobRequested high = Events.aJobRequested(UUID.randomUUID().toString());
+    high.getSpec().setProvider(SLOWER);
+    high.getSpec().setPriority(JobPriority.HIGH);
+    probe.publish(low);
+    probe.publish(high);
+
+    List<String> all = new ArrayList<>(normal);
+    all.add(high.getMetadata().getJobId());
+    all.add(low.getMetadata().getJobId());
+    Map<String, List<LifecycleEvent>> events = await().atMost(Duration.ofSeconds(60)).until(probe::eventsByJob,
+        byJob -> all.stream().allMatch(jobId -> byJob.getOrDefault(jobId, List.of()).stream()
+            .anyMatch(e -> e.type() == EventType.IMAGE_GENERATED)));
+    Instant highStarted = started(events, high.getMetadata().getJobId());
+    Instant lowStarted = started(events, low.getMetadata().getJobId());
+    long normalsBeforeHigh = normal.stream().filter(jobId -> started(events, jobId).isBefore(highStarted)).count();
+    long normalsNotAfterLow = normal.stream().filter(jobId -> !started(events, jobId).isAfter(lowStarted)).count();
+    log.info("96 normal three-second jobs: the high job started after {} of them, the low one after {}",
+        normalsBeforeHigh, normalsNotAfterLow);
+    // In topic order the high job would start after all 96: it took one of the first slots freed
+    // after it arrived (the second wave); the low one waited for every normal one.
+    assertThat(normalsBeforeHigh).isLessThan(64);
+    assertThat(normalsNotAfterLow).isEqualTo(96);
+  }
+
+  private static Instant started(Map<String, List<LifecycleEvent>> events, String jobId) {
+    return events.getOrDefault(jobId, List.of()).stream().filter(e -> e.type() == EventType.JOB_STARTED)
+        .map(e -> e.metadata().getOccurredAt()).findFirst().orElse(null);
   }
 
   @Test

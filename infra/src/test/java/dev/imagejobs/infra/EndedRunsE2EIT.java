@@ -41,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A backlog longer than the queued deadline, with a slow provider and one job generated at a time:
- * the watchdog fails the jobs that waited too long, and generation never pays the provider for them
+ * A backlog behind a generation that starts nothing for longer than the queued deadline (one job at
+ * a time, each longer than the deadline): the watchdog fails the jobs that waited too long while no
+ * job of their partition started, and generation never pays the provider for them
  * nor upload stores them. Then the whole lifecycle topic is replayed from offset 0 into itself, as a
  * replay or lost consumer offsets would deliver it: no provider call, no stored object, no status
  * changes.
@@ -60,12 +61,12 @@ class EndedRunsE2EIT {
   static final StackLogsOnFailure LOGS = new StackLogsOnFailure();
 
   @Test
-  void givenABacklogPastTheQueuedDeadline_thenEndedJobsAreNeitherGeneratedNorStoredNotEvenWhenReplayed()
+  void givenABacklogStalledPastTheQueuedDeadline_thenEndedJobsAreNeitherGeneratedNorStoredNotEvenWhenReplayed()
       throws Exception {
-    // Jobs start every two seconds; a queued job is failed five seconds after it was requested, so
-    // the third job starts about a second before its deadline and the fourth about a second after.
+    // One job at a time, six seconds each; a queued job is failed once it and its partition have
+    // waited five seconds without a start: the first job of the backlog completes, the rest fail queued.
     StackSettings settings = TestStacks.settings(stateDir, Map.of(
-        "IMAGEJOBS_PROVIDERS_LOCAL_LATENCY", "2s",
+        "IMAGEJOBS_PROVIDERS_LOCAL_LATENCY", "6s",
         "IMAGEJOBS_PROVIDERS_LOCAL_LONG_SIDE", "64",
         "IMAGEJOBS_GENERATION_MAX_IN_FLIGHT", "1",
         "IMAGEJOBS_WATCHDOG_QUEUED_DEADLINE", "5s",

@@ -39,6 +39,14 @@ import org.springframework.kafka.core.ConsumerFactory;
  * {@code drainTimeout} to finish, so that another instance does not do the same work again; what
  * finished is committed on revocation and on shutdown.
  *
+ * <p>With a {@link ReadAhead}, the consumer also reads up to {@code capacity} records beyond the free
+ * slots into a {@link WaitingRoom} and, whenever a slot is free, starts the best ranked of them
+ * (the generation service starts higher-priority jobs first this way). Waiting records count as
+ * unfinished, so no offset beyond them is committed; each is handed to the handler at most once per
+ * assignment, and records still waiting when their partition is revoked are given up without being
+ * started, for the next owner to read from the committed offset. Records the ranking places
+ * {@linkplain RecordRanking.Placement#atOnce() at once} never wait and hold no slot for long.
+ *
  * <p>The generation and the upload service each run one, with their own handler (a
  * {@link LifecycleDispatcher}). {@code GenerationServiceIT}, {@code GenerationCrashIT} and
  * {@code InFlightConsumerIT} show the guarantees against a real broker.
@@ -55,7 +63,9 @@ public final class InFlightConsumer extends ConsumerLoop {
   private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
   private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
   private final String topic;
-
+  private final ReadAhead readAhead;
+  private final WaitingRoom room;
+  private final AtomicInteger waiting = new AtomicInteger();
 
   /**
    * @param consumers the service's consumer factory (group id, bootstrap servers); records are read
@@ -69,7 +79,19 @@ public final class InFlightConsumer extends ConsumerLoop {
    */
   public InFlightConsumer(ConsumerFactory<?, ?> consumers, String topic, String name, RecordHandler handler,
       int maxInFlight, Duration drainTimeout, AtomicInteger inFlight) {
+    this(consumers, topic, name, handler, maxInFlight, drainTimeout, inFlight, ReadAhead.NONE);
+  }
+
+  /**
+   * As above, reading ahead of the free slots and starting the best ranked record first.
+   *
+   * @param readAhead how many records may wait, and how they rank
+   */
+  public InFlightConsumer(ConsumerFactory<?, ?> consumers, String topic, String name, RecordHandler handler,
+      int maxInFlight, Duration drainTimeout, AtomicInteger inFlight, ReadAhead readAhead) {
     super(consumers, name);
+    this.readAhead = readAhead;
+    this.room = new WaitingRoom(readAhead.levels(), readAhead.agingStep(), System::currentTimeMillis);
     this.topic = topic;
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1");
@@ -86,10 +108,15 @@ public final class InFlightConsumer extends ConsumerLoop {
     return inFlight.get();
   }
 
+  /** Records read ahead and waiting for a slot now. */
+  public int waiting() {
+    return waiting.get();
+  }
+
   @Override
   protected Properties overrides() {
     Properties overrides = new Properties();
-    overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxInFlight));
+    overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(Math.max(maxInFlight, Math.min(readAhead.capacity(), 500))));
     // Offsets are committed below the oldest unfinished record, never by the client; aborted
     // transactions (the watchdog's) are never seen; a new group starts at the topic's beginning.
     overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -110,9 +137,10 @@ public final class InFlightConsumer extends ConsumerLoop {
       consumer.subscribe(List.of(topic), new Rebalance());
       while (isRunning()) {
         settleFinished();
+        startWaiting();
         commit(false);
         try {
-          if (inFlight.get() >= maxInFlight) {
+          if (inFlight.get() >= maxInFlight && room.size() >= readAhead.capacity()) {
             // Paused partitions fetch nothing; the poll keeps the group informed (rebalances), and the
             // thread then waits for a slot instead of sleeping out a poll timeout.
             consumer.pause(consumer.assignment());
@@ -122,12 +150,19 @@ public final class InFlightConsumer extends ConsumerLoop {
             if (!consumer.paused().isEmpty()) {
               consumer.resume(consumer.paused());
             }
-            take(consumer.poll(POLL_TIMEOUT));
+            if (inFlight.get() >= maxInFlight) {
+              // Slots full, room to read ahead: read what arrived, then wait for a slot.
+              take(consumer.poll(Duration.ZERO));
+              awaitFinished(POLL_TIMEOUT);
+            } else {
+              take(consumer.poll(POLL_TIMEOUT));
+            }
           }
         } catch (WakeupException e) {
           // stop() asked us to leave the loop.
         }
       }
+      release(progress.keySet());
       drain(progress.keySet());
       commit(true);
     } catch (RuntimeException e) {
@@ -135,21 +170,51 @@ public final class InFlightConsumer extends ConsumerLoop {
     }
   }
 
-  /** Starts work per record while slots are free; the rest of a partition is sought back. */
+  /**
+   * Places each record: started at once, or waiting in the room while it has space (free slots
+   * count as space); the rest of a partition is sought back. Then starts the best while slots are free.
+   */
   private void take(ConsumerRecords<byte[], byte[]> records) {
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-        if (inFlight.get() >= maxInFlight) {
+        if (room.size() >= readAhead.capacity() + Math.max(0, maxInFlight - inFlight.get())) {
           consumer().seek(partition, record.offset());
           break;
         }
-        start(partition, record);
+        progress.computeIfAbsent(partition, key -> new PartitionProgress()).started(record.offset());
+        RecordRanking.Placement placement = place(record);
+        if (placement.atOnceOnly()) {
+          if (placement.hurriesItsJob()) {
+            room.hurry(record);
+          }
+          start(partition, record);
+        } else {
+          room.add(partition, record, placement.level());
+        }
       }
+    }
+    startWaiting();
+  }
+
+  private RecordRanking.Placement place(ConsumerRecord<byte[], byte[]> record) {
+    try {
+      return readAhead.ranking().place(record);
+    } catch (RuntimeException e) {
+      // The handler decides what to do with a record the ranking cannot read (dead-letter it, say).
+      return RecordRanking.Placement.atOnce();
     }
   }
 
+  /** Starts waiting records, best first, while slots are free. */
+  private void startWaiting() {
+    while (inFlight.get() < maxInFlight && !room.isEmpty()) {
+      WaitingRoom.Waiting next = room.next().orElseThrow();
+      start(next.partition(), next.record());
+    }
+    waiting.set(room.size());
+  }
+
   private void start(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
-    progress.computeIfAbsent(partition, key -> new PartitionProgress()).started(record.offset());
     inFlight.incrementAndGet();
     CompletableFuture<Void> outcome;
     try {
@@ -163,6 +228,17 @@ public final class InFlightConsumer extends ConsumerLoop {
       return;
     }
     outcome.whenComplete((done, failure) -> finished.add(new Finished(partition, record.offset(), failure)));
+  }
+
+  /** Gives up the waiting records of {@code partitions}: never started, they are read again from the committed offset. */
+  private void release(Collection<TopicPartition> partitions) {
+    for (WaitingRoom.Waiting given : room.removeAll(partitions)) {
+      PartitionProgress state = progress.get(given.partition());
+      if (state != null) {
+        state.released(given.record().offset());
+      }
+    }
+    waiting.set(room.size());
   }
 
   /** Applies the records that finished since the last loop. */
@@ -257,6 +333,7 @@ public final class InFlightConsumer extends ConsumerLoop {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      release(partitions);
       drain(partitions);
       settleFinished();
       try {
@@ -271,6 +348,7 @@ public final class InFlightConsumer extends ConsumerLoop {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       // Another member owns them already: nothing can be committed for them any more.
+      release(partitions);
       forget(partitions);
     }
 
@@ -287,4 +365,23 @@ public final class InFlightConsumer extends ConsumerLoop {
   }
 
   private record Finished(TopicPartition partition, long offset, Throwable failure) {}
+
+  /**
+   * How far an {@link InFlightConsumer} reads ahead of its free slots, and how waiting records rank.
+   *
+   * @param capacity records that may wait beyond the free slots; 0 reads only what the slots take
+   * @param levels how many levels {@code ranking} uses (0 to levels - 1)
+   * @param agingStep how long a waiting record takes to rise one level
+   * @param ranking places each record
+   */
+  public record ReadAhead(int capacity, int levels, Duration agingStep, RecordRanking ranking) {
+    /** No reading ahead: records are started in the order they are read, as slots free up. */
+    public static final ReadAhead NONE = new ReadAhead(0, 1, Duration.ofMinutes(1), RecordRanking.IN_ORDER);
+
+    public ReadAhead {
+      if (capacity < 0 || levels < 1 || agingStep == null || agingStep.isNegative() || agingStep.isZero()) {
+        throw new IllegalArgumentException("read-ahead capacity must be >= 0, levels >= 1, aging step positive");
+      }
+    }
+  }
 }

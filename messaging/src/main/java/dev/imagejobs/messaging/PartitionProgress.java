@@ -13,6 +13,7 @@ final class PartitionProgress {
   private final TreeSet<Long> unfinished = new TreeSet<>();
   private long highestStarted = -1;
   private long committed = -1;
+  private long released = Long.MAX_VALUE;
 
   void started(long offset) {
     unfinished.add(offset);
@@ -21,6 +22,15 @@ final class PartitionProgress {
 
   void finished(long offset) {
     unfinished.remove(offset);
+  }
+
+  /**
+   * Gives up a record that was taken but never started (it waited, and the partition is revoked or the
+   * consumer stops): it no longer counts in flight, and no offset beyond it is committed.
+   */
+  void released(long offset) {
+    unfinished.remove(offset);
+    released = Math.min(released, offset);
   }
 
   int inFlight() {
@@ -32,7 +42,7 @@ final class PartitionProgress {
    * call to {@link #committed(long)}.
    */
   OptionalLong toCommit() {
-    long next = unfinished.isEmpty() ? highestStarted + 1 : unfinished.first();
+    long next = Math.min(unfinished.isEmpty() ? highestStarted + 1 : unfinished.first(), released);
     return next > committed && next > 0 ? OptionalLong.of(next) : OptionalLong.empty();
   }
 

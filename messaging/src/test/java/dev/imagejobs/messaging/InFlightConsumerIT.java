@@ -157,8 +157,110 @@ class InFlightConsumerIT {
     assertThat(offsetsOf(started)).containsExactly(offsets.get(1), offsets.get(2), offsets.get(3));
   }
 
-  /** A consumer of a new group that holds every record of this test until the test completes it. */
+  @Test
+  void givenABacklogReadAhead_whenAHigherRankedRecordArrives_thenItStartsAtTheNextFreeSlotAndNoOffsetPassesTheWaiting() {
+    startReadingAhead(1, 100);
+    for (int i = 0; i < 10; i++) {
+      publish("normal-" + i, NORMAL);
+    }
+    await().atMost(TIMEOUT).until(() -> started.size() == 1 && consumer.waiting() == 9);
+    long first = started.get(0).offset();
+
+    publish("high", HIGH);
+    await().atMost(TIMEOUT).until(() -> consumer.waiting() == 10);
+    work.get(0).complete(null);
+
+    await().atMost(TIMEOUT).until(() -> started.size() == 2);
+    assertThat(keyOf(started.get(1))).isEqualTo(prefix + "high");
+    work.get(1).complete(null);
+    await().atMost(TIMEOUT).until(() -> started.size() == 3);
+    assertThat(keyOf(started.get(2))).isEqualTo(prefix + "normal-1");
+    // The first record and the high one are done; the second is still waiting.
+    await().atMost(TIMEOUT).until(() -> committed().orElse(-1L) == first + 1);
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+        .until(() -> committed().orElse(-1L) == first + 1);
+  }
+
+  @Test
+  void givenACancelOfAWaitingJob_whenItArrives_thenItIsHandledAtOnceAndTheJobGoesNext() {
+    startReadingAhead(1, 100);
+    publish("a", NORMAL);
+    publish("b", NORMAL);
+    publish("c", LOW);
+    await().atMost(TIMEOUT).until(() -> started.size() == 1 && consumer.waiting() == 2);
+
+    publish("c", HURRY);
+
+    await().atMost(TIMEOUT).until(() -> started.size() == 2);
+    assertThat(started.get(1).value()).containsExactly(HURRY);
+    work.get(0).complete(null);
+    work.get(1).complete(null);
+    await().atMost(TIMEOUT).until(() -> started.size() == 3);
+    assertThat(keyOf(started.get(2))).isEqualTo(prefix + "c");
+    assertThat(started.get(2).value()).containsExactly(LOW);
+  }
+
+  @Test
+  void givenAFullWaitingRoom_thenNothingMoreIsReadUntilARecordStarts() {
+    startReadingAhead(1, 3);
+    for (int i = 0; i < 10; i++) {
+      publish("normal-" + i, NORMAL);
+    }
+
+    await().atMost(TIMEOUT).until(() -> started.size() == 1 && consumer.waiting() == 3);
+    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3)).until(() -> consumer.waiting() == 3);
+    work.get(0).complete(null);
+    await().atMost(TIMEOUT).until(() -> started.size() == 2 && consumer.waiting() == 3);
+  }
+
+  @Test
+  void givenWaitingRecords_whenTheConsumerStopsAndAnotherStarts_thenTheyAreDeliveredOnceFromTheOldestWaiting()
+      throws Exception {
+    startReadingAhead(1, 100);
+    for (int i = 0; i < 4; i++) {
+      publish("normal-" + i, NORMAL);
+    }
+    await().atMost(TIMEOUT).until(() -> started.size() == 1 && consumer.waiting() == 3);
+    long first = started.get(0).offset();
+    work.get(0).complete(null);
+    await().atMost(TIMEOUT).until(() -> started.size() == 2);
+    long second = started.get(1).offset();
+    work.get(1).complete(null);
+    await().atMost(TIMEOUT).until(() -> started.size() == 3);
+
+    consumer.stop();
+    assertThat(committed()).hasValue(started.get(2).offset());
+    started.clear();
+    work.clear();
+    finishEachRecordAsItStarts = true;
+    startReadingAhead(1, 100);
+
+    await().atMost(TIMEOUT).until(() -> started.size() == 2);
+    assertThat(offsetsOf(started)).containsExactly(second + 1, second + 2).doesNotContain(first, second);
+  }
+
+  private static final byte HIGH = 0;
+  private static final byte NORMAL = 1;
+  private static final byte LOW = 2;
+  private static final byte HURRY = 9;
+
+  /** Reads ahead; this test's records rank by their value's first byte (9: at once, hurrying its key). */
+  private void startReadingAhead(int maxInFlight, int capacity) {
+    start(maxInFlight, Duration.ofSeconds(5), new InFlightConsumer.ReadAhead(capacity, 3, Duration.ofHours(1), record -> {
+      if (!keyOf(record).startsWith(prefix)) {
+        return RecordRanking.Placement.atOnce();
+      }
+      byte rank = record.value()[0];
+      return rank == HURRY ? RecordRanking.Placement.atOnceHurryingItsJob() : RecordRanking.Placement.waits(rank);
+    }));
+  }
+
   private void start(int maxInFlight, Duration drainTimeout) {
+    start(maxInFlight, drainTimeout, InFlightConsumer.ReadAhead.NONE);
+  }
+
+  /** A consumer of a new group that holds every record of this test until the test completes it. */
+  private void start(int maxInFlight, Duration drainTimeout, InFlightConsumer.ReadAhead readAhead) {
     if (group == null) {
       group = "in-flight-" + UUID.randomUUID();
       prefix = UUID.randomUUID() + "-";
@@ -168,7 +270,7 @@ class InFlightConsumerIT {
         ConsumerConfig.GROUP_ID_CONFIG, group,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
     consumer = new InFlightConsumer(consumers, Topics.LIFECYCLE.name(), "test", record -> {
-      if (!new String(record.key(), StandardCharsets.UTF_8).startsWith(prefix)) {
+      if (!keyOf(record).startsWith(prefix)) {
         return CompletableFuture.completedFuture(null);
       }
       CompletableFuture<Void> held = new CompletableFuture<>();
@@ -180,7 +282,7 @@ class InFlightConsumerIT {
             CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS, finisher));
       }
       return held;
-    }, maxInFlight, drainTimeout, new AtomicInteger());
+    }, maxInFlight, drainTimeout, new AtomicInteger(), readAhead);
     consumer.start();
   }
 
@@ -190,6 +292,16 @@ class InFlightConsumerIT {
       producer.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), 0, key, new byte[] {(byte) i}));
     }
     producer.flush();
+  }
+
+  private void publish(String key, byte value) {
+    producer.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), 0, (prefix + key).getBytes(StandardCharsets.UTF_8),
+        new byte[] {value}));
+    producer.flush();
+  }
+
+  private static String keyOf(ConsumerRecord<byte[], byte[]> record) {
+    return new String(record.key(), StandardCharsets.UTF_8);
   }
 
   private Optional<Long> committed() throws Exception {

@@ -41,4 +41,18 @@ class PartitionProgressTest {
     progress.started(1);
     assertThat(progress.toCommit()).isEmpty();
   }
+
+  @Test
+  void givenAReleasedRecord_thenNoOffsetBeyondItIsCommittedAndItNoLongerCountsInFlight() {
+    progress.started(5);
+    progress.started(6);
+    progress.started(7);
+    progress.finished(5);
+    progress.finished(7);
+
+    progress.released(6);
+
+    assertThat(progress.inFlight()).isZero();
+    assertThat(progress.toCommit()).hasValue(6);
+  }
 }

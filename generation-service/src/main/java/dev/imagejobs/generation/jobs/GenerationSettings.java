@@ -19,6 +19,7 @@ import org.springframework.util.unit.DataSize;
  *     its record is dead-lettered
  * @param redeliveryDelay pause before such a run
  * @param downloads which URLs a provider may point the service at for its images
+ * @param priorities how far the service reads ahead of its free slots to start higher priorities first
  */
 @ConfigurationProperties("imagejobs.generation")
 record GenerationSettings(
@@ -29,7 +30,8 @@ record GenerationSettings(
     @DefaultValue("60s") Duration drainTimeout,
     @DefaultValue("5") int maxRedeliveries,
     @DefaultValue("5s") Duration redeliveryDelay,
-    @DefaultValue Downloads downloads) {
+    @DefaultValue Downloads downloads,
+    @DefaultValue Priorities priorities) {
 
   GenerationSettings {
     if (maxInFlight < 1) {
@@ -37,6 +39,23 @@ record GenerationSettings(
     }
     if (providerTimeout.isNegative() || providerTimeout.isZero()) {
       throw new IllegalArgumentException("imagejobs.generation.provider-timeout must be positive");
+    }
+  }
+
+  /**
+   * Ranking of waiting jobs ({@code imagejobs.generation.priorities.*}).
+   *
+   * @param readAhead job requests read beyond the free slots and ranked; 0 starts jobs in topic order
+   * @param agingStep how long a waiting job takes to rise one priority level
+   */
+  record Priorities(@DefaultValue("1000") int readAhead, @DefaultValue("60s") Duration agingStep) {
+    Priorities {
+      if (readAhead < 0) {
+        throw new IllegalArgumentException("imagejobs.generation.priorities.read-ahead must not be negative");
+      }
+      if (agingStep.isNegative() || agingStep.isZero()) {
+        throw new IllegalArgumentException("imagejobs.generation.priorities.aging-step must be positive");
+      }
     }
   }
 

@@ -91,8 +91,12 @@ class JobsConfiguration {
 
   @Bean
   InFlightConsumer jobConsumer(ConsumerFactory<?, ?> consumers, TopicNames names, JobDispatcher dispatcher,
-      GenerationSettings settings, GenerationMetrics metrics) {
-    return new InFlightConsumer(consumers, names.lifecycle(), "generation", dispatcher, settings.maxInFlight(), settings.drainTimeout(),
-        metrics.inFlight());
+      GenerationSettings settings, GenerationMetrics metrics, LifecycleRecords records) {
+    InFlightConsumer.ReadAhead readAhead = new InFlightConsumer.ReadAhead(settings.priorities().readAhead(),
+        PriorityRanking.LEVELS, settings.priorities().agingStep(), new PriorityRanking(records));
+    InFlightConsumer consumer = new InFlightConsumer(consumers, names.lifecycle(), "generation", dispatcher,
+        settings.maxInFlight(), settings.drainTimeout(), metrics.inFlight(), readAhead);
+    metrics.watchWaiting(consumer);
+    return consumer;
   }
 }

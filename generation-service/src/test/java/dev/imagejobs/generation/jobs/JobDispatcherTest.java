@@ -175,8 +175,13 @@ class JobDispatcherTest {
     events.acceptEventsOf("job-j");
 
     assertThat(outcome).succeedsWithin(TIMEOUT);
-    assertThat(events.typesOf("job-j"))
+    // Events go out without waiting, so a refused run's GenerationStarted may have got out before
+    // its JobStarted was known refused; consumers reject it in queued and take the repeat, which has
+    // the same event id. The run that finished sent the whole sequence, in order.
+    List<EventType> types = events.typesOf("job-j");
+    assertThat(types.subList(types.size() - 3, types.size()))
         .containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
+    assertThat(types).containsOnlyOnce(EventType.JOB_STARTED, EventType.IMAGE_GENERATED);
     assertThat(counting.callsFor("job-j")).isEqualTo(1);
     assertThat(deadLetters).isEmpty();
   }

@@ -54,6 +54,8 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
   private ProcessorContext<byte[], Outbound> context;
   private KeyValueStore<String, JobState> jobStates;
   private KeyValueStore<String, Long> watchdogArms;
+  /** Wall-clock time generation last took a job of this partition out of queued (or this task started). */
+  private long lastStartMs;
 
   JobLifecycleProcessor(StreamsSettings settings, LifecycleCodec lifecycleCodec, CompletedJobCodec completedCodec,
       RunEndedCodec endedRunsCodec, JobTracing tracing) {
@@ -69,6 +71,7 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
     this.context = context;
     this.jobStates = context.getStateStore(CompletionTopology.JOB_STATES);
     this.watchdogArms = context.getStateStore(CompletionTopology.WATCHDOG_ARMS);
+    this.lastStartMs = context.currentSystemTimeMs();
     context.schedule(settings.watchdogInterval(), PunctuationType.WALL_CLOCK_TIME, this::failStuckJobs);
   }
 
@@ -101,6 +104,10 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
       return;
     }
     if (result instanceof FoldResult.Applied applied) {
+      if (current != null && current.status() == JobStatus.QUEUED && applied.statusChanged()
+          && !Watchdog.PRODUCER.equals(event.metadata().getProducer())) {
+        lastStartMs = context.currentSystemTimeMs();
+      }
       apply(applied);
       if (applied.statusChanged() && applied.after().status().isTerminal()) {
         EventMetadata ended = event.metadata();
@@ -171,7 +178,8 @@ final class JobLifecycleProcessor implements Processor<byte[], byte[], byte[], O
       while (arms.hasNext()) {
         KeyValue<String, Long> arm = arms.next();
         JobState state = jobStates.get(arm.key);
-        if (state != null && Watchdog.isOverdue(state, Instant.ofEpochMilli(arm.value), now, settings)) {
+        if (state != null && Watchdog.isOverdue(state, Instant.ofEpochMilli(arm.value),
+            Instant.ofEpochMilli(lastStartMs), now, settings)) {
           overdue.add(state);
         }
       }

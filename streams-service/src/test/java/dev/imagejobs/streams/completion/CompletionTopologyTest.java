@@ -364,6 +364,32 @@ class CompletionTopologyTest {
   }
 
   @Test
+  void watchdogLetsAQueuedJobWaitItsTurnWhileJobsOfItsPartitionKeepStarting() {
+    // Given a low-priority job queued behind others that generation starts first (queued deadline: 10 min)
+    JobLifecycle waiting = aJob("job-waiting-its-turn");
+    publish(waiting.requested());
+
+    // When for half an hour another job of its partition starts (and completes) every four minutes
+    for (int i = 0; i < 8; i++) {
+      driver.advanceWallClockTime(Duration.ofMinutes(4));
+      aJob("job-ahead-" + i).completedAfterTwoAttempts().forEach(this::publish);
+    }
+
+    // Then the waiting job is not failed: it waits its turn, it is not stuck
+    assertThat(lifecycleOut.isEmpty()).isTrue();
+    assertThat(jobStates().get(waiting.jobId()).status()).isEqualTo(JobStatus.QUEUED);
+
+    // When no job of the partition starts for longer than the deadline (generation stalled)
+    driver.advanceWallClockTime(Duration.ofMinutes(10).plusSeconds(30));
+
+    // Then it is failed, and its message says why
+    JobFailed failed = LIFECYCLE.decode(lifecycleOut.readValue()).payload(JobFailed.class);
+    assertThat(failed.getMetadata().getJobId()).isEqualTo(waiting.jobId());
+    assertThat(failed.getFailureStage()).isEqualTo("queued");
+    assertThat(failed.getMessage()).contains("no job of its partition started");
+  }
+
+  @Test
   void watchdogMeasuresEachStatusAgainstItsOwnDeadline() {
     // Given a job that reaches generating after four minutes in processing
     JobLifecycle job = aJob("job-progressing");
