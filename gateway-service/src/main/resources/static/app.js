@@ -306,7 +306,7 @@ function render(row, view) {
   const target = view.jobType === 'ASSET_IMAGE_KEY' ? 'asset ' + view.assetId : 'scene ' + view.sceneId + ' / shot '
     + view.shotId;
   row.querySelector('[data-testid=job-detail]').textContent = [target, view.aspectRatio, view.imageSize,
-    'attempts ' + view.attemptCount, 'retries ' + view.retryCount,
+    view.priority && 'priority ' + view.priority, 'attempts ' + view.attemptCount, 'retries ' + view.retryCount,
     'est. $' + (view.estimatedCostMicros / 1e6).toFixed(4)].filter(Boolean).join(' · ');
   const error = row.querySelector('[data-testid=job-error]');
   error.hidden = view.status !== 'failed';
@@ -384,6 +384,9 @@ function requestBody() {
   }
   if ($('style-capsule').value) {
     body.styleCapsuleId = $('style-capsule').value;
+  }
+  if ($('priority').value) {
+    body.priority = $('priority').value;
   }
   for (const key of Object.keys(body)) {
     if (body[key] === '') {

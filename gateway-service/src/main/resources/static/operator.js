@@ -58,6 +58,7 @@ function render(overview) {
   $('updated').dateTime = overview.generatedAt;
   fill('active', overview.active, (s) => [s.status, s.jobs, s.underOneMinute, s.oneToTenMinutes,
     s.tenToSixtyMinutes, s.overAnHour, duration(s.oldestSeconds)]);
+  fill('queued-by-priority', overview.queuedByPriority, (q) => [q.priority, q.jobs, duration(q.oldestSeconds)]);
   fill('ended', overview.endedLastHour, (s) => [s.status, s.jobs]);
   const most = Math.max(0, ...overview.minutes.map((m) => m.completed));
   fill('minutes', overview.minutes, (m) => [m.minute.substring(11, 16), m.created, m.completed, m.failed,

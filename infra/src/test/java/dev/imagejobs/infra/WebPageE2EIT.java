@@ -80,11 +80,12 @@ class WebPageE2EIT {
     WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
     wait.until(d -> "live".equals(byTestId("stream-status").getAttribute("data-state")));
 
-    // When the user submits a prompt for a character key at 16:9
+    // When the user submits a prompt for a character key at 16:9, at high priority
     new Select(byTestId("job-type")).selectByValue("ASSET_IMAGE_KEY");
     byTestId("asset-id").sendKeys("captain");
     byTestId("prompt").sendKeys("A sea captain with a brass telescope, storyboard sketch");
     new Select(byTestId("aspect-ratio")).selectByVisibleText("16:9");
+    new Select(byTestId("priority")).selectByValue("high");
     byTestId("submit-job").click();
 
     // Then the job appears and reaches completed without a reload, with its image loaded
@@ -98,6 +99,7 @@ class WebPageE2EIT {
         .isCloseTo(16.0 / 9.0, within(0.05));
     assertThat(row.getAttribute("data-job-id")).isNotBlank();
     assertThat(row.findElement(By.cssSelector("[data-testid=job-status]")).getText()).containsIgnoringCase("completed");
+    assertThat(row.findElement(By.cssSelector("[data-testid=job-detail]")).getText()).contains("priority high");
   }
 
   @Test

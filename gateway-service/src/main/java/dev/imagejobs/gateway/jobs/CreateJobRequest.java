@@ -1,6 +1,8 @@
 package dev.imagejobs.gateway.jobs;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.imagejobs.gateway.web.Ids;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -8,7 +10,10 @@ import jakarta.validation.constraints.Size;
 
 /**
  * Body of {@code POST /api/v1/images/jobs}. Enumerations are strings checked here, so an unknown
- * value is reported as a field error instead of an unreadable body.
+ * value is reported as a field error instead of an unreadable body; each is accepted in the one
+ * spelling the API shows it in. An absent {@code priority} is left out of the request's canonical
+ * form ({@link JobCreation}): a request that names none has the fingerprint it had before the field
+ * existed, so idempotency keys stored by an earlier version still replay.
  */
 @ValidJobTarget
 record CreateJobRequest(
@@ -29,12 +34,18 @@ record CreateJobRequest(
     @NotNull
     @Pattern(regexp = ASPECT_RATIOS, message = "must be one of 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9")
     String aspectRatio,
-    @Pattern(regexp = IMAGE_SIZES, message = "must be one of 1K, 2K, 4K") String imageSize) {
+    @Pattern(regexp = IMAGE_SIZES, message = "must be one of 1K, 2K, 4K") String imageSize,
+    @Schema(allowableValues = {"high", "normal", "low"}, description = "Which waiting jobs generation starts "
+        + "first; absent: the default of the job type (imagejobs.jobs.priorities.*, normal unless configured)")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Pattern(regexp = PRIORITIES, message = "must be one of high, normal, low")
+    String priority) {
 
   static final int MAX_PROMPT_LENGTH = 4000;
   static final String JOB_TYPES = "ASSET_IMAGE_KEY|START_FRAME|END_FRAME";
   static final String ASPECT_RATIOS = "1:1|2:3|3:2|3:4|4:3|4:5|5:4|9:16|16:9|21:9";
   static final String IMAGE_SIZES = "1K|2K|4K";
+  static final String PRIORITIES = "high|normal|low";
 
   boolean isFrame() {
     return "START_FRAME".equals(jobType) || "END_FRAME".equals(jobType);

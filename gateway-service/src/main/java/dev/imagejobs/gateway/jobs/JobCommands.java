@@ -116,7 +116,10 @@ class JobCommands {
     });
   }
 
-  /** The job's spec as it was asked for, so the retry generates the same image request. */
+  /**
+   * The job's spec as it was asked for, its priority included, so the retry generates the same
+   * image request and waits in the same rank.
+   */
   private static JobSpec spec(JobRow row) {
     return JobSpec.newBuilder()
         .setJobType(JobType.valueOf(row.jobType()))
@@ -133,6 +136,7 @@ class JobCommands {
         .setProvider(row.provider())
         .setModel(row.model())
         .setEstimatedCostMicros(row.estimatedCostMicros())
+        .setPriority(row.priority().avro())
         .build();
   }
 }

@@ -7,6 +7,7 @@ import dev.imagejobs.gateway.idempotency.StoredResponse;
 import dev.imagejobs.gateway.outbox.Outbox;
 import dev.imagejobs.gateway.ratelimit.BacklogLimit;
 import dev.imagejobs.gateway.readmodel.CommittedEvents;
+import dev.imagejobs.gateway.readmodel.Priority;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.readmodel.SqlPart;
 import dev.imagejobs.schemas.EventMetadataFactory;
@@ -34,7 +35,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 class JobCreation {
-  /** Canonical form of a request for its fingerprint: record components in declaration order. */
+  /**
+   * Canonical form of a request for its fingerprint: record components in declaration order, the
+   * body as sent (an absent priority differs from one named, even the job type's default).
+   */
   private static final JsonMapper CANONICAL = JsonMapper.builder().build();
   /** A key claimed by someone else can expire between our claim and our look-up; try again then. */
   private static final int KEY_ATTEMPTS = 3;
@@ -150,8 +154,12 @@ class JobCreation {
   }
 
   private JobSpec spec(CreateJobRequest request, String styleText) {
+    JobType type = JobType.valueOf(request.jobType());
+    Priority priority = request.priority() == null
+        ? settings.priorities().of(type)
+        : Priority.fromWireName(request.priority()).orElseThrow();
     return JobSpec.newBuilder()
-        .setJobType(JobType.valueOf(request.jobType()))
+        .setJobType(type)
         .setProjectId(request.projectId())
         .setBranchId(request.branchId())
         .setSceneId(request.sceneId())
@@ -165,10 +173,11 @@ class JobCreation {
         .setProvider(settings.provider())
         .setModel(settings.model())
         .setEstimatedCostMicros(costs.estimateMicros(settings.model(), request.imageSize()))
+        .setPriority(priority.avro())
         .build();
   }
 
-  private static String canonical(CreateJobRequest request) {
+  static String canonical(CreateJobRequest request) {
     return CANONICAL.writeValueAsString(request);
   }
 

@@ -4,6 +4,7 @@ import dev.imagejobs.gateway.readmodel.EventPosition;
 import dev.imagejobs.gateway.readmodel.JobFilter;
 import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.gateway.readmodel.PagePosition;
+import dev.imagejobs.gateway.readmodel.Priority;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.web.FieldMessage;
 import dev.imagejobs.gateway.web.Ids;
@@ -46,7 +47,8 @@ class JobListing {
   /**
    * @throws InvalidInputException listing every unusable parameter
    */
-  Mono<JobPage> list(String tenantId, String projectId, String status, String jobType, String limit, String cursor) {
+  Mono<JobPage> list(String tenantId, String projectId, String status, String jobType, String priority, String limit,
+      String cursor) {
     List<FieldMessage> errors = new ArrayList<>();
     if (projectId != null && !Ids.isValid(projectId)) {
       errors.add(new FieldMessage("projectId", Ids.MESSAGE));
@@ -57,6 +59,10 @@ class JobListing {
     }
     if (jobType != null && !JOB_TYPES.contains(jobType)) {
       errors.add(new FieldMessage("jobType", "must be one of " + String.join(", ", JOB_TYPES)));
+    }
+    Optional<Priority> wantedPriority = priority == null ? Optional.empty() : Priority.fromWireName(priority);
+    if (priority != null && wantedPriority.isEmpty()) {
+      errors.add(new FieldMessage("priority", "must be one of " + String.join(", ", Priority.WIRE_NAMES)));
     }
     int pageSize = DEFAULT_LIMIT;
     if (limit != null) {
@@ -80,7 +86,8 @@ class JobListing {
     if (!errors.isEmpty()) {
       return Mono.error(new InvalidInputException(errors));
     }
-    JobFilter filter = new JobFilter(tenantId, projectId, wantedStatus.orElse(null), jobType);
+    JobFilter filter = new JobFilter(
+        tenantId, projectId, wantedStatus.orElse(null), jobType, wantedPriority.orElse(null));
     int size = pageSize;
     // One row more than asked says whether another page follows.
     Mono<JobPage> page = readModel.page(filter, after, size + 1).collectList()

@@ -2,6 +2,7 @@ package dev.imagejobs.gateway.jobs;
 
 import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.schemas.JobStatus;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 
 /**
@@ -13,6 +14,7 @@ public record JobView(
     String jobId,
     String status,
     String jobType,
+    @Schema(allowableValues = {"high", "normal", "low"}) String priority,
     String projectId,
     String branchId,
     String sceneId,
@@ -53,11 +55,11 @@ public record JobView(
             row.sha256(), row.storagePath(), shownObjectUri(row.objectUri()))
         : null;
     return new JobView(
-        row.jobId(), row.status().wireName(), row.jobType(), row.projectId(), row.branchId(), row.sceneId(),
-        row.shotId(), row.assetId(), row.prompt(), row.styleCapsuleId(), row.aspectRatio(), row.imageSize(),
-        row.provider(), row.model(), row.attemptCount(), row.totalAttempts(), row.retryCount(),
-        row.cancelRequested(), row.failureStage(), row.errorClass(), row.errorCode(), TenantText.of(row.errorMessage()),
-        row.estimatedCostMicros(), row.actualCostMicros(), row.totalCostMicros(),
+        row.jobId(), row.status().wireName(), row.jobType(), row.priority().wireName(), row.projectId(),
+        row.branchId(), row.sceneId(), row.shotId(), row.assetId(), row.prompt(), row.styleCapsuleId(),
+        row.aspectRatio(), row.imageSize(), row.provider(), row.model(), row.attemptCount(), row.totalAttempts(),
+        row.retryCount(), row.cancelRequested(), row.failureStage(), row.errorClass(), row.errorCode(),
+        TenantText.of(row.errorMessage()), row.estimatedCostMicros(), row.actualCostMicros(), row.totalCostMicros(),
         row.createdAt(), row.startedAt(), row.completedAt(), row.updatedAt(), row.lastEventSeq(), image);
   }
 

@@ -14,6 +14,7 @@ import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.JobStatus;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -92,6 +93,8 @@ class JobsController {
   }
 
   @Operation(summary = "Create an image job", description = "Answers 202 at once with the queued job. "
+      + "priority (high, normal or low; absent: the job type's configured default) decides which waiting jobs "
+      + "generation starts first. "
       + "With an Idempotency-Key, the same key and body give the same job and the same response; "
       + "the same key with another body gives 422. With Prefer: wait=N (RFC 7240) the answer waits up to N "
       + "seconds (capped) for the job to end: 201 with the ended job, else the 202; Preference-Applied says "
@@ -132,16 +135,19 @@ class JobsController {
     return ownedJob(jobId, tenant).flatMap(row -> waits.view(row, wait));
   }
 
-  @Operation(summary = "List jobs, newest first", description = "Keyset pagination: pass nextCursor as cursor.")
+  @Operation(summary = "List jobs, newest first", description = "Filters (all optional): projectId, status, "
+      + "jobType, priority. Keyset pagination: pass nextCursor as cursor.")
   @GetMapping(path = JOBS, produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<JobPage> list(
       Tenant tenant,
       @RequestParam(required = false) String projectId,
       @RequestParam(required = false) String status,
       @RequestParam(required = false) String jobType,
+      @Parameter(schema = @Schema(allowableValues = {"high", "normal", "low"}))
+      @RequestParam(required = false) String priority,
       @RequestParam(required = false) String limit,
       @RequestParam(required = false) String cursor) {
-    return listing.list(tenant.id(), projectId, status, jobType, limit, cursor);
+    return listing.list(tenant.id(), projectId, status, jobType, priority, limit, cursor);
   }
 
   @Operation(summary = "Retry a failed job", description = "409 unless the job failed.")

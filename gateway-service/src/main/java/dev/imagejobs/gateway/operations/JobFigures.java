@@ -4,9 +4,11 @@ import dev.imagejobs.gateway.budgets.Money;
 import dev.imagejobs.gateway.operations.OperatorOverview.ClassCount;
 import dev.imagejobs.gateway.operations.OperatorOverview.Minute;
 import dev.imagejobs.gateway.operations.OperatorOverview.ProjectSpend;
+import dev.imagejobs.gateway.operations.OperatorOverview.QueuedByPriority;
 import dev.imagejobs.gateway.operations.OperatorOverview.StatusAges;
 import dev.imagejobs.gateway.operations.OperatorOverview.StatusCount;
 import dev.imagejobs.gateway.operations.OperatorOverview.StuckJob;
+import dev.imagejobs.gateway.readmodel.Priority;
 import io.r2dbc.spi.Readable;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +53,19 @@ class JobFigures {
         .map(row -> new StatusAges(row.get("status", String.class), count(row, "jobs"), count(row, "m1"),
             count(row, "m10"), count(row, "m60"), count(row, "older"), row.get("oldest", Double.class)))
         .all();
+  }
+
+  /** Queued jobs of each priority, highest first, every priority listed even without jobs. */
+  Mono<List<QueuedByPriority>> queuedByPriority() {
+    return db.sql("SELECT priority, count(*) AS jobs, extract(epoch FROM now() - min(updated_at))::float8 AS oldest"
+            + " FROM jobs WHERE status = 'queued' GROUP BY priority")
+        .map(row -> new QueuedByPriority(row.get("priority", String.class), count(row, "jobs"),
+            row.get("oldest", Double.class)))
+        .all()
+        .collectMap(QueuedByPriority::priority)
+        .map(found -> Priority.WIRE_NAMES.stream()
+            .map(priority -> found.getOrDefault(priority, new QueuedByPriority(priority, 0, null)))
+            .toList());
   }
 
   Flux<StatusCount> endedLastHour() {

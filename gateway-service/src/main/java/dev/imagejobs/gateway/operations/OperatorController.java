@@ -50,8 +50,9 @@ class OperatorController {
   }
 
   @Operation(summary = "Read the operator dashboard's figures", description = "Across every tenant: jobs by status "
-      + "and age, stuck jobs, throughput and latency per minute, failures by error class, consumer lag per group and "
-      + "partition, jobs in flight per generation instance, dead letters and today's spend. Operator role only.")
+      + "and age, queued jobs by priority, stuck jobs, throughput and latency per minute, failures by error class, "
+      + "consumer lag per group and partition, jobs in flight per generation instance, dead letters and today's "
+      + "spend. Operator role only.")
   @ApiResponse(responseCode = "200", description = "The figures, at most refresh-interval old")
   @ApiResponse(responseCode = "403", description = "The token has no operator role")
   @GetMapping(path = OVERVIEW, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -68,9 +69,9 @@ class OperatorController {
             .subscribeOn(Schedulers.boundedElastic()));
     return Mono.zip(jobs.active().collectList(), jobs.endedLastHour().collectList(),
             jobs.stuck(settings.stuckAfter()).collectList(), jobs.minutes(now),
-            jobs.failuresLastHour().collectList(), jobs.spendToday().collectList(), broker)
-        .map(all -> new OperatorOverview(now, all.getT1(), all.getT2(), all.getT3(), all.getT4(), all.getT5(),
-            all.getT7().lag(), all.getT7().generation(), all.getT7().deadLetters().latest(),
+            jobs.failuresLastHour().collectList(), jobs.spendToday().collectList(), broker, jobs.queuedByPriority())
+        .map(all -> new OperatorOverview(now, all.getT1(), all.getT8(), all.getT2(), all.getT3(), all.getT4(),
+            all.getT5(), all.getT7().lag(), all.getT7().generation(), all.getT7().deadLetters().latest(),
             all.getT7().deadLetters().total(), all.getT6(), all.getT7().problems()));
   }
 

@@ -8,6 +8,7 @@ import java.util.List;
  * Everything the operator dashboard shows, computed at {@code generatedAt}.
  *
  * @param active jobs not ended, by status, with how long they have been in it
+ * @param queuedByPriority queued jobs by priority (high, normal, low), with the oldest one's wait
  * @param endedLastHour jobs that ended in the last hour, by status
  * @param stuck the jobs longest in one status past the stuck threshold, oldest first
  * @param minutes jobs created, completed and failed per minute over the last 15, with the
@@ -20,7 +21,8 @@ import java.util.List;
  * @param spendToday actual cost of the jobs that ended today (UTC), by tenant and project
  * @param problems figures that could not be had this time and why (the broker not answering)
  */
-public record OperatorOverview(Instant generatedAt, List<StatusAges> active, List<StatusCount> endedLastHour,
+public record OperatorOverview(Instant generatedAt, List<StatusAges> active,
+    List<QueuedByPriority> queuedByPriority, List<StatusCount> endedLastHour,
     List<StuckJob> stuck, List<Minute> minutes, List<ClassCount> failuresLastHour, List<PartitionLag> lag,
     List<GenerationInstance> generationInstances, List<DeadLetter> deadLetters, long deadLettersTotal,
     List<ProjectSpend> spendToday, List<String> problems) {
@@ -28,6 +30,14 @@ public record OperatorOverview(Instant generatedAt, List<StatusAges> active, Lis
   /** Jobs in one status, by time since their last change. */
   public record StatusAges(String status, long jobs, long underOneMinute, long oneToTenMinutes,
       long tenToSixtyMinutes, long overAnHour, double oldestSeconds) {}
+
+  /**
+   * Queued jobs of one priority.
+   *
+   * @param oldestSeconds how long the one waiting longest has been queued (since its last change,
+   *     like the ages of {@link StatusAges}), {@code null} without jobs
+   */
+  public record QueuedByPriority(String priority, long jobs, Double oldestSeconds) {}
 
   public record StatusCount(String status, long jobs) {}
 

@@ -139,6 +139,7 @@ final class JobFold {
       row.provider = Text.clean(spec.getProvider());
       row.model = Text.clean(spec.getModel());
       row.estimatedCostMicros = spec.getEstimatedCostMicros();
+      row.priority = Priority.of(spec.getPriority());
     }
   }
 }

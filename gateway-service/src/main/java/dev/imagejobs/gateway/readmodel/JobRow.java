@@ -24,6 +24,7 @@ public record JobRow(
     String imageSize,
     String provider,
     String model,
+    Priority priority,
     JobStatus status,
     int attemptCount,
     int earlierAttempts,
@@ -48,6 +49,11 @@ public record JobRow(
     Instant completedAt,
     Instant updatedAt,
     int lastEventSeq) implements LifecycleFold.Job {
+
+  /** Snapshots stored before priorities existed have none: those jobs are normal. */
+  public JobRow {
+    priority = priority == null ? Priority.NORMAL : priority;
+  }
 
   /** The run the job is on: 0, or its latest retry's count. */
   @Override
@@ -87,6 +93,7 @@ public record JobRow(
     String imageSize;
     String provider;
     String model;
+    Priority priority;
     JobStatus status;
     int attemptCount;
     int earlierAttempts;
@@ -132,6 +139,7 @@ public record JobRow(
       imageSize = row.imageSize;
       provider = row.provider;
       model = row.model;
+      priority = row.priority;
       status = row.status;
       attemptCount = row.attemptCount;
       earlierAttempts = row.earlierAttempts;
@@ -161,9 +169,9 @@ public record JobRow(
     JobRow build() {
       return new JobRow(
           jobId, tenantId, jobType, projectId, branchId, sceneId, shotId, assetId, prompt, styleCapsuleId,
-          styleText, aspectRatio, imageSize, provider, model, status, attemptCount, earlierAttempts, retryCount,
-          cancelRequested, failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros, actualCostMicros,
-          earlierCostMicros, storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
+          styleText, aspectRatio, imageSize, provider, model, priority, status, attemptCount, earlierAttempts,
+          retryCount, cancelRequested, failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros,
+          actualCostMicros, earlierCostMicros, storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
           createdAt, startedAt, completedAt, updatedAt, lastEventSeq);
     }
   }

@@ -80,6 +80,7 @@ public class ReadModel {
       new Column<>("image_size", JobRow::imageSize),
       new Column<>("provider", JobRow::provider),
       new Column<>("model", JobRow::model),
+      new Column<>("priority", row -> row.priority().wireName()),
       new Column<>("status", row -> row.status().wireName()),
       new Column<>("attempt_count", JobRow::attemptCount),
       new Column<>("earlier_attempts", JobRow::earlierAttempts),
@@ -314,6 +315,10 @@ public class ReadModel {
     if (filter.jobType() != null) {
       sql.append(" AND job_type = :job_type");
       values.put("job_type", filter.jobType());
+    }
+    if (filter.priority() != null) {
+      sql.append(" AND priority = :priority");
+      values.put("priority", filter.priority().wireName());
     }
     if (after != null) {
       sql.append(" AND (created_at, job_id) < (:after_created_at, :after_job_id)");
@@ -551,6 +556,7 @@ public class ReadModel {
         row.get("image_size", String.class),
         row.get("provider", String.class),
         row.get("model", String.class),
+        Priority.stored(row.get("priority", String.class)),
         JobStatus.fromWireName(row.get("status", String.class)).orElseThrow(),
         row.get("attempt_count", Integer.class),
         row.get("earlier_attempts", Integer.class),

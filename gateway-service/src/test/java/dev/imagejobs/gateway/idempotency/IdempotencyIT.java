@@ -128,6 +128,48 @@ class IdempotencyIT extends GatewayIntegrationTest {
   }
 
   @Test
+  void givenAPriorityInTheBodyThenTheSameBodyReplaysAndANamedDefaultIsAnotherRequest() {
+    String key = UUID.randomUUID().toString();
+    String low = BODY.replace("\"aspectRatio\"", "\"priority\":\"low\",\"aspectRatio\"");
+
+    EntityExchangeResult<String> first = post("idem-i", key, low);
+    EntityExchangeResult<String> again =
+        post("idem-i", key, "{\"priority\": \"low\", " + SAME_BODY_REFORMATTED.substring(1));
+
+    assertThat(first.getResponseBody()).contains("\"priority\":\"low\"");
+    assertThat(again.getResponseBody()).isEqualTo(first.getResponseBody());
+    assertThat(again.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+
+    String other = UUID.randomUUID().toString();
+    post("idem-i", other, BODY);
+    as("idem-i").post().uri(JOBS).header(IdempotencyKey.HEADER, other).contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(BODY.replace("\"aspectRatio\"", "\"priority\":\"normal\",\"aspectRatio\""))
+        .exchange()
+        .expectStatus().isEqualTo(422);
+    assertThat(jobsOf("idem-i")).isEqualTo(2);
+  }
+
+  @Test
+  void givenAKeyStoredBeforeRequestsHadAPriorityThenTheSameBodyWithoutOneStillReplaysItsResponse() {
+    String key = UUID.randomUUID().toString();
+    String canonicalBeforePriorities = """
+        {"jobType":"ASSET_IMAGE_KEY","projectId":"p1","branchId":"main","sceneId":null,"shotId":null,\
+        "assetId":"hero","prompt":"A lighthouse keeper with a red scarf","styleCapsuleId":null,"aspectRatio":"16:9",\
+        "imageSize":null}""";
+    String storedBody = "{\"jobId\":\"job-before\",\"status\":\"queued\"}";
+    jdbc().update("INSERT INTO idempotency_keys (tenant_id, idempotency_key, fingerprint, job_id, response_status,"
+        + " response_location, response_body, expires_at) VALUES ('idem-j', ?, ?, 'job-before', 202,"
+        + " '/api/v1/images/jobs/job-before', ?, now() + interval '1 hour')",
+        key, IdempotencyKeys.fingerprint(canonicalBeforePriorities), storedBody);
+
+    EntityExchangeResult<String> replayed = post("idem-j", key, BODY);
+
+    assertThat(replayed.getResponseBody()).isEqualTo(storedBody);
+    assertThat(replayed.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(jobsOf("idem-j")).isZero();
+  }
+
+  @Test
   void givenQuotedKeyThenItIsTheSameKeyAsTheBareOne() {
     String key = UUID.randomUUID().toString();
 

@@ -12,6 +12,7 @@ import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.Traceparent;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
+import dev.imagejobs.schemas.avro.JobPriority;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
 import java.util.List;
@@ -61,6 +62,7 @@ class JobCommandsIT extends GatewayIntegrationTest {
     assertThat(retry.getRetryCount()).isEqualTo(1);
     assertThat(retry.getSpec()).as("the job's spec, style text and estimate included").isEqualTo(requested.getSpec());
     assertThat(retry.getSpec().getStyleText()).contains("film noir");
+    assertThat(retry.getSpec().getPriority()).as("the start frame's default, kept").isEqualTo(JobPriority.HIGH);
     assertThat(retry.getMetadata().getTenantId()).isEqualTo("cmd-a");
     assertThat(Traceparent.traceId(retry.getMetadata().getTraceparent())).contains(traceId);
     assertThat(history(jobId)).extracting(row -> row.get("event_type"))

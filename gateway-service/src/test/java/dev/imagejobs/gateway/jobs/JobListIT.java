@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.LifecycleEvents;
 import dev.imagejobs.schemas.Events;
+import dev.imagejobs.schemas.avro.JobPriority;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobType;
 import java.time.Instant;
@@ -52,7 +53,7 @@ class JobListIT extends GatewayIntegrationTest {
   void givenFiltersThenOnlyMatchingJobsOfTheTenantAreListed() {
     String frame = seed("list-c", "lp1", JobType.END_FRAME, BASE);
     String asset = seed("list-c", "lp1", JobType.ASSET_IMAGE_KEY, BASE.plusSeconds(1));
-    String otherProject = seed("list-c", "lp9", JobType.END_FRAME, BASE.plusSeconds(2));
+    String otherProject = seed("list-c", "lp9", JobType.END_FRAME, BASE.plusSeconds(2), JobPriority.HIGH);
     LifecycleEvents failing = LifecycleEvents.forJob(asset, "list-c");
     publish(failing.started(), failing.failed("processing", "PERMANENT", "refused"));
     awaitProjectionCaughtUp();
@@ -61,6 +62,9 @@ class JobListIT extends GatewayIntegrationTest {
     assertThat(ids(page("list-c", "?projectId=lp1&jobType=END_FRAME"))).containsExactly(frame);
     assertThat(ids(page("list-c", "?status=failed"))).containsExactly(asset);
     assertThat(ids(page("list-c", "?projectId=lp1&status=queued"))).containsExactly(frame);
+    assertThat(ids(page("list-c", "?priority=high"))).containsExactly(otherProject);
+    assertThat(ids(page("list-c", "?priority=normal&jobType=END_FRAME"))).containsExactly(frame);
+    assertThat(ids(page("list-c", "?priority=low"))).isEmpty();
     assertThat(ids(page("list-c", ""))).containsExactly(otherProject, asset, frame);
     assertThat(ids(page("list-nobody", ""))).isEmpty();
   }
@@ -84,13 +88,14 @@ class JobListIT extends GatewayIntegrationTest {
 
   @Test
   void givenUnusableParametersThenProblemListsEveryOneOfThem() {
-    as("list-e").get().uri(JOBS + "?projectId=../x&status=done&jobType=POSTER&limit=101&cursor=bm90LWEtY3Vyc29y")
+    as("list-e").get()
+        .uri(JOBS + "?projectId=../x&status=done&jobType=POSTER&priority=urgent&limit=101&cursor=bm90LWEtY3Vyc29y")
         .exchange()
         .expectStatus().isBadRequest()
         .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
         .expectBody()
         .jsonPath("$.errors[*].field").value(fields -> assertThat(fields).asList()
-            .containsExactly("cursor", "jobType", "limit", "projectId", "status"));
+            .containsExactly("cursor", "jobType", "limit", "priority", "projectId", "status"));
     for (String limit : List.of("0", "-1", "abc", "1e3")) {
       as("list-e").get().uri(JOBS + "?limit=" + limit).exchange()
           .expectStatus().isBadRequest()
@@ -101,8 +106,12 @@ class JobListIT extends GatewayIntegrationTest {
 
   /** Publishes a new job's {@code JobRequested} as if created at {@code createdAt}; returns its id. */
   private String seed(String tenant, String project, JobType type, Instant createdAt) {
+    return seed(tenant, project, type, createdAt, JobPriority.NORMAL);
+  }
+
+  private String seed(String tenant, String project, JobType type, Instant createdAt, JobPriority priority) {
     LifecycleEvents job = LifecycleEvents.aJob(tenant);
-    var spec = Events.anAssetKeySpec().setProjectId(project).setJobType(type);
+    var spec = Events.anAssetKeySpec().setProjectId(project).setJobType(type).setPriority(priority);
     if (type != JobType.ASSET_IMAGE_KEY) {
       spec.setAssetId(null).setSceneId("s1").setShotId("sh1");
     }

@@ -12,6 +12,7 @@ import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.Traceparent;
+import dev.imagejobs.schemas.avro.JobPriority;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
@@ -52,6 +53,7 @@ class JobsApiIT extends GatewayIntegrationTest {
         .expectBody()
         .jsonPath("$.status").isEqualTo("queued")
         .jsonPath("$.jobType").isEqualTo("ASSET_IMAGE_KEY")
+        .jsonPath("$.priority").isEqualTo("normal")
         .jsonPath("$.estimatedCostMicros").isEqualTo(1500)
         .jsonPath("$.eventSeq").isEqualTo(1)
         .returnResult().getResponseHeaders().getLocation();
@@ -96,6 +98,7 @@ class JobsApiIT extends GatewayIntegrationTest {
     assertThat(requested.getSpec().getAssetId()).isEqualTo("hero");
     assertThat(requested.getSpec().getProvider()).isEqualTo("local");
     assertThat(requested.getSpec().getEstimatedCostMicros()).isEqualTo(1500);
+    assertThat(requested.getSpec().getPriority()).as("the asset key default").isEqualTo(JobPriority.NORMAL);
     assertThat(requested.getSpec().getStyleText()).isNull();
 
     awaitOutboxDrained();
@@ -184,8 +187,8 @@ class JobsApiIT extends GatewayIntegrationTest {
             new String[] {"assetId"}),
         Arguments.of("unknown enumerations", """
             {"jobType":"POSTER","projectId":"p1","branchId":"main","assetId":"a","prompt":"x","aspectRatio":"7:5",
-             "imageSize":"8K"}""",
-            new String[] {"aspectRatio", "imageSize", "jobType"}),
+             "imageSize":"8K","priority":"URGENT"}""",
+            new String[] {"aspectRatio", "imageSize", "jobType", "priority"}),
         Arguments.of("unsafe ids and prompt too long", """
             {"jobType":"ASSET_IMAGE_KEY","projectId":"../p1","branchId":"main","assetId":"a b","prompt":"%s",
              "aspectRatio":"1:1"}""".formatted("x".repeat(4001)),

@@ -49,6 +49,9 @@ class OperatorOverviewIT extends GatewayIntegrationTest {
       as("ops-a").post().uri("/api/v1/images/jobs").contentType(MediaType.APPLICATION_JSON).bodyValue(BODY)
           .exchange().expectStatus().isAccepted();
     }
+    as("ops-a").post().uri("/api/v1/images/jobs").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(BODY.replace("\"aspectRatio\"", "\"priority\":\"low\",\"aspectRatio\""))
+        .exchange().expectStatus().isAccepted();
     // Stuck since long before any other test's job, so it heads the list of the oldest.
     LifecycleEvents stuck = LifecycleEvents.aJob("ops-b");
     List<SpecificRecord> stuckEvents = List.of(stuck.requested(), stuck.started(), stuck.generationStarted(1));
@@ -70,6 +73,12 @@ class OperatorOverviewIT extends GatewayIntegrationTest {
       JsonNode overview = overview();
       assertThat(find(overview.get("active"), "status", "queued").get("underOneMinute").asLong())
           .isGreaterThanOrEqualTo(2);
+      JsonNode byPriority = overview.get("queuedByPriority");
+      assertThat(byPriority).extracting(node -> node.get("priority").asString())
+          .containsExactly("high", "normal", "low");
+      assertThat(find(byPriority, "priority", "normal").get("jobs").asLong()).isGreaterThanOrEqualTo(2);
+      assertThat(find(byPriority, "priority", "low").get("jobs").asLong()).isGreaterThanOrEqualTo(1);
+      assertThat(find(byPriority, "priority", "low").get("oldestSeconds").isNumber()).as("the oldest's wait").isTrue();
       assertThat(find(overview.get("stuck"), "jobId", stuck.jobId()).get("status").asString()).isEqualTo("generating");
       assertThat(find(overview.get("failuresLastHour"), "errorClass", "RATE_LIMIT").get("jobs").asLong())
           .isGreaterThanOrEqualTo(1);

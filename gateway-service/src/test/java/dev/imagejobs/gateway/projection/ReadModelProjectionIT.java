@@ -8,9 +8,12 @@ import dev.imagejobs.gateway.testing.LifecycleEvents;
 import dev.imagejobs.gateway.testing.TopicReader;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.EventType;
+import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.avro.JobCompleted;
+import dev.imagejobs.schemas.avro.JobPriority;
+import dev.imagejobs.schemas.avro.JobSpec;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -192,8 +195,9 @@ class ReadModelProjectionIT extends GatewayIntegrationTest {
     // The generation service reacts to the relayed JobRequested, so its events follow it on the topic.
     awaitOutboxDrained();
     publish(created.started(), created.generationStarted(1));
-    publish(failing.requested(), failing.started(), failing.failed("processing", "PERMANENT", "refused"),
-        failing.retryRequested(1), failing.cancelRequested());
+    JobSpec lowPriority = Events.anAssetKeySpec().setPriority(JobPriority.LOW).build();
+    publish(failing.requested(lowPriority), failing.started(), failing.failed("processing", "PERMANENT", "refused"),
+        failing.retryRequested(1, lowPriority), failing.cancelRequested());
     awaitOutboxDrained();
     awaitProjectionCaughtUp();
     List<Map<String, Object>> jobsBefore = jdbc().queryForList(REPLAYABLE_JOBS);
@@ -201,6 +205,8 @@ class ReadModelProjectionIT extends GatewayIntegrationTest {
     List<Map<String, Object>> backlogBefore = jdbc().queryForList(BACKLOG);
     assertThat(backlogBefore).as("queued jobs of tenant-r: the retried one").contains(
         Map.of("tenant_id", "tenant-r", "queued", 1L));
+    assertThat(jobRow(created.jobId())).as("the start frame's default").containsEntry("priority", "high");
+    assertThat(jobRow(failing.jobId())).containsEntry("priority", "low");
 
     projector.stop();
     jdbc().execute("TRUNCATE jobs, job_events, projection_offsets, tenant_backlog");

@@ -7,9 +7,24 @@ import dev.imagejobs.gateway.testing.LifecycleEvents;
 import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.JobStatus;
+import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
+import dev.imagejobs.schemas.SchemaCatalogue;
+import dev.imagejobs.schemas.avro.JobPriority;
+import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobStarted;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +53,41 @@ class JobFoldTest {
     assertThat(row.startedAt()).isNull();
     assertThat(row.completedAt()).isNull();
     assertThat(row.lastEventSeq()).isEqualTo(1);
+  }
+
+  @Test
+  void givenASpecWithAPriorityThenTheRowHoldsItAndARetryTakesTheRetrySpecs() {
+    JobRow row = applied(null, job.requested(Events.anAssetKeySpec().setPriority(JobPriority.HIGH).build()));
+    assertThat(row.priority()).isEqualTo(Priority.HIGH);
+
+    row = applied(row, job.started());
+    row = applied(row, job.failed("processing", "PERMANENT", "prompt refused"));
+    assertThat(row.priority()).isEqualTo(Priority.HIGH);
+    row = applied(row, job.retryRequested(1, Events.anAssetKeySpec().setPriority(JobPriority.LOW).build()));
+
+    assertThat(row.priority()).isEqualTo(Priority.LOW);
+  }
+
+  @Test
+  void givenASpecWithoutAPriorityOrWithASymbolAddedLaterThenTheJobIsNormal() {
+    assertThat(applied(null, job.requested()).priority()).as("the Avro default").isEqualTo(Priority.NORMAL);
+    assertThat(applied(null, job.requested(Events.anAssetKeySpec().setPriority(JobPriority.UNKNOWN).build()))
+        .priority()).isEqualTo(Priority.NORMAL);
+  }
+
+  @Test
+  void givenAJobRequestedWrittenBeforePrioritiesExistedThenItIsDecodedAndFoldedAsNormal() throws IOException {
+    JobRequested current = job.requested(Events.anAssetKeySpec().setPriority(JobPriority.LOW).build());
+    Schema older = SchemaCatalogue.released(EventType.JOB_REQUESTED).stream()
+        .filter(schema -> schema.getField("spec").schema().getField("priority") == null)
+        .reduce((first, second) -> second)
+        .orElseThrow();
+
+    LifecycleEvent decoded = new LifecycleCodec().decode(writtenWith(older, current));
+
+    assertThat(decoded.payload(JobRequested.class).getSpec().getAssetId()).isEqualTo("hero");
+    assertThat(JobFold.apply(null, decoded)).isInstanceOfSatisfying(FoldResult.Applied.class,
+        applied -> assertThat(applied.row().priority()).isEqualTo(Priority.NORMAL));
   }
 
   @Test
@@ -234,6 +284,17 @@ class JobFoldTest {
     assertThat(spec.get("assetId")).as("unions are unwrapped").isEqualTo("hero");
     assertThat(spec.get("sceneId")).isNull();
     assertThat(EventDetails.json(job.started())).startsWith("{\"metadata\":{\"eventId\":");
+  }
+
+  /** {@code record} as a service of an earlier release would have written it, with {@code writer}. */
+  private static byte[] writtenWith(Schema writer, SpecificRecord record) throws IOException {
+    ByteArrayOutputStream current = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(current, null);
+    new SpecificDatumWriter<SpecificRecord>(record.getSchema()).write(record, encoder);
+    encoder.flush();
+    GenericRecord older = new GenericDatumReader<GenericRecord>(record.getSchema(), writer)
+        .read(null, DecoderFactory.get().binaryDecoder(current.toByteArray(), null));
+    return new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer).encode(older).array();
   }
 
   private static JobRow applied(JobRow current, SpecificRecord event) {

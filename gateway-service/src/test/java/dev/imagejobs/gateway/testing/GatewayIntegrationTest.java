@@ -99,6 +99,8 @@ public abstract class GatewayIntegrationTest {
     // A price for the local model, so estimates are visible: per image, and per size for 2K.
     registry.add("imagejobs.pricing.models[local-v1].micros-per-image", () -> "1500");
     registry.add("imagejobs.pricing.models[local-v1].sizes[2K]", () -> "3000");
+    // Start frames default to high priority; the other job types keep the built-in normal.
+    registry.add("imagejobs.jobs.priorities.start-frame", () -> "high");
     // Webhook endpoints are test receivers on this machine.
     registry.add("imagejobs.webhooks.encryption-key", () -> WEBHOOK_KEY);
     registry.add("imagejobs.webhooks.allow-private-addresses", () -> "true");
@@ -172,7 +174,10 @@ public abstract class GatewayIntegrationTest {
     await().atMost(PATIENCE).until(() -> jdbc().queryForObject("SELECT count(*) FROM outbox", Long.class) == 0);
   }
 
-  /** Waits until the stored offset of every lifecycle partition is its end offset. */
+  /**
+   * Waits until the stored offset of every lifecycle partition has reached its end offset as it is
+   * now; records published meanwhile (the outbox relay's, say) may be applied too.
+   */
   protected void awaitProjectionCaughtUp() {
     Map<TopicPartition, Long> end;
     try (TopicReader reader = reader(Topics.LIFECYCLE)) {
@@ -182,7 +187,8 @@ public abstract class GatewayIntegrationTest {
       Map<Integer, Long> stored = storedOffsets();
       end.forEach((partition, offset) -> {
         if (offset > 0) {
-          assertThat(stored.get(partition.partition())).as("stored offset of %s", partition).isEqualTo(offset);
+          assertThat(stored.get(partition.partition())).as("stored offset of %s", partition)
+              .isGreaterThanOrEqualTo(offset);
         }
       });
     });

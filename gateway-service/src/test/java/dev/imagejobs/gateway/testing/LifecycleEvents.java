@@ -139,10 +139,15 @@ public final class LifecycleEvents {
 
   /** The retry's request; the events after it belong to its run. */
   public JobRetryRequested retryRequested(int retryCount) {
+    return retryRequested(retryCount, Events.anAssetKeySpec().build());
+  }
+
+  /** The retry's request with the job's {@code spec}; the events after it belong to its run. */
+  public JobRetryRequested retryRequested(int retryCount, JobSpec spec) {
     run = retryCount;
     return JobRetryRequested.newBuilder()
         .setMetadata(metadata("gateway"))
-        .setSpec(Events.anAssetKeySpec().build())
+        .setSpec(spec)
         .setRetryCount(retryCount)
         .build();
   }

@@ -41,6 +41,11 @@ class OpenApiIT extends GatewayIntegrationTest {
     assertThat(document.at("/paths/~1api~1v1~1images~1jobs/post/responses/4XX/content").toString())
         .contains("application/problem+json");
     assertThat(document.at("/paths/~1api~1v1~1images~1jobs~1{jobId}~1retry/post/responses").has("202")).isTrue();
+    assertThat(document.at("/components/schemas/CreateJobRequest/properties/priority/enum").toString())
+        .isEqualTo("[\"high\",\"normal\",\"low\"]");
+    assertThat(document.at("/components/schemas/JobView/properties/priority/enum").toString())
+        .isEqualTo("[\"high\",\"normal\",\"low\"]");
+    assertThat(document.at("/paths/~1api~1v1~1images~1jobs/get/parameters").toString()).contains("\"priority\"");
     assertThat(document.toString()).as("the tenant comes from the token").doesNotContain("\"tenant\"");
     assertThat(document.toString()).as("so does the token's expiry").doesNotContain("acceptedUntil")
         .doesNotContain("\"expiry\"");

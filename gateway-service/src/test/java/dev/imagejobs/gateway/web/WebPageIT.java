@@ -11,7 +11,7 @@ class WebPageIT extends GatewayIntegrationTest {
   /** The hooks the browser test of the local stack relies on. */
   private static final String[] TEST_IDS = {
       "token-input", "token-save", "token-status", "project-picker", "project-open", "stream-status", "job-type",
-      "branch-id", "asset-id", "scene-id", "shot-id", "prompt", "aspect-ratio", "image-size", "style-capsule",
+      "branch-id", "asset-id", "scene-id", "shot-id", "prompt", "aspect-ratio", "image-size", "priority", "style-capsule",
       "submit-job", "job-list", "job-row", "job-status", "job-image", "retry-button", "cancel-button", "job-error",
       "error"};
 

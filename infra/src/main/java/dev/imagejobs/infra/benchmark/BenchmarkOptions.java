@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
  * @param quick every duration and count shrunk, for a smoke run of a few minutes
  * @param profile record a JFR profile of each service and sample PostgreSQL's wait events during each window
  * @param keepState keep each stack's state directory instead of deleting it
+ * @param priority what the {@code priority} scenario runs with
  * @param help print the usage and nothing else
  */
 public record BenchmarkOptions(
@@ -36,12 +38,13 @@ public record BenchmarkOptions(
     boolean quick,
     boolean profile,
     boolean keepState,
+    PriorityOptions priority,
     boolean help) {
 
   /** Every scenario, in the order a full run takes them (stacks with equal settings are shared in this order). */
   public static final List<String> ALL_SCENARIOS = List.of(
       "ceilings", "post-latency", "overhead", "throughput", "audit-rebuild", "overload", "provider-latency",
-      "sse-fanout");
+      "priority", "sse-fanout");
 
   static final Duration DEFAULT_DURATION = Duration.ofSeconds(60);
   static final Duration DEFAULT_WARMUP = Duration.ofSeconds(15);
@@ -55,7 +58,8 @@ public record BenchmarkOptions(
 
   public static final String USAGE = String.join(System.lineSeparator(),
       "Usage: ./benchmark [--scenarios a,b,c] [--duration 60s] [--warmup 15s] [--stack-warmup 4m] [--rate N]",
-      "                   [--out DIR] [--quick] [--profile] [--keep-state] [--help]",
+      "                   [--out DIR] [--quick] [--profile] [--keep-state] [--priority-backlog N] [--priority-rounds N]",
+      "                   [--priority-provider-latency D] [--priority-max-in-flight N] [--help]",
       "Measures Image Jobs on this machine: each scenario runs on a fresh local stack (real Kafka, PostgreSQL with",
       "durable commits, every service with deployment JVM flags, the local provider) and prints its figures with the",
       "settings they were measured with; results.json and results.md go to the output directory.",
@@ -72,6 +76,18 @@ public record BenchmarkOptions(
       "  --profile         JFR profile of each service during each window (<out>/<scenario>-<service>.jfr),",
       "                    top methods and PostgreSQL wait events in <out>/<scenario>-profile-summary.txt",
       "  --keep-state      keep each stack's state directory (logs, data) instead of deleting it",
+      "  --priority-backlog N",
+      "                    normal jobs queued ahead of the probes in each round of priority (default "
+          + PriorityOptions.DEFAULT_BACKLOG + "; " + PriorityOptions.QUICK_BACKLOG + " with --quick)",
+      "  --priority-rounds N",
+      "                    measured rounds of priority, after one warm-up round never reported (default "
+          + PriorityOptions.DEFAULT_ROUNDS + "; " + PriorityOptions.QUICK_ROUNDS + " with --quick)",
+      "  --priority-provider-latency D",
+      "                    the local provider's time per image in priority (default "
+          + PriorityOptions.DEFAULT_PROVIDER_LATENCY.toSeconds() + "s)",
+      "  --priority-max-in-flight N",
+      "                    generation's jobs in flight in priority (default: the service's, "
+          + PriorityOptions.SERVICE_MAX_IN_FLIGHT + ")",
       "  --help, -h        this text",
       "Durations: 500ms, 15s, 2m or a number of seconds.",
       "",
@@ -84,6 +100,8 @@ public record BenchmarkOptions(
       "  audit-rebuild     read-model rebuild of the audit tool: events replayed/s and whether it found differences",
       "  overload          3 x --rate for 30s: POST latency, answers by status, Retry-After, client timeouts",
       "  provider-latency  2,000 jobs at once with a 2 s provider, 32 and 256 in flight: time to the last completion",
+      "  priority          wait to start of a high, a normal and a low job queued behind 1,000 normal jobs on a 2 s",
+      "                    provider, per round and median (about 8 min with the defaults, 3 min with --quick)",
       "  sse-fanout        10,000 event-stream subscribers on one gateway: connections, delivery latency, CPU/event");
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
@@ -121,6 +139,10 @@ public record BenchmarkOptions(
     boolean profile = false;
     boolean keepState = false;
     boolean help = false;
+    Integer priorityBacklog = null;
+    Integer priorityRounds = null;
+    Duration priorityProviderLatency = PriorityOptions.DEFAULT_PROVIDER_LATENCY;
+    OptionalInt priorityMaxInFlight = OptionalInt.empty();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -134,6 +156,10 @@ public record BenchmarkOptions(
         case "--stack-warmup" -> stackWarmup = duration(value(args, ++i, arg), arg);
         case "--rate" -> rate = number(value(args, ++i, arg), arg);
         case "--out" -> out = Path.of(value(args, ++i, arg));
+        case "--priority-backlog" -> priorityBacklog = number(value(args, ++i, arg), arg);
+        case "--priority-rounds" -> priorityRounds = number(value(args, ++i, arg), arg);
+        case "--priority-provider-latency" -> priorityProviderLatency = duration(value(args, ++i, arg), arg);
+        case "--priority-max-in-flight" -> priorityMaxInFlight = OptionalInt.of(number(value(args, ++i, arg), arg));
         default -> throw new IllegalArgumentException("Unknown argument '" + arg + "'");
       }
     }
@@ -141,11 +167,16 @@ public record BenchmarkOptions(
       out = Path.of("benchmark-results",
           DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC).format(now));
     }
+    PriorityOptions priorityDefaults = PriorityOptions.defaults(quick);
+    PriorityOptions priority = new PriorityOptions(
+        priorityBacklog != null ? priorityBacklog : priorityDefaults.backlog(),
+        priorityRounds != null ? priorityRounds : priorityDefaults.rounds(),
+        priorityProviderLatency, priorityMaxInFlight);
     return new BenchmarkOptions(scenarios,
         duration != null ? duration : quick ? QUICK_DURATION : DEFAULT_DURATION,
         warmup != null ? warmup : quick ? QUICK_WARMUP : DEFAULT_WARMUP,
         stackWarmup != null ? stackWarmup : quick ? QUICK_STACK_WARMUP : DEFAULT_STACK_WARMUP,
-        rate, out, quick, profile, keepState, help);
+        rate, out, quick, profile, keepState, priority, help);
   }
 
   /** {@code full} normally, {@code quick} in a quick run. */

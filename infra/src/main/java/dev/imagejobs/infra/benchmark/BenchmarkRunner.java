@@ -47,7 +47,7 @@ public final class BenchmarkRunner {
     this.out = out;
     this.scenarios = Stream.of(new CeilingsScenario(), new PostLatencyScenario(), new OverheadScenario(),
             new ThroughputScenario(), new AuditRebuildScenario(), new OverloadScenario(), new ProviderLatencyScenario(),
-            new SseFanoutScenario())
+            new PriorityScenario(), new SseFanoutScenario())
         .collect(Collectors.toMap(Scenario::name, Function.identity()));
   }
 
@@ -119,6 +119,12 @@ public final class BenchmarkRunner {
     described.put("measured window", options.duration().toSeconds() + " s");
     described.put("warm-up (excluded)", options.warmup().toSeconds() + " s");
     described.put("--rate", Integer.toString(options.rate()));
+    if (options.scenarios().contains("priority")) {
+      PriorityOptions priority = options.priority();
+      described.put("priority", "backlog " + priority.backlog() + ", " + priority.rounds() + " rounds, provider "
+          + priority.providerLatency().toMillis() + " ms, max in flight "
+          + (priority.maxInFlight().isPresent() ? priority.maxInFlight().getAsInt() : "service default"));
+    }
     described.put("quick", Boolean.toString(options.quick()));
     described.put("profile", Boolean.toString(options.profile()));
     described.put("results", options.out().toAbsolutePath().toString());

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -67,6 +68,7 @@ final class BenchmarkStack implements AutoCloseable {
 
   private final RunningStack stack;
   private final Map<String, String> variables;
+  private final Map<String, String> serviceEnvironment;
   private final Path stateDir;
   private final boolean keepState;
   private final GatewayClient gateway;
@@ -77,10 +79,11 @@ final class BenchmarkStack implements AutoCloseable {
   private volatile String warmUp = "none";
   private Map<String, String> facts;
 
-  private BenchmarkStack(RunningStack stack, Map<String, String> variables, Path stateDir, boolean keepState,
-      JsonMapper json, Instant startedAt, Duration startupTime) {
+  private BenchmarkStack(RunningStack stack, Map<String, String> variables, Map<String, String> serviceEnvironment,
+      Path stateDir, boolean keepState, JsonMapper json, Instant startedAt, Duration startupTime) {
     this.stack = stack;
     this.variables = variables;
+    this.serviceEnvironment = Map.copyOf(serviceEnvironment);
     this.stateDir = stateDir;
     this.keepState = keepState;
     this.json = json;
@@ -125,7 +128,7 @@ final class BenchmarkStack implements AutoCloseable {
       RunningStack stack = LocalStack.start(StackSettings.fromEnvironment(environment, home));
       Duration startup = Duration.between(started, Instant.now());
       LOG.info("Stack for {} up in {} s", label, startup.toSeconds());
-      return new BenchmarkStack(stack, variables, state, keepState, json, started, startup);
+      return new BenchmarkStack(stack, variables, environment, state, keepState, json, started, startup);
     } catch (RuntimeException e) {
       deleteQuietly(state, keepState);
       throw e;
@@ -190,6 +193,14 @@ final class BenchmarkStack implements AutoCloseable {
 
   AtomicLong jobsAccepted() {
     return jobsAccepted;
+  }
+
+  /**
+   * A service setting as the services got it: the scenario's value, else the benchmark's
+   * environment's; empty when neither sets it (the service's default applies).
+   */
+  Optional<String> serviceSetting(String variable) {
+    return Optional.ofNullable(serviceEnvironment.get(variable));
   }
 
   /** Provider latency the stack runs with (the local provider's simulated generation time). */

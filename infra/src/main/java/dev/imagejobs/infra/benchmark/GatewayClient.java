@@ -3,7 +3,11 @@ package dev.imagejobs.infra.benchmark;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufMono;
 import reactor.netty.http.client.HttpClient;
@@ -24,6 +28,7 @@ final class GatewayClient implements AutoCloseable {
   static final String STATS = "/api/v1/images/stats";
   static final String PROJECT_EVENTS = "/api/v1/images/events?projectId=";
   private static final int MAX_CONNECTIONS = 1024;
+  private static final int LIST_PAGE = 100;
 
   private final ConnectionProvider pool;
   private final HttpClient http;
@@ -73,6 +78,20 @@ final class GatewayClient implements AutoCloseable {
         }))
         .block(timeout);
     return mapper.readTree(body);
+  }
+
+  /** Every job of {@code project} as the job list shows it, newest first, read page by page. */
+  List<JsonNode> jobsOfProject(String project, Duration timeoutPerPage) {
+    List<JsonNode> jobs = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonNode page = getJson(JOBS + "?projectId=" + project + "&limit=" + LIST_PAGE
+          + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)), timeoutPerPage);
+      page.path("items").forEach(jobs::add);
+      JsonNode next = page.path("nextCursor");
+      cursor = next.isString() && !next.asString().isEmpty() ? next.asString() : null;
+    } while (cursor != null);
+    return jobs;
   }
 
   @Override

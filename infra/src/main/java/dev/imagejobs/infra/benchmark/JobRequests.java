@@ -23,10 +23,19 @@ final class JobRequests {
     return project;
   }
 
-  /** The request body of job {@code index} (ids and prompt need no JSON escaping). */
+  /** The request body of job {@code index} (ids and prompt need no JSON escaping), at its job type's default priority. */
   String body(long index) {
-    return "{\"jobType\":\"ASSET_IMAGE_KEY\",\"projectId\":\"" + project + "\",\"branchId\":\"main\","
+    return "{" + fields(index) + "}";
+  }
+
+  /** The request body of job {@code index} naming its {@code priority} ({@code high}, {@code normal}, {@code low}). */
+  String body(long index, String priority) {
+    return "{" + fields(index) + ",\"priority\":\"" + priority + "\"}";
+  }
+
+  private String fields(long index) {
+    return "\"jobType\":\"ASSET_IMAGE_KEY\",\"projectId\":\"" + project + "\",\"branchId\":\"main\","
         + "\"assetId\":\"asset" + index + "\",\"prompt\":\"Benchmark image " + index
-        + ": a lighthouse at dawn, watercolour\",\"aspectRatio\":\"16:9\"}";
+        + ": a lighthouse at dawn, watercolour\",\"aspectRatio\":\"16:9\"";
   }
 }

@@ -1,5 +1,6 @@
 package dev.imagejobs.infra.benchmark;
 
+import java.util.Collection;
 import java.util.Locale;
 
 /** How figures are written: whole numbers as they are, others with as many decimals as their size needs. */
@@ -27,5 +28,16 @@ final class Numbers {
 
   static double percent(double part, double whole) {
     return 100 * ratio(part, whole);
+  }
+
+  /** The median of the values that are numbers (the mean of the middle two of an even count), NaN when none is. */
+  static double median(Collection<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).filter(value -> !Double.isNaN(value))
+        .sorted().toArray();
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int middle = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
 }

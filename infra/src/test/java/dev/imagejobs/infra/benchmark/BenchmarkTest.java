@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Nested;
@@ -298,6 +299,197 @@ class BenchmarkTest {
       assertThatThrownBy(() -> BenchmarkOptions.parse(List.of("--fast"), Instant.EPOCH))
           .hasMessageContaining("--fast");
       assertThat(BenchmarkOptions.parse(List.of("-h"), Instant.EPOCH).help()).isTrue();
+    }
+  }
+
+  @Nested
+  class Priorities {
+
+    private static final Instant T0 = Instant.parse("2026-12-08T10:00:00Z");
+
+    private static Instant at(double seconds) {
+      return T0.plusNanos(Math.round(seconds * 1e9));
+    }
+
+    private static JobTimes job(String id, String priority, double created, Double started, Double ended) {
+      return new JobTimes(id, priority, ended == null ? (started == null ? "queued" : "generating") : "completed",
+          at(created), started == null ? null : at(started), ended == null ? null : at(ended));
+    }
+
+    private static Map<String, String> probes() {
+      Map<String, String> probes = new LinkedHashMap<>();
+      probes.put("high", "p-high");
+      probes.put("normal", "p-normal");
+      probes.put("low", "p-low");
+      return probes;
+    }
+
+    /** Ten backlog jobs, four started before the probes at 100 s and six after, one a second; then the probes. */
+    private static List<JobTimes> round() {
+      List<JobTimes> jobs = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        jobs.add(job("b" + i, "normal", 90 + i, 95.0 + i, 97.0 + i));
+      }
+      for (int i = 0; i < 6; i++) {
+        jobs.add(job("b" + (4 + i), "normal", 94 + i, 101.0 + i, 103.0 + i));
+      }
+      jobs.add(job("p-high", "high", 100.0, 101.5, 103.5));
+      jobs.add(job("p-normal", "normal", 100.01, 107.0, 109.0));
+      jobs.add(job("p-low", "low", 100.02, 108.0, 110.0));
+      return jobs;
+    }
+
+    @Test
+    void givenNoPriorityOptions_thenTheScenarioQueuesAThousandJobsForThreeRoundsOnATwoSecondProvider() {
+      PriorityOptions options = BenchmarkOptions.parse(List.of(), Instant.EPOCH).priority();
+
+      assertThat(options).isEqualTo(new PriorityOptions(1000, 3, Duration.ofSeconds(2), OptionalInt.empty()));
+      assertThat(options.effectiveMaxInFlight()).isEqualTo(32);
+      assertThat(BenchmarkOptions.parse(List.of("--quick"), Instant.EPOCH).priority())
+          .isEqualTo(new PriorityOptions(200, 1, Duration.ofSeconds(2), OptionalInt.empty()));
+    }
+
+    @Test
+    void readsThePriorityOptionsAndTheScenarioName() {
+      BenchmarkOptions options = BenchmarkOptions.parse(List.of("--scenarios", "priority", "--quick",
+          "--priority-backlog", "5000", "--priority-rounds", "5", "--priority-provider-latency", "500ms",
+          "--priority-max-in-flight", "64"), Instant.EPOCH);
+
+      assertThat(options.scenarios()).containsExactly("priority");
+      assertThat(options.priority()).isEqualTo(new PriorityOptions(5000, 5, Duration.ofMillis(500), OptionalInt.of(64)));
+      assertThat(options.priority().idealStartSeconds(6400)).isCloseTo(50, within(1e-9));
+      assertThat(BenchmarkOptions.USAGE).contains("--priority-backlog").contains("  priority ");
+      assertThat(BenchmarkRunner.describe(options)).containsEntry("priority",
+          "backlog 5000, 5 rounds, provider 500 ms, max in flight 64");
+    }
+
+    @Test
+    void namesAPriorityOptionThatIsWrong() {
+      assertThatThrownBy(() -> BenchmarkOptions.parse(List.of("--priority-rounds", "0"), Instant.EPOCH))
+          .hasMessageContaining("--priority-rounds");
+      assertThatThrownBy(() -> BenchmarkOptions.parse(List.of("--priority-backlog", "many"), Instant.EPOCH))
+          .hasMessageContaining("--priority-backlog");
+      assertThatThrownBy(() -> BenchmarkOptions.parse(List.of("--priority-provider-latency", "0"), Instant.EPOCH))
+          .hasMessageContaining("--priority-provider-latency");
+      assertThatThrownBy(() -> BenchmarkOptions.parse(List.of("--priority-max-in-flight", "0"), Instant.EPOCH))
+          .hasMessageContaining("--priority-max-in-flight");
+    }
+
+    @Test
+    void givenTheDefaults_thenTheStackHasASlowCheapProviderTheServicesInFlightAndRoomForTheBacklog() {
+      PriorityOptions options = PriorityOptions.defaults(false);
+
+      Map<String, String> overrides = PriorityScenario.overrides(options);
+
+      assertThat(overrides).containsEntry(BenchmarkStack.LOCAL_LATENCY, "2000ms")
+          .containsEntry(BenchmarkStack.LOCAL_MODE, "prerendered")
+          .containsEntry(BenchmarkStack.ADMISSION_MAX_QUEUED, "10000")
+          .containsEntry(PriorityScenario.QUEUED_DEADLINE, "60m")
+          .doesNotContainKey(BenchmarkStack.MAX_IN_FLIGHT);
+      assertThat(PriorityScenario.overrides(new PriorityOptions(20_000, 1, Duration.ofSeconds(2), OptionalInt.of(8))))
+          .containsEntry(BenchmarkStack.MAX_IN_FLIGHT, "8")
+          .containsEntry(BenchmarkStack.ADMISSION_MAX_QUEUED, "40000")
+          .containsEntry(PriorityScenario.QUEUED_DEADLINE, "336m");
+      assertThat(PriorityScenario.drainTimeout(options)).isEqualTo(Duration.ofSeconds(300));
+    }
+
+    @Test
+    void writesTheRequestedPriorityIntoTheBody() {
+      JsonNode body = JSON.readTree(new JobRequests("p1").body(7, "high"));
+
+      assertThat(body.path("priority").asString()).isEqualTo("high");
+      assertThat(body.path("assetId").asString()).isEqualTo("asset7");
+      assertThat(JSON.readTree(new JobRequests("p1").body(7)).has("priority")).isFalse();
+    }
+
+    @Test
+    void readsTheTimesOfAJobView() {
+      JobTimes ended = JobTimes.of(JSON.readTree("{\"jobId\":\"j1\",\"status\":\"completed\",\"priority\":\"low\","
+          + "\"createdAt\":\"2026-12-08T10:00:00.100Z\",\"startedAt\":\"2026-12-08T10:01:02.600Z\","
+          + "\"completedAt\":\"2026-12-08T10:01:05Z\",\"updatedAt\":\"2026-12-08T10:01:05.200Z\",\"image\":{}}"));
+      JobTimes queued = JobTimes.of(JSON.readTree("{\"jobId\":\"j2\",\"status\":\"queued\",\"priority\":\"high\","
+          + "\"createdAt\":\"2026-12-08T10:00:00Z\",\"startedAt\":null,\"updatedAt\":\"2026-12-08T10:00:00Z\"}"));
+
+      assertThat(ended).isEqualTo(new JobTimes("j1", "low", "completed", Instant.parse("2026-12-08T10:00:00.100Z"),
+          Instant.parse("2026-12-08T10:01:02.600Z"), Instant.parse("2026-12-08T10:01:05.200Z")));
+      assertThat(ended.waitToStartSeconds()).isCloseTo(62.5, within(1e-9));
+      assertThat(queued.startedAt()).isNull();
+      assertThat(queued.endedAt()).isNull();
+      assertThat(queued.waitToStartSeconds()).isNaN();
+    }
+
+    @Test
+    void givenARound_thenEachProbeWaitsFromCreationToStartAndTheBacklogIsMeasuredFromTheFirstProbe() {
+      PriorityRound round = PriorityRound.of(round(), probes(), 12.5);
+
+      assertThat(round.waits()).containsOnlyKeys("high", "normal", "low");
+      assertThat(round.waits().get("high")).isCloseTo(1.5, within(1e-9));
+      assertThat(round.waits().get("normal")).isCloseTo(6.99, within(1e-9));
+      assertThat(round.waits().get("low")).isCloseTo(7.98, within(1e-9));
+      assertThat(round.backlogJobs()).isEqualTo(10);
+      assertThat(round.queuedAhead()).isEqualTo(6);
+      // Nine starts (six backlog jobs and the three probes) in the 8 s after the first probe's creation.
+      assertThat(round.startRate()).isCloseTo(9 / 8.0, within(1e-9));
+      assertThat(round.queuedAheadOverStartRate()).isCloseTo(6 / (9 / 8.0), within(1e-9));
+      assertThat(round.drainSeconds()).isCloseTo(10, within(1e-9));
+      assertThat(round.fillSeconds()).isEqualTo(12.5);
+      assertThat(round.unended()).isZero();
+    }
+
+    @Test
+    void givenAProbeThatNeverStarted_thenItsWaitIsMissingAndTheJobsCountAsUnended() {
+      List<JobTimes> jobs = new ArrayList<>(round());
+      jobs.set(jobs.size() - 1, job("p-low", "low", 100.02, null, null));
+
+      PriorityRound round = PriorityRound.of(jobs, probes(), 1);
+
+      assertThat(round.waits().get("low")).isNaN();
+      assertThat(round.unended()).isEqualTo(1);
+      assertThatThrownBy(() -> PriorityRound.of(round().subList(0, 10), probes(), 1))
+          .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void takesTheMedianOfTheValuesThatAreNumbers() {
+      assertThat(Numbers.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
+      assertThat(Numbers.median(List.of(4.0, 1.0, 3.0, 2.0))).isEqualTo(2.5);
+      assertThat(Numbers.median(List.of(Double.NaN, 5.0))).isEqualTo(5.0);
+      assertThat(Numbers.median(List.of())).isNaN();
+    }
+
+    @Test
+    void printsEachPrioritysWaitPerRoundWithTheMedianThenTheBacklogFigures() {
+      PriorityRound first = PriorityRound.of(round(), probes(), 12.5);
+      PriorityRound second = new PriorityRound(Map.of("high", 2.0, "normal", 61.0, "low", 63.0), 1300, 30, 1000, 16,
+          64.5, 0);
+      PriorityRound third = new PriorityRound(Map.of("high", 1.0, "normal", 59.0, "low", 60.0), 1290, 29, 990, 15.5,
+          66, 0);
+
+      List<Figure> figures = PriorityFigures.of(List.of(first, second, third));
+
+      assertThat(figures).extracting(Figure::name).containsExactly("wait to start: high", "wait to start: normal",
+          "wait to start: low", "normal jobs queued ahead of the probes", "start rate after the probes",
+          "queued ahead / start rate", "backlog drain after the probes", "queueing the backlog (setup)",
+          "backlog jobs accepted");
+      assertThat(BenchmarkReport.values(figures.get(0)))
+          .isEqualTo("round 1 1.50 · round 2 2.00 · round 3 1.00 · median 1.50 s");
+      assertThat(BenchmarkReport.values(figures.get(1)))
+          .isEqualTo("round 1 6.99 · round 2 61.0 · round 3 59.0 · median 59.0 s");
+      assertThat(BenchmarkReport.values(figures.get(3)))
+          .isEqualTo("round 1 6 · round 2 1000 · round 3 990 · median 990 jobs");
+      assertThat(BenchmarkReport.values(figures.get(4)))
+          .isEqualTo("round 1 1.13 · round 2 16.0 · round 3 15.5 · median 15.5 jobs/s");
+      assertThat(figures.get(0).note()).contains("server-side").contains("createdAt").contains("startedAt");
+
+      String markdown = new BenchmarkReport(T0, Duration.ofMinutes(6), Map.of("cores", "2"), Map.of(),
+          List.of(new ScenarioResult("priority", "wait to start by priority", Map.of("provider latency", "2000 ms"),
+              figures, List.of(), Duration.ofMinutes(6)))).markdown();
+      assertThat(markdown).contains("| wait to start: low | round 1 7.98 · round 2 63.0 · round 3 60.0 · median 60.0 s | s |");
+    }
+
+    @Test
+    void givenNoRound_thenThereIsNoFigure() {
+      assertThat(PriorityFigures.of(List.of())).isEmpty();
     }
   }
 
