@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -125,9 +124,7 @@ public class MessagingAutoConfiguration {
   /** Same producer settings (acks=all, idempotence) as the lifecycle events, raw bytes in and out. */
   @Bean
   KafkaTemplate<byte[], byte[]> deadLetterTemplate(ProducerFactory<byte[], byte[]> producerFactory) {
-    return new KafkaTemplate<>(producerFactory, Map.of(
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+    return RawRecords.template(producerFactory);
   }
 
   @Bean

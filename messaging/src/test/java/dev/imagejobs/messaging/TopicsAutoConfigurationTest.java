@@ -41,7 +41,9 @@ class TopicsAutoConfigurationTest {
               .collect(Collectors.toMap(NewTopic::name, Function.identity()));
 
           assertThat(topics).containsOnlyKeys(
-              Topics.LIFECYCLE.name(), Topics.COMPLETED.name(), Topics.LIFECYCLE_DLQ.name(), Topics.ENDED_RUNS.name());
+              Topics.LIFECYCLE.name(), Topics.COMPLETED.name(), Topics.LIFECYCLE_DLQ.name(), Topics.ENDED_RUNS.name(),
+              Topics.BUDGETS.name());
+          assertThat(topics.get(Topics.BUDGETS.name()).configs()).containsEntry("retention.ms", "604800000");
           NewTopic lifecycle = topics.get(Topics.LIFECYCLE.name());
           assertThat(lifecycle.numPartitions()).isEqualTo(12);
           assertThat(lifecycle.replicationFactor()).isEqualTo((short) 3);

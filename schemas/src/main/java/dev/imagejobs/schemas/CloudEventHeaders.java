@@ -2,9 +2,11 @@ package dev.imagejobs.schemas;
 
 import dev.imagejobs.schemas.avro.EventMetadata;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * CloudEvents Kafka protocol binding, binary mode: the event's attributes travel as {@code ce_*}
@@ -38,6 +40,24 @@ public final class CloudEventHeaders {
     set(headers, TIME, metadata.getOccurredAt().toString());
     set(headers, SUBJECT, metadata.getJobId());
     set(headers, CONTENT_TYPE, AVRO_CONTENT_TYPE);
+  }
+
+  /**
+   * The attributes of an Avro record that is not a lifecycle event (a completed summary, a budget
+   * event), in new headers.
+   *
+   * @param producer the service that wrote it ({@code ce_source /image-jobs/<producer>})
+   */
+  public static Headers of(String id, String producer, String type, Instant time, String subject) {
+    Headers headers = new RecordHeaders();
+    set(headers, SPEC_VERSION, SPEC_VERSION_1_0);
+    set(headers, ID, id);
+    set(headers, SOURCE, SOURCE_PREFIX + producer);
+    set(headers, TYPE, type);
+    set(headers, TIME, time.toString());
+    set(headers, SUBJECT, subject);
+    set(headers, CONTENT_TYPE, AVRO_CONTENT_TYPE);
+    return headers;
   }
 
   /** The event type named by {@code ce_type}, if the header is present and known. */

@@ -48,4 +48,8 @@ public record TopicNames(String prefix) {
   public String endedRuns() {
     return of(Topics.ENDED_RUNS);
   }
+
+  public String budgets() {
+    return of(Topics.BUDGETS);
+  }
 }

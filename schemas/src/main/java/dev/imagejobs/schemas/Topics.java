@@ -31,10 +31,18 @@ public final class Topics {
   public static final Topic ENDED_RUNS =
       new Topic("image-jobs.ended-runs.v1", "the latest ended run of each job (RunEnded), key = job id, compacted");
 
+  /**
+   * Budget events for other services ({@code BudgetThresholdReached}, key = tenant id / project id):
+   * each threshold of a project's budget reached in a period, with the budget's figures. Kept like the
+   * completed topic.
+   */
+  public static final Topic BUDGETS =
+      new Topic("image-jobs.budgets.v1", "budget thresholds reached (BudgetThresholdReached), key = tenant/project");
+
   private Topics() {}
 
   public static List<Topic> all() {
-    return List.of(LIFECYCLE, COMPLETED, LIFECYCLE_DLQ, ENDED_RUNS);
+    return List.of(LIFECYCLE, COMPLETED, LIFECYCLE_DLQ, ENDED_RUNS, BUDGETS);
   }
 
   /**
@@ -48,7 +56,8 @@ public final class Topics {
         newTopic(names.lifecycleDlq(), settings.dlqPartitions(), settings, settings.dlqRetentionMs()),
         newTopic(names.endedRuns(), settings.partitions(), settings, settings.endedRunsRetentionMs(),
             // Compacted, and deleted after the retention too, so that the topic (and every reader's copy) stays bounded.
-            TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE));
+            TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE),
+        newTopic(names.budgets(), settings.partitions(), settings, settings.completedRetentionMs()));
   }
 
   private static NewTopic newTopic(String name, int partitions, TopicSettings settings, long retentionMs) {

@@ -2,6 +2,7 @@ package dev.imagejobs.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imagejobs.schemas.avro.BudgetThresholdReached;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
 import dev.imagejobs.schemas.avro.RunEnded;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class SchemaCompatibilityTest {
 
   /** Records that are topic values of their own rather than lifecycle events. */
   static List<Schema> otherRecords() {
-    return List.of(ImageJobCompleted.getClassSchema(), RunEnded.getClassSchema());
+    return List.of(ImageJobCompleted.getClassSchema(), RunEnded.getClassSchema(), BudgetThresholdReached.getClassSchema());
   }
 
   @ParameterizedTest

@@ -16,7 +16,7 @@ class TopicsTest {
 
     assertThat(topics).extracting(NewTopic::name)
         .containsExactly("image-jobs.lifecycle.v1", "image-jobs.completed.v1", "image-jobs.lifecycle.dlq.v1",
-            "image-jobs.ended-runs.v1");
+            "image-jobs.ended-runs.v1", "image-jobs.budgets.v1");
     NewTopic lifecycle = topics.get(0);
     assertThat(lifecycle.numPartitions()).isEqualTo(12);
     assertThat(lifecycle.replicationFactor()).isEqualTo((short) 3);
@@ -28,6 +28,9 @@ class TopicsTest {
     assertThat(topics.get(3).numPartitions()).isEqualTo(12);
     assertThat(topics.get(3).configs()).containsEntry("retention.ms", "172800000")
         .containsEntry("cleanup.policy", "compact,delete");
+    // Budget events are kept like the completed summaries.
+    assertThat(topics.get(4).numPartitions()).isEqualTo(12);
+    assertThat(topics.get(4).configs()).containsEntry("retention.ms", "604800000").containsEntry("cleanup.policy", "delete");
   }
 
   @Test
@@ -36,7 +39,8 @@ class TopicsTest {
 
     assertThat(Topics.newTopics(TopicSettings.local(), staging)).extracting(NewTopic::name)
         .containsExactly("staging.image-jobs.lifecycle.v1", "staging.image-jobs.completed.v1",
-            "staging.image-jobs.lifecycle.dlq.v1", "staging.image-jobs.ended-runs.v1");
+            "staging.image-jobs.lifecycle.dlq.v1", "staging.image-jobs.ended-runs.v1", "staging.image-jobs.budgets.v1");
+    assertThat(staging.budgets()).isEqualTo("staging.image-jobs.budgets.v1");
     assertThat(staging.lifecycle()).isEqualTo("staging.image-jobs.lifecycle.v1");
     assertThat(TopicNames.UNPREFIXED.of(Topics.COMPLETED)).isEqualTo("image-jobs.completed.v1");
   }

@@ -6,9 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.imagejobs.outbound.SecretBox;
 import dev.imagejobs.outbound.WebhookSecret;
 import dev.imagejobs.outbound.WebhookSignature;
+import dev.imagejobs.schemas.BudgetEventCodec;
+import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.TopicNames;
+import dev.imagejobs.schemas.avro.BudgetThresholdReached;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
@@ -16,22 +19,30 @@ import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.JobType;
 import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
 import dev.imagejobs.webhooks.WebhookReceiver.Received;
+import dev.imagejobs.webhooks.budgets.BudgetEventPublisher;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -300,6 +311,71 @@ class WebhookServiceIT {
     assertThat(jdbc.queryForObject("SELECT fanned_out_at IS NOT NULL FROM budget_alerts WHERE id = ?", Boolean.class,
         alert)).isTrue();
     assertThat(receiver.received("/jobs-only")).isEmpty();
+  }
+
+  @Test
+  void givenTwoThresholdsOfAProjectReached_thenEachIsPublishedOnceOnTheBudgetsTopicInOrderWithItsFigures() {
+    long first = alert("budget-events", 80, 10_000_000, 6_000_000, 2_500_000);
+    long second = alert("budget-events", 100, 10_000_000, 9_000_000, 1_500_000);
+
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (Consumer<byte[], byte[]> consumer = budgetsConsumer()) {
+      await().atMost(PATIENCE).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+          if (new String(record.key(), StandardCharsets.UTF_8).equals("tenant-a/budget-events")) {
+            records.add(record);
+          }
+        });
+        return records.size() >= 2;
+      });
+      // Published: not again in later rounds.
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+          if (new String(record.key(), StandardCharsets.UTF_8).equals("tenant-a/budget-events")) {
+            records.add(record);
+          }
+        });
+        return records.size() == 2;
+      });
+    }
+    BudgetEventCodec codec = new BudgetEventCodec();
+    List<BudgetThresholdReached> events = records.stream().map(record -> codec.decode(record.value())).toList();
+    assertThat(events).extracting(BudgetThresholdReached::getThresholdPercent).containsExactly(80, 100);
+    BudgetThresholdReached reached = events.get(0);
+    assertThat(reached.getTenantId()).isEqualTo("tenant-a");
+    assertThat(reached.getProjectId()).isEqualTo("budget-events");
+    assertThat(reached.getAmountMicros()).isEqualTo(10_000_000);
+    assertThat(reached.getSpentMicros()).isEqualTo(6_000_000);
+    assertThat(reached.getReservedMicros()).isEqualTo(2_500_000);
+    assertThat(reached.getRemainingMicros()).isEqualTo(1_500_000);
+    assertThat(events.get(1).getRemainingMicros()).isZero();
+    assertThat(reached.getPeriodStart()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
+    assertThat(reached.getEventId()).isEqualTo(BudgetEventPublisher.eventId(first))
+        .isNotEqualTo(BudgetEventPublisher.eventId(second));
+    assertThat(header(records.get(0), CloudEventHeaders.ID)).isEqualTo(reached.getEventId());
+    assertThat(header(records.get(0), CloudEventHeaders.TYPE)).isEqualTo("dev.imagejobs.budgets.BudgetThresholdReached");
+    assertThat(header(records.get(0), CloudEventHeaders.SOURCE)).isEqualTo("/image-jobs/webhooks");
+    assertThat(jdbc.queryForList("SELECT published_at IS NOT NULL FROM budget_alerts WHERE id IN (?, ?)",
+        Boolean.class, first, second)).containsExactly(true, true);
+  }
+
+  private long alert(String project, int percent, long amount, long spent, long reserved) {
+    return jdbc.queryForObject("INSERT INTO budget_alerts (tenant_id, project_id, threshold_percent, amount_micros,"
+        + " spent_micros, reserved_micros, period_start) VALUES ('tenant-a', ?, ?, ?, ?, ?, '2026-12-01T00:00:00Z')"
+        + " RETURNING id", Long.class, project, percent, amount, spent, reserved);
+  }
+
+  private Consumer<byte[], byte[]> budgetsConsumer() {
+    Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
+        ConsumerConfig.GROUP_ID_CONFIG, "budgets-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.of(topics.budgets()));
+    return consumer;
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    return CloudEventHeaders.value(record.headers(), name).orElse(null);
   }
 
   private UUID endpoint(String tenant, String project, URI url, String secret, String... types) {

@@ -4,10 +4,8 @@ import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.Traceparent;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
 import dev.imagejobs.schemas.avro.JobSpec;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Builds the public {@code ImageJobCompleted} summary of a completed job from its folded state
@@ -15,8 +13,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 final class CompletedSummaries {
 
-  /** {@code ce_source} of every summary. */
-  static final String SOURCE = "/image-jobs/streams";
+  /** The producer of every summary ({@code ce_source /image-jobs/streams}). */
+  static final String PRODUCER = "streams";
 
   /** {@code ce_type} of every summary: the public record, outside the lifecycle namespace. */
   static final String TYPE = "dev.imagejobs.completed." + ImageJobCompleted.getClassSchema().getName();
@@ -69,18 +67,7 @@ final class CompletedSummaries {
 
   /** CloudEvents binary-mode headers of {@code summary}, with a new event id. */
   static Headers headers(ImageJobCompleted summary) {
-    Headers headers = new RecordHeaders();
-    add(headers, CloudEventHeaders.SPEC_VERSION, CloudEventHeaders.SPEC_VERSION_1_0);
-    add(headers, CloudEventHeaders.ID, UUID.randomUUID().toString());
-    add(headers, CloudEventHeaders.SOURCE, SOURCE);
-    add(headers, CloudEventHeaders.TYPE, TYPE);
-    add(headers, CloudEventHeaders.TIME, summary.getCompletedAt().toString());
-    add(headers, CloudEventHeaders.SUBJECT, summary.getJobId());
-    add(headers, CloudEventHeaders.CONTENT_TYPE, CloudEventHeaders.AVRO_CONTENT_TYPE);
-    return headers;
-  }
-
-  private static void add(Headers headers, String name, String value) {
-    headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    return CloudEventHeaders.of(UUID.randomUUID().toString(), PRODUCER, TYPE, summary.getCompletedAt(),
+        summary.getJobId());
   }
 }

@@ -1,0 +1,2 @@
+/** Budget thresholds reached, published as {@code BudgetThresholdReached} events on the budgets topic. */
+package dev.imagejobs.webhooks.budgets;
