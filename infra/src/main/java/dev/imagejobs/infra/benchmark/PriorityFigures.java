@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
@@ -28,7 +29,8 @@ final class PriorityFigures {
       figures.add(perRound("wait to start: " + priority, "s", rounds,
           round -> round.waits().getOrDefault(priority, Double.NaN), SERVER_SIDE + "; " + expectation(priority)));
     }
-    figures.add(perRoundCount("normal jobs queued ahead of the probes", "jobs", rounds, PriorityRound::queuedAhead, "backlog jobs not started when the first probe was created (startedAt)"));
+    figures.add(perRoundCount("normal jobs queued ahead of the probes", "jobs", rounds, PriorityRound::queuedAhead,
+        "backlog jobs not started when the first probe was created (startedAt)"));
     figures.add(perRound("start rate after the probes", "jobs/s", rounds, PriorityRound::startRate,
         "jobs started from the first probe's creation to the round's last start, per second"));
     figures.add(perRound("queued ahead / start rate", "s", rounds, PriorityRound::queuedAheadOverStartRate,
@@ -53,29 +55,28 @@ final class PriorityFigures {
   /** A figure with the value of each round ({@code round 1}, ...) and their median. */
   private static Figure perRound(String name, String unit, List<PriorityRound> rounds,
       ToDoubleFunction<PriorityRound> value, String note) {
-    Map<String, Object> values = new LinkedHashMap<>();
-    List<Double> measured = new ArrayList<>();
-    for (int i = 0; i < rounds.size(); i++) {
-      double roundValue = value.applyAsDouble(rounds.get(i));
-      measured.add(roundValue);
-      values.put(round(i), roundValue);
-    }
-    values.put(MEDIAN, Numbers.median(measured));
-    return new Figure(name, unit, values, note);
+    return perRoundOf(name, unit, rounds, round -> value.applyAsDouble(round), note);
   }
 
-  /** {@link #perRound} of a count: whole numbers per round, the median as it comes. */
+  /** {@link #perRound} of a count: whole numbers per round, the median whole when it is. */
   private static Figure perRoundCount(String name, String unit, List<PriorityRound> rounds,
       ToLongFunction<PriorityRound> value, String note) {
+    return perRoundOf(name, unit, rounds, round -> value.applyAsLong(round), note);
+  }
+
+  private static Figure perRoundOf(String name, String unit, List<PriorityRound> rounds,
+      Function<PriorityRound, Number> value, String note) {
     Map<String, Object> values = new LinkedHashMap<>();
     List<Double> measured = new ArrayList<>();
+    boolean counts = true;
     for (int i = 0; i < rounds.size(); i++) {
-      long roundValue = value.applyAsLong(rounds.get(i));
-      measured.add((double) roundValue);
+      Number roundValue = value.apply(rounds.get(i));
+      counts &= roundValue instanceof Long;
+      measured.add(roundValue.doubleValue());
       values.put(round(i), roundValue);
     }
     double median = Numbers.median(measured);
-    values.put(MEDIAN, median == Math.rint(median) ? (Object) Math.round(median) : (Object) median);
+    values.put(MEDIAN, counts && median == Math.rint(median) ? (Object) Math.round(median) : (Object) median);
     return new Figure(name, unit, values, note);
   }
 
