@@ -239,6 +239,30 @@ class InFlightConsumerIT {
     assertThat(offsetsOf(started)).containsExactly(second + 1, second + 2).doesNotContain(first, second);
   }
 
+  @Test
+  void givenWaitingRecords_whenTheirPartitionIsRevoked_thenTheyAreGivenUpUnstartedAndEachRecordRunsOnce() {
+    startReadingAhead(1, 100);
+    for (int i = 0; i < 4; i++) {
+      publish("normal-" + i, NORMAL);
+    }
+    await().atMost(TIMEOUT).until(() -> started.size() == 1 && consumer.waiting() == 3);
+    long first = started.get(0).offset();
+    InFlightConsumer revoked = consumer;
+    try {
+      // A second member joins: the first one's partition is revoked while its first record runs.
+      startReadingAhead(1, 100);
+      await().atMost(TIMEOUT).until(() -> revoked.waiting() == 0);
+      finishEachRecordAsItStarts = true;
+      work.get(0).complete(null);
+
+      await().atMost(TIMEOUT).until(() -> started.size() >= 4);
+      await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(() -> started.size() == 4);
+      assertThat(offsetsOf(started)).containsExactlyInAnyOrder(first, first + 1, first + 2, first + 3);
+    } finally {
+      revoked.stop();
+    }
+  }
+
   private static final byte HIGH = 0;
   private static final byte NORMAL = 1;
   private static final byte LOW = 2;

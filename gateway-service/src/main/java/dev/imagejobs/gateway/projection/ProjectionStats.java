@@ -1,6 +1,7 @@
 package dev.imagejobs.gateway.projection;
 
 import dev.imagejobs.gateway.readmodel.JobRow;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -8,6 +9,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
@@ -26,6 +29,7 @@ final class ProjectionStats implements MeterBinder {
   final AtomicLong deadLettered = new AtomicLong();
   final AtomicLong skipped = new AtomicLong();
   final AtomicLong failedBatches = new AtomicLong();
+  private final Map<String, EndedMeters> endedMeters = new ConcurrentHashMap<>();
   private volatile MeterRegistry registry;
 
   /**
@@ -39,14 +43,24 @@ final class ProjectionStats implements MeterBinder {
       return;
     }
     String outcome = job.status().name().toLowerCase(Locale.ROOT);
-    meters.counter(ENDED, "job_type", job.jobType(), "outcome", outcome).increment();
-    Instant ended = job.completedAt() != null ? job.completedAt() : job.updatedAt();
-    if (job.createdAt() != null && ended != null && !ended.isBefore(job.createdAt())) {
-      Timer.builder(DURATION).description("From a job's creation to the end of its run, by job type and outcome")
-          .tags("job_type", job.jobType(), "outcome", outcome)
-          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
-          .maximumExpectedValue(Duration.ofHours(1))
-          .register(meters).record(Duration.between(job.createdAt(), ended));
+    EndedMeters ended = endedMeters.computeIfAbsent(job.jobType() + "/" + outcome,
+        key -> EndedMeters.register(meters, job.jobType(), outcome));
+    ended.count().increment();
+    Instant end = job.completedAt() != null ? job.completedAt() : job.updatedAt();
+    if (job.createdAt() != null && end != null && !end.isBefore(job.createdAt())) {
+      ended.duration().record(Duration.between(job.createdAt(), end));
+    }
+  }
+
+  /** The meters of one job type and outcome, registered once rather than looked up per event. */
+  private record EndedMeters(Counter count, Timer duration) {
+    static EndedMeters register(MeterRegistry meters, String jobType, String outcome) {
+      return new EndedMeters(meters.counter(ENDED, "job_type", jobType, "outcome", outcome),
+          Timer.builder(DURATION).description("From a job's creation to the end of its run, by job type and outcome")
+              .tags("job_type", jobType, "outcome", outcome)
+              .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
+              .maximumExpectedValue(Duration.ofHours(1))
+              .register(meters));
     }
   }
 
