@@ -13,9 +13,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
@@ -26,6 +28,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
@@ -38,14 +41,14 @@ class KafkaFigures {
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
   private final Admin admin;
-  private final java.util.function.Supplier<Consumer<byte[], byte[]>> consumers;
+  private final Supplier<Consumer<byte[], byte[]>> consumers;
   private final String groupPrefix;
 
   /**
    * @param groupPrefix the start of this deployment's consumer groups ({@code <topic prefix>image-jobs}):
    *     groups of other deployments sharing the cluster are not shown
    */
-  KafkaFigures(Admin admin, java.util.function.Supplier<Consumer<byte[], byte[]>> consumers, String groupPrefix) {
+  KafkaFigures(Admin admin, Supplier<Consumer<byte[], byte[]>> consumers, String groupPrefix) {
     this.admin = admin;
     this.consumers = consumers;
     this.groupPrefix = groupPrefix;
@@ -90,7 +93,7 @@ class KafkaFigures {
           }
         });
       }
-      Set<String> read = new java.util.TreeSet<>();
+      Set<String> read = new TreeSet<>();
       positions.keySet().forEach(partition -> read.add(partition.topic()));
       members.keySet().forEach(partition -> read.add(partition.topic()));
       for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
@@ -194,7 +197,7 @@ class KafkaFigures {
     return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 
-  private static <T> T get(org.apache.kafka.common.KafkaFuture<T> future) throws Exception {
+  private static <T> T get(KafkaFuture<T> future) throws Exception {
     try {
       return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

@@ -17,13 +17,15 @@ public enum Priority {
   NORMAL,
   LOW;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** Every wire name, highest first. */
   public static final List<String> WIRE_NAMES = Arrays.stream(values()).map(Priority::wireName).toList();
 
   /** The name on the wire and in the {@code jobs.priority} column. */
   @JsonValue
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   /** The priority spelled exactly {@code name} ({@code high}, {@code normal}, {@code low}), if any. */
