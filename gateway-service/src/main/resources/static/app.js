@@ -18,6 +18,7 @@ const state = {
   images: new Map(),        // jobId -> sha256 of the image shown
   pendingKey: null,         // Idempotency-Key of the submission in flight, reused if it is sent again
   budgetTimer: null,        // a pending refresh of the budget line
+  batch: null,              // the batch followed: { batchId, statuses: Map jobId -> status, source }
 };
 
 const $ = (id) => document.getElementById(id);
@@ -425,6 +426,92 @@ async function submitJob(event) {
   }
 }
 
+// ---- batches -------------------------------------------------------------------------------------
+
+async function submitBatch() {
+  clearError();
+  const prompts = $('batch-prompts').value.split('\n').map((line) => line.trim()).filter(Boolean);
+  if (prompts.length === 0) {
+    showError(new ApiError({ title: 'No prompts', detail: 'Write one prompt per line.' }));
+    return;
+  }
+  const single = requestBody();
+  const body = JSON.stringify({ jobs: prompts.map((prompt) => ({ ...single, prompt })) });
+  if (!state.pendingKey || state.pendingKey.body !== body) {
+    state.pendingKey = { body, key: crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random() };
+  }
+  const button = $('submit-batch');
+  button.disabled = true;
+  try {
+    const response = await api(API + '/batches', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': state.pendingKey.key },
+      body,
+    });
+    const batch = await response.json();
+    state.pendingKey = null;
+    $('batch-prompts').value = '';
+    batch.jobs.forEach(upsert);
+    followBatch(batch);
+  } catch (e) {
+    if (e.problem && e.problem.status >= 400 && e.problem.status < 500) {
+      state.pendingKey = null;
+    }
+    showError(e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Follows a batch's own stream, which ends once every job of the batch has ended. */
+function followBatch(batch) {
+  if (state.batch && state.batch.source) {
+    state.batch.source.close();
+  }
+  const followed = { batchId: batch.batchId, statuses: new Map(batch.jobs.map((job) => [job.jobId, job.status])) };
+  state.batch = followed;
+  renderBatch(followed);
+  const params = new URLSearchParams({ access_token: state.token });
+  const source = new EventSource(API + '/batches/' + encodeURIComponent(batch.batchId) + '/events?' + params);
+  followed.source = source;
+  for (const type of EVENT_TYPES) {
+    source.addEventListener(type, (event) => {
+      const view = JSON.parse(event.data);
+      followed.statuses.set(view.jobId, view.status);
+      upsert(view);
+      renderBatch(followed);
+    });
+  }
+  source.onerror = () => {
+    // The server ends the stream when every job has ended, and answers 204 to the reconnection.
+    if (ended(followed) || source.readyState === EventSource.CLOSED) {
+      source.close();
+      renderBatch(followed);
+    }
+  };
+}
+
+function ended(batch) {
+  return [...batch.statuses.values()].every((status) => TERMINAL.has(status));
+}
+
+function renderBatch(batch) {
+  if (state.batch !== batch) {
+    return;
+  }
+  const counts = new Map();
+  for (const status of batch.statuses.values()) {
+    counts.set(status, (counts.get(status) || 0) + 1);
+  }
+  const done = ended(batch);
+  const line = $('batch-status');
+  line.hidden = false;
+  line.dataset.batchId = batch.batchId;
+  line.dataset.state = done ? 'ended' : 'running';
+  line.textContent = 'Batch ' + batch.batchId.slice(0, 8) + ': ' + batch.statuses.size + ' jobs · '
+    + [...counts].map(([status, count]) => count + ' ' + status).join(' · ') + (done ? ' — ended' : '');
+}
+
 function showTargetFields() {
   const asset = $('job-type').value === 'ASSET_IMAGE_KEY';
   $('asset-fields').hidden = !asset;
@@ -450,6 +537,7 @@ document.addEventListener('DOMContentLoaded', () => {
     openProject($('project-picker').value.trim());
   });
   $('job-form').addEventListener('submit', submitJob);
+  $('submit-batch').addEventListener('click', submitBatch);
 
   const fromUrl = Tokens.fromUrl();
   if (fromUrl.get('project')) {

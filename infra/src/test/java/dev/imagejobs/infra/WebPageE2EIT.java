@@ -103,6 +103,34 @@ class WebPageE2EIT {
   }
 
   @Test
+  void aBatchSubmittedOnThePageIsFollowedLiveUntilEveryJobEnded() throws Exception {
+    // Given the page following project "batches"
+    browser.get(stack.gatewayUrl() + "/?project=batches&token=" + stack.devToken());
+    WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+    wait.until(d -> "live".equals(byTestId("stream-status").getAttribute("data-state")));
+
+    // When the user sends three prompts, one per line, as a batch of start frames
+    new Select(byTestId("job-type")).selectByValue("START_FRAME");
+    byTestId("scene-id").sendKeys("s1");
+    byTestId("shot-id").sendKeys("sh1");
+    byTestId("batch-section").findElement(By.tagName("summary")).click();
+    byTestId("batch-prompts").sendKeys("The harbour at dawn\nThe harbour at noon\n\nThe harbour at dusk\n");
+    byTestId("submit-batch").click();
+
+    // Then the batch's line counts its jobs until all three completed and the batch ended
+    WebElement status = wait.until(d -> "ended".equals(byTestId("batch-status").getAttribute("data-state"))
+        ? byTestId("batch-status") : null);
+    assertThat(status.getText()).contains("3 jobs", "3 completed", "ended");
+    assertThat(browser.findElements(By.cssSelector("[data-testid=job-row][data-status=completed]"))).hasSize(3);
+    HttpResponse<String> batch = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            stack.gatewayUrl() + "/api/v1/images/batches/" + status.getAttribute("data-batch-id")))
+        .header("Authorization", "Bearer " + stack.devToken()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(batch.statusCode()).as(batch.body()).isEqualTo(200);
+    assertThat(batch.body()).contains("\"jobCount\":3", "\"completed\":3", "\"ended\":true",
+        "The harbour at dawn", "The harbour at dusk");
+  }
+
+  @Test
   void invalidInputShowsTheServersClearError() {
     browser.get(stack.gatewayUrl() + "/?project=storyboard&token=" + stack.devToken());
     WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);

@@ -211,6 +211,7 @@ class StreamsServiceIT {
         .setShotId("shot-1")
         .setStyleCapsuleId("noir")
         .setEstimatedCostMicros(39_000)
+        .setBatchId("batch-" + jobId)
         .build();
     return List.of(
         JobRequested.newBuilder().setMetadata(metadata(jobId, "gateway", 0, requestedAt, trace)).setSpec(spec).build(),

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
@@ -46,8 +47,11 @@ public class IdempotencyKeys {
   /**
    * Defines {@code claimed}, which claims the key for a new request whose response is
    * {@code response}, or takes over an expired key, when the part named {@code guard} returned a
-   * row. It returns a row only when the key was claimed; a live claim of a concurrent request makes
-   * the statement wait for that request's transaction to end, then returns nothing.
+   * row (always when {@code guard} is null). It returns a row only when the key was claimed; a live
+   * claim of a concurrent request makes the statement wait for that request's transaction to end,
+   * then returns nothing.
+   *
+   * @param jobId the job the request created, null when it created several (a batch)
    */
   public SqlPart claimed(
       String guard, String tenantId, IdempotencyKey key, String fingerprint, String jobId, StoredResponse response) {
@@ -57,21 +61,36 @@ public class IdempotencyKeys {
                                         response_status, response_location, response_body)
           SELECT :key_tenant, :key_value, :key_fingerprint, now() + :key_ttl_ms * interval '1 millisecond', :key_job_id,
                  :key_status, :key_location, :key_body
-          WHERE EXISTS (SELECT FROM %s)
+          WHERE %s
           ON CONFLICT (tenant_id, idempotency_key) DO UPDATE
             SET fingerprint = EXCLUDED.fingerprint, expires_at = EXCLUDED.expires_at, created_at = now(),
                 job_id = EXCLUDED.job_id, response_status = EXCLUDED.response_status,
                 response_location = EXCLUDED.response_location, response_body = EXCLUDED.response_body
             WHERE idempotency_keys.expires_at <= now()
-          RETURNING 1)""".formatted(guard), Map.of(
+          RETURNING 1)""".formatted(guard == null ? "TRUE" : "EXISTS (SELECT FROM " + guard + ")"), Map.of(
         "key_tenant", tenantId,
         "key_value", key.value(),
         "key_fingerprint", fingerprint,
         "key_ttl_ms", settings.ttl().toMillis(),
-        "key_job_id", jobId,
+        "key_job_id", SqlPart.nullable(jobId, String.class),
         "key_status", response.status(),
         "key_location", SqlPart.nullable(response.location(), String.class),
         "key_body", response.body()));
+  }
+
+  /**
+   * Claims the key for a request that creates several jobs, in the caller's transaction, before
+   * they are written: rolled back with them when one is refused.
+   *
+   * @return whether the key was claimed; false once a concurrent request with the same key has
+   *     committed (the caller replays its response)
+   */
+  public Mono<Boolean> claim(String tenantId, IdempotencyKey key, String fingerprint, StoredResponse response) {
+    return SqlPart.with(List.of(claimed(null, tenantId, key, fingerprint, null, response)),
+            new SqlPart("SELECT EXISTS (SELECT FROM claimed) AS claimed", Map.of()))
+        .on(db)
+        .map(row -> Boolean.TRUE.equals(row.get("claimed", Boolean.class)))
+        .one();
   }
 
   /**

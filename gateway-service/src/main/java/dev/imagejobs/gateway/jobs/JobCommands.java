@@ -137,6 +137,7 @@ class JobCommands {
         .setModel(row.model())
         .setEstimatedCostMicros(row.estimatedCostMicros())
         .setPriority(row.priority().avro())
+        .setBatchId(row.batchId())
         .build();
   }
 }

@@ -92,7 +92,7 @@ class JobCreation {
    */
   Mono<StoredResponse> create(String tenantId, CreateJobRequest request, String traceparent, IdempotencyKey key) {
     return Mono.defer(() -> {
-      JobSpec spec = spec(request, capsules.styleTextOf(request.styleCapsuleId()));
+      JobSpec spec = spec(request, null, "");
       String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(canonical(request));
       return attempt(tenantId, spec, traceparent, key, fingerprint, KEY_ATTEMPTS);
     });
@@ -100,60 +100,115 @@ class JobCreation {
 
   private Mono<StoredResponse> attempt(
       String tenantId, JobSpec spec, String traceparent, IdempotencyKey key, String fingerprint, int attempts) {
+    // Admitted by the backlog, then within the project's budget, then (with a key) the key claimed.
+    Draft draft = draft(tenantId, spec, traceparent, key == null ? Budgets.BUDGETED : "claimed",
+        ReadModel.requestBacklogShard());
+    StoredResponse response = new StoredResponse(HttpStatus.ACCEPTED.value(), JobView.location(draft.jobId()),
+        json.writeValueAsString(JobView.of(draft.job().row())), false);
+    SqlPart claim = key == null ? null
+        : keys.claimed(Budgets.BUDGETED, tenantId, key, fingerprint, draft.jobId(), response);
+    return run(statement(tenantId, draft, claim)).flatMap(outcome -> {
+      if (outcome.created()) {
+        committed();
+        return Mono.just(response);
+      }
+      Mono<StoredResponse> refused = refusal(outcome, tenantId, spec);
+      if (key == null) {
+        return refused != null ? refused
+            : Mono.error(new IllegalStateException("A job within every limit was not created"));
+      }
+      // The key is held (or the job was refused): a stored response for this key wins either way.
+      Mono<StoredResponse> retry = refused != null
+          ? refused
+          : attempts > 1
+              ? attempt(tenantId, spec, traceparent, key, fingerprint, attempts - 1)
+              : Mono.error(new IllegalStateException("Idempotency key neither claimable nor replayable"));
+      return keys.replay(tenantId, key, fingerprint).switchIfEmpty(retry);
+    });
+  }
+
+  /**
+   * Writes one job of a batch in the caller's transaction: admitted by the tenant's backlog (which
+   * counts the batch's earlier jobs), then within its project's budget (which has their
+   * reservations). Errors with the refusal's problem when either refuses it.
+   */
+  Mono<Void> insertInBatch(String tenantId, Draft draft) {
+    return run(statement(tenantId, draft, null)).flatMap(outcome -> {
+      if (outcome.created()) {
+        return Mono.empty();
+      }
+      Mono<Void> refused = refusal(outcome, tenantId, draft.spec());
+      return refused != null ? refused
+          : Mono.error(new IllegalStateException("A job of a batch within every limit was not created"));
+    });
+  }
+
+  /** Wakes the relay and the event streams after a commit that created jobs. */
+  void committed() {
+    outbox.committed();
+    committed.announce();
+  }
+
+  /**
+   * A job to create: its id, its {@code JobRequested} and its row as the read model's fold makes it.
+   *
+   * @param guard the statement part that must return a row for the job to be written
+   * @param backlogShard the {@code tenant_backlog} shard its queued count goes to
+   */
+  Draft draft(String tenantId, JobSpec spec, String traceparent, String guard, int backlogShard) {
     String jobId = UUID.randomUUID().toString();
     LifecycleEvent event = LifecycleEvent.of(JobRequested.newBuilder()
         .setMetadata(metadata.first(jobId, tenantId, 0, traceparent))
         .setSpec(spec)
         .build());
-    // Admitted by the backlog, then within the project's budget, then (with a key) the key claimed.
-    String guard = key == null ? Budgets.BUDGETED : "claimed";
-    ReadModel.NewJob job = readModel.newJob(event, guard, ReadModel.requestBacklogShard());
-    StoredResponse response = new StoredResponse(
-        HttpStatus.ACCEPTED.value(), JobView.location(jobId), json.writeValueAsString(JobView.of(job.row())), false);
-    long estimate = spec.getEstimatedCostMicros();
+    return new Draft(jobId, spec, event, readModel.newJob(event, guard, backlogShard));
+  }
+
+  /**
+   * The one statement that creates a job: the admission check, the budget check, the key's claim
+   * when there is one, the job with its event, the outbox row and the budget's reservation.
+   */
+  private SqlPart statement(String tenantId, Draft draft, SqlPart claim) {
+    long estimate = draft.spec().getEstimatedCostMicros();
     List<SqlPart> parts = new ArrayList<>(List.of(backlog.admitted(tenantId),
-        budgets.budgeted(BacklogLimit.ADMITTED, tenantId, spec.getProjectId(), estimate)));
-    if (key != null) {
-      parts.add(keys.claimed(Budgets.BUDGETED, tenantId, key, fingerprint, jobId, response));
+        budgets.budgeted(BacklogLimit.ADMITTED, tenantId, draft.spec().getProjectId(), estimate)));
+    if (claim != null) {
+      parts.add(claim);
     }
-    parts.add(job.insert());
-    parts.add(outbox.appended("new_job", event));
-    parts.add(budgets.reserved("new_job", jobId, 0));
-    SqlPart statement = SqlPart.with(parts, new SqlPart(
+    parts.add(draft.job().insert());
+    parts.add(outbox.appended("new_job", draft.event()));
+    parts.add(budgets.reserved("new_job", draft.jobId(), 0));
+    return SqlPart.with(parts, new SqlPart(
         "SELECT EXISTS (SELECT FROM " + BacklogLimit.ADMITTED + ") AS admitted, EXISTS (SELECT FROM "
             + Budgets.BUDGETED + ") AS budgeted, EXISTS (SELECT FROM new_job) AS created",
         Map.of()));
+  }
+
+  private Mono<Outcome> run(SqlPart statement) {
     return statement.on(db)
         .map(row -> new Outcome(row.get("admitted", Boolean.class), row.get("budgeted", Boolean.class),
             row.get("created", Boolean.class)))
-        .one()
-        .flatMap(outcome -> {
-          if (outcome.created()) {
-            outbox.committed();
-            committed.announce();
-            return Mono.just(response);
-          }
-          Mono<StoredResponse> refused = !outcome.admitted()
-              ? Mono.error(backlog.refused())
-              : !outcome.budgeted()
-                  ? budgets.find(tenantId, spec.getProjectId())
-                      .flatMap(budget -> Mono.<StoredResponse>error(budgets.exceeded(budget, estimate)))
-                  : null;
-          if (key == null) {
-            return refused != null ? refused
-                : Mono.error(new IllegalStateException("A job within every limit was not created"));
-          }
-          // The key is held (or the job was refused): a stored response for this key wins either way.
-          Mono<StoredResponse> retry = refused != null
-              ? refused
-              : attempts > 1
-                  ? attempt(tenantId, spec, traceparent, key, fingerprint, attempts - 1)
-                  : Mono.error(new IllegalStateException("Idempotency key neither claimable nor replayable"));
-          return keys.replay(tenantId, key, fingerprint).switchIfEmpty(retry);
-        });
+        .one();
   }
 
-  private JobSpec spec(CreateJobRequest request, String styleText) {
+  /** The answer to a job the backlog or the budget refused; null when neither did. */
+  private <T> Mono<T> refusal(Outcome outcome, String tenantId, JobSpec spec) {
+    long estimate = spec.getEstimatedCostMicros();
+    return !outcome.admitted()
+        ? Mono.error(backlog.refused())
+        : !outcome.budgeted()
+            ? budgets.find(tenantId, spec.getProjectId())
+                .flatMap(budget -> Mono.<T>error(budgets.exceeded(budget, estimate)))
+            : null;
+  }
+
+  /**
+   * The spec of a requested job.
+   *
+   * @param batchId the batch it is created in, or null
+   * @param fieldPrefix put before field names in errors, e.g. {@code jobs[2].} for a batch's third job
+   */
+  JobSpec spec(CreateJobRequest request, String batchId, String fieldPrefix) {
     JobType type = JobType.valueOf(request.jobType());
     Priority priority = request.priority() == null
         ? settings.priorities().of(type)
@@ -167,17 +222,18 @@ class JobCreation {
         .setAssetId(request.assetId())
         .setPrompt(request.prompt())
         .setStyleCapsuleId(request.styleCapsuleId())
-        .setStyleText(styleText)
+        .setStyleText(capsules.styleTextOf(request.styleCapsuleId(), fieldPrefix + "styleCapsuleId"))
         .setAspectRatio(request.aspectRatio())
         .setImageSize(request.imageSize())
         .setProvider(settings.provider())
         .setModel(settings.model())
         .setEstimatedCostMicros(costs.estimateMicros(settings.model(), request.imageSize()))
         .setPriority(priority.avro())
+        .setBatchId(batchId)
         .build();
   }
 
-  static String canonical(CreateJobRequest request) {
+  static String canonical(Object request) {
     return CANONICAL.writeValueAsString(request);
   }
 
@@ -188,4 +244,14 @@ class JobCreation {
    * @param created whether the job was created (false when the key was held by another request)
    */
   private record Outcome(boolean admitted, boolean budgeted, boolean created) {}
+
+  /**
+   * A job ready to be written.
+   *
+   * @param jobId its new id
+   * @param spec what was asked for
+   * @param event its {@code JobRequested}
+   * @param job its row and the statement part that inserts it
+   */
+  record Draft(String jobId, JobSpec spec, LifecycleEvent event, ReadModel.NewJob job) {}
 }

@@ -15,6 +15,7 @@ public record JobView(
     String status,
     String jobType,
     @Schema(allowableValues = {"high", "normal", "low"}) String priority,
+    @Schema(description = "The batch the job was created in; null for a job created alone") String batchId,
     String projectId,
     String branchId,
     String sceneId,
@@ -55,7 +56,7 @@ public record JobView(
             row.sha256(), row.storagePath(), shownObjectUri(row.objectUri()))
         : null;
     return new JobView(
-        row.jobId(), row.status().wireName(), row.jobType(), row.priority().wireName(), row.projectId(),
+        row.jobId(), row.status().wireName(), row.jobType(), row.priority().wireName(), row.batchId(), row.projectId(),
         row.branchId(), row.sceneId(), row.shotId(), row.assetId(), row.prompt(), row.styleCapsuleId(),
         row.aspectRatio(), row.imageSize(), row.provider(), row.model(), row.attemptCount(), row.totalAttempts(),
         row.retryCount(), row.cancelRequested(), row.failureStage(), row.errorClass(), row.errorCode(),

@@ -181,6 +181,11 @@ class JobsController {
    * in that trace. Where no span is observed, the caller's header as it came.
    */
   private String traceOf(ServerWebExchange exchange) {
+    return traceOf(exchange, tracing);
+  }
+
+  /** The {@code traceparent} of the request's span ({@link #traceOf(ServerWebExchange)}). */
+  static String traceOf(ServerWebExchange exchange, JobTracing tracing) {
     return ServerRequestObservationContext.findCurrent(exchange.getAttributes())
         .flatMap(tracing::traceparent)
         .orElseGet(() -> exchange.getRequest().getHeaders().getFirst(CloudEventHeaders.TRACEPARENT));
@@ -229,7 +234,7 @@ class JobsController {
     }
   }
 
-  private static ResponseEntity<String> response(StoredResponse stored) {
+  static ResponseEntity<String> response(StoredResponse stored) {
     ResponseEntity.BodyBuilder response = ResponseEntity.status(stored.status())
         .contentType(MediaType.APPLICATION_JSON);
     if (stored.location() != null) {

@@ -17,15 +17,16 @@ class StyleCapsules {
   /**
    * The style text of {@code id}, or {@code null} when the request names no capsule.
    *
-   * @throws InvalidInputException on the {@code styleCapsuleId} field when no such capsule exists
+   * @param field the field that named it, as errors name it
+   * @throws InvalidInputException on {@code field} when no such capsule exists
    */
-  String styleTextOf(String id) {
+  String styleTextOf(String id, String field) {
     if (id == null) {
       return null;
     }
     String text = settings.capsules().get(id);
     if (text == null) {
-      throw new InvalidInputException("styleCapsuleId", "is not a known style capsule; see GET "
+      throw new InvalidInputException(field, "is not a known style capsule; see GET "
           + JobsController.STYLE_CAPSULES);
     }
     return text;

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
 
@@ -42,8 +43,24 @@ public class CreationRateLimiter {
    *     at least 1) when none is left
    */
   public void acquire(String tenantId) {
+    acquire(tenantId, 1);
+  }
+
+  /**
+   * Takes {@code jobs} creations at once, all or none, from the tenant's allowance: a batch counts
+   * as many creations as it has jobs.
+   *
+   * @throws ErrorResponseException a {@code 429} problem with {@code Retry-After} when they are not
+   *     all left, or a {@code 422} problem when more are asked for than the allowance ever holds
+   */
+  public void acquire(String tenantId, int jobs) {
     if (!settings.enabled()) {
       return;
+    }
+    if (jobs > settings.burst()) {
+      throw new ErrorResponseException(HttpStatus.UNPROCESSABLE_CONTENT, ProblemDetail.forStatusAndDetail(
+          HttpStatus.UNPROCESSABLE_CONTENT, jobs + " jobs at once are more than this tenant may create at once ("
+              + settings.burst() + ", imagejobs.rate-limit.burst); send them in smaller batches"), null);
     }
     long now = nanoTime.getAsLong();
     if (buckets.size() > SWEEP_THRESHOLD) {
@@ -51,7 +68,7 @@ public class CreationRateLimiter {
     }
     Duration wait = buckets
         .computeIfAbsent(tenantId, tenant -> new TokenBucket(settings.ratePerSecond(), settings.burst(), now))
-        .take(now);
+        .take(now, jobs);
     if (!wait.isZero()) {
       long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
       throw Refusals.retryLater(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",

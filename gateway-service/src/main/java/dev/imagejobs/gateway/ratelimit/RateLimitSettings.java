@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param burst creations allowed at once after a quiet period
  */
 @ConfigurationProperties("imagejobs.rate-limit")
-record RateLimitSettings(@DefaultValue("true") boolean enabled, @DefaultValue("5") double ratePerSecond, @DefaultValue("20") int burst) {
+record RateLimitSettings(@DefaultValue("true") boolean enabled, @DefaultValue("5") double ratePerSecond, @DefaultValue("100") int burst) {
   RateLimitSettings {
     if (enabled && (ratePerSecond <= 0 || burst < 1)) {
       throw new IllegalArgumentException(

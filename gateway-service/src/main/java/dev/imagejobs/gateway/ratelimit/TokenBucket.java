@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * A token bucket: holds up to {@code burst} tokens, refills at {@code ratePerSecond}, and each
- * request takes one. Thread-safe; times come from a monotonic nanosecond clock.
+ * request takes one (a batch one per job). Thread-safe; times come from a monotonic nanosecond clock.
  */
 final class TokenBucket {
   private static final double NANOS_PER_SECOND = 1_000_000_000d;
@@ -21,14 +21,17 @@ final class TokenBucket {
     this.refilledAt = nowNanos;
   }
 
-  /** Takes a token: {@link Duration#ZERO} when one was available, else how long until one will be. */
-  synchronized Duration take(long nowNanos) {
+  /**
+   * Takes {@code count} tokens at once, or none: {@link Duration#ZERO} when they were available, else
+   * how long until they will be.
+   */
+  synchronized Duration take(long nowNanos, int count) {
     refill(nowNanos);
-    if (tokens >= 1) {
-      tokens -= 1;
+    if (tokens >= count) {
+      tokens -= count;
       return Duration.ZERO;
     }
-    return Duration.ofNanos((long) Math.ceil((1 - tokens) / tokensPerNano));
+    return Duration.ofNanos((long) Math.ceil((count - tokens) / tokensPerNano));
   }
 
   /** Whether the bucket has refilled completely, i.e. forgetting it changes nothing. */

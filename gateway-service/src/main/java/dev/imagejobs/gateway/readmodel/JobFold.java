@@ -140,6 +140,7 @@ final class JobFold {
       row.model = Text.clean(spec.getModel());
       row.estimatedCostMicros = spec.getEstimatedCostMicros();
       row.priority = Priority.of(spec.getPriority());
+      row.batchId = Text.clean(spec.getBatchId());
     }
   }
 }

@@ -25,6 +25,7 @@ public record JobRow(
     String provider,
     String model,
     Priority priority,
+    String batchId,
     JobStatus status,
     int attemptCount,
     int earlierAttempts,
@@ -94,6 +95,7 @@ public record JobRow(
     String provider;
     String model;
     Priority priority;
+    String batchId;
     JobStatus status;
     int attemptCount;
     int earlierAttempts;
@@ -140,6 +142,7 @@ public record JobRow(
       provider = row.provider;
       model = row.model;
       priority = row.priority;
+      batchId = row.batchId;
       status = row.status;
       attemptCount = row.attemptCount;
       earlierAttempts = row.earlierAttempts;
@@ -169,7 +172,7 @@ public record JobRow(
     JobRow build() {
       return new JobRow(
           jobId, tenantId, jobType, projectId, branchId, sceneId, shotId, assetId, prompt, styleCapsuleId,
-          styleText, aspectRatio, imageSize, provider, model, priority, status, attemptCount, earlierAttempts,
+          styleText, aspectRatio, imageSize, provider, model, priority, batchId, status, attemptCount, earlierAttempts,
           retryCount, cancelRequested, failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros,
           actualCostMicros, earlierCostMicros, storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
           createdAt, startedAt, completedAt, updatedAt, lastEventSeq);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -81,6 +82,7 @@ public class ReadModel {
       new Column<>("provider", JobRow::provider),
       new Column<>("model", JobRow::model),
       new Column<>("priority", row -> row.priority().wireName()),
+      new Column<>("batch_id", JobRow::batchId),
       new Column<>("status", row -> row.status().wireName()),
       new Column<>("attempt_count", JobRow::attemptCount),
       new Column<>("earlier_attempts", JobRow::earlierAttempts),
@@ -392,6 +394,46 @@ public class ReadModel {
         .concatMap(this::withSnapshot);
   }
 
+  /** The jobs of a tenant's batch in the order the batch listed them; empty when it has no such batch. */
+  public Flux<JobRow> jobsOfBatch(String tenantId, String batchId) {
+    return db.sql(SELECT_ALL_JOBS + """
+             WHERE tenant_id = :tenant_id AND batch_id = :batch_id
+            ORDER BY (SELECT e.global_seq FROM job_events e WHERE e.job_id = jobs.job_id AND e.seq = 1)""")
+        .bind("tenant_id", tenantId)
+        .bind("batch_id", batchId)
+        .map(ReadModel::read)
+        .all();
+  }
+
+  /**
+   * The latest event of each of {@code jobIds} that has one, readable or not: where each job stands
+   * and at which position it got there.
+   */
+  public Flux<RecordedEvent> latestEventsOf(Collection<String> jobIds) {
+    return db.sql(SELECT_EVENTS + " WHERE (job_id, seq) IN (SELECT job_id, last_event_seq FROM jobs"
+            + " WHERE job_id = ANY(:job_ids))")
+        .bind("job_ids", jobIds.toArray(String[]::new))
+        .map(ReadModel::readEvent)
+        .all();
+  }
+
+  /** Up to {@code limit} events of {@code jobIds} after {@code after} and at or before {@code upTo}, in order. */
+  public Flux<RecordedEvent> eventsOfJobs(Collection<String> jobIds, EventPosition after, EventPosition upTo, int limit) {
+    return db.sql(SELECT_EVENTS + """
+             WHERE job_id = ANY(:job_ids)
+              AND (tx_id, global_seq) > (:after_tx, :after_seq) AND (tx_id, global_seq) <= (:up_to_tx, :up_to_seq)
+            ORDER BY tx_id, global_seq LIMIT :limit""")
+        .bind("job_ids", jobIds.toArray(String[]::new))
+        .bind("after_tx", after.txId())
+        .bind("after_seq", after.seq())
+        .bind("up_to_tx", upTo.txId())
+        .bind("up_to_seq", upTo.seq())
+        .bind("limit", limit)
+        .map(ReadModel::readEvent)
+        .all()
+        .concatMap(this::withSnapshot);
+  }
+
   /** Up to {@code limit} events of a project's jobs after {@code after} and at or before {@code upTo}, in order. */
   public Flux<RecordedEvent> eventsOfProject(
       String tenantId, String projectId, EventPosition after, EventPosition upTo, int limit) {
@@ -557,6 +599,7 @@ public class ReadModel {
         row.get("provider", String.class),
         row.get("model", String.class),
         Priority.stored(row.get("priority", String.class)),
+        row.get("batch_id", String.class),
         JobStatus.fromWireName(row.get("status", String.class)).orElseThrow(),
         row.get("attempt_count", Integer.class),
         row.get("earlier_attempts", Integer.class),

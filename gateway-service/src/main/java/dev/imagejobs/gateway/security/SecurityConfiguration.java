@@ -40,7 +40,8 @@ class SecurityConfiguration {
   static final String[] OPERATOR_ONLY = {"/actuator", "/actuator/**", "/api/v1/operator/**"};
 
   /** Routes that also accept the token as {@code access_token} in the query (EventSource). */
-  static final String[] EVENT_STREAMS = {"/api/v1/images/jobs/*/events", "/api/v1/images/events"};
+  static final String[] EVENT_STREAMS = {
+      "/api/v1/images/jobs/*/events", "/api/v1/images/batches/*/events", "/api/v1/images/events"};
 
   /** The page loads only its own script and style; images of jobs are shown from blob URLs. */
   private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' blob: data:; "

@@ -7,6 +7,7 @@ import dev.imagejobs.gateway.readmodel.RecordedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -110,6 +112,42 @@ final class EventFeed implements SmartLifecycle {
               RecordedEvent::position).map(FeedEvent::new);
       return history.concatWith(subscription.live())
           .doFinally(signal -> unregister(subscription, byProject, key));
+    });
+  }
+
+  /**
+   * The events of a set of jobs (a batch) after {@code after}, in position order; completes once
+   * every one of them has ended, that is once the latest of its events the client has (sent here, or
+   * before {@code after}) left it in a terminal status.
+   */
+  Flux<FeedEvent> jobs(Set<String> jobIds, EventPosition after) {
+    return Flux.defer(() -> {
+      Subscription subscription = new Subscription(event -> event.position().isAfter(after), false);
+      EventPosition joinedAt = register(subscription, byJob, jobIds);
+      // Read after joining: a job's latest event is then either at or before `after` (the client has
+      // it), or it is in the history below, or the feed dispatches it to this stream later.
+      Mono<Set<String>> endedBefore = readModel.latestEventsOf(jobIds)
+          .filter(latest -> latest.statusAfter().isTerminal() && !latest.position().isAfter(after))
+          .map(RecordedEvent::jobId)
+          .collect(Collectors.toCollection(HashSet::new));
+      return endedBefore.flatMapMany(ended -> {
+        if (ended.size() == jobIds.size()) {
+          return Flux.<FeedEvent>empty();
+        }
+        Flux<FeedEvent> history = after.isAfter(joinedAt)
+            ? Flux.empty()
+            : pages(after, from -> readModel.eventsOfJobs(jobIds, from, joinedAt, settings.pageSize()),
+                RecordedEvent::position).map(FeedEvent::new);
+        return history.concatWith(subscription.live()).takeUntil(event -> {
+          RecordedEvent recorded = event.recorded();
+          if (recorded.statusAfter().isTerminal()) {
+            ended.add(recorded.jobId());
+          } else {
+            ended.remove(recorded.jobId());
+          }
+          return ended.size() == jobIds.size();
+        });
+      }).doFinally(signal -> unregister(subscription, byJob, jobIds));
     });
   }
 
@@ -253,9 +291,16 @@ final class EventFeed implements SmartLifecycle {
    * while gets its newest events without waiting for the next commit.
    */
   private <K> EventPosition register(Subscription subscription, Map<K, Set<Subscription>> index, K key) {
+    return register(subscription, index, Set.of(key));
+  }
+
+  /** Registers one stream under several keys (the jobs of a batch) at one position. */
+  private <K> EventPosition register(Subscription subscription, Map<K, Set<Subscription>> index, Set<K> keys) {
     EventPosition joinedAt;
     synchronized (lock) {
-      index.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(subscription);
+      for (K key : keys) {
+        index.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(subscription);
+      }
       subscriptions++;
       joinedAt = position;
     }
@@ -264,13 +309,23 @@ final class EventFeed implements SmartLifecycle {
   }
 
   private <K> void unregister(Subscription subscription, Map<K, Set<Subscription>> index, K key) {
+    unregister(subscription, index, Set.of(key));
+  }
+
+  private <K> void unregister(Subscription subscription, Map<K, Set<Subscription>> index, Set<K> keys) {
     synchronized (lock) {
-      Set<Subscription> registered = index.get(key);
-      if (registered != null && registered.remove(subscription)) {
-        subscriptions--;
-        if (registered.isEmpty()) {
-          index.remove(key);
+      boolean removed = false;
+      for (K key : keys) {
+        Set<Subscription> registered = index.get(key);
+        if (registered != null && registered.remove(subscription)) {
+          removed = true;
+          if (registered.isEmpty()) {
+            index.remove(key);
+          }
         }
+      }
+      if (removed) {
+        subscriptions--;
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.imagejobs.gateway.stream;
 import dev.imagejobs.gateway.readmodel.EventPosition;
 import dev.imagejobs.gateway.security.TokenExpiry;
 import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
@@ -47,6 +48,15 @@ class JobEventStreams {
   /** The events of every job of a project after {@code after}, ids = positions; never completes. */
   Flux<ServerSentEvent<String>> ofProject(String tenantId, String projectId, EventPosition after, TokenExpiry expiry) {
     return stream(tenantId, feed.project(tenantId, projectId, after)
+        .map(event -> event(event, event.recorded().position().token())), expiry);
+  }
+
+  /**
+   * The events of a batch's jobs after {@code after}, ids = positions as in a project stream; the
+   * stream completes once every job of the batch has ended.
+   */
+  Flux<ServerSentEvent<String>> ofBatch(String tenantId, Set<String> jobIds, EventPosition after, TokenExpiry expiry) {
+    return stream(tenantId, feed.jobs(jobIds, after)
         .map(event -> event(event, event.recorded().position().token())), expiry);
   }
 

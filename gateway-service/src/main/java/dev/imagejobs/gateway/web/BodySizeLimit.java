@@ -5,6 +5,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -18,17 +19,23 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Refuses request bodies above {@code imagejobs.http.max-body-size} with 413, before anything
- * else runs when {@code Content-Length} announces it, and while reading when the body is chunked.
- * The JSON codec's in-memory limit is the same size, so no route can be made to buffer more.
+ * Refuses request bodies above {@code imagejobs.http.max-body-size} with 413 ({@code
+ * imagejobs.http.max-batch-body-size} for a batch's {@code POST}), before anything else runs when
+ * {@code Content-Length} announces it, and while reading when the body is chunked. The JSON
+ * codec's in-memory limit is the larger of the two, so no route can be made to buffer more.
  */
 @Component
 class BodySizeLimit implements WebFilter, Ordered {
+  /** The route whose bodies may be larger: a batch of jobs. */
+  static final String BATCHES = "/api/v1/images/batches";
+
   private final long maxBytes;
+  private final long maxBatchBytes;
   private final ProblemResponses problems;
 
   BodySizeLimit(HttpSettings settings, ProblemResponses problems) {
     this.maxBytes = settings.maxBodySize().toBytes();
+    this.maxBatchBytes = settings.maxBatchBodySize().toBytes();
     this.problems = problems;
   }
 
@@ -47,8 +54,10 @@ class BodySizeLimit implements WebFilter, Ordered {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
     ServerHttpRequest request = exchange.getRequest();
+    long limit = request.getMethod() == HttpMethod.POST && BATCHES.equals(request.getPath().value())
+        ? maxBatchBytes : maxBytes;
     long declared = request.getHeaders().getContentLength();
-    if (declared > maxBytes) {
+    if (declared > limit) {
       return problems.write(exchange, problem(), new HttpHeaders());
     }
     if (declared >= 0) {
@@ -59,7 +68,7 @@ class BodySizeLimit implements WebFilter, Ordered {
       public Flux<DataBuffer> getBody() {
         AtomicLong read = new AtomicLong();
         return super.getBody().handle((buffer, sink) -> {
-          if (read.addAndGet(buffer.readableByteCount()) > maxBytes) {
+          if (read.addAndGet(buffer.readableByteCount()) > limit) {
             DataBufferUtils.release(buffer);
             sink.error(new ErrorResponseException(HttpStatus.CONTENT_TOO_LARGE, problem(), null));
           } else {

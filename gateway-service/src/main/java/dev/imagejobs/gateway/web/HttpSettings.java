@@ -7,12 +7,18 @@ import org.springframework.util.unit.DataSize;
  * Limits of every HTTP request.
  *
  * @param maxBodySize the largest request body accepted; a larger one is refused with 413
+ * @param maxBatchBodySize the largest body of {@code POST /api/v1/images/batches}, which carries up
+ *     to 100 job bodies; at least {@code maxBodySize}
  */
 @ConfigurationProperties("imagejobs.http")
-record HttpSettings(DataSize maxBodySize) {
+record HttpSettings(DataSize maxBodySize, DataSize maxBatchBodySize) {
   HttpSettings {
     if (maxBodySize == null || maxBodySize.toBytes() < 1) {
       throw new IllegalArgumentException("imagejobs.http.max-body-size must be positive");
+    }
+    if (maxBatchBodySize == null || maxBatchBodySize.toBytes() < maxBodySize.toBytes()) {
+      throw new IllegalArgumentException(
+          "imagejobs.http.max-batch-body-size must be at least imagejobs.http.max-body-size");
     }
   }
 }

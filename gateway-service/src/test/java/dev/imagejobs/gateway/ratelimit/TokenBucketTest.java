@@ -16,25 +16,35 @@ class TokenBucketTest {
   void givenAFullBucketThenTheBurstPassesAndTheNextWaitsForTheRefill() {
     TokenBucket bucket = new TokenBucket(2, 3, 0);
 
-    assertThat(bucket.take(0)).isZero();
-    assertThat(bucket.take(0)).isZero();
-    assertThat(bucket.take(0)).isZero();
-    assertThat(bucket.take(0)).isEqualTo(Duration.ofMillis(500));
-    assertThat(bucket.take(SECOND / 2)).as("one token refilled after half a second at 2/s").isZero();
-    assertThat(bucket.take(SECOND / 2)).isEqualTo(Duration.ofMillis(500));
+    assertThat(bucket.take(0, 1)).isZero();
+    assertThat(bucket.take(0, 1)).isZero();
+    assertThat(bucket.take(0, 1)).isZero();
+    assertThat(bucket.take(0, 1)).isEqualTo(Duration.ofMillis(500));
+    assertThat(bucket.take(SECOND / 2, 1)).as("one token refilled after half a second at 2/s").isZero();
+    assertThat(bucket.take(SECOND / 2, 1)).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void givenABatchThenItTakesATokenPerJobAllOrNone() {
+    TokenBucket bucket = new TokenBucket(2, 5, 0);
+
+    assertThat(bucket.take(0, 4)).isZero();
+    assertThat(bucket.take(0, 3)).as("two tokens short, refilled at 2/s").isEqualTo(Duration.ofSeconds(1));
+    assertThat(bucket.take(0, 1)).as("the refused batch took nothing").isZero();
+    assertThat(bucket.take(SECOND, 2)).isZero();
   }
 
   @Test
   void givenALongPauseThenTheBucketHoldsNoMoreThanTheBurst() {
     TokenBucket bucket = new TokenBucket(1, 2, 0);
-    bucket.take(0);
-    bucket.take(0);
+    bucket.take(0, 1);
+    bucket.take(0, 1);
 
     long later = 3600 * SECOND;
     assertThat(bucket.isFull(later)).isTrue();
-    assertThat(bucket.take(later)).isZero();
-    assertThat(bucket.take(later)).isZero();
-    assertThat(bucket.take(later)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(bucket.take(later, 1)).isZero();
+    assertThat(bucket.take(later, 1)).isZero();
+    assertThat(bucket.take(later, 1)).isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
@@ -52,6 +62,19 @@ class TokenBucketTest {
         });
     now.addAndGet(2 * SECOND);
     limiter.acquire("a");
+  }
+
+  @Test
+  void givenABatchLargerThanTheBurstThenItIsUnprocessableRatherThanToRetry() {
+    CreationRateLimiter limiter = new CreationRateLimiter(new RateLimitSettings(true, 1, 10), () -> 0);
+
+    assertThatThrownBy(() -> limiter.acquire("a", 11))
+        .isInstanceOfSatisfying(ErrorResponseException.class, refused -> {
+          assertThat(refused.getStatusCode().value()).isEqualTo(422);
+          assertThat(refused.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isNull();
+          assertThat(refused.getBody().getDetail()).contains("11 jobs", "(10, imagejobs.rate-limit.burst)");
+        });
+    limiter.acquire("a", 10);
   }
 
   @Test

@@ -44,6 +44,7 @@ final class CompletedSummaries {
         .setStyleCapsuleId(spec.getStyleCapsuleId())
         .setAspectRatio(spec.getAspectRatio())
         .setImageSize(spec.getImageSize())
+        .setBatchId(spec.getBatchId())
         .setStoragePath(image.storagePath())
         .setObjectUri(image.objectUri())
         .setContentType(image.contentType())

@@ -123,6 +123,7 @@ class CompletionTopologyTest {
     assertThat(summary.getStyleCapsuleId()).isEqualTo("noir-ink");
     assertThat(summary.getAspectRatio()).isEqualTo("16:9");
     assertThat(summary.getImageSize()).isEqualTo("2K");
+    assertThat(summary.getBatchId()).isEqualTo(spec.getBatchId());
     assertThat(summary.getStoragePath()).isEqualTo(job.storagePath());
     assertThat(summary.getObjectUri()).isEqualTo("file:///var/lib/image-jobs/asset-images/" + job.storagePath());
     assertThat(summary.getContentType()).isEqualTo("image/png");

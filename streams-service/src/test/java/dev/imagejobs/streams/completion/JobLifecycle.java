@@ -54,6 +54,7 @@ final class JobLifecycle {
         .setProvider("nano-banana")
         .setModel("gemini-2.5-flash-image")
         .setEstimatedCostMicros(39_000)
+        .setBatchId("3f2b8a9c-5d1e-4f60-9a7b-1c2d3e4f5a6b")
         .build();
   }
 
