@@ -10,7 +10,9 @@ public enum WebhookEventType {
   JOB_FAILED("job.failed"),
   JOB_CANCELED("job.canceled"),
   /** A project's spent plus reserved cost reached one of its budget's thresholds. */
-  BUDGET_THRESHOLD("budget.threshold");
+  BUDGET_THRESHOLD("budget.threshold"),
+  /** Every job of a batch has ended (completed, failed or canceled). */
+  BATCH_ENDED("batch.ended");
 
   /** The type of the test ping sent when an endpoint is registered or its URL changes. */
   public static final String PING = "webhook.ping";

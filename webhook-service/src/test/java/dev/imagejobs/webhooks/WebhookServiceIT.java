@@ -16,6 +16,7 @@ import dev.imagejobs.schemas.avro.ImageJobCompleted;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
+import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobType;
 import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
 import dev.imagejobs.webhooks.WebhookReceiver.Received;
@@ -378,6 +379,55 @@ class WebhookServiceIT {
     return CloudEventHeaders.value(record.headers(), name).orElse(null);
   }
 
+  @Test
+  void givenABatchsJobsEnding_whenTheLastEnds_thenEachProjectsEndpointGetsBatchEndedOnceWithHowTheyEnded() {
+    String secret = WebhookSecret.generate();
+    endpoint("tenant-a", "batch-p1", receiver.endpoint("/batch-p1", secret), secret, "batch.ended");
+    endpoint("tenant-a", "batch-p2", receiver.endpoint("/batch-p2", secret), secret, "batch.ended", "job.failed");
+    endpoint("tenant-a", "batch-p1", receiver.endpoint("/batch-failures", secret), secret, "job.failed");
+    String batchId = UUID.randomUUID().toString();
+    String retried = job("tenant-a", "batch-p1", batchId);
+    String canceled = job("tenant-a", "batch-p1", batchId);
+    String completed = job("tenant-a", "batch-p2", batchId);
+
+    // The first job fails and is retried: while its second run goes on the batch has not ended.
+    JobFailed failed = JobFailed.newBuilder().setMetadata(Events.metadata(retried, "generation", 1))
+        .setFailureStage("generating").setErrorClass("PERMANENT").setMessage("refused").build();
+    var retryMetadata = Events.metadata(retried, "gateway", 0);
+    retryMetadata.setRun(1);
+    publish(failed, JobRetryRequested.newBuilder().setMetadata(retryMetadata).setSpec(Events.anAssetKeySpec().build())
+            .setRetryCount(1).build(),
+        JobCanceled.newBuilder().setMetadata(Events.metadata(canceled, "generation", 0)).setStage("generating")
+            .setReason("requested through the API").build(),
+        completed(completed, 0));
+    await().atMost(PATIENCE).until(() -> receiver.received("/batch-failures").size() == 1);
+    publish(completed(retried, 1));
+
+    await().atMost(PATIENCE).until(() -> receiver.received("/batch-p1").size() == 1
+        && receiver.received("/batch-p2").size() == 1);
+    JsonNode ended = json(receiver.received("/batch-p1").get(0).body());
+    assertThat(ended.get("type").asString()).isEqualTo("batch.ended");
+    assertThat(receiver.received("/batch-p1").get(0).id()).isEqualTo("msg_batch-" + batchId);
+    JsonNode data = ended.get("data");
+    assertThat(data.get("batchId").asString()).isEqualTo(batchId);
+    assertThat(data.get("projectId").asString()).isEqualTo("batch-p1");
+    assertThat(data.get("jobCount").asInt()).isEqualTo(3);
+    assertThat(data.get("completed").asInt()).as("the retried job's second run counts").isEqualTo(2);
+    assertThat(data.get("failed").asInt()).isZero();
+    assertThat(data.get("canceled").asInt()).isEqualTo(1);
+    JsonNode toOtherProject = json(receiver.received("/batch-p2").get(0).body());
+    assertThat(toOtherProject.get("type").asString()).isEqualTo("batch.ended");
+    assertThat(toOtherProject.get("data").get("projectId").asString()).isEqualTo("batch-p2");
+    assertThat(toOtherProject.get("data").get("jobs")).hasSize(3);
+
+    // Read again (a duplicate ending), the batch is not announced again.
+    publish(completed(completed, 0), JobFailed.newBuilder(failed).setMetadata(
+        Events.metadata(job("tenant-a", "batch-p1"), "generation", 1)).build());
+    await().atMost(PATIENCE).until(() -> receiver.received("/batch-failures").size() == 2);
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_deliveries WHERE event_type = 'batch.ended'"
+        + " AND event_id = ?", Long.class, "batch-" + batchId)).isEqualTo(2);
+  }
+
   private UUID endpoint(String tenant, String project, URI url, String secret, String... types) {
     UUID id = UUID.randomUUID();
     jdbc.update("INSERT INTO webhook_endpoints (id, tenant_id, project_id, url, event_types, secret, created_at)"
@@ -395,10 +445,15 @@ class WebhookServiceIT {
 
   /** A job's row as the gateway writes it at creation. */
   private String job(String tenant, String project) {
+    return job(tenant, project, null);
+  }
+
+  /** A job's row as the gateway writes it at creation, in a batch unless {@code batchId} is null. */
+  private String job(String tenant, String project, String batchId) {
     String jobId = UUID.randomUUID().toString();
     jdbc.update("INSERT INTO jobs (job_id, tenant_id, job_type, project_id, branch_id, prompt, aspect_ratio, provider,"
-        + " model, status, created_at, updated_at, last_event_seq) VALUES (?, ?, 'ASSET_IMAGE_KEY', ?, 'main',"
-        + " 'A lighthouse', '16:9', 'local', 'local-v1', 'queued', now(), now(), 1)", jobId, tenant, project);
+        + " model, status, created_at, updated_at, last_event_seq, batch_id) VALUES (?, ?, 'ASSET_IMAGE_KEY', ?, 'main',"
+        + " 'A lighthouse', '16:9', 'local', 'local-v1', 'queued', now(), now(), 1, ?)", jobId, tenant, project, batchId);
     return jobId;
   }
 

@@ -13,7 +13,8 @@ import java.util.List;
  *
  * @param projectId the project whose jobs it hears of
  * @param url where deliveries are posted: https (http only where configured), public address
- * @param eventTypes the events it wants: {@code job.completed}, {@code job.failed}, {@code job.canceled}
+ * @param eventTypes the events it wants: {@code job.completed}, {@code job.failed}, {@code job.canceled},
+ *     {@code budget.threshold}, {@code batch.ended}
  * @param description a note for the people who read the list
  * @param secret the signing secret to use ({@code whsec_} and base64 of 24 to 64 bytes), so a receiver
  *     that verifies every request can verify the test ping too; one is made when left out

@@ -6,6 +6,7 @@ import dev.imagejobs.messaging.LifecycleRecords;
 import dev.imagejobs.messaging.WebhookEventType;
 import dev.imagejobs.schemas.CompletedJobCodec;
 import dev.imagejobs.schemas.EventType;
+import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
@@ -46,7 +47,13 @@ public class WebhookIntake extends ConsumerLoop {
       EventType.JOB_COMPLETED, WebhookEventType.JOB_COMPLETED,
       EventType.JOB_FAILED, WebhookEventType.JOB_FAILED,
       EventType.JOB_CANCELED, WebhookEventType.JOB_CANCELED);
-  private static final Set<EventType> WANTED = EnumSet.copyOf(TYPES.keySet());
+  private static final Map<EventType, JobStatus> ENDED_AS = Map.of(
+      EventType.JOB_COMPLETED, JobStatus.COMPLETED,
+      EventType.JOB_FAILED, JobStatus.FAILED,
+      EventType.JOB_CANCELED, JobStatus.CANCELED);
+  /** The endings, and retries, which take a job of a batch out of the ended ones again. */
+  private static final Set<EventType> WANTED = EnumSet.of(EventType.JOB_COMPLETED, EventType.JOB_FAILED,
+      EventType.JOB_CANCELED, EventType.JOB_RETRY_REQUESTED);
 
   private final TopicNames names;
   private final LifecycleRecords records;
@@ -128,7 +135,13 @@ public class WebhookIntake extends ConsumerLoop {
               summary.getProjectId(), payloads.summary(summary)));
         } else {
           Optional<LifecycleEvent> event = records.decodeIfWanted(record, WANTED);
-          event.ifPresent(ending -> batch.endings.add(ending(ending)));
+          event.ifPresent(wanted -> {
+            if (wanted.type() == EventType.JOB_RETRY_REQUESTED) {
+              batch.retries.add(new IntakeBatch.Retry(wanted.jobId(), wanted.metadata().getRun()));
+            } else {
+              batch.endings.add(ending(wanted));
+            }
+          });
         }
       } catch (RuntimeException e) {
         log.warn("Skipping record {}-{}@{} that cannot be read: {}", record.topic(), record.partition(),
@@ -142,7 +155,7 @@ public class WebhookIntake extends ConsumerLoop {
     WebhookEventType type = TYPES.get(event.type());
     String data = type == WebhookEventType.JOB_COMPLETED ? null : payloads.ending(event);
     return new IntakeBatch.Ending(event.metadata().getEventId(), event.jobId(), type.wireName(), data,
-        event.metadata().getOccurredAt());
+        event.metadata().getOccurredAt(), event.metadata().getRun(), ENDED_AS.get(event.type()).wireName());
   }
 
   private static Map<TopicPartition, OffsetAndMetadata> next(ConsumerRecords<byte[], byte[]> polled) {
