@@ -19,6 +19,7 @@ const state = {
   pendingKey: null,         // Idempotency-Key of the submission in flight, reused if it is sent again
   budgetTimer: null,        // a pending refresh of the budget line
   batch: null,              // the batch followed: { batchId, statuses: Map jobId -> status, source }
+  references: [],           // chosen for the next job, in order: { jobId } or { referenceId }, with a label
 };
 
 const $ = (id) => document.getElementById(id);
@@ -273,6 +274,8 @@ function upsert(view) {
     row = $('job-row-template').content.firstElementChild.cloneNode(true);
     row.querySelector('.retry').addEventListener('click', () => command(view.jobId, 'retry'));
     row.querySelector('.cancel').addEventListener('click', () => command(view.jobId, 'cancel'));
+    row.querySelector('.use-reference').addEventListener('click',
+      () => addReference({ jobId: view.jobId }, (view.assetId || view.shotId || 'job') + ' ' + view.jobId.slice(0, 8)));
     state.rows.set(view.jobId, row);
     insertInOrder(row, view);
   }
@@ -316,6 +319,7 @@ function render(row, view) {
     : '';
   row.querySelector('.retry').hidden = view.status !== 'failed';
   row.querySelector('.cancel').hidden = TERMINAL.has(view.status) || view.cancelRequested;
+  row.querySelector('.use-reference').hidden = view.status !== 'completed';
   const image = row.querySelector('[data-testid=job-image]');
   if (view.status === 'completed' && view.image) {
     showImage(view, image);
@@ -389,6 +393,9 @@ function requestBody() {
   if ($('priority').value) {
     body.priority = $('priority').value;
   }
+  if (state.references.length > 0) {
+    body.references = state.references.map(({ label, ...reference }) => reference);
+  }
   for (const key of Object.keys(body)) {
     if (body[key] === '') {
       delete body[key];
@@ -416,6 +423,8 @@ async function submitJob(event) {
     upsert(await response.json());
     state.pendingKey = null;
     $('prompt').value = '';
+    state.references = [];
+    renderReferences();
   } catch (e) {
     if (e.problem && e.problem.status >= 400 && e.problem.status < 500) {
       state.pendingKey = null;
@@ -423,6 +432,58 @@ async function submitJob(event) {
     showError(e);
   } finally {
     button.disabled = false;
+  }
+}
+
+// ---- reference images ----------------------------------------------------------------------------
+
+function addReference(reference, label) {
+  clearError();
+  state.references.push({ ...reference, label });
+  renderReferences();
+}
+
+function renderReferences() {
+  const list = $('reference-list');
+  list.replaceChildren();
+  state.references.forEach((reference, index) => {
+    const item = document.createElement('li');
+    item.dataset.testid = 'reference-chip';
+    item.dataset.source = reference.jobId ? 'job' : 'upload';
+    item.textContent = (index + 1) + '. ' + reference.label + ' ';
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.textContent = '×';
+    remove.title = 'Remove';
+    remove.addEventListener('click', () => {
+      state.references.splice(index, 1);
+      renderReferences();
+    });
+    item.append(remove);
+    list.append(item);
+  });
+}
+
+/** Uploads the chosen file to the project and adds it to the next job's references. */
+async function uploadReference() {
+  const input = $('reference-file');
+  const file = input.files && input.files[0];
+  if (!file || !state.project) {
+    return;
+  }
+  clearError();
+  try {
+    const response = await api(API + '/references?projectId=' + encodeURIComponent(state.project), {
+      method: 'POST',
+      headers: { 'Content-Type': file.type || 'application/octet-stream', 'X-File-Name': file.name },
+      body: file,
+    });
+    const stored = await response.json();
+    addReference({ referenceId: stored.referenceId }, stored.fileName || stored.referenceId.slice(0, 8));
+  } catch (e) {
+    showError(e);
+  } finally {
+    input.value = '';
   }
 }
 
@@ -538,6 +599,7 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('job-form').addEventListener('submit', submitJob);
   $('submit-batch').addEventListener('click', submitBatch);
+  $('reference-file').addEventListener('change', uploadReference);
 
   const fromUrl = Tokens.fromUrl();
   if (fromUrl.get('project')) {

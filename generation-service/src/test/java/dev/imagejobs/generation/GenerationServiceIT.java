@@ -7,6 +7,7 @@ import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.local.LocalImageProvider;
 import dev.imagejobs.generation.testing.CountingProvider;
+import dev.imagejobs.generation.testing.ReferenceImages;
 import dev.imagejobs.generation.testing.SlowProvider;
 import dev.imagejobs.messaging.DeadLetterHeaders;
 import dev.imagejobs.messaging.testing.LifecycleTopicProbe;
@@ -24,6 +25,7 @@ import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -168,6 +170,49 @@ class GenerationServiceIT {
   }
 
   @Test
+  void givenAJobWithAReferenceImageInTheBucket_whenConsumed_thenTheProviderGetsItAndDrawsItInTheStrip()
+      throws Exception {
+    String jobId = UUID.randomUUID().toString();
+    JobRequested requested = Events.aJobRequested(jobId);
+    requested.getSpec().setProvider(COUNTING);
+    requested.getSpec().setReferences(List.of(ReferenceImages.stored(store, "ref-" + jobId,
+        ReferenceImages.solidPng(16, 16, Color.RED), "image/png")));
+
+    probe.publish(requested);
+
+    List<LifecycleEvent> events = probe.awaitEventsOf(jobId, e -> e.size() >= 4);
+    assertThat(events).extracting(LifecycleEvent::type).containsExactly(
+        EventType.JOB_REQUESTED, EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
+    assertThat(counting.callsFor(jobId)).isEqualTo(1);
+    ImageGenerated generated = events.get(3).payload(ImageGenerated.class);
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(
+        Files.readAllBytes(storage.resolve("asset-images").resolve(generated.getStagedRef()))));
+    // 256 x 144: the thumbnail is 28 pixels square (a fifth of the height), 2 from the top-left corner.
+    assertThat(image.getRGB(16, 16)).isEqualTo(Color.RED.getRGB());
+  }
+
+  @Test
+  void givenAJobWithReferencesItsModelCannotTake_whenConsumed_thenItFailsPermanentWithoutAProviderCall() {
+    String jobId = UUID.randomUUID().toString();
+    JobRequested requested = Events.aJobRequested(jobId);
+    requested.getSpec().setProvider(COUNTING);
+    requested.getSpec().setModel("model-without-references");
+    requested.getSpec().setReferences(List.of(ReferenceImages.stored(store, "ref-" + jobId,
+        ReferenceImages.solidPng(16, 16, Color.RED), "image/png")));
+
+    probe.publish(requested);
+
+    List<LifecycleEvent> events = probe.awaitEventsOf(jobId, e -> e.size() >= 3);
+    assertThat(events).extracting(LifecycleEvent::type)
+        .containsExactly(EventType.JOB_REQUESTED, EventType.JOB_STARTED, EventType.JOB_FAILED);
+    JobFailed failed = events.get(2).payload(JobFailed.class);
+    assertThat(failed.getErrorClass()).isEqualTo("PERMANENT");
+    assertThat(failed.getMessage())
+        .isEqualTo("reference images: model model-without-references takes no reference images");
+    assertThat(counting.callsFor(jobId)).isZero();
+  }
+
+  @Test
   void givenGarbageOnTheTopic_whenConsumed_thenItIsDeadLetteredAndTheNextJobStillRuns() {
     RecordHeaders headers = new RecordHeaders();
     headers.add(CloudEventHeaders.TYPE, EventType.JOB_REQUESTED.ceType().getBytes(StandardCharsets.UTF_8));
@@ -195,7 +240,7 @@ class GenerationServiceIT {
       throws Exception {
     String jobId = UUID.randomUUID().toString();
     byte[] earlier = ((ImageArtifact.Bytes) local.generate(
-        new GenerationRequest(jobId, 0, 1, "Generated before the crash", "16:9", "1K", "local-v1"))
+        new GenerationRequest(jobId, 0, 1, "Generated before the crash", "16:9", "1K", "local-v1", List.of()))
         .get(10, TimeUnit.SECONDS)).content();
     store.putIfAbsent(BlobPath.of("staging", jobId, "attempt-1.png"), earlier,
         new BlobMetadata("image/png", "private, no-store", Map.of("jobId", jobId)));

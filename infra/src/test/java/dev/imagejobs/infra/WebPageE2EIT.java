@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.awt.image.BufferedImage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -128,6 +130,43 @@ class WebPageE2EIT {
     assertThat(batch.statusCode()).as(batch.body()).isEqualTo(200);
     assertThat(batch.body()).contains("\"jobCount\":3", "\"completed\":3", "\"ended\":true",
         "The harbour at dawn", "The harbour at dusk");
+  }
+
+  @Test
+  void aFrameMadeFromAnUploadedReferenceAndAnEarlierJobsImageCompletesWithBoth() throws Exception {
+    // Given the page following project "references", with a completed asset key
+    browser.get(stack.gatewayUrl() + "/?project=references&token=" + stack.devToken());
+    WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+    wait.until(d -> "live".equals(byTestId("stream-status").getAttribute("data-state")));
+    new Select(byTestId("job-type")).selectByValue("ASSET_IMAGE_KEY");
+    byTestId("asset-id").sendKeys("mara");
+    byTestId("prompt").sendKeys("Mara, a lighthouse keeper");
+    byTestId("submit-job").click();
+    WebElement key = wait.until(d -> d.findElements(By.cssSelector("[data-testid=job-row][data-status=completed]"))
+        .stream().findFirst().orElse(null));
+
+    // When the user picks that job's image, uploads a sketch, and asks for a start frame with both
+    key.findElement(By.cssSelector("[data-testid=use-reference-button]")).click();
+    Path sketch = stateDir.resolve("sketch.png");
+    ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "png", sketch.toFile());
+    byTestId("reference-file").sendKeys(sketch.toString());
+    wait.until(d -> d.findElements(By.cssSelector("[data-testid=reference-chip]")).size() == 2);
+    new Select(byTestId("job-type")).selectByValue("START_FRAME");
+    byTestId("scene-id").sendKeys("s1");
+    byTestId("shot-id").sendKeys("sh1");
+    byTestId("prompt").sendKeys("Mara on the pier, as sketched");
+    byTestId("submit-job").click();
+
+    // Then the frame completes, and its job sends the two references in the order picked
+    wait.until(d -> d.findElements(By.cssSelector("[data-testid=job-row][data-status=completed]")).size() == 2);
+    assertThat(browser.findElements(By.cssSelector("[data-testid=reference-chip]"))).isEmpty();
+    String frame = browser.findElements(By.cssSelector("[data-testid=job-row]")).get(0).getAttribute("data-job-id");
+    HttpResponse<String> view = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            stack.gatewayUrl() + "/api/v1/images/jobs/" + frame))
+        .header("Authorization", "Bearer " + stack.devToken()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(view.body()).contains("\"jobType\":\"START_FRAME\"", "\"status\":\"completed\"")
+        .containsPattern("\"references\":\\[\\{\"source\":\"job\",\"id\":\"" + key.getAttribute("data-job-id")
+            + "\".*\\{\"source\":\"upload\"");
   }
 
   @Test

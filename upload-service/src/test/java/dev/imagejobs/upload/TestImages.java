@@ -2,7 +2,7 @@ package dev.imagejobs.upload;
 
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.avro.ImageGenerated;
-import dev.imagejobs.upload.inspection.ArtifactInspector;
+import dev.imagejobs.storage.Sha256;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -50,7 +50,7 @@ public final class TestImages {
   }
 
   public static String sha256(byte[] content) {
-    return ArtifactInspector.sha256(content);
+    return Sha256.hex(content);
   }
 
   /**

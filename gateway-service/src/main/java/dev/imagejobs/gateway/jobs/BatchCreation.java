@@ -4,6 +4,7 @@ import dev.imagejobs.gateway.budgets.Budgets;
 import dev.imagejobs.gateway.idempotency.IdempotencyKey;
 import dev.imagejobs.gateway.idempotency.IdempotencyKeys;
 import dev.imagejobs.gateway.idempotency.StoredResponse;
+import dev.imagejobs.gateway.readmodel.JobReference;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +35,14 @@ class BatchCreation {
   private final TransactionalOperator transaction;
   private final IdempotencyKeys keys;
   private final JsonMapper json;
+  private final ReferenceResolver references;
+  private final JobsSettings settings;
 
-  BatchCreation(JobCreation creation, TransactionalOperator transaction, IdempotencyKeys keys, JsonMapper json) {
+  BatchCreation(JobCreation creation, TransactionalOperator transaction, IdempotencyKeys keys, JsonMapper json,
+      ReferenceResolver references, JobsSettings settings) {
     this.creation = creation;
+    this.references = references;
+    this.settings = settings;
     this.transaction = transaction;
     this.keys = keys;
     this.json = json;
@@ -48,20 +54,26 @@ class BatchCreation {
    * @return the 202 response to send; errors with the problem of the first job refused
    */
   Mono<StoredResponse> create(String tenantId, CreateBatchRequest request, String traceparent, IdempotencyKey key) {
-    return Mono.defer(() -> {
-      String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(JobCreation.canonical(request));
-      return attempt(tenantId, request, traceparent, key, fingerprint, KEY_ATTEMPTS);
-    });
+    return Flux.range(0, request.jobs().size())
+        .concatMap(i -> references.resolve(tenantId, request.jobs().get(i).references(), settings.model(),
+            "jobs[" + i + "]."))
+        .collectList()
+        .flatMap(resolved -> {
+          String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(JobCreation.canonical(request));
+          return attempt(tenantId, request, resolved, traceparent, key, fingerprint, KEY_ATTEMPTS);
+        });
   }
 
-  private Mono<StoredResponse> attempt(String tenantId, CreateBatchRequest request, String traceparent,
-      IdempotencyKey key, String fingerprint, int attempts) {
+  private Mono<StoredResponse> attempt(String tenantId, CreateBatchRequest request,
+      List<List<JobReference>> references, String traceparent, IdempotencyKey key, String fingerprint,
+      int attempts) {
     String batchId = UUID.randomUUID().toString();
     // One backlog shard for the whole batch: its jobs add to one row instead of locking several.
     int shard = ReadModel.requestBacklogShard();
     List<JobCreation.Draft> drafts = new ArrayList<>();
     for (int i = 0; i < request.jobs().size(); i++) {
-      drafts.add(creation.draft(tenantId, creation.spec(request.jobs().get(i), batchId, "jobs[" + i + "]."),
+      drafts.add(creation.draft(tenantId,
+          creation.spec(request.jobs().get(i), batchId, "jobs[" + i + "].", references.get(i)),
           traceparent, Budgets.BUDGETED, shard));
     }
     StoredResponse response = new StoredResponse(HttpStatus.ACCEPTED.value(), BatchView.location(batchId),
@@ -81,7 +93,7 @@ class BatchCreation {
           }
           // Another request with this key committed first: its response is the answer.
           Mono<StoredResponse> retry = attempts > 1
-              ? attempt(tenantId, request, traceparent, key, fingerprint, attempts - 1)
+              ? attempt(tenantId, request, references, traceparent, key, fingerprint, attempts - 1)
               : Mono.error(new IllegalStateException("Idempotency key neither claimable nor replayable"));
           return keys.replay(tenantId, key, fingerprint).switchIfEmpty(retry);
         });

@@ -3,17 +3,19 @@ package dev.imagejobs.gateway.jobs;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.imagejobs.gateway.web.Ids;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import java.util.List;
 
 /**
  * Body of {@code POST /api/v1/images/jobs}. Enumerations are strings checked here, so an unknown
  * value is reported as a field error instead of an unreadable body; each is accepted in the one
  * spelling the API shows it in. An absent {@code priority} is left out of the request's canonical
  * form ({@link JobCreation}): a request that names none has the fingerprint it had before the field
- * existed, so idempotency keys stored by an earlier version still replay.
+ * existed, so idempotency keys stored by an earlier version still replay; {@code references} likewise.
  */
 @ValidJobTarget
 record CreateJobRequest(
@@ -39,13 +41,20 @@ record CreateJobRequest(
         + "first; absent: the default of the job type (imagejobs.jobs.priorities.*, normal unless configured)")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Pattern(regexp = PRIORITIES, message = "must be one of high, normal, low")
-    String priority) {
+    String priority,
+    @Schema(description = "Images sent to the model with the prompt, in this order: completed jobs' images and "
+        + "uploaded reference images; at most what the model takes (GET /api/v1/images/model)")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Size(max = MAX_REFERENCES, message = "must hold at most " + MAX_REFERENCES + " reference images")
+    List<@NotNull @Valid ReferenceRequest> references) {
 
   static final int MAX_PROMPT_LENGTH = 4000;
   static final String JOB_TYPES = "ASSET_IMAGE_KEY|START_FRAME|END_FRAME";
   static final String ASPECT_RATIOS = "1:1|2:3|3:2|3:4|4:3|4:5|5:4|9:16|16:9|21:9";
   static final String IMAGE_SIZES = "1K|2K|4K";
   static final String PRIORITIES = "high|normal|low";
+  /** More than any model takes; the model's own limit is checked at creation. */
+  static final int MAX_REFERENCES = 16;
 
   boolean isFrame() {
     return "START_FRAME".equals(jobType) || "END_FRAME".equals(jobType);

@@ -5,6 +5,7 @@ import dev.imagejobs.gateway.outbox.Outbox;
 import dev.imagejobs.gateway.readmodel.ApplyOutcome;
 import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.ConsumedEvent;
+import dev.imagejobs.gateway.readmodel.JobReference;
 import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.schemas.EventMetadataFactory;
@@ -138,6 +139,7 @@ class JobCommands {
         .setEstimatedCostMicros(row.estimatedCostMicros())
         .setPriority(row.priority().avro())
         .setBatchId(row.batchId())
+        .setReferences(row.references().stream().map(JobReference::avro).toList())
         .build();
   }
 }

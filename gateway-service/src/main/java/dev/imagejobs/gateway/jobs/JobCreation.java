@@ -7,6 +7,7 @@ import dev.imagejobs.gateway.idempotency.StoredResponse;
 import dev.imagejobs.gateway.outbox.Outbox;
 import dev.imagejobs.gateway.ratelimit.BacklogLimit;
 import dev.imagejobs.gateway.readmodel.CommittedEvents;
+import dev.imagejobs.gateway.readmodel.JobReference;
 import dev.imagejobs.gateway.readmodel.Priority;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.readmodel.SqlPart;
@@ -55,6 +56,7 @@ class JobCreation {
   private final StyleCapsules capsules;
   private final IdempotencyKeys keys;
   private final JsonMapper json;
+  private final ReferenceResolver references;
 
   JobCreation(
       ReadModel readModel,
@@ -68,7 +70,9 @@ class JobCreation {
       JobsSettings settings,
       StyleCapsules capsules,
       IdempotencyKeys keys,
-      JsonMapper json) {
+      JsonMapper json,
+      ReferenceResolver references) {
+    this.references = references;
     this.readModel = readModel;
     this.outbox = outbox;
     this.committed = committed;
@@ -91,11 +95,12 @@ class JobCreation {
    * @return the 202 response to send; errors with a 429 problem when the tenant's backlog is full
    */
   Mono<StoredResponse> create(String tenantId, CreateJobRequest request, String traceparent, IdempotencyKey key) {
-    return Mono.defer(() -> {
-      JobSpec spec = spec(request, null, "");
-      String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(canonical(request));
-      return attempt(tenantId, spec, traceparent, key, fingerprint, KEY_ATTEMPTS);
-    });
+    return Mono.defer(() -> references.resolve(tenantId, request.references(), settings.model(), "")
+        .flatMap(resolved -> {
+          JobSpec spec = spec(request, null, "", resolved);
+          String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(canonical(request));
+          return attempt(tenantId, spec, traceparent, key, fingerprint, KEY_ATTEMPTS);
+        }));
   }
 
   private Mono<StoredResponse> attempt(
@@ -207,8 +212,9 @@ class JobCreation {
    *
    * @param batchId the batch it is created in, or null
    * @param fieldPrefix put before field names in errors, e.g. {@code jobs[2].} for a batch's third job
+   * @param references the reference images, as {@link ReferenceResolver} resolved them
    */
-  JobSpec spec(CreateJobRequest request, String batchId, String fieldPrefix) {
+  JobSpec spec(CreateJobRequest request, String batchId, String fieldPrefix, List<JobReference> references) {
     JobType type = JobType.valueOf(request.jobType());
     Priority priority = request.priority() == null
         ? settings.priorities().of(type)
@@ -227,9 +233,10 @@ class JobCreation {
         .setImageSize(request.imageSize())
         .setProvider(settings.provider())
         .setModel(settings.model())
-        .setEstimatedCostMicros(costs.estimateMicros(settings.model(), request.imageSize()))
+        .setEstimatedCostMicros(costs.estimateMicros(settings.model(), request.imageSize(), references.size()))
         .setPriority(priority.avro())
         .setBatchId(batchId)
+        .setReferences(references.stream().map(JobReference::avro).toList())
         .build();
   }
 

@@ -34,7 +34,7 @@ import reactor.core.scheduler.Schedulers;
  * strong ETag, at most {@link ImageDownloads} of them at once. Blocking (opening the object, signing
  * may call IAM): call it off the event loop.
  */
-class JobImages {
+public class JobImages {
   /** The redirect carries a credential that expires: neither it nor its target may be cached. */
   static final String REDIRECT_CACHE_CONTROL = "private, no-store";
   static final String SHA256_METADATA = "sha256";
@@ -53,7 +53,8 @@ class JobImages {
   }
 
   /**
-   * The response for the image of job {@code jobId} stored at {@code storagePath}.
+   * The response for the image of job {@code jobId} stored at {@code storagePath} (or of an uploaded
+   * reference image, {@code jobId} then being the reference's id, as errors name it).
    *
    * @param recordedSha256 the digest the read model recorded at upload (the one the upload service
    *     also stores in the object's metadata), or null when unknown
@@ -61,7 +62,7 @@ class JobImages {
    * @throws org.springframework.web.ErrorResponseException a {@code 503} when this instance serves as
    *     many images as it may at once
    */
-  ResponseEntity<Flux<DataBuffer>> serve(
+  public ResponseEntity<Flux<DataBuffer>> serve(
       String jobId, String storagePath, String recordedSha256, ServerWebExchange exchange) {
     BlobPath path = pathOf(jobId, storagePath);
     Optional<URI> signed = signedUrlExpiry.isZero() ? Optional.empty() : store.signedUrl(path, signedUrlExpiry);

@@ -1,9 +1,11 @@
 package dev.imagejobs.gateway.jobs;
 
+import dev.imagejobs.gateway.readmodel.JobReference;
 import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.schemas.JobStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A job as the API shows it, in responses and as the data of stream events: the read-model row,
@@ -16,6 +18,7 @@ public record JobView(
     String jobType,
     @Schema(allowableValues = {"high", "normal", "low"}) String priority,
     @Schema(description = "The batch the job was created in; null for a job created alone") String batchId,
+    @Schema(description = "The reference images sent with the prompt, in order") List<Reference> references,
     String projectId,
     String branchId,
     String sceneId,
@@ -56,7 +59,8 @@ public record JobView(
             row.sha256(), row.storagePath(), shownObjectUri(row.objectUri()))
         : null;
     return new JobView(
-        row.jobId(), row.status().wireName(), row.jobType(), row.priority().wireName(), row.batchId(), row.projectId(),
+        row.jobId(), row.status().wireName(), row.jobType(), row.priority().wireName(), row.batchId(),
+        row.references().stream().map(Reference::of).toList(), row.projectId(),
         row.branchId(), row.sceneId(), row.shotId(), row.assetId(), row.prompt(), row.styleCapsuleId(),
         row.aspectRatio(), row.imageSize(), row.provider(), row.model(), row.attemptCount(), row.totalAttempts(),
         row.retryCount(), row.cancelRequested(), row.failureStage(), row.errorClass(), row.errorCode(),
@@ -71,6 +75,25 @@ public record JobView(
    */
   static String shownObjectUri(String objectUri) {
     return objectUri == null || objectUri.regionMatches(true, 0, "file:", 0, 5) ? null : objectUri;
+  }
+
+  /**
+   * A reference image of the job.
+   *
+   * @param source {@code job} or {@code upload}
+   * @param id the job's id or the uploaded reference's id
+   * @param contentType its media type
+   * @param sizeBytes its size
+   * @param width its width in pixels
+   * @param height its height in pixels
+   * @param sha256 the SHA-256 of its bytes in hex
+   */
+  public record Reference(String source, String id, String contentType, long sizeBytes, int width, int height,
+      String sha256) {
+    static Reference of(JobReference reference) {
+      return new Reference(reference.source(), reference.id(), reference.contentType(), reference.sizeBytes(),
+          reference.width(), reference.height(), reference.sha256());
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.imagejobs.gateway.security.Tenant;
 import dev.imagejobs.gateway.web.Ids;
 import dev.imagejobs.gateway.web.InvalidInputException;
 import dev.imagejobs.messaging.JobTracing;
+import dev.imagejobs.messaging.ModelCatalogue;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.JobStatus;
 import io.swagger.v3.oas.annotations.Operation;
@@ -50,6 +51,7 @@ import reactor.core.scheduler.Schedulers;
 class JobsController {
   static final String JOBS = "/api/v1/images/jobs";
   static final String STYLE_CAPSULES = "/api/v1/images/style-capsules";
+  static final String MODEL = "/api/v1/images/model";
   static final String LEGACY_GENERATE = "/api/images/generate";
   static final String LEGACY_JOB = "/api/images/jobs/{jobId}";
   /** Marks a response replayed for a repeated {@code Idempotency-Key} (otherwise identical). */
@@ -66,6 +68,8 @@ class JobsController {
   private final JobImages images;
   private final JobWaits waits;
   private final JobTracing tracing;
+  private final JobsSettings settings;
+  private final ModelCatalogue catalogue;
 
   JobsController(
       JobCreation creation,
@@ -78,7 +82,11 @@ class JobsController {
       StyleCapsules capsules,
       JobImages images,
       JobWaits waits,
-      JobTracing tracing) {
+      JobTracing tracing,
+      JobsSettings settings,
+      ModelCatalogue catalogue) {
+    this.settings = settings;
+    this.catalogue = catalogue;
     this.creation = creation;
     this.commands = commands;
     this.listing = listing;
@@ -211,6 +219,13 @@ class JobsController {
         .switchIfEmpty(Mono.error(() -> new JobNotFoundException("Job " + jobId + " has no image")))
         .flatMap(row -> Mono.fromCallable(() -> images.serve(row.jobId(), row.storagePath(), row.sha256(), exchange))
             .subscribeOn(Schedulers.boundedElastic()));
+  }
+
+  @Operation(summary = "The model new jobs use and what it takes", description = "The provider and model "
+      + "written into every new job, with the reference images it takes: how many, which types, how large.")
+  @GetMapping(path = MODEL, produces = MediaType.APPLICATION_JSON_VALUE)
+  ModelView model() {
+    return ModelView.of(settings.provider(), settings.model(), catalogue.capabilitiesOf(settings.model()));
   }
 
   @Operation(summary = "The style capsules a request may name")

@@ -25,11 +25,12 @@ record PricingSettings(@DefaultValue("0") long defaultMicrosPerImage, Map<String
    *
    * @param microsPerImage price of an image whose size is not in {@code sizes}, or has no size
    * @param sizes price by image size class ({@code 1K}, {@code 2K}, {@code 4K})
+   * @param microsPerReferenceImage what each reference image sent with the prompt adds (its input tokens)
    */
-  record ModelPrice(long microsPerImage, Map<String, Long> sizes) {
+  record ModelPrice(long microsPerImage, Map<String, Long> sizes, long microsPerReferenceImage) {
     ModelPrice {
       sizes = sizes == null ? Map.of() : Map.copyOf(sizes);
-      if (microsPerImage < 0 || sizes.values().stream().anyMatch(price -> price < 0)) {
+      if (microsPerImage < 0 || microsPerReferenceImage < 0 || sizes.values().stream().anyMatch(price -> price < 0)) {
         throw new IllegalArgumentException("prices must not be negative");
       }
     }

@@ -47,13 +47,14 @@ final class EventDetails {
     if (value instanceof ByteBuffer bytes) {
       return Base64.getEncoder().encodeToString(bytesOf(bytes));
     }
-    if (value instanceof GenericContainer || value instanceof Enum<?> || value instanceof CharSequence) {
-      return Text.clean(value.toString());
-    }
+    // Before GenericContainer: a decoded Avro array is one, and must be a list like a built one.
     if (value instanceof List<?> list) {
       List<Object> values = new ArrayList<>(list.size());
       list.forEach(element -> values.add(value(element)));
       return values;
+    }
+    if (value instanceof GenericContainer || value instanceof Enum<?> || value instanceof CharSequence) {
+      return Text.clean(value.toString());
     }
     if (value instanceof Map<?, ?> map) {
       Map<String, Object> values = new LinkedHashMap<>();

@@ -141,6 +141,7 @@ final class JobFold {
       row.estimatedCostMicros = spec.getEstimatedCostMicros();
       row.priority = Priority.of(spec.getPriority());
       row.batchId = Text.clean(spec.getBatchId());
+      row.references = spec.getReferences().stream().map(JobReference::of).toList();
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.imagejobs.gateway.readmodel;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleFold;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One row of the {@code jobs} read model: what was asked, where the job stands, and the result.
@@ -26,6 +27,7 @@ public record JobRow(
     String model,
     Priority priority,
     String batchId,
+    List<JobReference> references,
     JobStatus status,
     int attemptCount,
     int earlierAttempts,
@@ -54,6 +56,8 @@ public record JobRow(
   /** Snapshots stored before priorities existed have none: those jobs are normal. */
   public JobRow {
     priority = priority == null ? Priority.NORMAL : priority;
+    // Snapshots stored before reference images existed have none.
+    references = references == null ? List.of() : List.copyOf(references);
   }
 
   /** The run the job is on: 0, or its latest retry's count. */
@@ -96,6 +100,7 @@ public record JobRow(
     String model;
     Priority priority;
     String batchId;
+    List<JobReference> references;
     JobStatus status;
     int attemptCount;
     int earlierAttempts;
@@ -143,6 +148,7 @@ public record JobRow(
       model = row.model;
       priority = row.priority;
       batchId = row.batchId;
+      references = row.references;
       status = row.status;
       attemptCount = row.attemptCount;
       earlierAttempts = row.earlierAttempts;
@@ -172,7 +178,7 @@ public record JobRow(
     JobRow build() {
       return new JobRow(
           jobId, tenantId, jobType, projectId, branchId, sceneId, shotId, assetId, prompt, styleCapsuleId,
-          styleText, aspectRatio, imageSize, provider, model, priority, batchId, status, attemptCount, earlierAttempts,
+          styleText, aspectRatio, imageSize, provider, model, priority, batchId, references, status, attemptCount, earlierAttempts,
           retryCount, cancelRequested, failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros,
           actualCostMicros, earlierCostMicros, storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
           createdAt, startedAt, completedAt, updatedAt, lastEventSeq);

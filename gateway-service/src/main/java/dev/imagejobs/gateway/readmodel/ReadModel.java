@@ -83,6 +83,7 @@ public class ReadModel {
       new Column<>("model", JobRow::model),
       new Column<>("priority", row -> row.priority().wireName()),
       new Column<>("batch_id", JobRow::batchId),
+      new Column<>("reference_images", JobRow::references),
       new Column<>("status", row -> row.status().wireName()),
       new Column<>("attempt_count", JobRow::attemptCount),
       new Column<>("earlier_attempts", JobRow::earlierAttempts),
@@ -581,6 +582,10 @@ public class ReadModel {
     return position == null ? "creation" : "partition " + position.partition() + " offset " + position.offset();
   }
 
+  private static List<JobReference> references(Json stored) {
+    return stored == null ? List.of() : List.of(JSON.readValue(stored.asString(), JobReference[].class));
+  }
+
   private static JobRow read(Readable row) {
     return new JobRow(
         row.get("job_id", String.class),
@@ -600,6 +605,7 @@ public class ReadModel {
         row.get("model", String.class),
         Priority.stored(row.get("priority", String.class)),
         row.get("batch_id", String.class),
+        references(row.get("reference_images", Json.class)),
         JobStatus.fromWireName(row.get("status", String.class)).orElseThrow(),
         row.get("attempt_count", Integer.class),
         row.get("earlier_attempts", Integer.class),

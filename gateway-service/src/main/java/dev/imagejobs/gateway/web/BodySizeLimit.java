@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.web;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -20,22 +21,26 @@ import reactor.core.publisher.Mono;
 
 /**
  * Refuses request bodies above {@code imagejobs.http.max-body-size} with 413 ({@code
- * imagejobs.http.max-batch-body-size} for a batch's {@code POST}), before anything else runs when
- * {@code Content-Length} announces it, and while reading when the body is chunked. The JSON
- * codec's in-memory limit is the larger of the two, so no route can be made to buffer more.
+ * imagejobs.http.max-batch-body-size} for a batch's {@code POST}, {@code
+ * imagejobs.http.max-reference-size} for an uploaded reference image), before anything else runs
+ * when {@code Content-Length} announces it, and while reading when the body is chunked. The JSON
+ * codec's in-memory limit is the batch's, so no JSON route can be made to buffer more; the upload
+ * route reads its bytes itself, within its own limit.
  */
 @Component
 class BodySizeLimit implements WebFilter, Ordered {
-  /** The route whose bodies may be larger: a batch of jobs. */
+  /** The routes whose bodies may be larger: a batch of jobs, a reference image. */
   static final String BATCHES = "/api/v1/images/batches";
+  static final String REFERENCES = "/api/v1/images/references";
 
   private final long maxBytes;
-  private final long maxBatchBytes;
+  private final Map<String, Long> maxPostBytes;
   private final ProblemResponses problems;
 
   BodySizeLimit(HttpSettings settings, ProblemResponses problems) {
     this.maxBytes = settings.maxBodySize().toBytes();
-    this.maxBatchBytes = settings.maxBatchBodySize().toBytes();
+    this.maxPostBytes = Map.of(BATCHES, settings.maxBatchBodySize().toBytes(),
+        REFERENCES, settings.maxReferenceSize().toBytes());
     this.problems = problems;
   }
 
@@ -54,8 +59,8 @@ class BodySizeLimit implements WebFilter, Ordered {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
     ServerHttpRequest request = exchange.getRequest();
-    long limit = request.getMethod() == HttpMethod.POST && BATCHES.equals(request.getPath().value())
-        ? maxBatchBytes : maxBytes;
+    long limit = request.getMethod() == HttpMethod.POST
+        ? maxPostBytes.getOrDefault(request.getPath().value(), maxBytes) : maxBytes;
     long declared = request.getHeaders().getContentLength();
     if (declared > limit) {
       return problems.write(exchange, problem(), new HttpHeaders());

@@ -99,6 +99,7 @@ public abstract class GatewayIntegrationTest {
     // A price for the local model, so estimates are visible: per image, and per size for 2K.
     registry.add("imagejobs.pricing.models[local-v1].micros-per-image", () -> "1500");
     registry.add("imagejobs.pricing.models[local-v1].sizes[2K]", () -> "3000");
+    registry.add("imagejobs.pricing.models[local-v1].micros-per-reference-image", () -> "100");
     // Start frames default to high priority; the other job types keep the built-in normal.
     registry.add("imagejobs.jobs.priorities.start-frame", () -> "high");
     // Webhook endpoints are test receivers on this machine.

@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param redeliveryDelay pause before such a run
  * @param downloads which URLs a provider may point the service at for its images
  * @param priorities how far the service reads ahead of its free slots to start higher priorities first
+ * @param references how much memory the jobs' reference images may take
  */
 @ConfigurationProperties("imagejobs.generation")
 record GenerationSettings(
@@ -31,7 +32,8 @@ record GenerationSettings(
     @DefaultValue("5") int maxRedeliveries,
     @DefaultValue("5s") Duration redeliveryDelay,
     @DefaultValue Downloads downloads,
-    @DefaultValue Priorities priorities) {
+    @DefaultValue Priorities priorities,
+    @DefaultValue References references) {
 
   GenerationSettings {
     if (maxInFlight < 1) {
@@ -39,6 +41,24 @@ record GenerationSettings(
     }
     if (providerTimeout.isNegative() || providerTimeout.isZero()) {
       throw new IllegalArgumentException("imagejobs.generation.provider-timeout must be positive");
+    }
+  }
+
+  /**
+   * Reference images sent to the provider with the prompt ({@code imagejobs.generation.references.*}).
+   *
+   * @param maxBytesInMemory the most bytes of reference images this instance holds at once, over all
+   *     jobs in flight (env {@code IMAGEJOBS_GENERATION_REFERENCES_MAX_BYTES_IN_MEMORY}): a run waits,
+   *     without a thread, until its images fit, holds them during its provider call and releases them
+   *     when the call ends; a job whose images alone take more fails PERMANENT. Leave heap beyond it:
+   *     a provider may hold them again in another form while it sends them (Nano Banana's request
+   *     body, base64, takes a third more than the images until the call ends)
+   */
+  record References(@DefaultValue("64MB") DataSize maxBytesInMemory) {
+    References {
+      if (maxBytesInMemory == null || maxBytesInMemory.toBytes() < 1) {
+        throw new IllegalArgumentException("imagejobs.generation.references.max-bytes-in-memory must be positive");
+      }
     }
   }
 

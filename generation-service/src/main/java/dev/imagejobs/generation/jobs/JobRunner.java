@@ -5,6 +5,7 @@ import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderRegistry;
+import dev.imagejobs.generation.provider.ReferenceInput;
 import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.EventsInFlight;
@@ -25,6 +26,7 @@ import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
 import dev.imagejobs.storage.StorageException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -45,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * ({@link EventsInFlight}). The returned future completes once the outcome event and every event
  * sent before it are acknowledged (JobRunnerTest shows a run that goes on while its first events are
  * still unacknowledged, and that ends only once they are).
+ *
+ * <p>The job's reference images are loaded for each attempt within a memory budget shared by every
+ * run ({@link ReferenceLoader}), after the rate limiter's wait, and released when the provider call
+ * ends. A job whose model cannot take its images, or whose images changed or are gone, fails
+ * PERMANENT before any provider call, so nothing is charged (JobRunnerTest).
  *
  * <p>Redelivery is safe: event ids derive from the starting event's id, so a redelivered request
  * repeats the same events, which consumers drop, and an artifact staged by an earlier delivery is
@@ -80,13 +87,17 @@ class JobRunner {
   private final GenerationMetrics metrics;
   private final EndedRuns endedRuns;
   private final JobTracing tracing;
+  private final ReferenceLoader references;
 
   /**
    * @param work runs the blocking steps (storage), never the provider wait nor an acknowledgement
+   * @param references checks and loads the jobs' reference images
    */
   JobRunner(ProviderRegistry providers, ArtifactReader reader, ArtifactStager stager, LifecyclePublisher publisher,
       EventMetadataFactory metadata, Executor work, Duration providerTimeout, RetryPolicy retries,
-      ProviderRateLimiter limiter, GenerationMetrics metrics, EndedRuns endedRuns, JobTracing tracing) {
+      ProviderRateLimiter limiter, GenerationMetrics metrics, EndedRuns endedRuns, JobTracing tracing,
+      ReferenceLoader references) {
+    this.references = references;
     this.providers = providers;
     this.reader = reader;
     this.stager = stager;
@@ -172,17 +183,46 @@ class JobRunner {
     return new Start.Generate();
   }
 
+  /**
+   * One provider attempt. Reference images the job's model cannot take end the run before it is
+   * announced; otherwise they are loaded after the rate limiter's wait, so they are held only around
+   * the call.
+   */
   private CompletableFuture<SpecificRecord> attempt(JobRun run, int attempt, EventsInFlight events) {
     JobSpec spec = run.spec();
-    return CompletableFuture.supplyAsync(() -> announceAttempt(run, attempt, events), work)
-        .thenCompose(stopped -> stopped.isPresent()
-            ? CompletableFuture.completedFuture(stopped.get().last())
-            : limiter.acquire(spec.getProvider())
-                .thenCompose(allowed -> call(run, attempt))
-                .thenCompose(artifact -> reader.read(artifact)
-                    .thenCompose(bytes -> stage(run, attempt, bytes, artifact.usage().costMicros(), STAGING_RETRY_DELAY))
-                    .thenApplyAsync(staged -> announceable(run, attempt, staged, artifact), work)))
-        .exceptionallyComposeAsync(failure -> afterFailure(run, attempt, unwrap(failure), events), work);
+    Optional<ProviderException> refused = references.refusal(spec);
+    CompletableFuture<SpecificRecord> outcome = refused.isPresent()
+        ? CompletableFuture.failedFuture(refused.get())
+        : CompletableFuture.supplyAsync(() -> announceAttempt(run, attempt, events), work)
+            .thenCompose(stopped -> stopped.isPresent()
+                ? CompletableFuture.completedFuture(stopped.get().last())
+                : limiter.acquire(spec.getProvider())
+                    .thenCompose(allowed -> references.load(spec.getReferences()))
+                    .thenCompose(loaded -> generate(run, attempt, loaded)));
+    return outcome.exceptionallyComposeAsync(failure -> afterFailure(run, attempt, unwrap(failure), events), work);
+  }
+
+  /**
+   * Calls the provider with the loaded reference images, releasing them when the call ends however
+   * it ends (the provider timeout bounds it), then stages and announces the image.
+   */
+  private CompletableFuture<SpecificRecord> generate(JobRun run, int attempt, ReferenceLoader.Loaded loaded) {
+    CompletableFuture<ImageArtifact> answer;
+    try {
+      // Waiting for the budget may take long: a run that ended meanwhile is not paid for.
+      if (!loaded.isEmpty() && hasEnded(run, "after its reference images were loaded")) {
+        loaded.release();
+        return CompletableFuture.completedFuture(null);
+      }
+      answer = call(run, attempt, loaded.images());
+    } catch (RuntimeException e) {
+      loaded.release();
+      throw e;
+    }
+    return answer.whenComplete((artifact, failure) -> loaded.release())
+        .thenCompose(artifact -> reader.read(artifact)
+            .thenCompose(bytes -> stage(run, attempt, bytes, artifact.usage().costMicros(), STAGING_RETRY_DELAY))
+            .thenApplyAsync(staged -> announceable(run, attempt, staged, artifact), work));
   }
 
   /**
@@ -211,11 +251,11 @@ class JobRunner {
     return Optional.empty();
   }
 
-  private CompletableFuture<ImageArtifact> call(JobRun run, int attempt) {
+  private CompletableFuture<ImageArtifact> call(JobRun run, int attempt, List<ReferenceInput> images) {
     JobSpec spec = run.spec();
     String provider = spec.getProvider();
-    GenerationRequest request = new GenerationRequest(
-        run.jobId(), run.retryCount(), attempt, promptOf(spec), spec.getAspectRatio(), spec.getImageSize(), spec.getModel());
+    GenerationRequest request = new GenerationRequest(run.jobId(), run.retryCount(), attempt, promptOf(spec),
+        spec.getAspectRatio(), spec.getImageSize(), spec.getModel(), images);
     metrics.attempted(provider);
     long started = System.nanoTime();
     CompletableFuture<ImageArtifact> answer;

@@ -10,6 +10,7 @@ import dev.imagejobs.messaging.InFlightConsumer;
 import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecyclePublisher;
 import dev.imagejobs.messaging.LifecycleRecords;
+import dev.imagejobs.messaging.ModelCatalogue;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.TopicNames;
 import dev.imagejobs.storage.BlobStore;
@@ -75,11 +76,14 @@ class JobsConfiguration {
   JobRunner jobRunner(ProviderRegistry providers, ArtifactReader reader, BlobStore store, LifecyclePublisher publisher,
       Clock clock,
       ThreadPoolTaskExecutor generationWork, GenerationSettings settings, GenerationMetrics metrics,
-      EndedRuns endedRuns, JobTracing tracing) {
+      EndedRuns endedRuns, JobTracing tracing, ModelCatalogue catalogue) {
     ProviderRateLimiter limiter = new ProviderRateLimiter(providers.requestsPerMinute(), System::nanoTime, generationWork);
+    // Reference images are read from the store on the work threads, like staging: never a consumer's thread.
+    ReferenceLoader references = new ReferenceLoader(store, catalogue, generationWork,
+        settings.references().maxBytesInMemory().toBytes());
     return new JobRunner(providers, reader, new ArtifactStager(store), publisher,
         new EventMetadataFactory(PRODUCER, clock), generationWork, settings.providerTimeout(),
-        settings.retry().policy(), limiter, metrics, endedRuns, tracing);
+        settings.retry().policy(), limiter, metrics, endedRuns, tracing, references);
   }
 
   @Bean

@@ -16,6 +16,8 @@ import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecycleRecords;
+import dev.imagejobs.messaging.ModelCatalogue;
+import dev.imagejobs.messaging.ModelSettings;
 import dev.imagejobs.messaging.UnprocessableRecordException;
 import dev.imagejobs.messaging.testing.TopicRecords;
 import dev.imagejobs.schemas.EventMetadataFactory;
@@ -234,7 +236,8 @@ class JobDispatcherTest {
         events, new EventMetadataFactory("generation", Clock.systemUTC()), work, Duration.ofSeconds(5),
         new RetryPolicy(0, Duration.ZERO, 2, Duration.ZERO, 0, Duration.ZERO),
         new ProviderRateLimiter(Map.of(), System::nanoTime, work), new GenerationMetrics(new SimpleMeterRegistry()),
-        new EndedRuns(Duration.ofDays(7), Clock.systemUTC()), JobTracing.disabled());
+        new EndedRuns(Duration.ofDays(7), Clock.systemUTC()), JobTracing.disabled(),
+        new ReferenceLoader(store, new ModelCatalogue(new ModelSettings(Map.of())), work, 1 << 20));
   }
 
   private ConsumerRecord<byte[], byte[]> record(SpecificRecord event) {

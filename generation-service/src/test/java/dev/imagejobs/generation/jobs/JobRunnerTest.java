@@ -11,15 +11,19 @@ import dev.imagejobs.generation.provider.ImageProvider;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderRegistry;
 import dev.imagejobs.generation.provider.ProviderUsage;
+import dev.imagejobs.generation.provider.ReferenceInput;
 import dev.imagejobs.generation.provider.local.LocalImageProvider;
 import dev.imagejobs.generation.provider.local.LocalProviderSettings;
 import dev.imagejobs.generation.testing.CountingProvider;
 import dev.imagejobs.generation.testing.InMemoryBlobStore;
 import dev.imagejobs.generation.testing.RecordingPublisher;
+import dev.imagejobs.generation.testing.ReferenceImages;
 import dev.imagejobs.messaging.EndedRuns;
 import dev.imagejobs.messaging.EventPublishingException;
 import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.LifecyclePublisher;
+import dev.imagejobs.messaging.ModelCatalogue;
+import dev.imagejobs.messaging.ModelSettings;
 import dev.imagejobs.messaging.testing.HoldingPublisher;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
@@ -32,11 +36,15 @@ import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
+import dev.imagejobs.schemas.avro.ReferenceImage;
 import dev.imagejobs.schemas.avro.RunEnded;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.StagingArea;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,12 +52,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +73,8 @@ class JobRunnerTest {
       new LocalImageProvider(new LocalProviderSettings("#fail", Duration.ZERO, 0, 128));
   private final CountingProvider provider = new CountingProvider(LocalImageProvider.NAME, local);
   private final EndedRuns endedRuns = new EndedRuns(Duration.ofDays(7), Clock.systemUTC());
+  /** What runners made by {@link #runner} load reference images with; a test may replace it first. */
+  private ReferenceLoader references = referenceLoader(Map.of());
 
   @AfterEach
   void stopWorkers() {
@@ -603,6 +615,97 @@ class JobRunnerTest {
     assertThat(provider.callsFor("job-26")).isZero();
   }
 
+  @Test
+  void givenAModelTakingFewerReferencesThanTheJobNames_whenRun_thenTheJobFailsPermanentBeforeAnyProviderCall()
+      throws Exception {
+    references = referenceLoader(Map.of("local-v1", new ModelCatalogue.ModelCapabilities(1, null, null)));
+    JobRequested requested = Events.aJobRequested("job-50");
+    requested.getSpec().setReferences(List.of(
+        ReferenceImages.stored(store, "ref-red", ReferenceImages.solidPng(8, 8, Color.RED), "image/png"),
+        ReferenceImages.stored(store, "ref-blue", ReferenceImages.solidPng(8, 8, Color.BLUE), "image/png")));
+
+    runToTheEnd(runner(provider), JobRun.of(requested));
+
+    assertThat(provider.callsFor("job-50")).isZero();
+    assertThat(events.typesOf("job-50")).containsExactly(EventType.JOB_STARTED, EventType.JOB_FAILED);
+    JobFailed failed = events.last("job-50", JobFailed.class);
+    assertThat(failed.getFailureStage()).isEqualTo("generating");
+    assertThat(failed.getErrorClass()).isEqualTo("PERMANENT");
+    assertThat(failed.getErrorCode()).isEqualTo(ReferenceLoader.REFUSED);
+    assertThat(failed.getMessage())
+        .isEqualTo("reference images: model local-v1 takes at most 1 reference images, not 2");
+    assertThat(store.list(StagingArea.folder("job-50"))).as("nothing generated, nothing paid").isEmpty();
+  }
+
+  @Test
+  void givenReferences_whenRun_thenTheProviderGetsThemInOrderAndTheyAreReleasedAfterTheCall() throws Exception {
+    byte[] red = ReferenceImages.solidPng(8, 8, Color.RED);
+    byte[] blue = ReferenceImages.solidPng(8, 8, Color.BLUE);
+    JobRequested requested = Events.aJobRequested("job-51");
+    requested.getSpec().setReferences(List.of(ReferenceImages.stored(store, "ref-red", red, "image/png"),
+        ReferenceImages.stored(store, "ref-blue", blue, "image/png")));
+    List<GenerationRequest> calls = new CopyOnWriteArrayList<>();
+    ImageProvider recording = provider(request -> {
+      calls.add(request);
+      return local.generate(request);
+    });
+
+    runToTheEnd(runner(recording), JobRun.of(requested));
+
+    assertThat(calls).singleElement().satisfies(call -> {
+      assertThat(call.references()).extracting(ReferenceInput::contentType).containsExactly("image/png", "image/png");
+      assertThat(call.references()).extracting(ReferenceInput::content).containsExactly(red, blue);
+    });
+    assertThat(references.available()).as("released once the call ended").isEqualTo(REFERENCE_BUDGET);
+    ImageGenerated generated = events.last("job-51", ImageGenerated.class);
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(
+        store.get(new BlobPath(generated.getStagedRef())).orElseThrow().content()));
+    assertThat(image.getRGB(10, 10)).as("the local provider drew the first reference first").isEqualTo(Color.RED.getRGB());
+  }
+
+  @Test
+  void givenADeletedReference_whenRun_thenTheJobFailsPermanentWithoutAProviderCall() throws Exception {
+    JobRequested requested = Events.aJobRequested("job-52");
+    requested.getSpec().setReferences(List.of(ReferenceImages.aReference("ref-gone",
+        "tenant_tenant-a/project_project-1/references/ref-gone.png", ReferenceImages.solidPng(8, 8, Color.RED),
+        "image/png")));
+
+    runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, provider), JobRun.of(requested));
+
+    assertThat(provider.callsFor("job-52")).isZero();
+    assertThat(events.typesOf("job-52"))
+        .containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.JOB_FAILED);
+    JobFailed failed = events.last("job-52", JobFailed.class);
+    assertThat(failed.getErrorClass()).isEqualTo("PERMANENT");
+    assertThat(failed.getErrorCode()).isEqualTo(ReferenceLoader.MISSING);
+    assertThat(failed.getMessage()).isEqualTo("reference image 1 (upload ref-gone) no longer exists (deleted?)");
+    assertThat(references.available()).isEqualTo(REFERENCE_BUDGET);
+  }
+
+  @Test
+  void givenReferencesAndAProviderThatFailsOrNeverAnswers_whenTheRunEnds_thenEveryAttemptReleasedThem()
+      throws Exception {
+    ReferenceImage reference =
+        ReferenceImages.stored(store, "ref-red", ReferenceImages.solidPng(8, 8, Color.RED), "image/png");
+    JobRequested flakyJob = Events.aJobRequested("job-53");
+    flakyJob.getSpec().setReferences(List.of(reference));
+    JobRequested silentJob = Events.aJobRequested("job-54");
+    silentJob.getSpec().setReferences(List.of(reference));
+    CountingProvider flaky = new CountingProvider(LocalImageProvider.NAME,
+        failing(new ProviderException(ErrorClass.TEMPORARY, "503", "The model is overloaded")));
+
+    runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, flaky), JobRun.of(flakyJob));
+    runToTheEnd(runner(Duration.ofMillis(200), NO_RETRIES, provider(request -> new CompletableFuture<>())),
+        JobRun.of(silentJob));
+
+    assertThat(flaky.callsFor("job-53")).isEqualTo(4);
+    assertThat(events.last("job-53", JobFailed.class).getErrorClass()).isEqualTo("TEMPORARY");
+    assertThat(events.last("job-54", JobFailed.class).getErrorClass()).isEqualTo("TIMEOUT");
+    assertThat(references.available()).isEqualTo(REFERENCE_BUDGET);
+    assertThat(references.waiting()).isZero();
+  }
+
+  private static final long REFERENCE_BUDGET = 1 << 20;
   private static final RetryPolicy NO_RETRIES =
       new RetryPolicy(0, Duration.ZERO, 2, Duration.ZERO, 0, Duration.ZERO);
   private static final RetryPolicy FAST_RETRIES =
@@ -624,7 +727,11 @@ class JobRunnerTest {
       ImageProvider... providers) {
     return new JobRunner(new ProviderRegistry(List.of(providers)), reader(), new ArtifactStager(store), publisher,
         metadata(), work, providerTimeout, retries, new ProviderRateLimiter(Map.of(), System::nanoTime, work),
-        new GenerationMetrics(new SimpleMeterRegistry()), endedRuns, JobTracing.disabled());
+        new GenerationMetrics(new SimpleMeterRegistry()), endedRuns, JobTracing.disabled(), references);
+  }
+
+  private ReferenceLoader referenceLoader(Map<String, ModelCatalogue.ModelCapabilities> models) {
+    return new ReferenceLoader(store, new ModelCatalogue(new ModelSettings(models)), work, REFERENCE_BUDGET);
   }
 
   private static ImageProvider failing(ProviderException failure) {
@@ -670,7 +777,7 @@ class JobRunnerTest {
   }
 
   private byte[] png(String prompt, String aspectRatio) throws Exception {
-    GenerationRequest request = new GenerationRequest("any", 0, 1, prompt, aspectRatio, "1K", "local-v1");
+    GenerationRequest request = new GenerationRequest("any", 0, 1, prompt, aspectRatio, "1K", "local-v1", List.of());
     return ((ImageArtifact.Bytes) local.generate(request).get(5, TimeUnit.SECONDS)).content();
   }
 }

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagejobs.generation.testing.ReferenceImages;
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +69,17 @@ public abstract class ImageProviderContractTest {
   }
 
   @Test
+  void givenReferenceImages_thenAnImageOfTheRequestedShapeStillComes() throws Exception {
+    GenerationRequest request = new GenerationRequest("job-contract", 0, 1, "The same lighthouse at night", "16:9",
+        "1K", model(), List.of(new ReferenceInput("image/png", ReferenceImages.solidPng(8, 8, Color.RED)),
+            new ReferenceInput("image/jpeg", ReferenceImages.solidJpeg(8, 8, Color.BLUE))));
+
+    BufferedImage image = decode(bytesOf(provider().generate(request).get(ANSWER_WITHIN.toSeconds(), TimeUnit.SECONDS)));
+
+    assertThat((double) image.getWidth() / image.getHeight()).isCloseTo(16 / 9.0, Offset.offset(0.03));
+  }
+
+  @Test
   void givenAnImage_thenItsUsageIsReported() throws Exception {
     ImageArtifact artifact = generate(provider(), "A quiet harbour", "1:1");
 
@@ -104,7 +118,7 @@ public abstract class ImageProviderContractTest {
   }
 
   protected GenerationRequest request(String prompt, String ratio) {
-    return new GenerationRequest("job-contract", 0, 1, prompt, ratio, "1K", model());
+    return new GenerationRequest("job-contract", 0, 1, prompt, ratio, "1K", model(), List.of());
   }
 
   private ImageArtifact generate(ImageProvider provider, String prompt, String ratio) throws Exception {

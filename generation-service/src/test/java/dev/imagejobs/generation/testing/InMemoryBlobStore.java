@@ -17,12 +17,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A blob store in a map, whose writes can be made to fail like an unreachable bucket's. */
+/** A blob store in a map, whose writes and reads can be made to fail like an unreachable bucket's. */
 public final class InMemoryBlobStore implements BlobStore {
   private final Map<BlobPath, Blob> blobs = new ConcurrentHashMap<>();
   private final Map<BlobPath, Instant> created = new ConcurrentHashMap<>();
   /** Writes that fail before the store takes them again; {@link Integer#MAX_VALUE} for all. */
   private final AtomicInteger failingWrites = new AtomicInteger();
+  private volatile boolean failingReads;
 
   public void failWrites() {
     failingWrites.set(Integer.MAX_VALUE);
@@ -45,8 +46,16 @@ public final class InMemoryBlobStore implements BlobStore {
     return PutOutcome.CREATED;
   }
 
+  /** Every read fails from now on. */
+  public void failReads() {
+    failingReads = true;
+  }
+
   @Override
   public Optional<Blob> get(BlobPath path) {
+    if (failingReads) {
+      throw new StorageException("Cannot read " + path, new IOException("Connection reset"));
+    }
     return Optional.ofNullable(blobs.get(path));
   }
 

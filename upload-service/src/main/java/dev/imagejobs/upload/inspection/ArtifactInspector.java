@@ -1,8 +1,10 @@
 package dev.imagejobs.upload.inspection;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.imagejobs.storage.Sha256;
+import dev.imagejobs.storage.images.ImageFormat;
+import dev.imagejobs.storage.images.ImageHeaders;
+import dev.imagejobs.storage.images.MalformedImageException;
+
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,23 +51,19 @@ public final class ArtifactInspector {
       throw new ArtifactRejectedException(
           "Declared " + declared.contentType() + " but the bytes are a " + actual + " image");
     }
-    ImageHeaders.Size size = ImageHeaders.read(actual, content);
+    ImageHeaders.Size size;
+    try {
+      size = ImageHeaders.read(actual, content);
+    } catch (MalformedImageException malformed) {
+      throw new ArtifactRejectedException(malformed.getMessage());
+    }
     checkAspectRatio(size, aspectRatio);
-    String sha256 = sha256(content);
+    String sha256 = Sha256.hex(content);
     if (expectedSha256 == null || !sha256.equals(expectedSha256.toLowerCase(Locale.ROOT))) {
       throw new ArtifactRejectedException(
           "SHA-256 of the staged bytes is " + sha256 + " but " + expectedSha256 + " was announced");
     }
     return new InspectedImage(actual, size.width(), size.height(), content.length, sha256);
-  }
-
-  /** Lower-case hex SHA-256 of {@code content}. */
-  public static String sha256(byte[] content) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Every Java platform provides SHA-256", e);
-    }
   }
 
   private void checkAspectRatio(ImageHeaders.Size size, String aspectRatio) {

@@ -1,5 +1,7 @@
 package dev.imagejobs.upload.inspection;
 
+import dev.imagejobs.storage.images.ImageFormat;
+
 /**
  * An image that passed every check, with what was measured.
  *

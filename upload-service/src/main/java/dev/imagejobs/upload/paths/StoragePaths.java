@@ -2,7 +2,7 @@ package dev.imagejobs.upload.paths;
 
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.storage.BlobPath;
-import dev.imagejobs.upload.inspection.ImageFormat;
+import dev.imagejobs.storage.images.ImageFormat;
 
 /**
  * The final object path of a job's image inside the bucket:

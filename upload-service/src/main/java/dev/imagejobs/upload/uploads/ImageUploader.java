@@ -20,6 +20,7 @@ import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.storage.Durability;
 import dev.imagejobs.storage.PutOutcome;
+import dev.imagejobs.storage.Sha256;
 import dev.imagejobs.storage.StagingArea;
 import dev.imagejobs.storage.StorageException;
 import dev.imagejobs.upload.inspection.ArtifactInspector;
@@ -264,7 +265,7 @@ class ImageUploader {
   private Optional<InspectedImage> storedTwin(ImageGenerated event, BlobPath target) {
     return withRetries("Reading " + target, () -> store.get(target))
         .map(Blob::content)
-        .filter(stored -> ArtifactInspector.sha256(stored).equalsIgnoreCase(event.getSha256()))
+        .filter(stored -> Sha256.hex(stored).equalsIgnoreCase(event.getSha256()))
         .map(stored -> inspect(stored, event));
   }
 

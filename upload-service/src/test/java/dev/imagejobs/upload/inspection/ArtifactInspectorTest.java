@@ -4,6 +4,7 @@ import static dev.imagejobs.upload.TestImages.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imagejobs.storage.images.ImageFormat;
 import dev.imagejobs.upload.TestImages;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -7,7 +7,7 @@ import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobType;
 import dev.imagejobs.storage.BlobPath;
-import dev.imagejobs.upload.inspection.ImageFormat;
+import dev.imagejobs.storage.images.ImageFormat;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

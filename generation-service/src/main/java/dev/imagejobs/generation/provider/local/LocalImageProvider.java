@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Draws a deterministic PNG from the prompt at the requested aspect ratio: free, offline, and the
- * default of the local stack. Its knobs inject latency and failures to exercise the job pipeline;
+ * Draws a deterministic PNG from the prompt at the requested aspect ratio, with the request's
+ * reference images as a strip of thumbnails along its top edge: free, offline, and the default of
+ * the local stack. Its knobs inject latency and failures to exercise the job pipeline;
  * in {@link LocalProviderSettings.Mode#PRERENDERED} mode it returns one picture per size, drawn
  * once, so that load tests measure the pipeline rather than the painter.
  */
@@ -79,17 +80,23 @@ public class LocalImageProvider implements ImageProvider {
   private ImageArtifact draw(GenerationRequest request) {
     refuseIfAsked(request);
     int[] size = dimensions(request.aspectRatio(), settings.longSide());
-    return artifact(PromptPainter.paint(request.prompt(), size[0], size[1]));
+    return artifact(PromptPainter.paint(request.prompt(), size[0], size[1], request.references()));
   }
 
-  /** The picture of the request's size, drawn by the first request of that size. */
+  /**
+   * The picture of the request's size, drawn by the first request of that size; with the request's
+   * reference images drawn on a copy of it, when it has any.
+   */
   private CompletableFuture<ImageArtifact> prerendered(GenerationRequest request) {
     refuseIfAsked(request);
     int[] size = dimensions(request.aspectRatio(), settings.longSide());
     CompletableFuture<byte[]> picture = prerendered.computeIfAbsent(List.of(size[0], size[1]), key ->
         CompletableFuture.supplyAsync(() -> PromptPainter.paint("Prerendered " + key.get(0) + "x" + key.get(1),
             key.get(0), key.get(1)), painter));
-    return picture.thenApply(LocalImageProvider::artifact);
+    if (request.references().isEmpty()) {
+      return picture.thenApply(LocalImageProvider::artifact);
+    }
+    return picture.thenApplyAsync(png -> artifact(ReferenceStrip.onto(png, request.references())), painter);
   }
 
   /** Fails the call when the prompt carries the fail marker or the failure rate strikes. */

@@ -1,5 +1,6 @@
 package dev.imagejobs.generation.provider.local;
 
+import dev.imagejobs.generation.provider.ReferenceInput;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.GradientPaint;
@@ -19,8 +20,9 @@ import javax.imageio.ImageIO;
 /**
  * Paints a PNG whose colours, shapes and composition come from the SHA-256 of the prompt, with the
  * start of the prompt written across the bottom: the same prompt always gives the same bytes,
- * different prompts visibly different pictures. It only draws into memory, so it runs headless
- * (Spring Boot sets {@code java.awt.headless}) and needs no fonts installed.
+ * different prompts visibly different pictures; reference images, when the job has any, are drawn
+ * over it as a strip of thumbnails ({@link ReferenceStrip}). It only draws into memory, so it runs
+ * headless (Spring Boot sets {@code java.awt.headless}) and needs no fonts installed.
  */
 final class PromptPainter {
   static final int EXCERPT_LINES = 2;
@@ -29,6 +31,11 @@ final class PromptPainter {
   private PromptPainter() {}
 
   static byte[] paint(String prompt, int width, int height) {
+    return paint(prompt, width, height, List.of());
+  }
+
+  /** The picture of {@code prompt} with the thumbnails of {@code references}, in order, along its top edge. */
+  static byte[] paint(String prompt, int width, int height, List<ReferenceInput> references) {
     byte[] seed = sha256(prompt);
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
@@ -41,6 +48,7 @@ final class PromptPainter {
       g.setColor(withAlpha(colour(seed, 28), 120));
       g.fillRect(0, height * (55 + (seed[31] & 0x1F)) / 100, width, Math.max(2, height / 60));
       drawExcerpt(g, seed, prompt, width, height);
+      ReferenceStrip.draw(g, references, width, height);
     } finally {
       g.dispose();
     }
@@ -124,7 +132,7 @@ final class PromptPainter {
     return lines;
   }
 
-  private static byte[] png(BufferedImage image) {
+  static byte[] png(BufferedImage image) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
     try {
       if (!ImageIO.write(image, "png", out)) {

@@ -11,11 +11,13 @@ import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ImageProvider;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderUsage;
+import dev.imagejobs.generation.provider.ReferenceInput;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -154,7 +157,7 @@ final class NanoBananaProvider implements ImageProvider {
       HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
           .timeout(settings.responseTimeout())
           .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(requestBody(request, model), UTF_8));
+          .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request, model)));
       authorization.forEach((name, values) -> values.forEach(value -> builder.header(name, value)));
       httpRequest = builder.build();
     } catch (RuntimeException invalid) {
@@ -242,16 +245,30 @@ final class NanoBananaProvider implements ImageProvider {
   }
 
   /**
-   * The documented body: one user turn with the prompt, text and image output, the image's shape.
+   * The documented body: one user turn with the reference images, in order, then the prompt; text
+   * and image output; the image's shape. Reference images go inline, base64-encoded
+   * ({@code inlineData}), before the text part as Gemini's image-editing examples do; the tokens they
+   * take are counted in {@code promptTokenCount}, so the price table bills them at the input rate.
    * {@code imageSize} (1K, 2K, 4K) is documented for the Gemini 3 image models; the 2.5 model
    * renders at about 1K only, so it is not sent there rather than risk a rejected request.
+   *
+   * <p>Written straight to UTF-8 bytes: with reference images the body is megabytes of base64
+   * (a third more than the images), held beside the images until the call ends, and a String
+   * would hold it once more.
    */
-  static String requestBody(GenerationRequest request, String model) {
+  static byte[] requestBody(GenerationRequest request, String model) {
     JsonMapper json = JsonMapper.shared();
     ObjectNode body = json.createObjectNode();
-    body.putArray("contents").addObject()
+    ArrayNode parts = body.putArray("contents").addObject()
         .put("role", "user")
-        .putArray("parts").addObject().put("text", request.prompt());
+        .putArray("parts");
+    Base64.Encoder base64 = Base64.getEncoder();
+    for (ReferenceInput reference : request.references()) {
+      parts.addObject().putObject("inlineData")
+          .put("mimeType", reference.contentType())
+          .put("data", base64.encodeToString(reference.content()));
+    }
+    parts.addObject().put("text", request.prompt());
     ObjectNode config = body.putObject("generationConfig");
     config.putArray("responseModalities").add("TEXT").add("IMAGE");
     ObjectNode imageConfig = config.putObject("imageConfig");
@@ -261,6 +278,6 @@ final class NanoBananaProvider implements ImageProvider {
     if (request.imageSize() != null && !request.imageSize().isBlank() && !model.startsWith(FIXED_SIZE_MODELS)) {
       imageConfig.put("imageSize", request.imageSize().strip());
     }
-    return json.writeValueAsString(body);
+    return json.writeValueAsBytes(body);
   }
 }

@@ -8,12 +8,18 @@ import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
+import dev.imagejobs.generation.provider.ReferenceInput;
+import dev.imagejobs.generation.testing.ReferenceImages;
+import java.awt.Color;
+import java.awt.Point;
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +38,9 @@ class LocalImageProviderTest {
     LocalImageProvider provider = new LocalImageProvider(
         new LocalProviderSettings("#fail", Duration.ZERO, 0, 64, LocalProviderSettings.Mode.DRAW, log));
 
-    provider.generate(new GenerationRequest("job-a", 0, 1, "A harbour", "1:1", "1K", "local-v1")).get(10, TimeUnit.SECONDS);
+    provider.generate(new GenerationRequest("job-a", 0, 1, "A harbour", "1:1", "1K", "local-v1", List.of())).get(10, TimeUnit.SECONDS);
     assertThatThrownBy(() -> provider.generate(new GenerationRequest("job-b", 2, 3, "A storm #fail", "1:1", "1K",
-        "local-v1")).get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        "local-v1", List.of())).get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
 
     long pid = ProcessHandle.current().pid();
     assertThat(Files.readAllLines(log)).containsExactly(
@@ -195,6 +201,113 @@ class LocalImageProviderTest {
     assertFailure(provider.generate(request("x", ratio)), ErrorClass.PERMANENT, "INVALID_ASPECT_RATIO");
   }
 
+  @Test
+  void givenTwoReferencesOfDistinctColours_thenTheStripAlongTheTopShowsThemInOrder() throws Exception {
+    BufferedImage image = decode(bytes(provider.generate(request("A harbour", "16:9",
+        reference(ReferenceImages.solidPng(8, 8, Color.RED)), reference(ReferenceImages.solidPng(12, 6, Color.BLUE))))
+        .get(10, TimeUnit.SECONDS)));
+
+    List<Rectangle> boxes = ReferenceStrip.layout(2, 256, 144);
+    assertThat(boxes).extracting(box -> box.y).containsOnly(boxes.get(0).y);
+    assertThat(boxes.get(0).x).isLessThan(boxes.get(1).x);
+    assertThat(boxes.get(0).height).as("a fifth of the height").isEqualTo(144 / 5);
+    assertThat(colourAt(image, centre(boxes.get(0)))).isEqualTo(Color.RED);
+    // A wide image is letterboxed in its square: its colour fills the middle row.
+    assertThat(colourAt(image, centre(boxes.get(1)))).isEqualTo(Color.BLUE);
+  }
+
+  @Test
+  void givenAJpegReference_thenItIsDecodedIntoItsThumbnail() throws Exception {
+    BufferedImage image = decode(bytes(provider.generate(request("A harbour", "1:1",
+        new ReferenceInput("image/jpeg", ReferenceImages.solidJpeg(16, 16, Color.GREEN)))).get(10, TimeUnit.SECONDS)));
+
+    Color thumbnail = colourAt(image, centre(ReferenceStrip.layout(1, 256, 256).get(0)));
+    assertThat(thumbnail.getGreen()).isGreaterThan(230);
+    assertThat(thumbnail.getRed() + thumbnail.getBlue()).as("JPEG is lossy, but not that lossy").isLessThan(40);
+  }
+
+  @Test
+  void givenAWebpReference_thenAGreyPlaceholderLabelledWebpTakesItsPlace() throws Exception {
+    BufferedImage image = decode(bytes(provider.generate(request("A harbour", "1:1",
+        reference(ReferenceImages.solidPng(8, 8, Color.RED)), new ReferenceInput("image/webp", ReferenceImages.webp())))
+        .get(10, TimeUnit.SECONDS)));
+
+    Rectangle tile = ReferenceStrip.layout(2, 256, 256).get(1);
+    assertThat(ReferenceStrip.label("image/webp")).isEqualTo("WEBP");
+    assertThat(count(image, tile, ReferenceStrip.PLACEHOLDER)).as("grey fill").isGreaterThan(tile.width * tile.height / 3);
+    assertThat(count(image, tile, Color.WHITE)).as("the label").isGreaterThan(20);
+    assertThat(colourAt(image, centre(ReferenceStrip.layout(2, 256, 256).get(0)))).isEqualTo(Color.RED);
+  }
+
+  @Test
+  void givenNoReferences_thenThePictureIsThePromptsAloneAndReferencesOnlyAddTheStrip() throws Exception {
+    byte[] without = bytes(generate("A red lighthouse", "16:9"));
+    BufferedImage with = decode(bytes(provider.generate(request("A red lighthouse", "16:9",
+        reference(ReferenceImages.solidPng(8, 8, Color.RED)))).get(10, TimeUnit.SECONDS)));
+
+    assertThat(without).isEqualTo(PromptPainter.paint("A red lighthouse", 256, 144));
+    BufferedImage plain = decode(without);
+    Rectangle framed = ReferenceStrip.layout(1, 256, 144).get(0);
+    framed.grow(1, 1);
+    int differing = 0;
+    for (int y = 0; y < 144; y++) {
+      for (int x = 0; x < 256; x++) {
+        if (!framed.contains(x, y) && plain.getRGB(x, y) != with.getRGB(x, y)) {
+          differing++;
+        }
+      }
+    }
+    assertThat(differing).as("pixels changed outside the thumbnail and its frame").isZero();
+  }
+
+  @Test
+  void givenPrerenderedModeAndReferences_thenTheyAreDrawnOnACopyOfTheSharedPicture() throws Exception {
+    LocalImageProvider prerendered = prerendered("", Duration.ZERO, 0);
+    byte[] shared = bytes(prerendered.generate(request("first", "16:9")).get(10, TimeUnit.SECONDS));
+
+    BufferedImage composed = decode(bytes(prerendered.generate(request("second", "16:9",
+        reference(ReferenceImages.solidPng(8, 8, Color.RED)), reference(ReferenceImages.solidPng(8, 8, Color.BLUE))))
+        .get(10, TimeUnit.SECONDS)));
+    byte[] again = bytes(prerendered.generate(request("third", "16:9")).get(10, TimeUnit.SECONDS));
+
+    List<Rectangle> boxes = ReferenceStrip.layout(2, 256, 144);
+    assertThat(colourAt(composed, centre(boxes.get(0)))).isEqualTo(Color.RED);
+    assertThat(colourAt(composed, centre(boxes.get(1)))).isEqualTo(Color.BLUE);
+    assertThat(colourAt(decode(shared), centre(boxes.get(0)))).isNotEqualTo(Color.RED);
+    assertThat(again).as("the shared picture is untouched").isSameAs(shared);
+  }
+
+  @Test
+  void givenManyReferencesOnASmallPicture_thenTheirThumbnailsShrinkToFitItsWidth() {
+    List<Rectangle> boxes = ReferenceStrip.layout(14, 64, 36);
+
+    assertThat(boxes).hasSize(14);
+    assertThat(boxes.get(13).x + boxes.get(13).width).isLessThanOrEqualTo(64);
+    assertThat(boxes).allSatisfy(box -> assertThat(box.width).isPositive().isEqualTo(box.height));
+  }
+
+  private static ReferenceInput reference(byte[] png) {
+    return new ReferenceInput("image/png", png);
+  }
+
+  private static Point centre(Rectangle box) {
+    return new Point(box.x + box.width / 2, box.y + box.height / 2);
+  }
+
+  private static Color colourAt(BufferedImage image, Point point) {
+    return new Color(image.getRGB(point.x, point.y));
+  }
+
+  private static int count(BufferedImage image, Rectangle box, Color colour) {
+    int found = 0;
+    for (int y = box.y; y < box.y + box.height; y++) {
+      for (int x = box.x; x < box.x + box.width; x++) {
+        found += image.getRGB(x, y) == colour.getRGB() ? 1 : 0;
+      }
+    }
+    return found;
+  }
+
   private static LocalImageProvider prerendered(String failMarker, Duration latency, double failureRate) {
     return new LocalImageProvider(new LocalProviderSettings(failMarker, latency, failureRate, 256,
         LocalProviderSettings.Mode.PRERENDERED));
@@ -214,8 +327,8 @@ class LocalImageProviderTest {
         });
   }
 
-  private static GenerationRequest request(String prompt, String ratio) {
-    return new GenerationRequest("job-1", 0, 1, prompt, ratio, "1K", "local-v1");
+  private static GenerationRequest request(String prompt, String ratio, ReferenceInput... references) {
+    return new GenerationRequest("job-1", 0, 1, prompt, ratio, "1K", "local-v1", List.of(references));
   }
 
   private static byte[] bytes(ImageArtifact artifact) {

@@ -25,7 +25,11 @@ final class GeminiImageResponder implements ResponseDefinitionTransformerV2 {
   @Override
   public ResponseDefinition transform(ServeEvent serveEvent) {
     JsonNode request = GeminiResponses.JSON.readTree(serveEvent.getRequest().getBodyAsString());
-    String prompt = request.path("contents").path(0).path("parts").path(0).path("text").asString("");
+    // The text part comes after any reference images.
+    String prompt = "";
+    for (JsonNode part : request.path("contents").path(0).path("parts")) {
+      prompt = part.path("text").asString(prompt);
+    }
     String ratio = request.path("generationConfig").path("imageConfig").path("aspectRatio").asString("1:1");
     String body = prompt.contains(refusedMarker)
         ? GeminiResponses.blockedPrompt("PROHIBITED_CONTENT")

@@ -7,6 +7,7 @@ import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageProvider;
 import dev.imagejobs.generation.provider.ProviderException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,7 +29,7 @@ class NanoBananaConfigurationTest {
       ImageProvider provider = app.getBean(ImageProvider.class);
 
       assertThat(provider.name()).isEqualTo("nano-banana");
-      assertThat(provider.generate(new GenerationRequest("job-1", 0, 1, "A fox", "1:1", null, null)))
+      assertThat(provider.generate(new GenerationRequest("job-1", 0, 1, "A fox", "1:1", null, null, List.of())))
           .failsWithin(Duration.ofSeconds(1))
           .withThrowableOfType(Exception.class)
           .havingCause()

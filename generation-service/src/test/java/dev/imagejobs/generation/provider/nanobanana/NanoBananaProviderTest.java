@@ -20,11 +20,14 @@ import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderUsage;
+import dev.imagejobs.generation.provider.ReferenceInput;
+import dev.imagejobs.generation.testing.ReferenceImages;
 import java.awt.Color;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -35,6 +38,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.util.unit.DataSize;
+import tools.jackson.databind.JsonNode;
 
 /** The provider against a WireMock server answering as the Gemini API does, success and every failure. */
 class NanoBananaProviderTest {
@@ -67,6 +71,29 @@ class NanoBananaProviderTest {
     });
     // 12 x 0.30 + 9 x 2.50 + 1290 x 30.00 = 38726.1 micro-USD
     assertThat(artifact.usage()).isEqualTo(new ProviderUsage(12, 9, 0, 1290, 38_726));
+  }
+
+  @Test
+  void givenReferenceImages_thenEachIsSentInlineInOrderBeforeTheText() throws Exception {
+    byte[] png = GeminiResponses.png(4, 4, Color.RED);
+    byte[] jpeg = ReferenceImages.solidJpeg(4, 4, Color.BLUE);
+    givenGeminiAnswers(200, GeminiResponses.imageAnswer(GeminiResponses.png(2, 2, Color.BLUE), null));
+    GenerationRequest request = new GenerationRequest("job-7", 0, 1, "The same fox, now in winter", "1:1", null, null,
+        List.of(new ReferenceInput("image/png", png), new ReferenceInput("image/jpeg", jpeg)));
+
+    generate(provider(), request);
+
+    JsonNode content = GeminiResponses.JSON.readTree(gemini.getAllServeEvents().get(0).getRequest().getBodyAsString())
+        .path("contents");
+    assertThat(content.size()).as("one user turn").isEqualTo(1);
+    JsonNode parts = content.path(0).path("parts");
+    assertThat(parts.size()).isEqualTo(3);
+    assertThat(parts.path(0).path("inlineData").path("mimeType").asString()).isEqualTo("image/png");
+    assertThat(Base64.getDecoder().decode(parts.path(0).path("inlineData").path("data").asString())).isEqualTo(png);
+    assertThat(parts.path(1).path("inlineData").path("mimeType").asString()).isEqualTo("image/jpeg");
+    assertThat(Base64.getDecoder().decode(parts.path(1).path("inlineData").path("data").asString())).isEqualTo(jpeg);
+    assertThat(parts.path(2).path("text").asString()).isEqualTo("The same fox, now in winter");
+    assertThat(parts.path(2).has("inlineData")).isFalse();
   }
 
   @Test
@@ -278,7 +305,7 @@ class NanoBananaProviderTest {
   }
 
   private static GenerationRequest request(String prompt, String ratio, String imageSize, String model) {
-    return new GenerationRequest("job-7", 0, 2, prompt, ratio, imageSize, model);
+    return new GenerationRequest("job-7", 0, 2, prompt, ratio, imageSize, model, List.of());
   }
 
   private static ImageArtifact generate(NanoBananaProvider provider, GenerationRequest request) throws Exception {

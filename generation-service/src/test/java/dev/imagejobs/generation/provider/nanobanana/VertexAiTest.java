@@ -124,7 +124,7 @@ class VertexAiTest {
   }
 
   private static GenerationRequest request() {
-    return new GenerationRequest("job-1", 0, 1, "A harbour at dawn", "16:9", null, null);
+    return new GenerationRequest("job-1", 0, 1, "A harbour at dawn", "16:9", null, null, List.of());
   }
 
   private static void assertFailure(NanoBananaProvider provider, java.util.function.Consumer<ProviderException> check) {

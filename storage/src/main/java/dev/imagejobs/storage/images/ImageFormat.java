@@ -1,4 +1,4 @@
-package dev.imagejobs.upload.inspection;
+package dev.imagejobs.storage.images;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.imagejobs.upload.inspection;
+package dev.imagejobs.storage.images;
 
 import java.nio.charset.StandardCharsets;
 
@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
  * WebP (VP8, VP8L or VP8X chunk) without decoding the image, so a huge or hostile file costs no
  * more than a few reads.
  */
-final class ImageHeaders {
+public final class ImageHeaders {
 
   /** Pixel size of an image. */
-  record Size(int width, int height) {}
+  public record Size(int width, int height) {}
 
   private static final int JPEG_SOF_MIN = 0xC0;
   private static final int JPEG_SOF_MAX = 0xCF;
@@ -24,9 +24,9 @@ final class ImageHeaders {
   private ImageHeaders() {}
 
   /**
-   * @throws ArtifactRejectedException when the header is truncated or malformed
+   * @throws MalformedImageException when the header is truncated or malformed
    */
-  static Size read(ImageFormat format, byte[] content) {
+  public static Size read(ImageFormat format, byte[] content) {
     Size size = switch (format) {
       case PNG -> png(content);
       case JPEG -> jpeg(content);
@@ -114,8 +114,8 @@ final class ImageHeaders {
     }
   }
 
-  private static ArtifactRejectedException malformed(ImageFormat format, String detail) {
-    return new ArtifactRejectedException("Cannot read the dimensions of the " + format + " image: " + detail);
+  private static MalformedImageException malformed(ImageFormat format, String detail) {
+    return new MalformedImageException("Cannot read the dimensions of the " + format + " image: " + detail);
   }
 
   private static String ascii(byte[] b, int offset, int length) {

@@ -1,0 +1,22 @@
+package dev.imagejobs.gateway.jobs;
+
+import dev.imagejobs.messaging.ModelCatalogue;
+import java.util.List;
+
+/**
+ * The model new jobs use, and the reference images it takes.
+ *
+ * @param provider the provider written into new jobs
+ * @param model the model written into new jobs
+ * @param maxReferenceImages how many reference images a job may name (0: none)
+ * @param maxReferenceSizeBytes the largest reference image it takes
+ * @param referenceTypes the media types of the reference images it takes
+ */
+record ModelView(String provider, String model, int maxReferenceImages, long maxReferenceSizeBytes,
+    List<String> referenceTypes) {
+
+  static ModelView of(String provider, String model, ModelCatalogue.ModelCapabilities capabilities) {
+    return new ModelView(provider, model, capabilities.maxReferenceImages(), capabilities.maxReferenceSize().toBytes(),
+        capabilities.referenceTypes());
+  }
+}
