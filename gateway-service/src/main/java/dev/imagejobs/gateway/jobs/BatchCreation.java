@@ -55,8 +55,7 @@ class BatchCreation {
    */
   Mono<StoredResponse> create(String tenantId, CreateBatchRequest request, String traceparent, IdempotencyKey key) {
     return Flux.range(0, request.jobs().size())
-        .concatMap(i -> references.resolve(tenantId, request.jobs().get(i).references(), settings.model(),
-            "jobs[" + i + "]."))
+        .concatMap(i -> references.resolve(tenantId, request.jobs().get(i), settings.model(), "jobs[" + i + "]."))
         .collectList()
         .flatMap(resolved -> {
           String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(JobCreation.canonical(request));

@@ -46,7 +46,15 @@ record CreateJobRequest(
         + "uploaded reference images; at most what the model takes (GET /api/v1/images/model)")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Size(max = MAX_REFERENCES, message = "must hold at most " + MAX_REFERENCES + " reference images")
-    List<@NotNull @Valid ReferenceRequest> references) {
+    List<@NotNull @Valid ReferenceRequest> references,
+    @Schema(description = "END_FRAME only: the shot's start frame (a completed START_FRAME job of the same project, "
+        + "scene and shot), sent first among the references so the two frames match")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String startFrameJobId,
+    @Schema(description = "END_FRAME only: find the shot's start frame (its latest completed START_FRAME job) and "
+        + "send it as startFrameJobId would; 422 when the shot has none")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    Boolean matchStartFrame) {
 
   static final int MAX_PROMPT_LENGTH = 4000;
   static final String JOB_TYPES = "ASSET_IMAGE_KEY|START_FRAME|END_FRAME";
@@ -58,6 +66,11 @@ record CreateJobRequest(
 
   boolean isFrame() {
     return "START_FRAME".equals(jobType) || "END_FRAME".equals(jobType);
+  }
+
+  /** Whether the request asks for its shot's start frame as a reference, named or found. */
+  boolean continuesStartFrame() {
+    return startFrameJobId != null || Boolean.TRUE.equals(matchStartFrame);
   }
 
   boolean isAssetKey() {

@@ -95,7 +95,7 @@ class JobCreation {
    * @return the 202 response to send; errors with a 429 problem when the tenant's backlog is full
    */
   Mono<StoredResponse> create(String tenantId, CreateJobRequest request, String traceparent, IdempotencyKey key) {
-    return Mono.defer(() -> references.resolve(tenantId, request.references(), settings.model(), "")
+    return Mono.defer(() -> references.resolve(tenantId, request, settings.model(), "")
         .flatMap(resolved -> {
           JobSpec spec = spec(request, null, "", resolved);
           String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(canonical(request));

@@ -22,7 +22,18 @@ public class JobTargetValidator implements ConstraintValidator<ValidJobTarget, C
     } else if (request.isAssetKey()) {
       valid &= require(request.assetId(), "assetId", request.jobType(), context);
     }
+    if (request.continuesStartFrame() && !"END_FRAME".equals(request.jobType())) {
+      valid &= refuse(request.startFrameJobId() != null ? "startFrameJobId" : "matchStartFrame",
+          "is only for END_FRAME jobs", context);
+    } else if (request.startFrameJobId() != null && Boolean.TRUE.equals(request.matchStartFrame())) {
+      valid &= refuse("matchStartFrame", "must not be true when startFrameJobId names the start frame", context);
+    }
     return valid;
+  }
+
+  private static boolean refuse(String field, String message, ConstraintValidatorContext context) {
+    context.buildConstraintViolationWithTemplate(message).addPropertyNode(field).addConstraintViolation();
+    return false;
   }
 
   private static boolean require(String value, String field, String jobType, ConstraintValidatorContext context) {

@@ -1,6 +1,7 @@
 package dev.imagejobs.gateway.jobs;
 
 import dev.imagejobs.gateway.readmodel.JobReference;
+import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.references.UploadedReferences;
 import dev.imagejobs.gateway.web.FieldMessage;
@@ -8,6 +9,7 @@ import dev.imagejobs.gateway.web.InvalidInputException;
 import dev.imagejobs.messaging.ModelCatalogue;
 import dev.imagejobs.schemas.JobStatus;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
@@ -21,7 +23,8 @@ import reactor.core.publisher.Mono;
  * Turns the reference images a request names into what the job's spec carries (where each image's
  * bytes are, its type, size and digest), and refuses with a {@code 422} problem, before anything is
  * written, references that are not the tenant's, jobs without an image, and what the job's model
- * cannot take ({@link ModelCatalogue}).
+ * cannot take ({@link ModelCatalogue}). An end frame's start frame (named, or the shot's latest
+ * completed one) comes first, so the model matches the two frames.
  */
 @Component
 class ReferenceResolver {
@@ -39,12 +42,54 @@ class ReferenceResolver {
 
   /**
    * @param fieldPrefix put before field names in errors, e.g. {@code jobs[2].}
-   * @return the references in request order; errors with a 400 or 422 problem
+   * @return the start frame, if asked for, then the references in request order; errors with a 400
+   *     or 422 problem
    */
-  Mono<List<JobReference>> resolve(String tenantId, List<ReferenceRequest> requested, String model,
-      String fieldPrefix) {
+  Mono<List<JobReference>> resolve(String tenantId, CreateJobRequest request, String model, String fieldPrefix) {
+    return startFrame(tenantId, request, fieldPrefix)
+        .flatMap(start -> resolve(tenantId, request.references(), model, fieldPrefix, start));
+  }
+
+  /** The end frame's start frame, when the request asks for it; empty list otherwise. */
+  private Mono<List<JobReference>> startFrame(String tenantId, CreateJobRequest request, String fieldPrefix) {
+    if (request.startFrameJobId() != null) {
+      String field = fieldPrefix + "startFrameJobId";
+      return readModel.find(request.startFrameJobId())
+          .filter(row -> row.tenantId().equals(tenantId))
+          .switchIfEmpty(Mono.error(() -> unusable(List.of(new FieldMessage(field,
+              "no job " + request.startFrameJobId())))))
+          .flatMap(row -> {
+            if (!"START_FRAME".equals(row.jobType()) || !row.projectId().equals(request.projectId())
+                || !row.sceneId().equals(request.sceneId()) || !row.shotId().equals(request.shotId())) {
+              return Mono.error(unusable(List.of(new FieldMessage(field, "job " + row.jobId()
+                  + " is not a start frame of project " + request.projectId() + ", scene " + request.sceneId()
+                  + ", shot " + request.shotId()))));
+            }
+            if (row.status() != JobStatus.COMPLETED || row.storagePath() == null) {
+              return Mono.error(unusable(List.of(new FieldMessage(field, "start frame " + row.jobId()
+                  + " has no image (it is " + row.status().wireName() + ")"))));
+            }
+            return Mono.just(List.of(ofJob(row)));
+          });
+    }
+    if (Boolean.TRUE.equals(request.matchStartFrame())) {
+      return readModel.framesOfShot(tenantId, request.projectId(), request.sceneId(), request.shotId())
+          .filter(row -> "START_FRAME".equals(row.jobType()) && row.status() == JobStatus.COMPLETED
+              && row.storagePath() != null)
+          .sort(Comparator.comparing(JobRow::completedAt).thenComparing(JobRow::createdAt).reversed())
+          .next()
+          .map(row -> List.of(ofJob(row)))
+          .switchIfEmpty(Mono.error(() -> unusable(List.of(new FieldMessage(fieldPrefix + "matchStartFrame",
+              "scene " + request.sceneId() + ", shot " + request.shotId() + " of project " + request.projectId()
+                  + " has no completed start frame")))));
+    }
+    return Mono.just(List.of());
+  }
+
+  private Mono<List<JobReference>> resolve(String tenantId, List<ReferenceRequest> requested, String model,
+      String fieldPrefix, List<JobReference> first) {
     if (requested == null || requested.isEmpty()) {
-      return Mono.just(List.of());
+      return checked(first, model, fieldPrefix);
     }
     for (int i = 0; i < requested.size(); i++) {
       ReferenceRequest reference = requested.get(i);
@@ -71,14 +116,25 @@ class ReferenceResolver {
           if (!problems.isEmpty()) {
             return Mono.error(unusable(problems));
           }
-          List<JobReference> references = resolved.stream().map(found -> found.orElseThrow().reference()).toList();
-          Optional<String> refusal = catalogue.capabilitiesOf(model).refusal(model, references.stream()
-              .map(reference -> new ModelCatalogue.ReferenceShape(reference.contentType(), reference.sizeBytes()))
-              .toList());
-          return refusal.isPresent()
-              ? Mono.error(unusable(List.of(new FieldMessage(fieldPrefix + "references", refusal.get()))))
-              : Mono.just(references);
+          List<JobReference> references = new ArrayList<>(first);
+          resolved.forEach(found -> references.add(found.orElseThrow().reference()));
+          return checked(references, model, fieldPrefix);
         });
+  }
+
+  /** The references, unless the model cannot take them. */
+  private Mono<List<JobReference>> checked(List<JobReference> references, String model, String fieldPrefix) {
+    Optional<String> refusal = catalogue.capabilitiesOf(model).refusal(model, references.stream()
+        .map(reference -> new ModelCatalogue.ReferenceShape(reference.contentType(), reference.sizeBytes()))
+        .toList());
+    return refusal.isPresent()
+        ? Mono.error(unusable(List.of(new FieldMessage(fieldPrefix + "references", refusal.get()))))
+        : Mono.just(List.copyOf(references));
+  }
+
+  private static JobReference ofJob(JobRow row) {
+    return new JobReference(JobReference.JOB, row.jobId(), row.storagePath(), row.contentType(), row.sizeBytes(),
+        row.width(), row.height(), row.sha256());
   }
 
   private Mono<Resolved> resolve(String tenantId, ReferenceRequest reference) {
@@ -87,8 +143,7 @@ class ReferenceResolver {
           .filter(row -> row.tenantId().equals(tenantId))
           .map(row -> row.status() != JobStatus.COMPLETED || row.storagePath() == null
               ? new Resolved(null, "job " + row.jobId() + " has no image (it is " + row.status().wireName() + ")")
-              : new Resolved(new JobReference(JobReference.JOB, row.jobId(), row.storagePath(), row.contentType(),
-                  row.sizeBytes(), row.width(), row.height(), row.sha256()), null));
+              : new Resolved(ofJob(row), null));
     }
     return uploads.find(tenantId, reference.referenceId())
         .map(upload -> new Resolved(new JobReference(JobReference.UPLOAD, upload.referenceId(), upload.storagePath(),

@@ -395,6 +395,32 @@ public class ReadModel {
         .concatMap(this::withSnapshot);
   }
 
+  /**
+   * The start and end frames of a tenant's shot, newest first. A shot is named by its project,
+   * scene and shot ids, on every branch.
+   */
+  public Flux<JobRow> framesOfShot(String tenantId, String projectId, String sceneId, String shotId) {
+    return db.sql(SELECT_ALL_JOBS + """
+             WHERE tenant_id = :tenant_id AND project_id = :project_id AND scene_id = :scene_id AND shot_id = :shot_id
+              AND job_type IN ('START_FRAME', 'END_FRAME')
+            ORDER BY created_at DESC, job_id""")
+        .bind("tenant_id", tenantId)
+        .bind("project_id", projectId)
+        .bind("scene_id", sceneId)
+        .bind("shot_id", shotId)
+        .map(ReadModel::read)
+        .all();
+  }
+
+  /** The tenant's jobs of {@code jobIds} that exist, in no particular order. */
+  public Flux<JobRow> jobsOf(String tenantId, Collection<String> jobIds) {
+    return db.sql(SELECT_ALL_JOBS + " WHERE tenant_id = :tenant_id AND job_id = ANY(:job_ids)")
+        .bind("tenant_id", tenantId)
+        .bind("job_ids", jobIds.toArray(String[]::new))
+        .map(ReadModel::read)
+        .all();
+  }
+
   /** The jobs of a tenant's batch in the order the batch listed them; empty when it has no such batch. */
   public Flux<JobRow> jobsOfBatch(String tenantId, String batchId) {
     return db.sql(SELECT_ALL_JOBS + """

@@ -42,7 +42,7 @@ class EventPositionIT extends GatewayIntegrationTest {
     CompletableFuture<Void> release = new CompletableFuture<>();
     try (OtherGatewayInstance otherInstance = new OtherGatewayInstance()) {
       CompletableFuture<ApplyOutcome> olderCommit = otherInstance.applyLater(older.requested(), release);
-      String newer = createJob("position-a", "pp1");
+      String newer = createJobIn("position-a", "pp1");
 
       assertThat(jdbc().queryForObject("SELECT count(*) FROM job_events WHERE job_id = ?", Long.class, newer))
           .as("the newer transaction has committed").isOne();
@@ -62,7 +62,7 @@ class EventPositionIT extends GatewayIntegrationTest {
 
   @Test
   void givenAnOlderTransactionWritingAJobAfterANewerOneDidThenItStartsAgainAndTheJobsEventsStayInPositionOrder() {
-    String jobId = createJob("position-b", "pp1");
+    String jobId = createJobIn("position-b", "pp1");
     LifecycleEvents job = LifecycleEvents.forJob(jobId, "position-b");
     awaitOutboxDrained();
     CompletableFuture<Void> release = new CompletableFuture<>();
@@ -104,7 +104,7 @@ class EventPositionIT extends GatewayIntegrationTest {
         String tenant = "position-c" + t;
         done.add(writers.submit(() -> {
           for (int i = 0; i < 20; i++) {
-            String jobId = createJob(tenant, "pp" + (i % 3));
+            String jobId = createJobIn(tenant, "pp" + (i % 3));
             LifecycleEvents job = LifecycleEvents.forJob(jobId, tenant);
             publish(job.started(), job.generationStarted(1));
           }
@@ -147,7 +147,7 @@ class EventPositionIT extends GatewayIntegrationTest {
     return new EventPosition(((Number) row.get("tx_id")).longValue(), ((Number) row.get("global_seq")).longValue());
   }
 
-  private String createJob(String tenant, String project) {
+  private String createJobIn(String tenant, String project) {
     String location = as(tenant).post().uri("/api/v1/images/jobs")
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue("""

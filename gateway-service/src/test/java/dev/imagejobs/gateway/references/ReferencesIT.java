@@ -115,7 +115,7 @@ class ReferencesIT extends GatewayIntegrationTest {
     assertThat(inSpec).extracting(ReferenceImage::getSource).containsExactly("upload", "job");
     assertThat(inSpec.get(0).getStoragePath()).isEqualTo("tenant_ref-c/project_p1/references/" + uploaded + ".png");
     assertThat(inSpec.get(0).getSha256()).isEqualTo(Sha256.hex(png));
-    assertThat(inSpec.get(1).getStoragePath()).isEqualTo("tenant_ref-c/key-" + keyJob + ".png");
+    assertThat(inSpec.get(1).getStoragePath()).isEqualTo("tenant_ref-c/done-" + keyJob + ".png");
 
     LifecycleEvents job = LifecycleEvents.forJob(jobId, "ref-c");
     awaitOutboxDrained();
@@ -210,22 +210,13 @@ class ReferencesIT extends GatewayIntegrationTest {
   }
 
   private String create(String tenant, String body) {
-    String location = as(tenant).post().uri(JOBS).contentType(MediaType.APPLICATION_JSON).bodyValue(body)
-        .exchange()
-        .expectStatus().isAccepted()
-        .expectBody().returnResult().getResponseHeaders().getLocation().toString();
-    return location.substring(location.lastIndexOf('/') + 1);
+    return createJob(tenant, body);
   }
 
-  /** A job that ran through the pipeline: created here, its later events published as the services would. */
+  /** A job that ran through the pipeline. */
   private String completedJob(String tenant) {
-    String jobId = create(tenant, ASSET_KEY.formatted(""));
-    LifecycleEvents job = LifecycleEvents.forJob(jobId, tenant);
-    awaitOutboxDrained();
-    publish(job.started(), job.generationStarted(1), job.imageGenerated(1500), job.uploadStarted(),
-        job.completed("tenant_" + tenant + "/key-" + jobId + ".png", "cd".repeat(32), 4321));
-    await().atMost(PATIENCE).untilAsserted(() -> as(tenant).get().uri(JOBS + "/" + jobId).exchange()
-        .expectBody().jsonPath("$.status").isEqualTo("completed"));
+    String jobId = createJob(tenant, ASSET_KEY.formatted(""));
+    completeJob(tenant, jobId);
     return jobId;
   }
 

@@ -37,7 +37,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
 
   @Test
   void givenJobRunningToCompletionWhenFollowedThenEveryTransitionArrivesInOrderAndTheStreamCompletes() {
-    String jobId = createJob("stream-a", "sp1");
+    String jobId = createJobIn("stream-a", "sp1");
     LifecycleEvents job = LifecycleEvents.forJob(jobId, "stream-a");
     awaitOutboxDrained();
 
@@ -60,7 +60,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
 
   @Test
   void givenFinishedJobWhenReplayedThenEachEventShowsTheJobAsItWasThenAndAReconnectAfterTheEndGetsNoContent() {
-    String jobId = createJob("stream-b", "sp1");
+    String jobId = createJobIn("stream-b", "sp1");
     LifecycleEvents job = LifecycleEvents.forJob(jobId, "stream-b");
     awaitOutboxDrained();
     publish(job.started(), job.failed("processing", "PERMANENT", "refused"));
@@ -88,7 +88,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
 
   @Test
   void givenLastEventIdWhenReconnectingThenExactlyTheLaterEventsArriveThenLiveOnes() {
-    String jobId = createJob("stream-c", "sp1");
+    String jobId = createJobIn("stream-c", "sp1");
     LifecycleEvents job = LifecycleEvents.forJob(jobId, "stream-c");
     awaitOutboxDrained();
     publish(job.started(), job.generationStarted(1), job.attemptFailed("TEMPORARY"));
@@ -115,9 +115,9 @@ class JobEventStreamIT extends GatewayIntegrationTest {
   @Test
   void givenProjectStreamThenAllItsJobsArriveInPositionOrderAndResumingMissesAndRepeatsNothing() {
     String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
-    String first = createJob("stream-d", project);
-    String second = createJob("stream-d", project);
-    createJob("stream-other", project);
+    String first = createJobIn("stream-d", project);
+    String second = createJobIn("stream-d", project);
+    createJobIn("stream-other", project);
     LifecycleEvents a = LifecycleEvents.forJob(first, "stream-d");
     LifecycleEvents b = LifecycleEvents.forJob(second, "stream-d");
     awaitOutboxDrained();
@@ -156,7 +156,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
 
   @Test
   void givenEventCommittedByAnotherGatewayInstanceThenOpenStreamsGetItThroughNotify() {
-    String jobId = createJob("stream-e", "sp1");
+    String jobId = createJobIn("stream-e", "sp1");
     LifecycleEvents job = LifecycleEvents.forJob(jobId, "stream-e");
     awaitOutboxDrained();
     awaitProjectionCaughtUp();
@@ -179,7 +179,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
 
   @Test
   void givenTheNotificationConnectionDiesThenItReconnectsAndTheStreamMissesNothing() {
-    String jobId = createJob("stream-f", "sp1");
+    String jobId = createJobIn("stream-f", "sp1");
     LifecycleEvents job = LifecycleEvents.forJob(jobId, "stream-f");
     awaitOutboxDrained();
     awaitProjectionCaughtUp();
@@ -222,7 +222,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
 
   @Test
   void givenAnotherTenantsJobOrBadInputThenTheStreamIsRefusedWithAProblem() {
-    String jobId = createJob("stream-h", "sp1");
+    String jobId = createJobIn("stream-h", "sp1");
 
     as("stream-intruder").get().uri("/api/v1/images/jobs/" + jobId + "/events").accept(MediaType.TEXT_EVENT_STREAM)
         .exchange()
@@ -241,7 +241,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
 
   @Test
   void givenTokenInTheQueryThenOnlyEventStreamsAcceptIt() {
-    String jobId = createJob("stream-i", "sp1");
+    String jobId = createJobIn("stream-i", "sp1");
     String token = Tokens.of("stream-i");
 
     StepVerifier.create(events(http.mutate().responseTimeout(PATIENCE).build().get()
@@ -257,7 +257,7 @@ class JobEventStreamIT extends GatewayIntegrationTest {
         .expectStatus().isUnauthorized();
   }
 
-  private String createJob(String tenant, String project) {
+  private String createJobIn(String tenant, String project) {
     String location = as(tenant).post().uri("/api/v1/images/jobs").contentType(MediaType.APPLICATION_JSON)
         .bodyValue("""
             {"jobType":"ASSET_IMAGE_KEY","projectId":"%s","branchId":"main","assetId":"hero",

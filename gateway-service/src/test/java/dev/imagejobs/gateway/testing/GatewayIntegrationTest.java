@@ -39,6 +39,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -203,6 +204,30 @@ public abstract class GatewayIntegrationTest {
         },
         "image-jobs-gateway-projection", Topics.LIFECYCLE.name());
     return stored;
+  }
+
+  /** Creates a job through the API and returns its id. */
+  protected String createJob(String tenant, String body) {
+    String location = as(tenant).post().uri("/api/v1/images/jobs").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(body)
+        .exchange()
+        .expectStatus().isAccepted()
+        .expectBody().returnResult().getResponseHeaders().getLocation().toString();
+    return location.substring(location.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * Runs a job created through the API to completed, publishing its later events as the services
+   * would, with its image at {@code tenant_{tenant}/done-{jobId}.png}; returns once the read model
+   * shows it completed.
+   */
+  protected void completeJob(String tenant, String jobId) {
+    LifecycleEvents job = LifecycleEvents.forJob(jobId, tenant);
+    awaitOutboxDrained();
+    publish(job.started(), job.generationStarted(1), job.imageGenerated(1500), job.uploadStarted(),
+        job.completed("tenant_" + tenant + "/done-" + jobId + ".png", "cd".repeat(32), 4321));
+    await().atMost(PATIENCE).untilAsserted(() -> as(tenant).get().uri("/api/v1/images/jobs/" + jobId).exchange()
+        .expectBody().jsonPath("$.status").isEqualTo("completed"));
   }
 
   protected Map<String, Object> jobRow(String jobId) {
