@@ -20,6 +20,8 @@ const state = {
   budgetTimer: null,        // a pending refresh of the budget line
   batch: null,              // the batch followed: { batchId, statuses: Map jobId -> status, source }
   references: [],           // chosen for the next job, in order: { jobId } or { referenceId }, with a label
+  thumbs: new Map(),        // jobId -> { sha256, url: a promise of its blob URL } of the storyboard thumbnails
+  storyboardTimer: null,    // a pending redraw of the storyboard
 };
 
 const $ = (id) => document.getElementById(id);
@@ -95,6 +97,7 @@ function useToken(token) {
   $('project-open').disabled = !state.token;
   if (state.token) {
     loadStyleCapsules();
+    loadProjects();
     if (state.project) {
       openProject(state.project);
     }
@@ -121,6 +124,42 @@ async function loadStyleCapsules() {
 }
 
 // ---- project and stream --------------------------------------------------------------------------
+
+/** The tenant's projects, most recently active first: the first screen, and the picker's suggestions. */
+async function loadProjects() {
+  let projects;
+  try {
+    projects = await (await api(API + '/projects')).json();
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  const list = $('project-list');
+  list.replaceChildren();
+  for (const project of projects) {
+    const item = document.createElement('li');
+    item.dataset.testid = 'project-item';
+    item.dataset.projectId = project.projectId;
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.textContent = project.projectId;
+    open.addEventListener('click', () => {
+      $('project-picker').value = project.projectId;
+      openProject(project.projectId);
+    });
+    const counts = Object.entries(project.jobsByStatus).map(([status, count]) => count + ' ' + status).join(', ');
+    const detail = document.createElement('span');
+    detail.className = 'muted';
+    detail.textContent = ' ' + project.jobs + ' jobs (' + counts + ') · last activity '
+      + new Date(project.lastActivityAt).toLocaleString();
+    item.append(open, detail);
+    list.append(item);
+    if (![...$('project-options').options].some((option) => option.value === project.projectId)) {
+      $('project-options').append(new Option(project.projectId, project.projectId));
+    }
+  }
+  $('project-list-empty').hidden = projects.length > 0;
+}
 
 function rememberProject(projectId) {
   const known = JSON.parse(localStorage.getItem(PROJECTS_KEY) || '[]').filter((p) => p !== projectId);
@@ -160,6 +199,10 @@ async function openProject(projectId) {
   state.images.clear();
   $('job-list').replaceChildren();
   $('job-list').dataset.project = projectId;
+  $('projects-panel').hidden = true;
+  state.thumbs.forEach((thumb) => thumb.url.then(URL.revokeObjectURL, () => {}));
+  state.thumbs.clear();
+  storyboardSoon();
   $('job-fieldset').disabled = false;
   renderEmptyState();
   rememberProject(projectId);
@@ -281,6 +324,109 @@ function upsert(view) {
   }
   render(row, view);
   renderEmptyState();
+  storyboardSoon();
+}
+
+// ---- storyboard ----------------------------------------------------------------------------------
+
+/** Draws the storyboard again shortly, once for a burst of events. */
+function storyboardSoon() {
+  if (!state.storyboardTimer) {
+    state.storyboardTimer = setTimeout(() => {
+      state.storyboardTimer = null;
+      renderStoryboard();
+    }, 200);
+  }
+}
+
+/** The latest completed job of each key, by completion time. */
+function latestCompleted(views, keyOf) {
+  const latest = new Map();
+  for (const view of views) {
+    if (view.status !== 'completed' || !view.image) {
+      continue;
+    }
+    const key = keyOf(view);
+    const known = latest.get(key);
+    if (!known || known.completedAt < view.completedAt) {
+      latest.set(key, view);
+    }
+  }
+  return latest;
+}
+
+/** The project as a storyboard: each asset's key, and each scene's shots with their start and end frames. */
+function renderStoryboard() {
+  const views = [...state.jobs.values()];
+  $('storyboard').hidden = !state.project;
+  const assets = latestCompleted(views.filter((view) => view.jobType === 'ASSET_IMAGE_KEY'), (view) => view.assetId);
+  $('storyboard-assets').replaceChildren(...[...assets.entries()].sort(([a], [b]) => a.localeCompare(b))
+    .map(([assetId, view]) => thumbnail(view, assetId, 'storyboard-asset')));
+  const frames = latestCompleted(views.filter((view) => view.jobType !== 'ASSET_IMAGE_KEY'),
+    (view) => view.sceneId + '\u0000' + view.shotId + '\u0000' + view.jobType);
+  const scenes = new Map();
+  for (const view of views.filter((v) => v.jobType !== 'ASSET_IMAGE_KEY')) {
+    const shots = scenes.get(view.sceneId) || new Map();
+    shots.set(view.shotId, true);
+    scenes.set(view.sceneId, shots);
+  }
+  const sceneBlocks = [];
+  for (const sceneId of [...scenes.keys()].sort()) {
+    const block = document.createElement('div');
+    block.className = 'scene';
+    block.dataset.testid = 'storyboard-scene';
+    const title = document.createElement('h4');
+    title.textContent = 'Scene ' + sceneId;
+    block.append(title);
+    for (const shotId of [...scenes.get(sceneId).keys()].sort()) {
+      const shot = document.createElement('div');
+      shot.className = 'thumbs shot';
+      shot.dataset.testid = 'storyboard-shot';
+      shot.dataset.shotId = shotId;
+      for (const [type, label] of [['START_FRAME', 'start'], ['END_FRAME', 'end']]) {
+        const view = frames.get(sceneId + '\u0000' + shotId + '\u0000' + type);
+        shot.append(view ? thumbnail(view, 'shot ' + shotId + ' ' + label, 'storyboard-frame')
+          : placeholder('shot ' + shotId + ' ' + label));
+      }
+      block.append(shot);
+    }
+    sceneBlocks.push(block);
+  }
+  $('storyboard-scenes').replaceChildren(...sceneBlocks);
+}
+
+function placeholder(caption) {
+  const figure = document.createElement('figure');
+  figure.className = 'thumb empty';
+  const text = document.createElement('figcaption');
+  text.textContent = caption + ': none yet';
+  figure.append(text);
+  return figure;
+}
+
+/** A figure with the job's image, fetched once per image with the token and shown from a blob URL. */
+function thumbnail(view, caption, testId) {
+  const figure = document.createElement('figure');
+  figure.className = 'thumb';
+  figure.dataset.testid = testId;
+  figure.dataset.jobId = view.jobId;
+  const image = document.createElement('img');
+  image.alt = caption;
+  const text = document.createElement('figcaption');
+  text.textContent = caption;
+  figure.append(image, text);
+  let known = state.thumbs.get(view.jobId);
+  if (!known || known.sha256 !== view.image.sha256) {
+    // One fetch per image, shared by every redraw while it is under way.
+    known = { sha256: view.image.sha256, url: api(view.image.url).then((response) => response.blob())
+      .then((blob) => URL.createObjectURL(blob)) };
+    state.thumbs.set(view.jobId, known);
+  }
+  known.url.then((url) => {
+    image.src = url;
+    image.dataset.loaded = 'true';
+  }).catch(showError);
+  return figure;
 }
 
 function insertInOrder(row, view) {

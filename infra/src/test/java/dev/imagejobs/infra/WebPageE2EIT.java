@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
@@ -167,6 +168,43 @@ class WebPageE2EIT {
     assertThat(view.body()).contains("\"jobType\":\"START_FRAME\"", "\"status\":\"completed\"")
         .containsPattern("\"references\":\\[\\{\"source\":\"job\",\"id\":\"" + key.getAttribute("data-job-id")
             + "\".*\\{\"source\":\"upload\"");
+  }
+
+  @Test
+  void thePageOpensOnTheTenantsProjectsAndShowsOneAsAStoryboardLive() throws Exception {
+    // Given a project "harbour-film" with a character's key and a shot's start and end frames
+    String key = TestStacks.submit(stack, Map.of("jobType", "ASSET_IMAGE_KEY", "projectId", "harbour-film",
+        "branchId", "main", "assetId", "keeper", "prompt", "The keeper", "aspectRatio", "3:4"));
+    TestStacks.awaitEnded(stack, key, TIMEOUT);
+    for (String type : List.of("START_FRAME", "END_FRAME")) {
+      TestStacks.awaitEnded(stack, TestStacks.submit(stack, Map.of("jobType", type, "projectId", "harbour-film",
+          "branchId", "main", "sceneId", "s1", "shotId", "sh1", "prompt", "The pier, " + type,
+          "aspectRatio", "21:9")), TIMEOUT);
+    }
+
+    // When the page is opened without a project
+    browser.get(stack.gatewayUrl() + "/?token=" + stack.devToken());
+    WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+
+    // Then it lists the tenant's projects with their jobs, and opening one shows its storyboard
+    WebElement project = wait.until(d -> d.findElements(
+        By.cssSelector("[data-testid=project-item][data-project-id=harbour-film]")).stream().findFirst().orElse(null));
+    assertThat(project.getText()).contains("harbour-film", "3 jobs", "3 completed");
+    project.findElement(By.tagName("button")).click();
+    wait.until(d -> "live".equals(byTestId("stream-status").getAttribute("data-state")));
+    WebElement asset = wait.until(d -> d.findElements(By.cssSelector("[data-testid=storyboard-asset]")).stream()
+        .findFirst().orElse(null));
+    assertThat(asset.getAttribute("data-job-id")).isEqualTo(key);
+    assertThat(asset.getText()).isEqualTo("keeper");
+    wait.until(d -> d.findElements(By.cssSelector("[data-testid=storyboard-frame] img[data-loaded=true]")).size() == 2);
+    assertThat(byTestId("storyboard-scenes").getText()).contains("Scene s1", "shot sh1 start", "shot sh1 end");
+    assertThat(byTestId("projects-panel").isDisplayed()).isFalse();
+
+    // And a new start frame of the shot replaces the old one live
+    String newer = TestStacks.submit(stack, Map.of("jobType", "START_FRAME", "projectId", "harbour-film",
+        "branchId", "main", "sceneId", "s1", "shotId", "sh1", "prompt", "The pier at night", "aspectRatio", "21:9"));
+    wait.until(d -> d.findElements(By.cssSelector("[data-testid=storyboard-frame][data-job-id='" + newer + "']"))
+        .size() == 1);
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Readable;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -30,6 +31,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -169,6 +171,8 @@ public class ReadModel {
              job_after::text AS job_after FROM job_events""";
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final TypeReference<Map<String, Long>> STATUS_COUNTS =
+      new TypeReference<>() {};
 
   private final DatabaseClient db;
 
@@ -409,6 +413,27 @@ public class ReadModel {
         .bind("scene_id", sceneId)
         .bind("shot_id", shotId)
         .map(ReadModel::read)
+        .all();
+  }
+
+  /**
+   * The projects a tenant has jobs in, the most recently active first, each with its jobs counted by
+   * status; at most {@code limit}.
+   */
+  public Flux<ProjectSummary> projects(String tenantId, int limit) {
+    return db.sql("""
+            SELECT project_id, sum(jobs_in_status) AS jobs, max(updated_at) AS last_activity_at,
+                   jsonb_object_agg(status, jobs_in_status) AS by_status
+            FROM (SELECT project_id, status, count(*) AS jobs_in_status, max(updated_at) AS updated_at
+                  FROM jobs WHERE tenant_id = :tenant_id GROUP BY project_id, status) s
+            GROUP BY project_id
+            ORDER BY max(updated_at) DESC, project_id
+            LIMIT :limit""")
+        .bind("tenant_id", tenantId)
+        .bind("limit", limit)
+        .map(row -> new ProjectSummary(row.get("project_id", String.class), ((Number) row.get("jobs")).longValue(),
+            row.get("last_activity_at", OffsetDateTime.class).toInstant(),
+            JSON.readValue(row.get("by_status", Json.class).asString(), STATUS_COUNTS)))
         .all();
   }
 
