@@ -106,14 +106,18 @@ function useToken(token) {
   }
 }
 
+/** The capsules jobs may name: the open project's own and the built-in ones (only those before a project is open). */
 async function loadStyleCapsules() {
+  const path = state.project ? API + '/projects/' + encodeURIComponent(state.project) + '/style-capsules'
+    : API + '/style-capsules';
   try {
-    const capsules = await (await api(API + '/style-capsules')).json();
+    const capsules = await (await api(path)).json();
     const select = $('style-capsule');
     const chosen = select.value;
     select.replaceChildren(new Option('None', ''));
     for (const capsule of capsules) {
-      const option = new Option(capsule.id, capsule.id);
+      const id = capsule.capsuleId || capsule.id;
+      const option = new Option(capsule.version ? id + ' (v' + capsule.version + ')' : id, id);
       option.title = capsule.styleText;
       select.append(option);
     }
@@ -200,6 +204,7 @@ async function openProject(projectId) {
   $('job-list').replaceChildren();
   $('job-list').dataset.project = projectId;
   $('projects-panel').hidden = true;
+  loadStyleCapsules();
   state.thumbs.forEach((thumb) => thumb.url.then(URL.revokeObjectURL, () => {}));
   state.thumbs.clear();
   storyboardSoon();

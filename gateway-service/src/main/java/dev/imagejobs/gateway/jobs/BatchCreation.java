@@ -4,7 +4,6 @@ import dev.imagejobs.gateway.budgets.Budgets;
 import dev.imagejobs.gateway.idempotency.IdempotencyKey;
 import dev.imagejobs.gateway.idempotency.IdempotencyKeys;
 import dev.imagejobs.gateway.idempotency.StoredResponse;
-import dev.imagejobs.gateway.readmodel.JobReference;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,14 +34,9 @@ class BatchCreation {
   private final TransactionalOperator transaction;
   private final IdempotencyKeys keys;
   private final JsonMapper json;
-  private final ReferenceResolver references;
-  private final JobsSettings settings;
 
-  BatchCreation(JobCreation creation, TransactionalOperator transaction, IdempotencyKeys keys, JsonMapper json,
-      ReferenceResolver references, JobsSettings settings) {
+  BatchCreation(JobCreation creation, TransactionalOperator transaction, IdempotencyKeys keys, JsonMapper json) {
     this.creation = creation;
-    this.references = references;
-    this.settings = settings;
     this.transaction = transaction;
     this.keys = keys;
     this.json = json;
@@ -55,7 +49,7 @@ class BatchCreation {
    */
   Mono<StoredResponse> create(String tenantId, CreateBatchRequest request, String traceparent, IdempotencyKey key) {
     return Flux.range(0, request.jobs().size())
-        .concatMap(i -> references.resolve(tenantId, request.jobs().get(i), settings.model(), "jobs[" + i + "]."))
+        .concatMap(i -> creation.resolve(tenantId, request.jobs().get(i), "jobs[" + i + "]."))
         .collectList()
         .flatMap(resolved -> {
           String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(JobCreation.canonical(request));
@@ -64,7 +58,7 @@ class BatchCreation {
   }
 
   private Mono<StoredResponse> attempt(String tenantId, CreateBatchRequest request,
-      List<List<JobReference>> references, String traceparent, IdempotencyKey key, String fingerprint,
+      List<JobCreation.Resolved> resolved, String traceparent, IdempotencyKey key, String fingerprint,
       int attempts) {
     String batchId = UUID.randomUUID().toString();
     // One backlog shard for the whole batch: its jobs add to one row instead of locking several.
@@ -72,7 +66,7 @@ class BatchCreation {
     List<JobCreation.Draft> drafts = new ArrayList<>();
     for (int i = 0; i < request.jobs().size(); i++) {
       drafts.add(creation.draft(tenantId,
-          creation.spec(request.jobs().get(i), batchId, "jobs[" + i + "].", references.get(i)),
+          creation.spec(request.jobs().get(i), batchId, resolved.get(i)),
           traceparent, Budgets.BUDGETED, shard));
     }
     StoredResponse response = new StoredResponse(HttpStatus.ACCEPTED.value(), BatchView.location(batchId),
@@ -92,7 +86,7 @@ class BatchCreation {
           }
           // Another request with this key committed first: its response is the answer.
           Mono<StoredResponse> retry = attempts > 1
-              ? attempt(tenantId, request, references, traceparent, key, fingerprint, attempts - 1)
+              ? attempt(tenantId, request, resolved, traceparent, key, fingerprint, attempts - 1)
               : Mono.error(new IllegalStateException("Idempotency key neither claimable nor replayable"));
           return keys.replay(tenantId, key, fingerprint).switchIfEmpty(retry);
         });

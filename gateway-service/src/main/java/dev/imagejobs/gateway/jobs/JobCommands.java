@@ -132,6 +132,7 @@ class JobCommands {
         .setPrompt(row.prompt())
         .setStyleCapsuleId(row.styleCapsuleId())
         .setStyleText(row.styleText())
+        .setStyleCapsuleVersion(row.styleCapsuleVersion())
         .setAspectRatio(row.aspectRatio())
         .setImageSize(row.imageSize())
         .setProvider(row.provider())

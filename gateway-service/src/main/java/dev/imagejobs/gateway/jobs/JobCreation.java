@@ -95,9 +95,9 @@ class JobCreation {
    * @return the 202 response to send; errors with a 429 problem when the tenant's backlog is full
    */
   Mono<StoredResponse> create(String tenantId, CreateJobRequest request, String traceparent, IdempotencyKey key) {
-    return Mono.defer(() -> references.resolve(tenantId, request, settings.model(), "")
+    return Mono.defer(() -> resolve(tenantId, request, "")
         .flatMap(resolved -> {
-          JobSpec spec = spec(request, null, "", resolved);
+          JobSpec spec = spec(request, null, resolved);
           String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(canonical(request));
           return attempt(tenantId, spec, traceparent, key, fingerprint, KEY_ATTEMPTS);
         }));
@@ -208,13 +208,26 @@ class JobCreation {
   }
 
   /**
+   * What a request names beyond its own fields: its style capsule, and its reference images (the
+   * start frame, the request's, then the capsule's).
+   *
+   * @param fieldPrefix put before field names in errors, e.g. {@code jobs[2].} for a batch's third job
+   * @return errors with a 400 or 422 problem when one of them cannot be used
+   */
+  Mono<Resolved> resolve(String tenantId, CreateJobRequest request, String fieldPrefix) {
+    return capsules.resolve(tenantId, request.projectId(), request.styleCapsuleId(), fieldPrefix + "styleCapsuleId")
+        .flatMap(capsule -> references.resolve(tenantId, request, settings.model(), fieldPrefix, capsule.references())
+            .map(all -> new Resolved(capsule, all)));
+  }
+
+  /**
    * The spec of a requested job.
    *
    * @param batchId the batch it is created in, or null
-   * @param fieldPrefix put before field names in errors, e.g. {@code jobs[2].} for a batch's third job
-   * @param references the reference images, as {@link ReferenceResolver} resolved them
+   * @param resolved its capsule and reference images, as {@link #resolve} found them
    */
-  JobSpec spec(CreateJobRequest request, String batchId, String fieldPrefix, List<JobReference> references) {
+  JobSpec spec(CreateJobRequest request, String batchId, Resolved resolved) {
+    List<JobReference> references = resolved.references();
     JobType type = JobType.valueOf(request.jobType());
     Priority priority = request.priority() == null
         ? settings.priorities().of(type)
@@ -228,7 +241,8 @@ class JobCreation {
         .setAssetId(request.assetId())
         .setPrompt(request.prompt())
         .setStyleCapsuleId(request.styleCapsuleId())
-        .setStyleText(capsules.styleTextOf(request.styleCapsuleId(), fieldPrefix + "styleCapsuleId"))
+        .setStyleText(resolved.capsule().styleText())
+        .setStyleCapsuleVersion(resolved.capsule().version())
         .setAspectRatio(request.aspectRatio())
         .setImageSize(request.imageSize())
         .setProvider(settings.provider())
@@ -261,4 +275,12 @@ class JobCreation {
    * @param job its row and the statement part that inserts it
    */
   record Draft(String jobId, JobSpec spec, LifecycleEvent event, ReadModel.NewJob job) {}
+
+  /**
+   * What {@link #resolve} found for a request.
+   *
+   * @param capsule its style capsule, {@link StyleCapsules.Capsule#NONE} when it names none
+   * @param references every reference image the job sends, in order
+   */
+  record Resolved(StyleCapsules.Capsule capsule, List<JobReference> references) {}
 }

@@ -26,6 +26,8 @@ public record JobView(
     String assetId,
     String prompt,
     String styleCapsuleId,
+    @Schema(description = "The version of the project's style capsule the job used; null for a built-in capsule or none")
+    Integer styleCapsuleVersion,
     String aspectRatio,
     String imageSize,
     String provider,
@@ -62,7 +64,7 @@ public record JobView(
         row.jobId(), row.status().wireName(), row.jobType(), row.priority().wireName(), row.batchId(),
         row.references().stream().map(Reference::of).toList(), row.projectId(),
         row.branchId(), row.sceneId(), row.shotId(), row.assetId(), row.prompt(), row.styleCapsuleId(),
-        row.aspectRatio(), row.imageSize(), row.provider(), row.model(), row.attemptCount(), row.totalAttempts(),
+        row.styleCapsuleVersion(), row.aspectRatio(), row.imageSize(), row.provider(), row.model(), row.attemptCount(), row.totalAttempts(),
         row.retryCount(), row.cancelRequested(), row.failureStage(), row.errorClass(), row.errorCode(),
         TenantText.of(row.errorMessage()), row.estimatedCostMicros(), row.actualCostMicros(), row.totalCostMicros(),
         row.createdAt(), row.startedAt(), row.completedAt(), row.updatedAt(), row.lastEventSeq(), image);

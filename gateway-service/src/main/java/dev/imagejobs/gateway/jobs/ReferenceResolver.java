@@ -42,12 +42,14 @@ class ReferenceResolver {
 
   /**
    * @param fieldPrefix put before field names in errors, e.g. {@code jobs[2].}
-   * @return the start frame, if asked for, then the references in request order; errors with a 400
-   *     or 422 problem
+   * @param last references sent after the request's (its style capsule's)
+   * @return the start frame, if asked for, then the references in request order, then {@code last};
+   *     errors with a 400 or 422 problem
    */
-  Mono<List<JobReference>> resolve(String tenantId, CreateJobRequest request, String model, String fieldPrefix) {
+  Mono<List<JobReference>> resolve(String tenantId, CreateJobRequest request, String model, String fieldPrefix,
+      List<JobReference> last) {
     return startFrame(tenantId, request, fieldPrefix)
-        .flatMap(start -> resolve(tenantId, request.references(), model, fieldPrefix, start));
+        .flatMap(start -> resolve(tenantId, request.references(), model, fieldPrefix, start, last));
   }
 
   /** The end frame's start frame, when the request asks for it; empty list otherwise. */
@@ -87,9 +89,11 @@ class ReferenceResolver {
   }
 
   private Mono<List<JobReference>> resolve(String tenantId, List<ReferenceRequest> requested, String model,
-      String fieldPrefix, List<JobReference> first) {
+      String fieldPrefix, List<JobReference> first, List<JobReference> last) {
     if (requested == null || requested.isEmpty()) {
-      return checked(first, model, fieldPrefix);
+      List<JobReference> all = new ArrayList<>(first);
+      all.addAll(last);
+      return checked(all, model, fieldPrefix);
     }
     for (int i = 0; i < requested.size(); i++) {
       ReferenceRequest reference = requested.get(i);
@@ -118,6 +122,7 @@ class ReferenceResolver {
           }
           List<JobReference> references = new ArrayList<>(first);
           resolved.forEach(found -> references.add(found.orElseThrow().reference()));
+          references.addAll(last);
           return checked(references, model, fieldPrefix);
         });
   }

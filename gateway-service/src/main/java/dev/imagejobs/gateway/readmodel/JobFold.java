@@ -134,6 +134,7 @@ final class JobFold {
       row.prompt = Text.clean(spec.getPrompt());
       row.styleCapsuleId = Text.clean(spec.getStyleCapsuleId());
       row.styleText = Text.clean(spec.getStyleText());
+      row.styleCapsuleVersion = spec.getStyleCapsuleVersion();
       row.aspectRatio = Text.clean(spec.getAspectRatio());
       row.imageSize = Text.clean(spec.getImageSize());
       row.provider = Text.clean(spec.getProvider());

@@ -5,7 +5,8 @@ import dev.imagejobs.schemas.avro.ReferenceImage;
 /**
  * A reference image a job sends to the provider, as its spec names it.
  *
- * @param source {@code job} (a completed job's image) or {@code upload} (an image uploaded to the project)
+ * @param source {@code job} (a completed job's image), {@code upload} (an image uploaded to the
+ *     project) or {@code capsule} (an uploaded image of the job's style capsule)
  * @param id the job id or the uploaded reference's id
  * @param storagePath where the bytes are in the bucket
  * @param contentType its media type
@@ -19,6 +20,8 @@ public record JobReference(String source, String id, String storagePath, String 
 
   public static final String JOB = "job";
   public static final String UPLOAD = "upload";
+  /** An image of the job's style capsule (an uploaded reference image). */
+  public static final String CAPSULE = "capsule";
 
   static JobReference of(ReferenceImage image) {
     return new JobReference(Text.clean(image.getSource()), Text.clean(image.getId()),

@@ -21,6 +21,7 @@ public record JobRow(
     String prompt,
     String styleCapsuleId,
     String styleText,
+    Integer styleCapsuleVersion,
     String aspectRatio,
     String imageSize,
     String provider,
@@ -94,6 +95,7 @@ public record JobRow(
     String prompt;
     String styleCapsuleId;
     String styleText;
+    Integer styleCapsuleVersion;
     String aspectRatio;
     String imageSize;
     String provider;
@@ -142,6 +144,7 @@ public record JobRow(
       prompt = row.prompt;
       styleCapsuleId = row.styleCapsuleId;
       styleText = row.styleText;
+      styleCapsuleVersion = row.styleCapsuleVersion;
       aspectRatio = row.aspectRatio;
       imageSize = row.imageSize;
       provider = row.provider;
@@ -178,7 +181,7 @@ public record JobRow(
     JobRow build() {
       return new JobRow(
           jobId, tenantId, jobType, projectId, branchId, sceneId, shotId, assetId, prompt, styleCapsuleId,
-          styleText, aspectRatio, imageSize, provider, model, priority, batchId, references, status, attemptCount, earlierAttempts,
+          styleText, styleCapsuleVersion, aspectRatio, imageSize, provider, model, priority, batchId, references, status, attemptCount, earlierAttempts,
           retryCount, cancelRequested, failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros,
           actualCostMicros, earlierCostMicros, storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
           createdAt, startedAt, completedAt, updatedAt, lastEventSeq);
