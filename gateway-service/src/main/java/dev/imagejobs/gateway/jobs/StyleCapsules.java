@@ -36,6 +36,10 @@ class StyleCapsules {
     if (capsuleId == null) {
       return Mono.just(Capsule.NONE);
     }
+    if (isBuiltIn(capsuleId)) {
+      // A project capsule never has a built-in one's id: no need to look.
+      return Mono.just(new Capsule(settings.capsules().get(capsuleId), null, List.of()));
+    }
     return projects.latest(tenantId, projectId, capsuleId)
         .flatMap(version -> Flux.fromIterable(version.referenceIds())
             .concatMap(referenceId -> uploads.find(tenantId, referenceId)
