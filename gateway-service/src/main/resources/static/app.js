@@ -555,34 +555,47 @@ function requestBody() {
   return body;
 }
 
-async function submitJob(event) {
-  event.preventDefault();
+/**
+ * Posts a creation with an Idempotency-Key: sending the same body again (double click, retry after a
+ * network error) reuses the key, so the server creates it once. Returns the answer's JSON, or null
+ * after showing the error.
+ */
+async function create(path, payload, buttonId) {
   clearError();
-  const body = JSON.stringify(requestBody());
-  // Sending the same body again (double click, retry after a network error) reuses the key: one job.
+  const body = JSON.stringify(payload);
   if (!state.pendingKey || state.pendingKey.body !== body) {
     state.pendingKey = { body, key: crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random() };
   }
-  const button = $('submit-job');
+  const button = $(buttonId);
   button.disabled = true;
   try {
-    const response = await api(API + '/jobs', {
+    const response = await api(path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': state.pendingKey.key },
       body,
     });
-    upsert(await response.json());
+    const created = await response.json();
     state.pendingKey = null;
-    $('prompt').value = '';
-    state.references = [];
-    renderReferences();
+    return created;
   } catch (e) {
     if (e.problem && e.problem.status >= 400 && e.problem.status < 500) {
       state.pendingKey = null;
     }
     showError(e);
+    return null;
   } finally {
     button.disabled = false;
+  }
+}
+
+async function submitJob(event) {
+  event.preventDefault();
+  const view = await create(API + '/jobs', requestBody(), 'submit-job');
+  if (view) {
+    upsert(view);
+    $('prompt').value = '';
+    state.references = [];
+    renderReferences();
   }
 }
 
@@ -648,30 +661,12 @@ async function submitBatch() {
     return;
   }
   const single = requestBody();
-  const body = JSON.stringify({ jobs: prompts.map((prompt) => ({ ...single, prompt })) });
-  if (!state.pendingKey || state.pendingKey.body !== body) {
-    state.pendingKey = { body, key: crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random() };
-  }
-  const button = $('submit-batch');
-  button.disabled = true;
-  try {
-    const response = await api(API + '/batches', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': state.pendingKey.key },
-      body,
-    });
-    const batch = await response.json();
-    state.pendingKey = null;
+  const batch = await create(API + '/batches', { jobs: prompts.map((prompt) => ({ ...single, prompt })) },
+    'submit-batch');
+  if (batch) {
     $('batch-prompts').value = '';
     batch.jobs.forEach(upsert);
     followBatch(batch);
-  } catch (e) {
-    if (e.problem && e.problem.status >= 400 && e.problem.status < 500) {
-      state.pendingKey = null;
-    }
-    showError(e);
-  } finally {
-    button.disabled = false;
   }
 }
 

@@ -472,38 +472,38 @@ public class ReadModel {
 
   /** Up to {@code limit} events of {@code jobIds} after {@code after} and at or before {@code upTo}, in order. */
   public Flux<RecordedEvent> eventsOfJobs(Collection<String> jobIds, EventPosition after, EventPosition upTo, int limit) {
-    return db.sql(SELECT_EVENTS + """
-             WHERE job_id = ANY(:job_ids)
-              AND (tx_id, global_seq) > (:after_tx, :after_seq) AND (tx_id, global_seq) <= (:up_to_tx, :up_to_seq)
-            ORDER BY tx_id, global_seq LIMIT :limit""")
-        .bind("job_ids", jobIds.toArray(String[]::new))
-        .bind("after_tx", after.txId())
-        .bind("after_seq", after.seq())
-        .bind("up_to_tx", upTo.txId())
-        .bind("up_to_seq", upTo.seq())
-        .bind("limit", limit)
-        .map(ReadModel::readEvent)
-        .all()
-        .concatMap(this::withSnapshot);
+    return eventsBetween("job_id = ANY(:job_ids)", Map.of("job_ids", jobIds.toArray(String[]::new)), after, upTo,
+        limit);
   }
 
   /** Up to {@code limit} events of a project's jobs after {@code after} and at or before {@code upTo}, in order. */
   public Flux<RecordedEvent> eventsOfProject(
       String tenantId, String projectId, EventPosition after, EventPosition upTo, int limit) {
-    return db.sql(SELECT_EVENTS + """
-             WHERE tenant_id = :tenant_id AND project_id = :project_id
-              AND (tx_id, global_seq) > (:after_tx, :after_seq) AND (tx_id, global_seq) <= (:up_to_tx, :up_to_seq)
-            ORDER BY tx_id, global_seq LIMIT :limit""")
-        .bind("tenant_id", tenantId)
-        .bind("project_id", projectId)
-        .bind("after_tx", after.txId())
-        .bind("after_seq", after.seq())
-        .bind("up_to_tx", upTo.txId())
-        .bind("up_to_seq", upTo.seq())
-        .bind("limit", limit)
+    return eventsBetween("tenant_id = :tenant_id AND project_id = :project_id",
+        Map.of("tenant_id", tenantId, "project_id", projectId), after, upTo, limit);
+  }
+
+  /** Up to {@code limit} events matching {@code condition} (binding {@code values}) in (after, upTo], in order. */
+  private Flux<RecordedEvent> eventsBetween(String condition, Map<String, Object> values, EventPosition after,
+      EventPosition upTo, int limit) {
+    return new SqlPart(SELECT_EVENTS + " WHERE " + condition + """
+             AND (tx_id, global_seq) > (:after_tx, :after_seq) AND (tx_id, global_seq) <= (:up_to_tx, :up_to_seq)
+            ORDER BY tx_id, global_seq LIMIT :limit""", withPositions(values, after, upTo, limit))
+        .on(db)
         .map(ReadModel::readEvent)
         .all()
         .concatMap(this::withSnapshot);
+  }
+
+  private static Map<String, Object> withPositions(Map<String, Object> values, EventPosition after,
+      EventPosition upTo, int limit) {
+    Map<String, Object> all = new HashMap<>(values);
+    all.put("after_tx", after.txId());
+    all.put("after_seq", after.seq());
+    all.put("up_to_tx", upTo.txId());
+    all.put("up_to_seq", upTo.seq());
+    all.put("limit", limit);
+    return all;
   }
 
   /** Folds the batch in order onto the locked rows, in memory. */
