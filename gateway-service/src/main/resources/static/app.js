@@ -534,6 +534,9 @@ function requestBody() {
   } else {
     body.sceneId = $('scene-id').value.trim();
     body.shotId = $('shot-id').value.trim();
+    if (type === 'END_FRAME' && $('match-start').checked) {
+      body.matchStartFrame = true;
+    }
   }
   if ($('image-size').value) {
     body.imageSize = $('image-size').value;
@@ -723,6 +726,7 @@ function showTargetFields() {
   const asset = $('job-type').value === 'ASSET_IMAGE_KEY';
   $('asset-fields').hidden = !asset;
   $('frame-fields').hidden = asset;
+  $('match-start-label').hidden = $('job-type').value !== 'END_FRAME';
 }
 
 document.addEventListener('DOMContentLoaded', () => {

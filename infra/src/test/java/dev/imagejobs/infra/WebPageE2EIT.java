@@ -168,6 +168,19 @@ class WebPageE2EIT {
     assertThat(view.body()).contains("\"jobType\":\"START_FRAME\"", "\"status\":\"completed\"")
         .containsPattern("\"references\":\\[\\{\"source\":\"job\",\"id\":\"" + key.getAttribute("data-job-id")
             + "\".*\\{\"source\":\"upload\"");
+
+    // And an end frame that matches the shot's start frame completes with it as its first reference
+    new Select(byTestId("job-type")).selectByValue("END_FRAME");
+    byTestId("match-start").click();
+    byTestId("prompt").sendKeys("Mara leaves the pier");
+    byTestId("submit-job").click();
+    wait.until(d -> d.findElements(By.cssSelector("[data-testid=job-row][data-status=completed]")).size() == 3);
+    String end = browser.findElements(By.cssSelector("[data-testid=job-row]")).get(0).getAttribute("data-job-id");
+    HttpResponse<String> endView = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            stack.gatewayUrl() + "/api/v1/images/jobs/" + end))
+        .header("Authorization", "Bearer " + stack.devToken()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(endView.body()).contains("\"jobType\":\"END_FRAME\"")
+        .contains("\"references\":[{\"source\":\"job\",\"id\":\"" + frame + "\"");
   }
 
   @Test
