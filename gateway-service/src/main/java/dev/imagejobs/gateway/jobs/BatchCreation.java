@@ -48,13 +48,14 @@ class BatchCreation {
    * @return the 202 response to send; errors with the problem of the first job refused
    */
   Mono<StoredResponse> create(String tenantId, CreateBatchRequest request, String traceparent, IdempotencyKey key) {
-    return Flux.range(0, request.jobs().size())
-        .concatMap(i -> creation.resolve(tenantId, request.jobs().get(i), "jobs[" + i + "]."))
-        .collectList()
-        .flatMap(resolved -> {
-          String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(JobCreation.canonical(request));
-          return attempt(tenantId, request, resolved, traceparent, key, fingerprint, KEY_ATTEMPTS);
-        });
+    return Mono.defer(() -> {
+      String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(JobCreation.canonical(request));
+      return creation.orReplay(Flux.range(0, request.jobs().size())
+          .concatMap(i -> creation.resolve(tenantId, request.jobs().get(i), "jobs[" + i + "]."))
+          .collectList()
+          .flatMap(resolved -> attempt(tenantId, request, resolved, traceparent, key, fingerprint, KEY_ATTEMPTS)),
+          tenantId, key, fingerprint);
+    });
   }
 
   private Mono<StoredResponse> attempt(String tenantId, CreateBatchRequest request,

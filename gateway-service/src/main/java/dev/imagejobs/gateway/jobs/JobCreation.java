@@ -23,6 +23,7 @@ import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -95,12 +96,23 @@ class JobCreation {
    * @return the 202 response to send; errors with a 429 problem when the tenant's backlog is full
    */
   Mono<StoredResponse> create(String tenantId, CreateJobRequest request, String traceparent, IdempotencyKey key) {
-    return Mono.defer(() -> resolve(tenantId, request, "")
-        .flatMap(resolved -> {
-          JobSpec spec = spec(request, null, resolved);
-          String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(canonical(request));
-          return attempt(tenantId, spec, traceparent, key, fingerprint, KEY_ATTEMPTS);
-        }));
+    return Mono.defer(() -> {
+      String fingerprint = key == null ? null : IdempotencyKeys.fingerprint(canonical(request));
+      return orReplay(resolve(tenantId, request, "")
+          .flatMap(resolved -> attempt(tenantId, spec(request, null, resolved), traceparent, key, fingerprint,
+              KEY_ATTEMPTS)), tenantId, key, fingerprint);
+    });
+  }
+
+  /**
+   * A creation that answers with the stored answer of an earlier request with the same key and body
+   * when it is refused: what a request names can stop resolving after its first answer (a reference
+   * image or a style capsule deleted since), and a repeat must still get that first answer.
+   */
+  Mono<StoredResponse> orReplay(Mono<StoredResponse> creation, String tenantId, IdempotencyKey key,
+      String fingerprint) {
+    return key == null ? creation : creation.onErrorResume(ErrorResponseException.class,
+        refused -> keys.replay(tenantId, key, fingerprint).switchIfEmpty(Mono.error(refused)));
   }
 
   private Mono<StoredResponse> attempt(

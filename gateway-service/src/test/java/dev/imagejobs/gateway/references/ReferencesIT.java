@@ -170,6 +170,11 @@ class ReferencesIT extends GatewayIntegrationTest {
     String id = (String) upload("ref-e", "p1", PNG, png(8, 8, Color.ORANGE), null).get("referenceId");
     String path = jdbc().queryForObject("SELECT storage_path FROM reference_images WHERE reference_id = ?",
         String.class, id);
+    String body = ASSET_KEY.formatted(",\"references\":[{\"referenceId\":\"" + id + "\"}]");
+    String location = as("ref-e").post().uri(JOBS).contentType(MediaType.APPLICATION_JSON)
+        .header("Idempotency-Key", "ref-e-1").bodyValue(body).exchange()
+        .expectStatus().isAccepted()
+        .expectBody().returnResult().getResponseHeaders().getLocation().toString();
 
     as("ref-e").delete().uri(REFERENCES + "/" + id).exchange().expectStatus().isNoContent();
 
@@ -177,9 +182,15 @@ class ReferencesIT extends GatewayIntegrationTest {
     as("ref-e").get().uri(REFERENCES + "/" + id).exchange().expectStatus().isNotFound();
     as("ref-e").delete().uri(REFERENCES + "/" + id).exchange().expectStatus().isNotFound();
     as("ref-e").post().uri(JOBS).contentType(MediaType.APPLICATION_JSON)
-        .bodyValue(ASSET_KEY.formatted(",\"references\":[{\"referenceId\":\"" + id + "\"}]"))
+        .bodyValue(body)
         .exchange()
         .expectStatus().isEqualTo(422);
+    // A repeat of the request that named it, with its key, still gets its first answer.
+    as("ref-e").post().uri(JOBS).contentType(MediaType.APPLICATION_JSON)
+        .header("Idempotency-Key", "ref-e-1").bodyValue(body).exchange()
+        .expectStatus().isAccepted()
+        .expectHeader().valueEquals("Idempotent-Replayed", "true")
+        .expectHeader().location(location);
   }
 
   private org.springframework.test.web.reactive.server.WebTestClient.BodyContentSpec unusable(String references) {
