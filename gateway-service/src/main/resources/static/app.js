@@ -22,6 +22,7 @@ const state = {
   references: [],           // chosen for the next job, in order: { jobId } or { referenceId }, with a label
   thumbs: new Map(),        // jobId -> { sha256, url: a promise of its blob URL } of the storyboard thumbnails
   storyboardTimer: null,    // a pending redraw of the storyboard
+  edit: null,               // the image being edited: { jobId, maskFile, painted }
 };
 
 const $ = (id) => document.getElementById(id);
@@ -324,6 +325,7 @@ function upsert(view) {
     row.querySelector('.cancel').addEventListener('click', () => command(view.jobId, 'cancel'));
     row.querySelector('.use-reference').addEventListener('click',
       () => addReference({ jobId: view.jobId }, (view.assetId || view.shotId || 'job') + ' ' + view.jobId.slice(0, 8)));
+    row.querySelector('.edit').addEventListener('click', () => openEditor(state.jobs.get(view.jobId)));
     state.rows.set(view.jobId, row);
     insertInOrder(row, view);
   }
@@ -458,8 +460,10 @@ function render(row, view) {
   created.dateTime = view.createdAt;
   created.textContent = new Date(view.createdAt).toLocaleString();
   row.querySelector('.job-prompt').textContent = view.prompt;
-  const target = view.jobType === 'ASSET_IMAGE_KEY' ? 'asset ' + view.assetId : 'scene ' + view.sceneId + ' / shot '
-    + view.shotId;
+  const target = view.jobType === 'EDIT'
+    ? 'edit of ' + (view.edit ? view.edit.source.source + ' ' + view.edit.source.id.slice(0, 8) : '?')
+      + (view.edit && view.edit.mask ? ' within a mask' : '')
+    : view.jobType === 'ASSET_IMAGE_KEY' ? 'asset ' + view.assetId : 'scene ' + view.sceneId + ' / shot ' + view.shotId;
   row.querySelector('[data-testid=job-detail]').textContent = [target, view.aspectRatio, view.imageSize,
     view.priority && 'priority ' + view.priority, 'attempts ' + view.attemptCount, 'retries ' + view.retryCount,
     'est. $' + (view.estimatedCostMicros / 1e6).toFixed(4)].filter(Boolean).join(' · ');
@@ -471,6 +475,7 @@ function render(row, view) {
   row.querySelector('.retry').hidden = view.status !== 'failed';
   row.querySelector('.cancel').hidden = TERMINAL.has(view.status) || view.cancelRequested;
   row.querySelector('.use-reference').hidden = view.status !== 'completed';
+  row.querySelector('.edit').hidden = view.status !== 'completed' || !view.image;
   const image = row.querySelector('[data-testid=job-image]');
   if (view.status === 'completed' && view.image) {
     showImage(view, image);
@@ -479,21 +484,29 @@ function render(row, view) {
   }
 }
 
-/** Images are private: fetched with the token and shown from a blob URL. */
+/**
+ * Images are private: fetched with the token and shown in {@code image} from a blob URL; it says
+ * data-loaded="true" once drawn.
+ */
+async function loadPrivateImage(image, url) {
+  delete image.dataset.loaded;
+  const blob = await (await api(url)).blob();
+  if (image.src) {
+    URL.revokeObjectURL(image.src);
+  }
+  image.onload = () => {
+    image.dataset.loaded = 'true';
+  };
+  image.src = URL.createObjectURL(blob);
+}
+
 async function showImage(view, image) {
   if (state.images.get(view.jobId) === view.image.sha256) {
     return;
   }
   state.images.set(view.jobId, view.image.sha256);
   try {
-    const blob = await (await api(view.image.url)).blob();
-    if (image.src) {
-      URL.revokeObjectURL(image.src);
-    }
-    image.onload = () => {
-      image.dataset.loaded = 'true';
-    };
-    image.src = URL.createObjectURL(blob);
+    await loadPrivateImage(image, view.image.url);
     image.alt = 'Image of job ' + view.jobId;
     image.hidden = false;
   } catch (e) {
@@ -654,6 +667,116 @@ async function uploadReference() {
   }
 }
 
+// ---- edits and masks -----------------------------------------------------------------------------
+
+/**
+ * Opens the editor on a completed job's image: the mask is painted on a transparent canvas of the
+ * image's own size, opaque where the brush went, so the PNG sent is the mask the API expects.
+ */
+async function openEditor(view) {
+  clearError();
+  state.edit = { jobId: view.jobId, maskFile: null, painted: false };
+  const canvas = $('mask-canvas');
+  canvas.width = view.image.width;
+  canvas.height = view.image.height;
+  canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+  $('edit-prompt').value = '';
+  $('mask-file').value = '';
+  showMaskStatus();
+  $('edit-panel').hidden = false;
+  $('edit-panel').scrollIntoView({ block: 'nearest' });
+  try {
+    await loadPrivateImage($('edit-source'), view.image.url);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function closeEditor() {
+  state.edit = null;
+  $('edit-panel').hidden = true;
+}
+
+function showMaskStatus() {
+  const edit = state.edit;
+  const status = $('mask-status');
+  status.dataset.state = !edit ? 'none' : edit.maskFile ? 'file' : edit.painted ? 'painted' : 'none';
+  status.textContent = status.dataset.state === 'file' ? 'Mask: ' + edit.maskFile.name
+    : status.dataset.state === 'painted' ? 'Mask painted' : 'No mask: the whole image may change';
+}
+
+/** Paints opaque white where the pointer goes while pressed, in the image's own pixels. */
+function paintMask(event) {
+  if (!state.edit || state.edit.maskFile || (event.type === 'pointermove' && event.buttons !== 1)) {
+    return;
+  }
+  event.preventDefault();
+  const canvas = $('mask-canvas');
+  const box = canvas.getBoundingClientRect();
+  const scale = canvas.width / box.width;
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#fff';
+  context.beginPath();
+  context.arc((event.clientX - box.left) * scale, (event.clientY - box.top) * scale,
+    Number($('brush-size').value) * scale / 2, 0, 2 * Math.PI);
+  context.fill();
+  if (!state.edit.painted) {
+    state.edit.painted = true;
+    showMaskStatus();
+  }
+}
+
+function clearMask() {
+  if (!state.edit) {
+    return;
+  }
+  const canvas = $('mask-canvas');
+  canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+  state.edit.painted = false;
+  state.edit.maskFile = null;
+  $('mask-file').value = '';
+  showMaskStatus();
+}
+
+/** The mask to send, uploaded to the project: the file chosen, else the painting, else none. */
+async function uploadMask() {
+  const edit = state.edit;
+  const mask = edit.maskFile
+    || (edit.painted ? await new Promise((resolve) => $('mask-canvas').toBlob(resolve, 'image/png')) : null);
+  if (!mask) {
+    return null;
+  }
+  const response = await api(API + '/references?projectId=' + encodeURIComponent(state.project), {
+    method: 'POST',
+    headers: { 'Content-Type': 'image/png', 'X-File-Name': edit.maskFile ? edit.maskFile.name : 'mask.png' },
+    body: mask,
+  });
+  return (await response.json()).referenceId;
+}
+
+async function submitEdit() {
+  if (!state.edit) {
+    return;
+  }
+  clearError();
+  const edit = { source: { jobId: state.edit.jobId } };
+  try {
+    const mask = await uploadMask();
+    if (mask) {
+      edit.mask = { referenceId: mask };
+    }
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  const view = await create(API + '/jobs', { jobType: 'EDIT', projectId: state.project,
+    branchId: $('branch-id').value.trim(), prompt: $('edit-prompt').value, edit }, 'submit-edit');
+  if (view) {
+    upsert(view);
+    closeEditor();
+  }
+}
+
 // ---- batches -------------------------------------------------------------------------------------
 
 async function submitBatch() {
@@ -750,6 +873,18 @@ document.addEventListener('DOMContentLoaded', () => {
   $('job-form').addEventListener('submit', submitJob);
   $('submit-batch').addEventListener('click', submitBatch);
   $('reference-file').addEventListener('change', uploadReference);
+  $('mask-canvas').addEventListener('pointerdown', paintMask);
+  $('mask-canvas').addEventListener('pointermove', paintMask);
+  $('clear-mask').addEventListener('click', clearMask);
+  $('mask-file').addEventListener('change', () => {
+    const file = $('mask-file').files[0];
+    if (state.edit && file) {
+      state.edit.maskFile = file;
+      showMaskStatus();
+    }
+  });
+  $('submit-edit').addEventListener('click', submitEdit);
+  $('close-edit').addEventListener('click', closeEditor);
 
   const fromUrl = Tokens.fromUrl();
   if (fromUrl.get('project')) {

@@ -31,6 +31,8 @@ final class EventSummary implements LifecycleEventHandler {
         + (spec.getSceneId() == null ? "" : " scene=" + spec.getSceneId())
         + (spec.getShotId() == null ? "" : " shot=" + spec.getShotId())
         + (spec.getAssetId() == null ? "" : " asset=" + spec.getAssetId())
+        + (spec.getEdit() == null ? "" : " edits=" + spec.getEdit().getSource().getSource() + ":"
+            + spec.getEdit().getSource().getId() + (spec.getEdit().getMask() == null ? "" : " masked"))
         + " ratio=" + spec.getAspectRatio() + " provider=" + spec.getProvider() + "/" + spec.getModel()
         + " prompt=\"" + abbreviate(spec.getPrompt()) + "\"";
   }

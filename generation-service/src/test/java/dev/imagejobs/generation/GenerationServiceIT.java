@@ -22,10 +22,12 @@ import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.JobPriority;
 import dev.imagejobs.schemas.avro.JobRequested;
+import dev.imagejobs.schemas.avro.JobType;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
 import java.awt.Color;
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -189,6 +191,49 @@ class GenerationServiceIT {
         Files.readAllBytes(storage.resolve("asset-images").resolve(generated.getStagedRef()))));
     // 256 x 144: the thumbnail is 28 pixels square (a fifth of the height), 2 from the top-left corner.
     assertThat(image.getRGB(16, 16)).isEqualTo(Color.RED.getRGB());
+  }
+
+  @Test
+  void givenAnEditWithAMask_whenConsumed_thenTheStagedPngHasTheSourcesSizeAndOutsideTheMaskItsPixels()
+      throws Exception {
+    String jobId = UUID.randomUUID().toString();
+    BufferedImage source = ReferenceImages.noise(160, 100, 7);
+    Rectangle region = new Rectangle(40, 20, 60, 50);
+    JobRequested requested = Events.aJobRequested(jobId);
+    requested.getSpec().setProvider(COUNTING);
+    requested.getSpec().setJobType(JobType.EDIT);
+    requested.getSpec().setAssetId(null);
+    requested.getSpec().setPrompt("Put a lantern on the table");
+    requested.getSpec().setEdit(ReferenceImages.storedEdit(store, "edit-" + jobId,
+        ReferenceImages.encode(source, "png"), "image/png", ReferenceImages.mask(160, 100, region)));
+
+    probe.publish(requested);
+
+    List<LifecycleEvent> events = probe.awaitEventsOf(jobId, e -> e.size() >= 4);
+    assertThat(events).extracting(LifecycleEvent::type).containsExactly(
+        EventType.JOB_REQUESTED, EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
+    assertThat(counting.callsFor(jobId)).isEqualTo(1);
+    ImageGenerated generated = events.get(3).payload(ImageGenerated.class);
+    assertThat(generated.getContentType()).isEqualTo("image/png");
+    assertThat(generated.getWidth()).isEqualTo(160);
+    assertThat(generated.getHeight()).isEqualTo(100);
+    byte[] staged = Files.readAllBytes(storage.resolve("asset-images").resolve(generated.getStagedRef()));
+    assertThat(generated.getSha256()).isEqualTo(sha256(staged));
+    // The local provider answers at 256 x 144 for 16:9: its picture was resized to the source's size.
+    BufferedImage result = ImageIO.read(new ByteArrayInputStream(staged));
+    assertThat(result.getWidth()).isEqualTo(160);
+    assertThat(result.getHeight()).isEqualTo(100);
+    int changed = 0;
+    for (int y = 0; y < 100; y++) {
+      for (int x = 0; x < 160; x++) {
+        if (!region.contains(x, y)) {
+          assertThat(result.getRGB(x, y)).as("(%d, %d), outside the mask", x, y).isEqualTo(source.getRGB(x, y));
+        } else if (result.getRGB(x, y) != source.getRGB(x, y)) {
+          changed++;
+        }
+      }
+    }
+    assertThat(changed).as("pixels edited inside the mask").isGreaterThan(region.width * region.height / 2);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +28,10 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The web page on the real local stack, in headless Chromium (Debian's {@code chromium} and
@@ -181,6 +184,63 @@ class WebPageE2EIT {
         .header("Authorization", "Bearer " + stack.devToken()).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(endView.body()).contains("\"jobType\":\"END_FRAME\"")
         .contains("\"references\":[{\"source\":\"job\",\"id\":\"" + frame + "\"");
+  }
+
+  @Test
+  void anEditWithAMaskPaintedOnThePageChangesOnlyThePaintedRegion() throws Exception {
+    // Given the page following project "edits", with a completed asset key
+    browser.get(stack.gatewayUrl() + "/?project=edits&token=" + stack.devToken());
+    WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+    wait.until(d -> "live".equals(byTestId("stream-status").getAttribute("data-state")));
+    new Select(byTestId("job-type")).selectByValue("ASSET_IMAGE_KEY");
+    byTestId("asset-id").sendKeys("coat");
+    byTestId("prompt").sendKeys("A grey coat on a hook");
+    byTestId("submit-job").click();
+    WebElement source = wait.until(d -> d.findElements(By.cssSelector("[data-testid=job-row][data-status=completed]"))
+        .stream().findFirst().orElse(null));
+
+    // When the user opens the editor on it, paints a stroke in its top left corner and applies an edit
+    source.findElement(By.cssSelector("[data-testid=edit-button]")).click();
+    wait.until(d -> "true".equals(byTestId("edit-source").getAttribute("data-loaded")));
+    WebElement canvas = byTestId("mask-canvas");
+    int width = canvas.getRect().getWidth();
+    int height = canvas.getRect().getHeight();
+    new Actions(browser).moveToElement(canvas, -width / 2 + width / 8, -height / 2 + height / 8).clickAndHold()
+        .moveByOffset(width / 8, 0).moveByOffset(0, height / 8).release().perform();
+    wait.until(d -> "painted".equals(byTestId("mask-status").getAttribute("data-state")));
+    byTestId("edit-prompt").sendKeys("Make the coat red");
+    byTestId("submit-edit").click();
+
+    // Then the edit completes, at the source's size, and only painted pixels differ from the source
+    wait.until(d -> d.findElements(By.cssSelector("[data-testid=job-row][data-status=completed]")).size() == 2);
+    String edit = browser.findElements(By.cssSelector("[data-testid=job-row]")).get(0).getAttribute("data-job-id");
+    JsonNode view = TestStacks.job(stack, edit);
+    assertThat(view.get("jobType").asText()).isEqualTo("EDIT");
+    assertThat(view.at("/edit/source/id").asText()).isEqualTo(source.getAttribute("data-job-id"));
+    BufferedImage before = image("/api/v1/images/jobs/" + source.getAttribute("data-job-id") + "/image");
+    BufferedImage after = image("/api/v1/images/jobs/" + edit + "/image");
+    BufferedImage mask = image("/api/v1/images/references/" + view.at("/edit/mask/id").asText() + "/image");
+    assertThat(after.getWidth()).isEqualTo(before.getWidth());
+    assertThat(after.getHeight()).isEqualTo(before.getHeight());
+    int changedInside = 0;
+    for (int y = 0; y < before.getHeight(); y++) {
+      for (int x = 0; x < before.getWidth(); x++) {
+        boolean inside = (mask.getRGB(x, y) >>> 24) >= 128;
+        if (!inside) {
+          assertThat(after.getRGB(x, y)).as("pixel %d,%d outside the mask", x, y).isEqualTo(before.getRGB(x, y));
+        } else if (after.getRGB(x, y) != before.getRGB(x, y)) {
+          changedInside++;
+        }
+      }
+    }
+    assertThat(changedInside).as("pixels changed inside the mask").isPositive();
+    assertThat((mask.getRGB(0, 0) >>> 24)).as("the corner was not painted").isZero();
+  }
+
+  private static BufferedImage image(String path) throws Exception {
+    HttpResponse<byte[]> response = TestStacks.get(stack, path);
+    assertThat(response.statusCode()).as(path).isEqualTo(200);
+    return ImageIO.read(new ByteArrayInputStream(response.body()));
   }
 
   @Test

@@ -22,12 +22,12 @@ public final class ModelCatalogue {
 
   private static final Map<String, ModelCapabilities> BUILT_IN = Map.of(
       // The local provider composes any number; 14 keeps it in step with the largest Gemini model.
-      "local-v1", new ModelCapabilities(14, INLINE_IMAGE_LIMIT, IMAGE_TYPES),
+      "local-v1", new ModelCapabilities(14, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true),
       // "For best results using Gemini 2.5 Flash Image, include a maximum of three images in an input."
-      "gemini-2.5-flash-image", new ModelCapabilities(3, INLINE_IMAGE_LIMIT, IMAGE_TYPES),
-      "gemini-2.5-flash-image-preview", new ModelCapabilities(3, INLINE_IMAGE_LIMIT, IMAGE_TYPES),
+      "gemini-2.5-flash-image", new ModelCapabilities(3, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true),
+      "gemini-2.5-flash-image-preview", new ModelCapabilities(3, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true),
       // "... using Gemini 3 Pro Image, include a maximum of 14 images in an input."
-      "gemini-3-pro-image-preview", new ModelCapabilities(14, INLINE_IMAGE_LIMIT, IMAGE_TYPES));
+      "gemini-3-pro-image-preview", new ModelCapabilities(14, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true));
 
   private final Map<String, ModelCapabilities> models;
 
@@ -53,10 +53,13 @@ public final class ModelCatalogue {
    * @param maxReferenceImages how many reference images one call may carry (0: none)
    * @param maxReferenceSize the largest reference image
    * @param referenceTypes the media types of the reference images it takes
+   * @param edits whether it changes an image it is given as an instruction says (EDIT jobs); false
+   *     unless declared, so a model configured without it gets no edits
    */
-  public record ModelCapabilities(int maxReferenceImages, DataSize maxReferenceSize, List<String> referenceTypes) {
+  public record ModelCapabilities(int maxReferenceImages, DataSize maxReferenceSize, List<String> referenceTypes,
+      boolean edits) {
     /** A model that takes no reference images. */
-    public static final ModelCapabilities NONE = new ModelCapabilities(0, DataSize.ofBytes(0), List.of());
+    public static final ModelCapabilities NONE = new ModelCapabilities(0, DataSize.ofBytes(0), List.of(), false);
 
     public ModelCapabilities {
       if (maxReferenceImages < 0) {
@@ -64,6 +67,11 @@ public final class ModelCatalogue {
       }
       maxReferenceSize = maxReferenceSize == null ? INLINE_IMAGE_LIMIT : maxReferenceSize;
       referenceTypes = referenceTypes == null ? IMAGE_TYPES : List.copyOf(referenceTypes);
+    }
+
+    /** Why this model cannot run an EDIT job, or empty when it can. */
+    public Optional<String> editRefusal(String model) {
+      return edits ? Optional.empty() : Optional.of("model " + model + " does not edit images");
     }
 
     /**

@@ -15,12 +15,13 @@ import java.util.List;
  * value is reported as a field error instead of an unreadable body; each is accepted in the one
  * spelling the API shows it in. An absent {@code priority} is left out of the request's canonical
  * form ({@link JobCreation}): a request that names none has the fingerprint it had before the field
- * existed, so idempotency keys stored by an earlier version still replay; {@code references} likewise.
+ * existed, so idempotency keys stored by an earlier version still replay; {@code references} and the
+ * fields added after it likewise.
  */
 @ValidJobTarget
 record CreateJobRequest(
     @NotNull
-    @Pattern(regexp = JOB_TYPES, message = "must be one of ASSET_IMAGE_KEY, START_FRAME, END_FRAME")
+    @Pattern(regexp = JOB_TYPES, message = "must be one of ASSET_IMAGE_KEY, START_FRAME, END_FRAME, EDIT")
     String jobType,
     @NotNull @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String projectId,
     @NotNull @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String branchId,
@@ -33,7 +34,8 @@ record CreateJobRequest(
     @Pattern(regexp = "[^\\x00]*", message = "must not contain NUL characters")
     String prompt,
     @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String styleCapsuleId,
-    @NotNull
+    @Schema(description = "Required, except for EDIT jobs, which take the supported ratio nearest the source's "
+        + "when it is absent")
     @Pattern(regexp = ASPECT_RATIOS, message = "must be one of 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9")
     String aspectRatio,
     @Pattern(regexp = IMAGE_SIZES, message = "must be one of 1K, 2K, 4K") String imageSize,
@@ -54,10 +56,13 @@ record CreateJobRequest(
     @Schema(description = "END_FRAME only: find the shot's start frame (its latest completed START_FRAME job) and "
         + "send it as startFrameJobId would; 422 when the shot has none")
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    Boolean matchStartFrame) {
+    Boolean matchStartFrame,
+    @Schema(description = "EDIT only (and required there): the image to change, and optionally a mask")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Valid EditRequest edit) {
 
   static final int MAX_PROMPT_LENGTH = 4000;
-  static final String JOB_TYPES = "ASSET_IMAGE_KEY|START_FRAME|END_FRAME";
+  static final String JOB_TYPES = "ASSET_IMAGE_KEY|START_FRAME|END_FRAME|EDIT";
   static final String ASPECT_RATIOS = "1:1|2:3|3:2|3:4|4:3|4:5|5:4|9:16|16:9|21:9";
   static final String IMAGE_SIZES = "1K|2K|4K";
   static final String PRIORITIES = "high|normal|low";
@@ -71,6 +76,10 @@ record CreateJobRequest(
   /** Whether the request asks for its shot's start frame as a reference, named or found. */
   boolean continuesStartFrame() {
     return startFrameJobId != null || Boolean.TRUE.equals(matchStartFrame);
+  }
+
+  boolean isEdit() {
+    return "EDIT".equals(jobType);
   }
 
   boolean isAssetKey() {

@@ -141,6 +141,7 @@ class JobCommands {
         .setPriority(row.priority().avro())
         .setBatchId(row.batchId())
         .setReferences(row.references().stream().map(JobReference::avro).toList())
+        .setEdit(row.edit() == null ? null : row.edit().avro())
         .build();
   }
 }

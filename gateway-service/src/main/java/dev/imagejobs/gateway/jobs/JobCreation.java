@@ -8,6 +8,7 @@ import dev.imagejobs.gateway.outbox.Outbox;
 import dev.imagejobs.gateway.ratelimit.BacklogLimit;
 import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.JobReference;
+import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.gateway.readmodel.Priority;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.readmodel.SqlPart;
@@ -220,16 +221,19 @@ class JobCreation {
   }
 
   /**
-   * What a request names beyond its own fields: its style capsule, and its reference images (the
-   * start frame, the request's, then the capsule's).
+   * What a request names beyond its own fields: its style capsule, an edit's source and mask, and
+   * its reference images (the start frame, the request's, then the capsule's).
    *
    * @param fieldPrefix put before field names in errors, e.g. {@code jobs[2].} for a batch's third job
    * @return errors with a 400 or 422 problem when one of them cannot be used
    */
   Mono<Resolved> resolve(String tenantId, CreateJobRequest request, String fieldPrefix) {
+    String model = settings.model();
     return capsules.resolve(tenantId, request.projectId(), request.styleCapsuleId(), fieldPrefix + "styleCapsuleId")
-        .flatMap(capsule -> references.resolve(tenantId, request, settings.model(), fieldPrefix, capsule.references())
-            .map(all -> new Resolved(capsule, all)));
+        .flatMap(capsule -> references.edit(tenantId, request, model, fieldPrefix)
+            .flatMap(edit -> references.resolve(tenantId, request, model, fieldPrefix, capsule.references(),
+                    edit.orElse(null))
+                .map(all -> new Resolved(capsule, all, edit.orElse(null)))));
   }
 
   /**
@@ -240,6 +244,8 @@ class JobCreation {
    */
   JobSpec spec(CreateJobRequest request, String batchId, Resolved resolved) {
     List<JobReference> references = resolved.references();
+    ReferenceResolver.FoundEdit edit = resolved.edit();
+    JobRow source = edit == null ? null : edit.sourceJob();
     JobType type = JobType.valueOf(request.jobType());
     Priority priority = request.priority() == null
         ? settings.priorities().of(type)
@@ -248,21 +254,26 @@ class JobCreation {
         .setJobType(type)
         .setProjectId(request.projectId())
         .setBranchId(request.branchId())
-        .setSceneId(request.sceneId())
-        .setShotId(request.shotId())
-        .setAssetId(request.assetId())
+        // An edit belongs where its source does: the same scene and shot, or asset.
+        .setSceneId(source != null ? source.sceneId() : request.sceneId())
+        .setShotId(source != null ? source.shotId() : request.shotId())
+        .setAssetId(source != null ? source.assetId() : request.assetId())
         .setPrompt(request.prompt())
         .setStyleCapsuleId(request.styleCapsuleId())
         .setStyleText(resolved.capsule().styleText())
         .setStyleCapsuleVersion(resolved.capsule().version())
-        .setAspectRatio(request.aspectRatio())
+        .setAspectRatio(request.aspectRatio() != null ? request.aspectRatio()
+            : AspectRatios.nearest(edit.edit().source().width(), edit.edit().source().height()))
         .setImageSize(request.imageSize())
         .setProvider(settings.provider())
         .setModel(settings.model())
-        .setEstimatedCostMicros(costs.estimateMicros(settings.model(), request.imageSize(), references.size()))
+        // An edit's source is one more image the model reads.
+        .setEstimatedCostMicros(costs.estimateMicros(settings.model(), request.imageSize(),
+            references.size() + (edit == null ? 0 : 1)))
         .setPriority(priority.avro())
         .setBatchId(batchId)
         .setReferences(references.stream().map(JobReference::avro).toList())
+        .setEdit(edit == null ? null : edit.edit().avro())
         .build();
   }
 
@@ -293,6 +304,7 @@ class JobCreation {
    *
    * @param capsule its style capsule, {@link StyleCapsules.Capsule#NONE} when it names none
    * @param references every reference image the job sends, in order
+   * @param edit an EDIT job's source and mask, null for every other job
    */
-  record Resolved(StyleCapsules.Capsule capsule, List<JobReference> references) {}
+  record Resolved(StyleCapsules.Capsule capsule, List<JobReference> references, ReferenceResolver.FoundEdit edit) {}
 }

@@ -21,6 +21,19 @@ public class JobTargetValidator implements ConstraintValidator<ValidJobTarget, C
       valid &= require(request.shotId(), "shotId", request.jobType(), context);
     } else if (request.isAssetKey()) {
       valid &= require(request.assetId(), "assetId", request.jobType(), context);
+    } else if (request.isEdit()) {
+      valid &= require(request.edit(), "edit", request.jobType(), context);
+      valid &= absent(request.sceneId(), "sceneId", context);
+      valid &= absent(request.shotId(), "shotId", context);
+      valid &= absent(request.assetId(), "assetId", context);
+    }
+    if (!request.isEdit()) {
+      if (request.aspectRatio() == null) {
+        valid &= refuse("aspectRatio", "must not be null", context);
+      }
+      if (request.edit() != null) {
+        valid &= refuse("edit", "is only for EDIT jobs", context);
+      }
     }
     if (request.continuesStartFrame() && !"END_FRAME".equals(request.jobType())) {
       valid &= refuse(request.startFrameJobId() != null ? "startFrameJobId" : "matchStartFrame",
@@ -36,7 +49,11 @@ public class JobTargetValidator implements ConstraintValidator<ValidJobTarget, C
     return false;
   }
 
-  private static boolean require(String value, String field, String jobType, ConstraintValidatorContext context) {
+  private static boolean absent(String value, String field, ConstraintValidatorContext context) {
+    return value == null || refuse(field, "is taken from the source image for EDIT jobs", context);
+  }
+
+  private static boolean require(Object value, String field, String jobType, ConstraintValidatorContext context) {
     if (value != null) {
       return true;
     }

@@ -1,5 +1,6 @@
 package dev.imagejobs.gateway.jobs;
 
+import dev.imagejobs.gateway.readmodel.JobEdit;
 import dev.imagejobs.gateway.readmodel.JobReference;
 import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.schemas.JobStatus;
@@ -19,6 +20,7 @@ public record JobView(
     @Schema(allowableValues = {"high", "normal", "low"}) String priority,
     @Schema(description = "The batch the job was created in; null for a job created alone") String batchId,
     @Schema(description = "The reference images sent with the prompt, in order") List<Reference> references,
+    @Schema(description = "EDIT jobs: the image changed and the mask; null for every other job") Edit edit,
     String projectId,
     String branchId,
     String sceneId,
@@ -62,7 +64,7 @@ public record JobView(
         : null;
     return new JobView(
         row.jobId(), row.status().wireName(), row.jobType(), row.priority().wireName(), row.batchId(),
-        row.references().stream().map(Reference::of).toList(), row.projectId(),
+        row.references().stream().map(Reference::of).toList(), Edit.of(row.edit()), row.projectId(),
         row.branchId(), row.sceneId(), row.shotId(), row.assetId(), row.prompt(), row.styleCapsuleId(),
         row.styleCapsuleVersion(), row.aspectRatio(), row.imageSize(), row.provider(), row.model(), row.attemptCount(), row.totalAttempts(),
         row.retryCount(), row.cancelRequested(), row.failureStage(), row.errorClass(), row.errorCode(),
@@ -95,6 +97,20 @@ public record JobView(
     static Reference of(JobReference reference) {
       return new Reference(reference.source(), reference.id(), reference.contentType(), reference.sizeBytes(),
           reference.width(), reference.height(), reference.sha256());
+    }
+  }
+
+  /**
+   * What an EDIT job changes.
+   *
+   * @param source the image edited
+   * @param mask the mask, whose pixels with alpha 128 or more mark the region that may change; null
+   *     when the whole image may
+   */
+  public record Edit(Reference source, Reference mask) {
+    static Edit of(JobEdit edit) {
+      return edit == null ? null
+          : new Edit(Reference.of(edit.source()), edit.mask() == null ? null : Reference.of(edit.mask()));
     }
   }
 

@@ -28,7 +28,7 @@ record JobsSettings(
       throw new IllegalArgumentException("imagejobs.jobs.provider and imagejobs.jobs.model are required");
     }
     if (priorities == null) {
-      priorities = new Priorities(null, null, null);
+      priorities = new Priorities(null, null, null, null);
     }
   }
 
@@ -41,15 +41,19 @@ record JobsSettings(
    *     {@code high}, {@code normal} or {@code low}
    * @param endFrame the priority of an {@code END_FRAME} job whose request names none:
    *     {@code high}, {@code normal} or {@code low}
+   * @param edit the priority of an {@code EDIT} job whose request names none: {@code high},
+   *     {@code normal} or {@code low}
    */
   record Priorities(
       @DefaultValue("normal") String assetImageKey,
       @DefaultValue("normal") String startFrame,
-      @DefaultValue("normal") String endFrame) {
+      @DefaultValue("normal") String endFrame,
+      @DefaultValue("normal") String edit) {
     Priorities {
       assetImageKey = checked("asset-image-key", assetImageKey);
       startFrame = checked("start-frame", startFrame);
       endFrame = checked("end-frame", endFrame);
+      edit = checked("edit", edit);
     }
 
     /** The priority of a job of {@code type} whose request names none. */
@@ -58,6 +62,7 @@ record JobsSettings(
         case ASSET_IMAGE_KEY -> assetImageKey;
         case START_FRAME -> startFrame;
         case END_FRAME -> endFrame;
+        case EDIT -> edit;
         case UNKNOWN -> Priority.NORMAL.wireName();
       };
       return Priority.fromWireName(name).orElseThrow();

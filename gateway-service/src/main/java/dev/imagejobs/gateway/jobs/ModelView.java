@@ -11,12 +11,13 @@ import java.util.List;
  * @param maxReferenceImages how many reference images a job may name (0: none)
  * @param maxReferenceSizeBytes the largest reference image it takes
  * @param referenceTypes the media types of the reference images it takes
+ * @param edits whether it runs EDIT jobs
  */
 record ModelView(String provider, String model, int maxReferenceImages, long maxReferenceSizeBytes,
-    List<String> referenceTypes) {
+    List<String> referenceTypes, boolean edits) {
 
   static ModelView of(String provider, String model, ModelCatalogue.ModelCapabilities capabilities) {
     return new ModelView(provider, model, capabilities.maxReferenceImages(), capabilities.maxReferenceSize().toBytes(),
-        capabilities.referenceTypes());
+        capabilities.referenceTypes(), capabilities.edits());
   }
 }

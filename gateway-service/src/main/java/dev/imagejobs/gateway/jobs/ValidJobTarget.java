@@ -10,7 +10,9 @@ import java.lang.annotation.Target;
 
 /**
  * The ids a job type needs to name its target: frames need {@code sceneId} and {@code shotId},
- * asset keys need {@code assetId}. Each missing id is reported on its own field.
+ * asset keys need {@code assetId}, edits need {@code edit} and take their target from their source
+ * (so they name none) and, unlike the others, may leave out {@code aspectRatio}. Each problem is
+ * reported on its own field.
  */
 @Documented
 @Constraint(validatedBy = JobTargetValidator.class)

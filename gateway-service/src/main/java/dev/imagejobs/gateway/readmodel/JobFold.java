@@ -143,6 +143,7 @@ final class JobFold {
       row.priority = Priority.of(spec.getPriority());
       row.batchId = Text.clean(spec.getBatchId());
       row.references = spec.getReferences().stream().map(JobReference::of).toList();
+      row.edit = JobEdit.of(spec.getEdit());
     }
   }
 }

@@ -29,6 +29,7 @@ public record JobRow(
     Priority priority,
     String batchId,
     List<JobReference> references,
+    JobEdit edit,
     JobStatus status,
     int attemptCount,
     int earlierAttempts,
@@ -103,6 +104,7 @@ public record JobRow(
     Priority priority;
     String batchId;
     List<JobReference> references;
+    JobEdit edit;
     JobStatus status;
     int attemptCount;
     int earlierAttempts;
@@ -152,6 +154,7 @@ public record JobRow(
       priority = row.priority;
       batchId = row.batchId;
       references = row.references;
+      edit = row.edit;
       status = row.status;
       attemptCount = row.attemptCount;
       earlierAttempts = row.earlierAttempts;
@@ -181,7 +184,7 @@ public record JobRow(
     JobRow build() {
       return new JobRow(
           jobId, tenantId, jobType, projectId, branchId, sceneId, shotId, assetId, prompt, styleCapsuleId,
-          styleText, styleCapsuleVersion, aspectRatio, imageSize, provider, model, priority, batchId, references, status, attemptCount, earlierAttempts,
+          styleText, styleCapsuleVersion, aspectRatio, imageSize, provider, model, priority, batchId, references, edit, status, attemptCount, earlierAttempts,
           retryCount, cancelRequested, failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros,
           actualCostMicros, earlierCostMicros, storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
           createdAt, startedAt, completedAt, updatedAt, lastEventSeq);

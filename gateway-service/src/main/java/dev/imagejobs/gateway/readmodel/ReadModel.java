@@ -87,6 +87,7 @@ public class ReadModel {
       new Column<>("priority", row -> row.priority().wireName()),
       new Column<>("batch_id", JobRow::batchId),
       new Column<>("reference_images", JobRow::references),
+      new Column<>("edit", JobRow::edit),
       new Column<>("status", row -> row.status().wireName()),
       new Column<>("attempt_count", JobRow::attemptCount),
       new Column<>("earlier_attempts", JobRow::earlierAttempts),
@@ -638,6 +639,10 @@ public class ReadModel {
     return stored == null ? List.of() : List.of(JSON.readValue(stored.asString(), JobReference[].class));
   }
 
+  private static JobEdit edit(Json stored) {
+    return stored == null ? null : JSON.readValue(stored.asString(), JobEdit.class);
+  }
+
   private static JobRow read(Readable row) {
     return new JobRow(
         row.get("job_id", String.class),
@@ -659,6 +664,7 @@ public class ReadModel {
         Priority.stored(row.get("priority", String.class)),
         row.get("batch_id", String.class),
         references(row.get("reference_images", Json.class)),
+        edit(row.get("edit", Json.class)),
         JobStatus.fromWireName(row.get("status", String.class)).orElseThrow(),
         row.get("attempt_count", Integer.class),
         row.get("earlier_attempts", Integer.class),

@@ -16,6 +16,9 @@ import java.time.Instant;
  * @param sha256 the SHA-256 of its bytes in hex
  * @param fileName the name the client gave it, or null
  * @param createdAt when it was uploaded
+ * @param hasAlpha whether it is a PNG with an alpha channel, so it can serve as an edit's mask; null
+ *     for images uploaded before this was recorded
  */
 public record UploadedReference(String referenceId, String tenantId, String projectId, String storagePath,
-    String contentType, long sizeBytes, int width, int height, String sha256, String fileName, Instant createdAt) {}
+    String contentType, long sizeBytes, int width, int height, String sha256, String fileName, Instant createdAt,
+    Boolean hasAlpha) {}

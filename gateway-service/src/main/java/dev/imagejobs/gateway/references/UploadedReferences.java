@@ -10,6 +10,7 @@ import dev.imagejobs.storage.Sha256;
 import dev.imagejobs.storage.images.ImageFormat;
 import dev.imagejobs.storage.images.ImageHeaders;
 import dev.imagejobs.storage.images.MalformedImageException;
+import dev.imagejobs.storage.images.PngHeader;
 import io.r2dbc.spi.Readable;
 import java.time.OffsetDateTime;
 import java.util.Map;
@@ -35,7 +36,7 @@ public class UploadedReferences {
   /** The largest width or height accepted, beyond what any model takes. */
   static final int MAX_DIMENSION = 8192;
   private static final String COLUMNS = "reference_id, tenant_id, project_id, storage_path, content_type,"
-      + " size_bytes, width, height, sha256, file_name, created_at";
+      + " size_bytes, width, height, sha256, file_name, created_at, has_alpha";
 
   private final DatabaseClient db;
   private final BlobStore store;
@@ -65,9 +66,10 @@ public class UploadedReferences {
           Map.of("tenant", tenantId, "project", projectId, "sha256", image.sha256())),
           Durability.SURVIVES_MACHINE_CRASH);
       return new UploadedReference(referenceId, tenantId, projectId, path.value(), image.format().contentType(),
-          content.length, image.width(), image.height(), image.sha256(), fileName, null);
+          content.length, image.width(), image.height(), image.sha256(), fileName, null, image.hasAlpha());
     }).subscribeOn(Schedulers.boundedElastic()).flatMap(reference -> db.sql("INSERT INTO reference_images ("
-            + COLUMNS + ") VALUES (:id, :tenant, :project, :path, :type, :size, :width, :height, :sha256, :name, now())"
+            + COLUMNS + ") VALUES (:id, :tenant, :project, :path, :type, :size, :width, :height, :sha256, :name, now(),"
+            + " :alpha)"
             + " RETURNING " + COLUMNS)
         .bind("id", reference.referenceId())
         .bind("tenant", tenantId)
@@ -79,6 +81,7 @@ public class UploadedReferences {
         .bind("height", reference.height())
         .bind("sha256", reference.sha256())
         .bind("name", SqlPart.nullable(fileName, String.class))
+        .bind("alpha", reference.hasAlpha())
         .map(UploadedReferences::read)
         .one());
   }
@@ -140,7 +143,9 @@ public class UploadedReferences {
       throw refused(HttpStatus.UNPROCESSABLE_CONTENT, "The image is " + size.width() + "x" + size.height()
           + " pixels; at most " + MAX_DIMENSION + " on each side are accepted");
     }
-    return new Inspected(actual, size.width(), size.height(), Sha256.hex(content));
+    // Whether it can serve as an edit's mask: a PNG with an alpha channel (or tRNS).
+    boolean alpha = actual == ImageFormat.PNG && PngHeader.read(content).map(PngHeader::hasAlpha).orElse(false);
+    return new Inspected(actual, size.width(), size.height(), Sha256.hex(content), alpha);
   }
 
   private static ErrorResponseException refused(HttpStatus status, String detail) {
@@ -154,8 +159,8 @@ public class UploadedReferences {
         row.get("project_id", String.class), row.get("storage_path", String.class),
         row.get("content_type", String.class), row.get("size_bytes", Long.class), row.get("width", Integer.class),
         row.get("height", Integer.class), row.get("sha256", String.class), row.get("file_name", String.class),
-        row.get("created_at", OffsetDateTime.class).toInstant());
+        row.get("created_at", OffsetDateTime.class).toInstant(), row.get("has_alpha", Boolean.class));
   }
 
-  private record Inspected(ImageFormat format, int width, int height, String sha256) {}
+  private record Inspected(ImageFormat format, int width, int height, String sha256, boolean hasAlpha) {}
 }

@@ -35,10 +35,10 @@ class JobsSettingsTest {
 
   @Test
   void givenAnUnknownPriorityThenStartUpFailsNamingTheSettingAndTheValues() {
-    assertThatThrownBy(() -> new JobsSettings.Priorities("normal", "urgent", "normal"))
+    assertThatThrownBy(() -> new JobsSettings.Priorities("normal", "urgent", "normal", "normal"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("imagejobs.jobs.priorities.start-frame must be one of high, normal, low, not 'urgent'");
-    assertThatThrownBy(() -> new JobsSettings.Priorities("HIGH", "normal", "normal"))
+    assertThatThrownBy(() -> new JobsSettings.Priorities("HIGH", "normal", "normal", "normal"))
         .hasMessageStartingWith("imagejobs.jobs.priorities.asset-image-key must be one of");
     assertThatThrownBy(() -> bind(Map.of("imagejobs.jobs.priorities.end-frame", "")))
         .hasRootCauseMessage("imagejobs.jobs.priorities.end-frame must be one of high, normal, low, not ''");

@@ -162,7 +162,8 @@ class ReferencesIT extends GatewayIntegrationTest {
         .expectBody()
         .jsonPath("$.model").isEqualTo("local-v1")
         .jsonPath("$.maxReferenceImages").isEqualTo(14)
-        .jsonPath("$.referenceTypes").isEqualTo(List.of("image/png", "image/jpeg", "image/webp"));
+        .jsonPath("$.referenceTypes").isEqualTo(List.of("image/png", "image/jpeg", "image/webp"))
+        .jsonPath("$.edits").isEqualTo(true);
   }
 
   @Test

@@ -46,6 +46,10 @@ class OpenApiIT extends GatewayIntegrationTest {
     assertThat(document.at("/components/schemas/JobView/properties/priority/enum").toString())
         .isEqualTo("[\"high\",\"normal\",\"low\"]");
     assertThat(document.at("/paths/~1api~1v1~1images~1jobs/get/parameters").toString()).contains("\"priority\"");
+    assertThat(document.at("/components/schemas/CreateJobRequest/properties/edit/$ref").asString())
+        .endsWith("/EditRequest");
+    assertThat(document.at("/components/schemas/EditRequest/properties").toString()).contains("\"source\"", "\"mask\"");
+    assertThat(document.at("/components/schemas/JobView/properties/edit/$ref").asString()).endsWith("/Edit");
     assertThat(document.toString()).as("the tenant comes from the token").doesNotContain("\"tenant\"");
     assertThat(document.toString()).as("so does the token's expiry").doesNotContain("acceptedUntil")
         .doesNotContain("\"expiry\"");

@@ -1,5 +1,6 @@
 package dev.imagejobs.generation.jobs;
 
+import dev.imagejobs.generation.provider.EditInput;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
@@ -52,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * run ({@link ReferenceLoader}), after the rate limiter's wait, and released when the provider call
  * ends. A job whose model cannot take its images, or whose images changed or are gone, fails
  * PERMANENT before any provider call, so nothing is charged (JobRunnerTest).
+ *
+ * <p>An EDIT job's source image goes to the provider first, with its mask beside the request; its
+ * images are loaded the same way, and its mask is checked against the source before the call. The
+ * provider's image is then laid over the source ({@link EditCompositor}): the staged image is a PNG
+ * at the source's size that keeps the source's pixels outside the mask. The edit's images and
+ * decoded pictures hold their budget share until that composite is done.
  *
  * <p>Redelivery is safe: event ids derive from the starting event's id, so a redelivered request
  * repeats the same events, which consumers drop, and an artifact staged by an earlier delivery is
@@ -184,9 +191,9 @@ class JobRunner {
   }
 
   /**
-   * One provider attempt. Reference images the job's model cannot take end the run before it is
-   * announced; otherwise they are loaded after the rate limiter's wait, so they are held only around
-   * the call.
+   * One provider attempt. Images the job's model cannot take, and an edit it cannot make, end the run
+   * before it is announced; otherwise the images are loaded after the rate limiter's wait, so they
+   * are held only around the call (and an edit's until its result is composited).
    */
   private CompletableFuture<SpecificRecord> attempt(JobRun run, int attempt, EventsInFlight events) {
     JobSpec spec = run.spec();
@@ -197,32 +204,57 @@ class JobRunner {
             .thenCompose(stopped -> stopped.isPresent()
                 ? CompletableFuture.completedFuture(stopped.get().last())
                 : limiter.acquire(spec.getProvider())
-                    .thenCompose(allowed -> references.load(spec.getReferences()))
+                    .thenCompose(allowed -> references.load(spec))
                     .thenCompose(loaded -> generate(run, attempt, loaded)));
     return outcome.exceptionallyComposeAsync(failure -> afterFailure(run, attempt, unwrap(failure), events), work);
   }
 
   /**
-   * Calls the provider with the loaded reference images, releasing them when the call ends however
-   * it ends (the provider timeout bounds it), then stages and announces the image.
+   * Calls the provider with the loaded images, then stages and announces its image. The images are
+   * released when the call ends however it ends (the provider timeout bounds it); an edit's, once its
+   * result is composited or the call or the composite failed.
    */
   private CompletableFuture<SpecificRecord> generate(JobRun run, int attempt, ReferenceLoader.Loaded loaded) {
+    EditCompositor edit = loaded.edit();
     CompletableFuture<ImageArtifact> answer;
     try {
       // Waiting for the budget may take long: a run that ended meanwhile is not paid for.
-      if (!loaded.isEmpty() && hasEnded(run, "after its reference images were loaded")) {
+      if (!loaded.isEmpty() && hasEnded(run, "after its images were loaded")) {
         loaded.release();
         return CompletableFuture.completedFuture(null);
       }
-      answer = call(run, attempt, loaded.images());
+      answer = call(run, attempt, loaded.images(), edit == null ? null : edit.input());
     } catch (RuntimeException e) {
       loaded.release();
       throw e;
     }
-    return answer.whenComplete((artifact, failure) -> loaded.release())
-        .thenCompose(artifact -> reader.read(artifact)
-            .thenCompose(bytes -> stage(run, attempt, bytes, artifact.usage().costMicros(), STAGING_RETRY_DELAY))
-            .thenApplyAsync(staged -> announceable(run, attempt, staged, artifact), work));
+    return answer.whenComplete((artifact, failure) -> {
+      if (failure != null || edit == null) {
+        loaded.release();
+      }
+    }).thenCompose(artifact -> reader.read(artifact)
+        .thenCompose(bytes -> edit == null
+            ? CompletableFuture.completedFuture(bytes)
+            : CompletableFuture.supplyAsync(() -> composite(run, edit, bytes, artifact), work))
+        .whenComplete((bytes, failure) -> loaded.release())
+        .thenCompose(bytes -> stage(run, attempt, bytes, artifact.usage().costMicros(), STAGING_RETRY_DELAY))
+        .thenApplyAsync(staged -> announceable(run, attempt, staged, artifact), work));
+  }
+
+  /**
+   * The edit's result from the provider's image. A failure to make it comes after the provider was
+   * paid: its message says what the call cost, which the metrics counted already.
+   */
+  private ArtifactBytes composite(JobRun run, EditCompositor edit, ArtifactBytes generated, ImageArtifact artifact) {
+    try {
+      return edit.composite(generated);
+    } catch (ProviderException failed) {
+      long cost = artifact.usage().costMicros();
+      log.warn("Job {} run {}: the provider's image could not be composited onto the source image; the call cost {} "
+          + "micro-USD", run.jobId(), run.retryCount(), cost);
+      throw new ProviderException(failed.errorClass(), failed.code(),
+          failed.getMessage() + " (the provider's call cost " + cost + " micro-USD)", failed, false, null);
+    }
   }
 
   /**
@@ -251,11 +283,11 @@ class JobRunner {
     return Optional.empty();
   }
 
-  private CompletableFuture<ImageArtifact> call(JobRun run, int attempt, List<ReferenceInput> images) {
+  private CompletableFuture<ImageArtifact> call(JobRun run, int attempt, List<ReferenceInput> images, EditInput edit) {
     JobSpec spec = run.spec();
     String provider = spec.getProvider();
     GenerationRequest request = new GenerationRequest(run.jobId(), run.retryCount(), attempt, promptOf(spec),
-        spec.getAspectRatio(), spec.getImageSize(), spec.getModel(), images);
+        spec.getAspectRatio(), spec.getImageSize(), spec.getModel(), images, edit);
     metrics.attempted(provider);
     long started = System.nanoTime();
     CompletableFuture<ImageArtifact> answer;

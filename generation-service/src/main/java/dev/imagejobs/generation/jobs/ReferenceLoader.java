@@ -1,5 +1,6 @@
 package dev.imagejobs.generation.jobs;
 
+import dev.imagejobs.generation.provider.EditInput;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ReferenceInput;
@@ -10,6 +11,7 @@ import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
 import dev.imagejobs.storage.BlobStream;
 import dev.imagejobs.storage.StorageException;
+import dev.imagejobs.storage.images.ImageFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -19,17 +21,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Loads a job's reference images for its provider call: the claim check's other end, since the
- * bytes stay in the blob store while the job travels through Kafka. Each image is checked against
- * the size and SHA-256 its job was created with, so the provider gets the very image the client
- * chose or the job fails. The bytes of every run in flight stay within one budget
+ * Loads a job's images for its provider call: its reference images and, for an EDIT job, its
+ * source image and mask. This is the claim check's other end, since the bytes stay in the blob
+ * store while the job travels through Kafka. Each image is checked against the size and SHA-256 its
+ * job was created with, so the provider gets the very image the client chose or the job fails. The
+ * bytes of every run in flight stay within one budget
  * ({@code imagejobs.generation.references.max-bytes-in-memory}): a run waits, without a thread,
  * until its images fit, and holds them until it {@linkplain Loaded#release releases} them when its
- * provider call ends, so many jobs with large references cannot exhaust the heap.
+ * provider call ends, so many jobs with large references cannot exhaust the heap. An edit's share
+ * also covers the pictures it decodes to lay the provider's image over its source (about four bytes
+ * a pixel per picture, no more than the whole budget), and it holds the share until that is done.
  *
  * <p>Failures are {@link ProviderException}s, ended by the runner like a provider's: PERMANENT for
- * an image that changed, is gone or can never be sent, TEMPORARY (retried) for a store that cannot
- * be read. ReferenceLoaderTest shows each.
+ * an image that changed, is gone or can never be sent, for an edit its model cannot make and for a
+ * mask that cannot serve; TEMPORARY (retried) for a store that cannot be read. ReferenceLoaderTest
+ * shows each.
  */
 class ReferenceLoader {
   static final String REFUSED = "REFERENCES_REFUSED";
@@ -37,6 +43,7 @@ class ReferenceLoader {
   static final String MISSING = "REFERENCE_MISSING";
   static final String CHANGED = "REFERENCE_CHANGED";
   static final String UNREADABLE = "REFERENCE_UNREADABLE";
+  static final String EDIT_UNSUPPORTED = "EDIT_UNSUPPORTED";
   private static final String BUDGET_SETTING = "imagejobs.generation.references.max-bytes-in-memory";
 
   private final BlobStore store;
@@ -46,7 +53,8 @@ class ReferenceLoader {
 
   /**
    * @param io runs the blocking reads of the store, never a Kafka consumer's thread
-   * @param maxBytesInMemory the most bytes of reference images held at once by all runs
+   * @param maxBytesInMemory the most bytes of job images (and of the pictures edits decode) held at once
+   *     by all runs
    */
   ReferenceLoader(BlobStore store, ModelCatalogue catalogue, Executor io, long maxBytesInMemory) {
     this.store = store;
@@ -56,52 +64,81 @@ class ReferenceLoader {
   }
 
   /**
-   * Why the job's reference images can never be sent, checked before any provider call: the job's
-   * model cannot take them (the gateway checks that too, but its settings may differ), or they
-   * exceed the whole budget on their own and would wait forever. Empty when they can be sent.
+   * Why the job's images can never be sent, checked before any provider call: an EDIT job without
+   * its edit or another job with one, a model that does not edit, a mask that is no PNG, images the
+   * job's model cannot take (the gateway checks that too, but its settings may differ; for an edit
+   * the source counts as the first of them, the mask never), or images that exceed the whole budget
+   * on their own and would wait forever. Empty when they can be sent.
    */
   Optional<ProviderException> refusal(JobSpec spec) {
-    List<ReferenceImage> references = spec.getReferences();
-    if (references.isEmpty()) {
+    JobImages images;
+    try {
+      images = JobImages.of(spec);
+    } catch (ProviderException invalid) {
+      return Optional.of(invalid);
+    }
+    ModelCatalogue.ModelCapabilities capabilities = catalogue.capabilitiesOf(spec.getModel());
+    if (images.isEdit()) {
+      Optional<String> cannotEdit = capabilities.editRefusal(spec.getModel());
+      if (cannotEdit.isPresent()) {
+        return Optional.of(new ProviderException(ErrorClass.PERMANENT, EDIT_UNSUPPORTED, "edit: " + cannotEdit.get()));
+      }
+      if (images.mask() != null && !ImageFormat.PNG.contentType().equals(images.mask().getContentType())) {
+        return Optional.of(new ProviderException(ErrorClass.PERMANENT, EditCompositor.MASK_INVALID, "mask is "
+            + images.mask().getContentType() + "; a mask is a PNG with an alpha channel"));
+      }
+    }
+    List<ReferenceImage> sent = images.sent();
+    if (sent.isEmpty()) {
       return Optional.empty();
     }
-    List<ModelCatalogue.ReferenceShape> shapes = references.stream()
-        .map(reference -> new ModelCatalogue.ReferenceShape(reference.getContentType(), reference.getSizeBytes()))
+    List<ModelCatalogue.ReferenceShape> shapes = sent.stream()
+        .map(image -> new ModelCatalogue.ReferenceShape(image.getContentType(), image.getSizeBytes()))
         .toList();
-    Optional<String> refused = catalogue.capabilitiesOf(spec.getModel()).refusal(spec.getModel(), shapes);
+    Optional<String> refused = capabilities.refusal(spec.getModel(), shapes);
     if (refused.isPresent()) {
-      return Optional.of(new ProviderException(ErrorClass.PERMANENT, REFUSED, "reference images: " + refused.get()));
+      String which = images.isEdit() ? "images sent with the edit, the source image first: " : "reference images: ";
+      return Optional.of(new ProviderException(ErrorClass.PERMANENT, REFUSED, which + refused.get()));
     }
-    return overBudget(references);
+    return overBudget(images);
   }
 
   /**
-   * Loads {@code references} in order once their declared sizes fit the budget. The returned images
-   * hold their share of it until {@link Loaded#release} is called; a load that fails holds none.
+   * Loads the job's images, in order, once their share of the budget is free: what their specs
+   * declare and, for an edit, what compositing it decodes. For an edit, the mask is then checked
+   * against the source and both are decoded ({@link EditCompositor#prepare}), all before any
+   * provider call. The returned images hold their share until {@link Loaded#release} is called; a
+   * load that fails holds none.
    *
    * @return the images, or a future failed with a {@link ProviderException}
    */
-  CompletableFuture<Loaded> load(List<ReferenceImage> references) {
-    if (references.isEmpty()) {
+  CompletableFuture<Loaded> load(JobSpec spec) {
+    JobImages images;
+    try {
+      images = JobImages.of(spec);
+    } catch (ProviderException invalid) {
+      return CompletableFuture.failedFuture(invalid);
+    }
+    if (images.isEmpty()) {
       return CompletableFuture.completedFuture(Loaded.NONE);
     }
-    Optional<ProviderException> tooLarge = overBudget(references);
+    Optional<ProviderException> tooLarge = overBudget(images);
     if (tooLarge.isPresent()) {
       return CompletableFuture.failedFuture(tooLarge.get());
     }
-    return budget.acquire(declaredBytes(references)).thenCompose(share -> {
-      CompletableFuture<List<ReferenceInput>> read;
+    return budget.acquire(share(images)).thenCompose(share -> {
+      CompletableFuture<Read> read;
       try {
-        read = CompletableFuture.supplyAsync(() -> read(references), io);
+        read = CompletableFuture.supplyAsync(() -> read(images), io);
       } catch (RuntimeException rejected) {
         share.release();
         throw rejected;
       }
-      return read.whenComplete((images, failure) -> {
+      return read.whenComplete((loaded, failure) -> {
         if (failure != null) {
           share.release();
         }
-      }).thenApply(images -> new Loaded(images, share));
+      }).thenApply(loaded -> new Loaded(loaded, share));
     });
   }
 
@@ -115,39 +152,53 @@ class ReferenceLoader {
     return budget.waiting();
   }
 
-  private Optional<ProviderException> overBudget(List<ReferenceImage> references) {
-    long total = declaredBytes(references);
+  private Optional<ProviderException> overBudget(JobImages images) {
+    long total = images.declaredBytes();
     if (total <= budget.capacity()) {
       return Optional.empty();
     }
-    return Optional.of(new ProviderException(ErrorClass.PERMANENT, OVER_BUDGET, "reference images: the job's "
-        + references.size() + " reference images take " + total + " bytes, more than this service holds for all "
-        + "jobs at once (" + budget.capacity() + " bytes, " + BUDGET_SETTING + ")"));
+    return Optional.of(new ProviderException(ErrorClass.PERMANENT, OVER_BUDGET, (images.isEdit() ? "edit" : "reference")
+        + " images: the job's " + images.describe() + " take " + total + " bytes, more than this service holds for "
+        + "all jobs at once (" + budget.capacity() + " bytes, " + BUDGET_SETTING + ")"));
   }
 
-  /** What the images take by their specs: what the budget holds for them before they are read. */
-  private static long declaredBytes(List<ReferenceImage> references) {
-    long total = 0;
-    for (ReferenceImage reference : references) {
-      total += Math.max(0, reference.getSizeBytes());
-    }
-    return total;
+  /**
+   * The share of the budget the images hold: their declared bytes and the pictures an edit decodes,
+   * at most the whole budget, so that a large edit waits for all of it instead of failing.
+   */
+  private long share(JobImages images) {
+    long declared = images.declaredBytes();
+    long decoded = images.decodedBytes();
+    return decoded > budget.capacity() - declared ? budget.capacity() : declared + decoded;
   }
 
-  private List<ReferenceInput> read(List<ReferenceImage> references) {
-    List<ReferenceInput> images = new ArrayList<>(references.size());
-    for (int i = 0; i < references.size(); i++) {
-      images.add(read(i + 1, references.get(i)));
+  private Read read(JobImages images) {
+    ReferenceInput source = images.isEdit() ? read("source image " + label(images.source()), images.source()) : null;
+    List<ReferenceInput> sent = new ArrayList<>(images.references().size() + 1);
+    if (source != null) {
+      sent.add(source);
     }
-    return List.copyOf(images);
+    for (int i = 0; i < images.references().size(); i++) {
+      ReferenceImage reference = images.references().get(i);
+      sent.add(read("reference image " + (i + 1) + " " + label(reference), reference));
+    }
+    if (source == null) {
+      return new Read(List.copyOf(sent), null);
+    }
+    ReferenceInput mask = images.mask() == null ? null : read("mask " + label(images.mask()), images.mask());
+    return new Read(List.copyOf(sent), EditCompositor.prepare(new EditInput(source, mask)));
+  }
+
+  /** How messages tell an image apart: {@code (upload ref-1)}. */
+  private static String label(ReferenceImage image) {
+    return "(" + image.getSource() + " " + image.getId() + ")";
   }
 
   /**
    * Reads one image, no more than its declared size: an object that grew is known to have changed
    * without reading it whole, and the budget holds only what the spec declared.
    */
-  private ReferenceInput read(int number, ReferenceImage reference) {
-    String name = "reference image " + number + " (" + reference.getSource() + " " + reference.getId() + ")";
+  private ReferenceInput read(String name, ReferenceImage reference) {
     BlobPath path;
     try {
       path = new BlobPath(reference.getStoragePath());
@@ -193,27 +244,42 @@ class ReferenceLoader {
     return new ProviderException(ErrorClass.PERMANENT, CHANGED, name + " changed since the job was created");
   }
 
-  /** A run's reference images, in order, holding their share of the budget until released. */
-  static final class Loaded {
-    static final Loaded NONE = new Loaded(List.of(), null);
+  /** What was read for a run: the images to send and, for an edit, its prepared compositor. */
+  private record Read(List<ReferenceInput> sent, EditCompositor edit) {}
 
-    private final List<ReferenceInput> images;
+  /**
+   * A run's images, in order, holding their share of the budget until released: the images the
+   * provider gets and, for an edit, the compositor of its result.
+   */
+  static final class Loaded {
+    static final Loaded NONE = new Loaded(new Read(List.of(), null), null);
+
+    private final Read read;
     private final ByteBudget.Share share;
 
-    private Loaded(List<ReferenceInput> images, ByteBudget.Share share) {
-      this.images = images;
+    private Loaded(Read read, ByteBudget.Share share) {
+      this.read = read;
       this.share = share;
     }
 
+    /** The images the provider gets, in order: for an edit, its source first. */
     List<ReferenceInput> images() {
-      return images;
+      return read.sent();
+    }
+
+    /** The compositor of an edit's result, prepared from its source and mask; null for any other job. */
+    EditCompositor edit() {
+      return read.edit();
     }
 
     boolean isEmpty() {
-      return images.isEmpty();
+      return read.sent().isEmpty();
     }
 
-    /** Gives the images' bytes back to the budget, once the provider call ended; later calls do nothing. */
+    /**
+     * Gives the images' bytes back to the budget, once the provider call ended, or for an edit once
+     * its result is composited; later calls do nothing.
+     */
     void release() {
       if (share != null) {
         share.release();

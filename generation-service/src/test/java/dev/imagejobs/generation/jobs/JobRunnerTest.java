@@ -30,12 +30,14 @@ import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.avro.GenerationAttemptFailed;
 import dev.imagejobs.schemas.avro.GenerationStarted;
+import dev.imagejobs.schemas.avro.ImageEdit;
 import dev.imagejobs.schemas.avro.ImageGenerated;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
+import dev.imagejobs.schemas.avro.JobType;
 import dev.imagejobs.schemas.avro.ReferenceImage;
 import dev.imagejobs.schemas.avro.RunEnded;
 import dev.imagejobs.storage.BlobMetadata;
@@ -43,6 +45,7 @@ import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.StagingArea;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.Color;
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
@@ -618,7 +621,7 @@ class JobRunnerTest {
   @Test
   void givenAModelTakingFewerReferencesThanTheJobNames_whenRun_thenTheJobFailsPermanentBeforeAnyProviderCall()
       throws Exception {
-    references = referenceLoader(Map.of("local-v1", new ModelCatalogue.ModelCapabilities(1, null, null)));
+    references = referenceLoader(Map.of("local-v1", new ModelCatalogue.ModelCapabilities(1, null, null, false)));
     JobRequested requested = Events.aJobRequested("job-50");
     requested.getSpec().setReferences(List.of(
         ReferenceImages.stored(store, "ref-red", ReferenceImages.solidPng(8, 8, Color.RED), "image/png"),
@@ -705,6 +708,118 @@ class JobRunnerTest {
     assertThat(references.waiting()).isZero();
   }
 
+  @Test
+  void givenAnEditForAModelThatDoesNotEdit_whenRun_thenItFailsPermanentBeforeAnyProviderCall() throws Exception {
+    references = referenceLoader(Map.of("local-v1", new ModelCatalogue.ModelCapabilities(14, null, null, false)));
+    JobRequested requested = anEditRequest("job-60", ReferenceImages.storedEdit(store, "edit-60",
+        ReferenceImages.solidPng(32, 18, Color.RED), "image/png", null));
+
+    runToTheEnd(runner(provider), JobRun.of(requested));
+
+    assertThat(provider.callsFor("job-60")).isZero();
+    assertThat(events.typesOf("job-60")).containsExactly(EventType.JOB_STARTED, EventType.JOB_FAILED);
+    JobFailed failed = events.last("job-60", JobFailed.class);
+    assertThat(failed.getErrorClass()).isEqualTo("PERMANENT");
+    assertThat(failed.getErrorCode()).isEqualTo(ReferenceLoader.EDIT_UNSUPPORTED);
+    assertThat(failed.getMessage()).isEqualTo("edit: model local-v1 does not edit images");
+  }
+
+  @Test
+  void givenAnEditWhoseMaskDoesNotFitTheSourceOrHasNoAlpha_whenRun_thenItFailsPermanentWithoutAProviderCall()
+      throws Exception {
+    byte[] source = ReferenceImages.solidPng(64, 36, Color.RED);
+    JobRequested wrongSize = anEditRequest("job-61", ReferenceImages.storedEdit(store, "edit-61", source,
+        "image/png", ReferenceImages.mask(32, 32, new Rectangle(0, 0, 8, 8))));
+    JobRequested opaque = anEditRequest("job-62", ReferenceImages.storedEdit(store, "edit-62", source, "image/png",
+        ReferenceImages.solidPng(64, 36, Color.WHITE)));
+    JobRunner runner = runner(PROVIDER_TIMEOUT, FAST_RETRIES, provider);
+
+    runToTheEnd(runner, JobRun.of(wrongSize));
+    runToTheEnd(runner, JobRun.of(opaque));
+
+    assertThat(provider.callsFor("job-61") + provider.callsFor("job-62")).isZero();
+    for (String jobId : List.of("job-61", "job-62")) {
+      assertThat(events.typesOf(jobId))
+          .containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.JOB_FAILED);
+      assertThat(events.last(jobId, JobFailed.class).getErrorCode()).isEqualTo(EditCompositor.MASK_INVALID);
+    }
+    assertThat(events.last("job-61", JobFailed.class).getMessage()).isEqualTo("mask is 32x32, the source image is 64x36");
+    assertThat(events.last("job-62", JobFailed.class).getMessage()).startsWith("mask has no alpha channel");
+    assertThat(references.available()).isEqualTo(REFERENCE_BUDGET);
+  }
+
+  @Test
+  void givenAnEditWithAMask_whenRun_thenThePngStagedHasTheSourcesSizeAndOutsideTheMaskItsPixels() throws Exception {
+    BufferedImage sourceImage = ReferenceImages.noise(100, 60, 60);
+    byte[] source = ReferenceImages.encode(sourceImage, "png");
+    byte[] blue = ReferenceImages.solidJpeg(8, 8, Color.BLUE);
+    Rectangle region = new Rectangle(10, 10, 40, 30);
+    JobRequested requested = anEditRequest("job-63", ReferenceImages.storedEdit(store, "edit-63", source, "image/png",
+        ReferenceImages.mask(100, 60, region)), ReferenceImages.stored(store, "ref-blue", blue, "image/jpeg"));
+    List<GenerationRequest> calls = new CopyOnWriteArrayList<>();
+    CountingProvider recording = new CountingProvider(LocalImageProvider.NAME, provider(request -> {
+      calls.add(request);
+      return local.generate(request);
+    }));
+    JobRunner runner = runner(recording);
+
+    runToTheEnd(runner, JobRun.of(requested));
+
+    assertThat(calls).singleElement().satisfies(call -> {
+      assertThat(call.references()).extracting(ReferenceInput::content).containsExactly(source, blue);
+      assertThat(call.edit().source()).isSameAs(call.references().get(0));
+      assertThat(call.edit().hasMask()).isTrue();
+      assertThat(call.prompt()).isEqualTo(requested.getSpec().getPrompt());
+    });
+    ImageGenerated generated = events.last("job-63", ImageGenerated.class);
+    assertThat(generated.getContentType()).isEqualTo("image/png");
+    assertThat(generated.getStagedRef()).isEqualTo("staging/job-63/attempt-1.png");
+    assertThat(generated.getWidth()).isEqualTo(100);
+    assertThat(generated.getHeight()).isEqualTo(60);
+    byte[] staged = store.get(new BlobPath(generated.getStagedRef())).orElseThrow().content();
+    assertThat(generated.getSha256()).isEqualTo(ArtifactStager.sha256(staged));
+    BufferedImage result = ReferenceImages.decode(staged);
+    assertThat(result.getWidth()).isEqualTo(100);
+    assertThat(result.getHeight()).isEqualTo(60);
+    int changed = 0;
+    for (int y = 0; y < 60; y++) {
+      for (int x = 0; x < 100; x++) {
+        if (!region.contains(x, y)) {
+          assertThat(result.getRGB(x, y)).as("(%d, %d), outside the mask", x, y).isEqualTo(sourceImage.getRGB(x, y));
+        } else if (result.getRGB(x, y) != sourceImage.getRGB(x, y)) {
+          changed++;
+        }
+      }
+    }
+    assertThat(changed).as("pixels the local provider painted inside the mask").isGreaterThan(region.width * region.height / 2);
+    assertThat(references.available()).as("released once the composite was done").isEqualTo(REFERENCE_BUDGET);
+
+    runToTheEnd(runner, JobRun.of(requested));
+
+    assertThat(recording.callsFor("job-63")).as("delivered again: the staged composite is announced").isEqualTo(1);
+    assertThat(events.last("job-63", ImageGenerated.class).getSha256()).isEqualTo(generated.getSha256());
+  }
+
+  @Test
+  void givenAnEditWhoseGeneratedImageDoesNotDecode_whenRun_thenItFailsPermanentSayingWhatTheCallCost()
+      throws Exception {
+    JobRequested requested = anEditRequest("job-64", ReferenceImages.storedEdit(store, "edit-64",
+        ReferenceImages.solidPng(64, 36, Color.RED), "image/png", ReferenceImages.mask(64, 36, new Rectangle(4, 4))));
+    CountingProvider garbage = new CountingProvider(LocalImageProvider.NAME, provider(request ->
+        CompletableFuture.completedFuture(new ImageArtifact.Bytes(new byte[] {1, 2, 3}, "image/png", null,
+            new ProviderUsage(12, 0, 0, 1290, 39_000)))));
+
+    runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, garbage), JobRun.of(requested));
+
+    assertThat(garbage.callsFor("job-64")).as("not retried: the call was paid").isEqualTo(1);
+    JobFailed failed = events.last("job-64", JobFailed.class);
+    assertThat(failed.getErrorClass()).isEqualTo("PERMANENT");
+    assertThat(failed.getErrorCode()).isEqualTo(EditCompositor.UNREADABLE_RESULT);
+    assertThat(failed.getMessage()).contains("cannot be decoded").endsWith("(the provider's call cost 39000 micro-USD)");
+    assertThat(store.list(StagingArea.folder("job-64"))).isEmpty();
+    assertThat(references.available()).isEqualTo(REFERENCE_BUDGET);
+  }
+
   private static final long REFERENCE_BUDGET = 1 << 20;
   private static final RetryPolicy NO_RETRIES =
       new RetryPolicy(0, Duration.ZERO, 2, Duration.ZERO, 0, Duration.ZERO);
@@ -750,6 +865,16 @@ class JobRunnerTest {
         return answer.apply(request);
       }
     };
+  }
+
+  private static JobRequested anEditRequest(String jobId, ImageEdit edit, ReferenceImage... references) {
+    JobRequested requested = Events.aJobRequested(jobId);
+    requested.getSpec().setJobType(JobType.EDIT);
+    requested.getSpec().setAssetId(null);
+    requested.getSpec().setPrompt("Turn the sky into a storm");
+    requested.getSpec().setEdit(edit);
+    requested.getSpec().setReferences(List.of(references));
+    return requested;
   }
 
   private static RunEnded ended(String jobId, int run) {

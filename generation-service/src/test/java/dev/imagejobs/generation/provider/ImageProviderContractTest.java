@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.generation.testing.ReferenceImages;
 import java.awt.Color;
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -24,8 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * What every {@link ImageProvider} promises, written once and run against each implementation (as
  * the storage module does for every {@code BlobStore}): a decodable PNG of the requested shape, a
- * picture that depends on the prompt, a future returned without waiting for the image, and a
- * classified, final failure for a prompt the provider refuses.
+ * picture that depends on the prompt, an image for an edit too, a future returned without waiting
+ * for the image, and a classified, final failure for a prompt the provider refuses.
  */
 public abstract class ImageProviderContractTest {
   /** A prompt containing this text must be refused: subclasses configure their provider so. */
@@ -73,6 +74,18 @@ public abstract class ImageProviderContractTest {
     GenerationRequest request = new GenerationRequest("job-contract", 0, 1, "The same lighthouse at night", "16:9",
         "1K", model(), List.of(new ReferenceInput("image/png", ReferenceImages.solidPng(8, 8, Color.RED)),
             new ReferenceInput("image/jpeg", ReferenceImages.solidJpeg(8, 8, Color.BLUE))));
+
+    BufferedImage image = decode(bytesOf(provider().generate(request).get(ANSWER_WITHIN.toSeconds(), TimeUnit.SECONDS)));
+
+    assertThat((double) image.getWidth() / image.getHeight()).isCloseTo(16 / 9.0, Offset.offset(0.03));
+  }
+
+  @Test
+  void givenAnEditWithAMask_thenAnImageOfTheRequestedShapeStillComes() throws Exception {
+    ReferenceInput source = new ReferenceInput("image/png", ReferenceImages.solidPng(32, 18, Color.RED));
+    ReferenceInput mask = new ReferenceInput("image/png", ReferenceImages.mask(32, 18, new Rectangle(0, 0, 16, 18)));
+    GenerationRequest request = new GenerationRequest("job-contract", 0, 1, "Paint the left half blue", "16:9", "1K",
+        model(), List.of(source), new EditInput(source, mask));
 
     BufferedImage image = decode(bytesOf(provider().generate(request).get(ANSWER_WITHIN.toSeconds(), TimeUnit.SECONDS)));
 

@@ -45,6 +45,7 @@ final class CompletedSummaries {
         .setAspectRatio(spec.getAspectRatio())
         .setImageSize(spec.getImageSize())
         .setBatchId(spec.getBatchId())
+        .setEditedStoragePath(spec.getEdit() == null ? null : spec.getEdit().getSource().getStoragePath())
         .setStoragePath(image.storagePath())
         .setObjectUri(image.objectUri())
         .setContentType(image.contentType())

@@ -124,6 +124,7 @@ class CompletionTopologyTest {
     assertThat(summary.getAspectRatio()).isEqualTo("16:9");
     assertThat(summary.getImageSize()).isEqualTo("2K");
     assertThat(summary.getBatchId()).isEqualTo(spec.getBatchId());
+    assertThat(summary.getEditedStoragePath()).isEqualTo(spec.getEdit().getSource().getStoragePath());
     assertThat(summary.getStoragePath()).isEqualTo(job.storagePath());
     assertThat(summary.getObjectUri()).isEqualTo("file:///var/lib/image-jobs/asset-images/" + job.storagePath());
     assertThat(summary.getContentType()).isEqualTo("image/png");

@@ -5,6 +5,7 @@ import dev.imagejobs.schemas.Traceparent;
 import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.GenerationAttemptFailed;
 import dev.imagejobs.schemas.avro.GenerationStarted;
+import dev.imagejobs.schemas.avro.ImageEdit;
 import dev.imagejobs.schemas.avro.ImageGenerated;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
@@ -14,6 +15,7 @@ import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
 import dev.imagejobs.schemas.avro.JobType;
+import dev.imagejobs.schemas.avro.ReferenceImage;
 import dev.imagejobs.schemas.avro.UploadStarted;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +46,13 @@ final class JobLifecycle {
 
   static JobSpec fullSpec() {
     return Events.anAssetKeySpec()
-        .setJobType(JobType.START_FRAME)
+        // An edit of a start frame: it has every field a summary carries, the edited image's path too.
+        .setJobType(JobType.EDIT)
+        .setEdit(ImageEdit.newBuilder().setSource(ReferenceImage.newBuilder().setSource("job")
+            .setId("5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")
+            .setStoragePath("tenant_tenant-a/project_p1/branch_main/scene_scene-7/shot_shot-3/start_frame_5a6b7c8d.png")
+            .setContentType("image/png").setSizeBytes(99_000).setWidth(2048).setHeight(1152).setSha256("cd".repeat(32))
+            .build()).build())
         .setSceneId("scene-7")
         .setShotId("shot-3")
         .setAssetId("hero")

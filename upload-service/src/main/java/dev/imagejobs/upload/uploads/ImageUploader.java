@@ -8,11 +8,13 @@ import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.avro.EventMetadata;
+import dev.imagejobs.schemas.avro.ImageEdit;
 import dev.imagejobs.schemas.avro.ImageGenerated;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
+import dev.imagejobs.schemas.avro.ReferenceImage;
 import dev.imagejobs.schemas.avro.UploadStarted;
 import dev.imagejobs.storage.Blob;
 import dev.imagejobs.storage.BlobMetadata;
@@ -269,8 +271,23 @@ class ImageUploader {
         .map(stored -> inspect(stored, event));
   }
 
+  /**
+   * The image's checks ({@link ArtifactInspector}); an edit's image must also have its source's size
+   * exactly, since generation composites it onto the source.
+   */
   private InspectedImage inspect(byte[] content, ImageGenerated event) {
-    return inspector.inspect(content, event.getContentType(), event.getSpec().getAspectRatio(), event.getSha256());
+    ImageEdit edit = event.getSpec().getEdit();
+    if (edit == null) {
+      return inspector.inspect(content, event.getContentType(), event.getSpec().getAspectRatio(), event.getSha256());
+    }
+    ReferenceImage source = edit.getSource();
+    InspectedImage image = inspector.inspect(content, event.getContentType(),
+        source.getWidth() + ":" + source.getHeight(), event.getSha256());
+    if (image.width() != source.getWidth() || image.height() != source.getHeight()) {
+      throw new ArtifactRejectedException("The edited image is " + image.width() + "x" + image.height()
+          + " but its source is " + source.getWidth() + "x" + source.getHeight());
+    }
+    return image;
   }
 
   /**

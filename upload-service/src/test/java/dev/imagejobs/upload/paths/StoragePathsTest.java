@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imagejobs.schemas.Events;
+import dev.imagejobs.schemas.avro.ImageEdit;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobType;
+import dev.imagejobs.schemas.avro.ReferenceImage;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.images.ImageFormat;
 import java.util.function.BiConsumer;
@@ -20,6 +22,7 @@ class StoragePathsTest {
 
   private static final String JOB = "0b4f6c1e-2f7a-4d0e-9a8b-3c5d7e9f1a2b";
   private static final String TENANT = "studio-7";
+  private static final String SOURCE = "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
 
   @Test
   void givenAnAssetImageKeyJob_whenPathed_thenMasterAssetsFolderWithAssetAndJobInTheName() {
@@ -92,6 +95,43 @@ class StoragePathsTest {
         .hasMessage("sceneId is required for START_FRAME jobs");
     assertThatThrownBy(() -> StoragePaths.finalPath(TENANT, JOB, withoutShot, "image/png"))
         .hasMessage("shotId is required for END_FRAME jobs");
+  }
+
+  @Test
+  void givenAnEditOfAStartFrame_whenPathed_thenBesideTheSourceUnderItsOwnName() {
+    JobSpec spec = edit("tenant_studio-7/project_p1/branch_main/scene_s010/shot_sh020/start_frame_" + SOURCE + ".jpg");
+
+    assertThat(StoragePaths.finalPath(TENANT, JOB, spec, "image/png").value()).isEqualTo(
+        "tenant_studio-7/project_p1/branch_main/scene_s010/shot_sh020/start_frame_" + SOURCE + "_edit_" + JOB + ".png");
+  }
+
+  @Test
+  void givenAnEditOfAnEdit_whenPathed_thenBesideTheOriginalNamedAfterIt() {
+    JobSpec spec = edit("tenant_studio-7/project_p1/references/ref-1_edit_" + SOURCE + ".png");
+
+    assertThat(StoragePaths.finalPath(TENANT, JOB, spec, "image/png").value())
+        .isEqualTo("tenant_studio-7/project_p1/references/ref-1_edit_" + JOB + ".png");
+  }
+
+  @Test
+  void givenAnEditOfAnImageStoredBeforeTheTenantCameFirst_whenPathed_thenTheSameFolderUnderTheTenants() {
+    JobSpec spec = edit("project_p1/branch_main/master-assets/hero_" + SOURCE + ".png");
+
+    assertThat(StoragePaths.finalPath(TENANT, JOB, spec, "image/png").value())
+        .isEqualTo("tenant_studio-7/project_p1/branch_main/master-assets/hero_" + SOURCE + "_edit_" + JOB + ".png");
+  }
+
+  @Test
+  void givenAnEditWithoutSource_whenPathed_thenRejected() {
+    assertThatThrownBy(() -> StoragePaths.finalPath(TENANT, JOB, assetKey().setJobType(JobType.EDIT).build(),
+        "image/png")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("edit.source");
+  }
+
+  private static JobSpec edit(String sourcePath) {
+    ReferenceImage source = ReferenceImage.newBuilder().setSource("job").setId(SOURCE).setStoragePath(sourcePath)
+        .setContentType("image/png").setSizeBytes(10).setWidth(4).setHeight(4).setSha256("ab".repeat(32)).build();
+    return assetKey().setJobType(JobType.EDIT).setAssetId(null)
+        .setEdit(ImageEdit.newBuilder().setSource(source).build()).build();
   }
 
   @Test

@@ -13,11 +13,15 @@ import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.avro.EventMetadata;
+import dev.imagejobs.schemas.avro.ImageEdit;
 import dev.imagejobs.schemas.avro.ImageGenerated;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
+import dev.imagejobs.schemas.avro.JobSpec;
+import dev.imagejobs.schemas.avro.JobType;
+import dev.imagejobs.schemas.avro.ReferenceImage;
 import dev.imagejobs.schemas.avro.RunEnded;
 import dev.imagejobs.schemas.avro.UploadStarted;
 import dev.imagejobs.storage.Blob;
@@ -236,6 +240,42 @@ class ImageUploaderTest {
     assertFailed("PERMANENT", "A different image is already stored at " + FINAL);
     assertThat(disk.get(FINAL).orElseThrow().content()).isEqualTo(other);
     assertThat(disk.get(new BlobPath(STAGED))).isPresent();
+  }
+
+  @Test
+  void givenAnEditedImageOfItsSourcesSize_whenUploaded_thenStoredBesideTheSource() {
+    stage(png);
+    String source = "tenant_tenant-a/project_p1/branch_main/scene_s1/shot_sh1/start_frame_"
+        + "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6.jpg";
+    ImageGenerated.Builder event = TestImages.anImageGenerated(JOB, STAGED, png);
+    event.setSpec(anEdit(event.getSpec(), source, 160, 90));
+
+    uploader.upload(event.build());
+
+    JobCompleted completed = (JobCompleted) published.get(1);
+    assertThat(completed.getStoragePath()).isEqualTo("tenant_tenant-a/project_p1/branch_main/scene_s1/shot_sh1/"
+        + "start_frame_7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6_edit_" + JOB + ".png");
+    assertThat(disk.get(new BlobPath(completed.getStoragePath()))).isPresent();
+  }
+
+  @Test
+  void givenAnEditedImageOfAnotherSizeThanItsSource_whenUploaded_thenFailsPermanentlyAndStoresNothing() {
+    stage(png);
+    ImageGenerated.Builder event = TestImages.anImageGenerated(JOB, STAGED, png);
+    event.setSpec(anEdit(event.getSpec(), "tenant_tenant-a/project_p1/references/ref-1.png", 320, 180));
+
+    uploader.upload(event.build());
+
+    assertFailed("PERMANENT", "The edited image is 160x90 but its source is 320x180");
+    assertThat(disk.get(new BlobPath("tenant_tenant-a/project_p1/references/ref-1_edit_" + JOB + ".png"))).isEmpty();
+  }
+
+  private static JobSpec anEdit(JobSpec spec, String sourcePath, int width, int height) {
+    ReferenceImage source = ReferenceImage.newBuilder().setSource("job").setId("source-job").setStoragePath(sourcePath)
+        .setContentType("image/png").setSizeBytes(10).setWidth(width).setHeight(height).setSha256("ab".repeat(32))
+        .build();
+    return JobSpec.newBuilder(spec).setJobType(JobType.EDIT).setAssetId(null)
+        .setEdit(ImageEdit.newBuilder().setSource(source).build()).build();
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.imagejobs.generation.provider.ImageArtifact;
 import dev.imagejobs.generation.provider.ImageProvider;
 import dev.imagejobs.generation.provider.ProviderException;
 import dev.imagejobs.generation.provider.ProviderUsage;
+import dev.imagejobs.generation.provider.ReferenceInput;
 import dev.imagejobs.messaging.Later;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Draws a deterministic PNG from the prompt at the requested aspect ratio, with the request's
  * reference images as a strip of thumbnails along its top edge: free, offline, and the default of
- * the local stack. Its knobs inject latency and failures to exercise the job pipeline;
+ * the local stack. An edit is drawn as its source image with the instruction painted over it inside
+ * the mask ({@link EditPainter}), at the provider's own size for the aspect ratio like any picture. Its knobs inject latency and failures to exercise the job pipeline;
  * in {@link LocalProviderSettings.Mode#PRERENDERED} mode it returns one picture per size, drawn
  * once, so that load tests measure the pipeline rather than the painter.
  */
@@ -62,7 +64,8 @@ public class LocalImageProvider implements ImageProvider {
   }
 
   private CompletableFuture<ImageArtifact> answer(GenerationRequest request) {
-    boolean prerender = settings.mode() == LocalProviderSettings.Mode.PRERENDERED;
+    // An edit is always drawn: its picture depends on its source image, so there is nothing to prerender.
+    boolean prerender = settings.mode() == LocalProviderSettings.Mode.PRERENDERED && !request.isEdit();
     if (prerender && settings.latency().isZero()) {
       try {
         return prerendered(request);
@@ -80,6 +83,10 @@ public class LocalImageProvider implements ImageProvider {
   private ImageArtifact draw(GenerationRequest request) {
     refuseIfAsked(request);
     int[] size = dimensions(request.aspectRatio(), settings.longSide());
+    if (request.isEdit()) {
+      List<ReferenceInput> others = request.references().subList(1, request.references().size());
+      return artifact(EditPainter.paint(request.prompt(), size[0], size[1], request.edit(), others));
+    }
     return artifact(PromptPainter.paint(request.prompt(), size[0], size[1], request.references()));
   }
 

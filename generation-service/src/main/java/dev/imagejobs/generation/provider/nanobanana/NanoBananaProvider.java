@@ -252,6 +252,11 @@ final class NanoBananaProvider implements ImageProvider {
    * {@code imageSize} (1K, 2K, 4K) is documented for the Gemini 3 image models; the 2.5 model
    * renders at about 1K only, so it is not sent there rather than risk a rejected request.
    *
+   * <p>An edit is the same body: its source image is the request's first image, so it is the first
+   * {@code inlineData} part, before the other references, and the text part is its instruction.
+   * Its mask is not sent, since Gemini takes none; the job runner keeps the source's pixels outside
+   * it.
+   *
    * <p>Written straight to UTF-8 bytes: with reference images the body is megabytes of base64
    * (a third more than the images), held beside the images until the call ends, and a String
    * would hold it once more.

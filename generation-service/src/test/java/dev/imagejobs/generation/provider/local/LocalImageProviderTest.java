@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagejobs.generation.provider.EditInput;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
@@ -284,6 +285,41 @@ class LocalImageProviderTest {
     assertThat(boxes).hasSize(14);
     assertThat(boxes.get(13).x + boxes.get(13).width).isLessThanOrEqualTo(64);
     assertThat(boxes).allSatisfy(box -> assertThat(box.width).isPositive().isEqualTo(box.height));
+  }
+
+  @Test
+  void givenAnEditWithAMask_thenTheInstructionIsPaintedInsideTheMaskAndTheSourceIsLeftAloneOutside() throws Exception {
+    ReferenceInput source = reference(ReferenceImages.solidPng(64, 36, Color.BLUE));
+    EditInput edit = new EditInput(source, reference(ReferenceImages.mask(64, 36, new Rectangle(0, 0, 32, 36))));
+
+    BufferedImage image = decode(bytes(provider.generate(new GenerationRequest("job-1", 0, 1, "Paint a red sun", "16:9",
+        "1K", "local-v1", List.of(source), edit)).get(10, TimeUnit.SECONDS)));
+
+    assertThat(image.getWidth()).as("the provider's own size for the ratio").isEqualTo(256);
+    Rectangle inside = new Rectangle(0, 0, 128, 144);
+    Rectangle outside = new Rectangle(128, 0, 128, 144);
+    assertThat(count(image, outside, Color.BLUE)).as("outside: the source").isEqualTo(128 * 144);
+    assertThat(count(image, inside, Color.BLUE)).as("inside: tinted").isZero();
+    assertThat(count(image, inside, Color.WHITE)).as("inside: the instruction's words").isGreaterThan(50);
+    BufferedImage another = decode(bytes(provider.generate(new GenerationRequest("job-1", 0, 1, "Paint a green moon",
+        "16:9", "1K", "local-v1", List.of(source), edit)).get(10, TimeUnit.SECONDS)));
+    assertThat(colourAt(image, new Point(10, 10))).as("another instruction, another tint")
+        .isNotEqualTo(colourAt(another, new Point(10, 10)));
+  }
+
+  @Test
+  void givenAnEditWithoutAMaskInPrerenderedMode_thenTheWholeSourceIsPaintedOver() throws Exception {
+    ReferenceInput source = reference(ReferenceImages.solidPng(64, 64, Color.BLUE));
+    GenerationRequest request = new GenerationRequest("job-1", 0, 1, "Make it night", "1:1", "1K", "local-v1",
+        List.of(source, reference(ReferenceImages.solidPng(8, 8, Color.RED))), new EditInput(source, null));
+
+    BufferedImage image = decode(bytes(prerendered("", Duration.ZERO, 0).generate(request).get(10, TimeUnit.SECONDS)));
+
+    assertThat(count(image, new Rectangle(0, 0, 256, 256), Color.BLUE)).isZero();
+    Color underTheTint = colourAt(image, new Point(200, 20));
+    assertThat(underTheTint.getBlue()).as("the source shows through the tint").isGreaterThan(0);
+    assertThat(colourAt(image, centre(ReferenceStrip.layout(1, 256, 256).get(0))))
+        .as("the other reference, in the strip").isEqualTo(Color.RED);
   }
 
   private static ReferenceInput reference(byte[] png) {

@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.imagejobs.generation.provider.EditInput;
 import dev.imagejobs.generation.provider.ErrorClass;
 import dev.imagejobs.generation.provider.GenerationRequest;
 import dev.imagejobs.generation.provider.ImageArtifact;
@@ -23,6 +24,7 @@ import dev.imagejobs.generation.provider.ProviderUsage;
 import dev.imagejobs.generation.provider.ReferenceInput;
 import dev.imagejobs.generation.testing.ReferenceImages;
 import java.awt.Color;
+import java.awt.Rectangle;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,6 +96,35 @@ class NanoBananaProviderTest {
     assertThat(Base64.getDecoder().decode(parts.path(1).path("inlineData").path("data").asString())).isEqualTo(jpeg);
     assertThat(parts.path(2).path("text").asString()).isEqualTo("The same fox, now in winter");
     assertThat(parts.path(2).has("inlineData")).isFalse();
+  }
+
+  @Test
+  void givenAnEdit_thenTheSourceIsTheFirstInlinePartThenTheReferencesThenTheInstructionAndTheMaskIsNotSent()
+      throws Exception {
+    byte[] source = GeminiResponses.png(16, 9, Color.ORANGE);
+    byte[] reference = ReferenceImages.solidJpeg(4, 4, Color.BLUE);
+    byte[] mask = ReferenceImages.mask(16, 9, new Rectangle(0, 0, 8, 9));
+    givenGeminiAnswers(200, GeminiResponses.imageAnswer(GeminiResponses.png(16, 9, Color.BLUE), null));
+    ReferenceInput sourceInput = new ReferenceInput("image/png", source);
+    GenerationRequest request = new GenerationRequest("job-8", 0, 1, "Replace the sky with a storm\n\nStyle: ink",
+        "16:9", null, null, List.of(sourceInput, new ReferenceInput("image/jpeg", reference)),
+        new EditInput(sourceInput, new ReferenceInput("image/png", mask)));
+
+    generate(provider(), request);
+
+    String body = gemini.getAllServeEvents().get(0).getRequest().getBodyAsString();
+    JsonNode parts = GeminiResponses.JSON.readTree(body).path("contents").path(0).path("parts");
+    assertThat(parts.size()).as("source, reference, instruction: no mask").isEqualTo(3);
+    assertThat(parts.path(0).path("inlineData").path("mimeType").asString()).isEqualTo("image/png");
+    assertThat(Base64.getDecoder().decode(parts.path(0).path("inlineData").path("data").asString())).isEqualTo(source);
+    assertThat(parts.path(1).path("inlineData").path("mimeType").asString()).isEqualTo("image/jpeg");
+    assertThat(Base64.getDecoder().decode(parts.path(1).path("inlineData").path("data").asString()))
+        .isEqualTo(reference);
+    assertThat(parts.path(2).path("text").asString()).isEqualTo("Replace the sky with a storm\n\nStyle: ink");
+    assertThat(body).doesNotContain(Base64.getEncoder().encodeToString(mask));
+    gemini.verify(postRequestedFor(urlEqualTo(DEFAULT_PATH)).withRequestBody(equalToJson(
+        "{\"generationConfig\": {\"responseModalities\": [\"TEXT\", \"IMAGE\"], "
+            + "\"imageConfig\": {\"aspectRatio\": \"16:9\"}}}", true, true)));
   }
 
   @Test
