@@ -11,6 +11,7 @@ import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.Traceparent;
 import dev.imagejobs.schemas.avro.EventMetadata;
 import dev.imagejobs.schemas.avro.GenerationStarted;
+import dev.imagejobs.schemas.avro.ImageEdit;
 import dev.imagejobs.schemas.avro.ImageGenerated;
 import dev.imagejobs.schemas.avro.ImageJobCompleted;
 import dev.imagejobs.schemas.avro.JobCompleted;
@@ -18,6 +19,7 @@ import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
 import dev.imagejobs.schemas.avro.JobType;
+import dev.imagejobs.schemas.avro.ReferenceImage;
 import dev.imagejobs.schemas.avro.UploadStarted;
 import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
 import java.io.IOException;
@@ -205,8 +207,13 @@ class StreamsServiceIT {
   private static List<SpecificRecord> lifecycle(String jobId) {
     String trace = Traceparent.newRoot();
     Instant requestedAt = Instant.parse("2026-11-24T10:15:30.123Z");
+    // An edit of a start frame, so every field of the summary has a value.
     JobSpec spec = Events.anAssetKeySpec()
-        .setJobType(JobType.START_FRAME)
+        .setJobType(JobType.EDIT)
+        .setEdit(ImageEdit.newBuilder().setSource(ReferenceImage.newBuilder().setSource("job").setId("frame-1")
+            .setStoragePath("tenant_tenant-a/project_p1/branch_main/scene_scene-1/shot_shot-1/start_frame_frame-1.png")
+            .setContentType("image/png").setSizeBytes(10).setWidth(16).setHeight(9).setSha256("cd".repeat(32))
+            .build()).build())
         .setSceneId("scene-1")
         .setShotId("shot-1")
         .setStyleCapsuleId("noir")
