@@ -15,6 +15,8 @@ import io.r2dbc.spi.Readable;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -28,11 +30,13 @@ import reactor.core.scheduler.Schedulers;
  * Uploaded reference images: each is checked as generated images are (its bytes must be the PNG,
  * JPEG or WebP it is declared as, with a readable header, within the size and dimension limits),
  * written to the bucket at {@code tenant_{t}/project_{p}/references/{id}.{ext}} (durably: its row
- * promises it) and then recorded. A deleted one is forgotten, then its bytes are deleted; a job
+ * promises it) and then recorded; when it cannot be recorded, its bytes are deleted again, so a failed
+ * upload leaves nothing behind. A deleted one is forgotten, then its bytes are deleted; a job
  * created before that fails at generation with a clear reason.
  */
 @Component
 public class UploadedReferences {
+  private static final Logger log = LoggerFactory.getLogger(UploadedReferences.class);
   /** The largest width or height accepted, beyond what any model takes. */
   static final int MAX_DIMENSION = 8192;
   private static final String COLUMNS = "reference_id, tenant_id, project_id, storage_path, content_type,"
@@ -83,7 +87,19 @@ public class UploadedReferences {
         .bind("name", SqlPart.nullable(fileName, String.class))
         .bind("alpha", reference.hasAlpha())
         .map(UploadedReferences::read)
-        .one());
+        .one()
+        .onErrorResume(failure -> forget(new BlobPath(reference.storagePath())).then(Mono.error(failure))));
+  }
+
+  /** Deletes the bytes of an upload that could not be recorded; a failure to delete is only logged. */
+  private Mono<Void> forget(BlobPath path) {
+    return Mono.fromRunnable(() -> store.delete(path))
+        .subscribeOn(Schedulers.boundedElastic())
+        .onErrorResume(failure -> {
+          log.warn("The bytes of an upload that could not be recorded stay at {}: {}", path, failure.toString());
+          return Mono.empty();
+        })
+        .then();
   }
 
   /** A project's references, newest first. */

@@ -20,10 +20,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
@@ -164,6 +166,30 @@ class ReferencesIT extends GatewayIntegrationTest {
         .jsonPath("$.maxReferenceImages").isEqualTo(14)
         .jsonPath("$.referenceTypes").isEqualTo(List.of("image/png", "image/jpeg", "image/webp"))
         .jsonPath("$.edits").isEqualTo(true);
+  }
+
+  @Test
+  void givenAnUploadTheDatabaseRefusesToRecordThenItsBytesAreDeletedAgain() throws IOException {
+    jdbc().execute("""
+        CREATE FUNCTION refuse_upload() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'refused for the test'; END $$""");
+    jdbc().execute("CREATE TRIGGER refuse_upload BEFORE INSERT ON reference_images FOR EACH ROW"
+        + " WHEN (NEW.tenant_id = 'ref-f') EXECUTE FUNCTION refuse_upload()");
+    try {
+      as("ref-f").post().uri(REFERENCES + "?projectId=p1").contentType(PNG).bodyValue(png(8, 8, Color.PINK))
+          .exchange()
+          .expectStatus().is5xxServerError();
+
+      Path folder = STORAGE_DIR.resolve("asset-images/tenant_ref-f");
+      if (Files.exists(folder)) {
+        try (Stream<Path> left = Files.walk(folder)) {
+          assertThat(left.filter(Files::isRegularFile)).as("files of the refused upload").isEmpty();
+        }
+      }
+    } finally {
+      jdbc().execute("DROP TRIGGER refuse_upload ON reference_images");
+      jdbc().execute("DROP FUNCTION refuse_upload()");
+    }
   }
 
   @Test
