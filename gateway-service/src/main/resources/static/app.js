@@ -7,7 +7,8 @@ const TOKEN_KEY = 'imagejobs.token';
 const PROJECTS_KEY = 'imagejobs.projects';
 const TERMINAL = new Set(['completed', 'failed', 'canceled']);
 const EVENT_TYPES = ['JobRequested', 'JobStarted', 'GenerationStarted', 'GenerationAttemptFailed', 'ImageGenerated',
-  'UploadStarted', 'JobCompleted', 'JobFailed', 'JobRetryRequested', 'JobCancelRequested', 'JobCanceled'];
+  'UploadStarted', 'JobCompleted', 'JobFailed', 'JobRetryRequested', 'JobCancelRequested', 'JobCanceled',
+  'VariantSelected'];
 
 const state = {
   token: null,
@@ -465,7 +466,8 @@ function render(row, view) {
       + (view.edit && view.edit.mask ? ' within a mask' : '')
     : view.jobType === 'ASSET_IMAGE_KEY' ? 'asset ' + view.assetId : 'scene ' + view.sceneId + ' / shot ' + view.shotId;
   row.querySelector('[data-testid=job-detail]').textContent = [target, view.aspectRatio, view.imageSize,
-    view.priority && 'priority ' + view.priority, 'attempts ' + view.attemptCount, 'retries ' + view.retryCount,
+    view.priority && 'priority ' + view.priority, view.variantCount > 1 && view.variantCount + ' variants',
+    'attempts ' + view.attemptCount, 'retries ' + view.retryCount,
     'est. $' + (view.estimatedCostMicros / 1e6).toFixed(4)].filter(Boolean).join(' · ');
   const error = row.querySelector('[data-testid=job-error]');
   error.hidden = view.status !== 'failed';
@@ -481,6 +483,69 @@ function render(row, view) {
     showImage(view, image);
   } else {
     image.hidden = true;
+  }
+  renderVariants(row, view);
+}
+
+/**
+ * A job of several variants: each one, its status and cost, the stored ones as thumbnails that can
+ * be chosen as the job's image (POST …/select); the chosen one is marked.
+ */
+function renderVariants(row, view) {
+  const list = row.querySelector('[data-testid=variant-list]');
+  const variants = view.variants || [];
+  list.hidden = variants.length === 0;
+  if (variants.length === 0) {
+    list.replaceChildren();
+    return;
+  }
+  const chosen = view.selectedVariant;
+  const items = variants.map((variant) => {
+    const key = variant.variant + ':' + variant.status + ':' + (variant.variant === chosen);
+    let item = list.querySelector('[data-variant="' + variant.variant + '"]');
+    if (item && item.dataset.key === key) {
+      return item;
+    }
+    item = document.createElement('li');
+    item.dataset.testid = 'variant';
+    item.dataset.variant = variant.variant;
+    item.dataset.status = variant.status;
+    item.dataset.key = key;
+    item.dataset.selected = String(variant.variant === chosen);
+    const caption = document.createElement('span');
+    caption.textContent = 'Variant ' + variant.variant + ' · ' + variant.status + ' · $'
+      + (variant.actualCostMicros / 1e6).toFixed(4) + (variant.variant === chosen ? ' · chosen' : '')
+      + (variant.errorMessage ? ': ' + variant.errorMessage : '');
+    item.append(caption);
+    if (variant.url) {
+      const thumb = document.createElement('img');
+      thumb.alt = 'Variant ' + variant.variant + ' of job ' + view.jobId;
+      loadPrivateImage(thumb, variant.url).catch(showError);
+      const choose = document.createElement('button');
+      choose.type = 'button';
+      choose.dataset.testid = 'choose-variant';
+      choose.textContent = variant.variant === chosen ? 'Chosen' : 'Choose';
+      choose.disabled = variant.variant === chosen || view.status !== 'completed';
+      choose.addEventListener('click', () => selectVariant(view.jobId, variant.variant));
+      item.prepend(thumb);
+      item.append(choose);
+    }
+    return item;
+  });
+  list.replaceChildren(...items);
+}
+
+async function selectVariant(jobId, variant) {
+  clearError();
+  try {
+    const response = await api(API + '/jobs/' + encodeURIComponent(jobId) + '/select', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ variant }),
+    });
+    upsert(await response.json());
+  } catch (e) {
+    showError(e);
   }
 }
 
@@ -559,6 +624,9 @@ function requestBody() {
   }
   if ($('priority').value) {
     body.priority = $('priority').value;
+  }
+  if (Number($('variants').value) > 1) {
+    body.variants = Number($('variants').value);
   }
   if (state.references.length > 0) {
     body.references = state.references.map(({ label, ...reference }) => reference);

@@ -11,6 +11,7 @@ import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
+import dev.imagejobs.schemas.avro.VariantSelected;
 
 /** The few fields of an event an auditor reads first, on one line. */
 final class EventSummary implements LifecycleEventHandler {
@@ -78,6 +79,11 @@ final class EventSummary implements LifecycleEventHandler {
   @Override
   public void on(JobCanceled e) {
     text = "stage=" + e.getStage() + (e.getReason() == null ? "" : " reason: " + abbreviate(e.getReason()));
+  }
+
+  @Override
+  public void on(VariantSelected e) {
+    text = "variant " + e.getVariant() + " chosen: " + e.getStoragePath() + " to " + e.getJobStoragePath();
   }
 
   private static String abbreviate(String value) {

@@ -17,6 +17,7 @@ import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.ImageVariant;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobFailed;
@@ -152,6 +153,35 @@ class GenerationServiceIT {
     BufferedImage image = ImageIO.read(new ByteArrayInputStream(staged));
     assertThat(image.getWidth()).isEqualTo(generated.getWidth()).isEqualTo(256);
     assertThat(image.getHeight()).isEqualTo(generated.getHeight()).isEqualTo(144);
+  }
+
+  @Test
+  void givenAJobOfTwoVariants_whenConsumed_thenBothAreGeneratedStagedApartAndListedInOneAnnouncement()
+      throws Exception {
+    String jobId = UUID.randomUUID().toString();
+    JobRequested requested = Events.aJobRequested(jobId);
+    requested.getSpec().setProvider(COUNTING);
+    requested.getSpec().setVariants(2);
+
+    probe.publish(requested);
+
+    List<LifecycleEvent> events = probe.awaitEventsOf(jobId, e -> e.size() >= 4);
+    assertThat(events).extracting(LifecycleEvent::type).containsExactly(
+        EventType.JOB_REQUESTED, EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
+    assertThat(counting.callsFor(jobId)).isEqualTo(2);
+    ImageGenerated generated = events.get(3).payload(ImageGenerated.class);
+    assertThat(generated.getVariants()).extracting(ImageVariant::getVariant).containsExactly(1, 2);
+    assertThat(generated.getVariants()).extracting(ImageVariant::getPath).containsExactly(
+        "staging/" + jobId + "/attempt-1.png", "staging/" + jobId + "/attempt-1-variant-2.png");
+    assertThat(generated.getStagedRef()).isEqualTo(generated.getVariants().get(0).getPath());
+    for (ImageVariant variant : generated.getVariants()) {
+      assertThat(variant.getErrorClass()).isNull();
+      byte[] staged = Files.readAllBytes(storage.resolve("asset-images").resolve(variant.getPath()));
+      assertThat(variant.getSha256()).isEqualTo(sha256(staged));
+      assertThat(variant.getSizeBytes()).isEqualTo(staged.length);
+      assertThat(variant.getWidth()).isEqualTo(256);
+      assertThat(variant.getHeight()).isEqualTo(144);
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.imagejobs.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
@@ -235,6 +236,40 @@ class WebPageE2EIT {
     }
     assertThat(changedInside).as("pixels changed inside the mask").isPositive();
     assertThat((mask.getRGB(0, 0) >>> 24)).as("the corner was not painted").isZero();
+  }
+
+  @Test
+  void aJobOfThreeVariantsShowsEachAndTheOneChosenBecomesTheJobsImageAtItsPlaceInTheStore() throws Exception {
+    // Given the page following project "variations"
+    browser.get(stack.gatewayUrl() + "/?project=variations&token=" + stack.devToken());
+    WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+    wait.until(d -> "live".equals(byTestId("stream-status").getAttribute("data-state")));
+
+    // When the user asks for three variants of a start frame and chooses the second
+    new Select(byTestId("job-type")).selectByValue("START_FRAME");
+    byTestId("scene-id").sendKeys("s1");
+    byTestId("shot-id").sendKeys("sh1");
+    byTestId("prompt").sendKeys("The harbour at dawn, three ways");
+    new Select(byTestId("variants")).selectByValue("3");
+    byTestId("submit-job").click();
+    WebElement row = wait.until(d -> d.findElements(By.cssSelector("[data-testid=job-row][data-status=completed]"))
+        .stream().findFirst().orElse(null));
+    wait.until(d -> row.findElements(By.cssSelector("[data-testid=variant][data-status=stored] img")).size() == 3);
+    row.findElement(By.cssSelector("[data-testid=variant][data-variant='2'] [data-testid=choose-variant]")).click();
+
+    // Then the second is marked chosen, the job's image is its, and the store has it at the job's path
+    wait.until(d -> "true".equals(row.findElement(By.cssSelector("[data-testid=variant][data-variant='2']"))
+        .getAttribute("data-selected")));
+    String jobId = row.getAttribute("data-job-id");
+    JsonNode view = TestStacks.job(stack, jobId);
+    assertThat(view.get("selectedVariant").asInt()).isEqualTo(2);
+    assertThat(view.get("variants")).hasSize(3);
+    String variantPath = view.at("/variants/1/url").asText();
+    byte[] chosen = TestStacks.get(stack, variantPath).body();
+    assertThat(TestStacks.get(stack, "/api/v1/images/jobs/" + jobId + "/image").body()).isEqualTo(chosen);
+    Path storage = new StateDirectory(stack.stateDir()).storage();
+    Path jobPath = storage.resolve("asset-images").resolve(view.at("/image/storagePath").asText().replace("_v2.", "."));
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(Files.readAllBytes(jobPath)).isEqualTo(chosen));
   }
 
   private static BufferedImage image(String path) throws Exception {

@@ -17,17 +17,20 @@ public final class ModelCatalogue {
   /** The image types every built-in model takes (Gemini's documented input types, less HEIC). */
   public static final List<String> IMAGE_TYPES = List.of("image/png", "image/jpeg", "image/webp");
 
+  /** The most variants a job may ask for, of any model: each is a provider call of its own. */
+  public static final int MAX_VARIANTS = 4;
+
   /** Gemini's documented largest inline image. */
   private static final DataSize INLINE_IMAGE_LIMIT = DataSize.ofMegabytes(7);
 
   private static final Map<String, ModelCapabilities> BUILT_IN = Map.of(
       // The local provider composes any number; 14 keeps it in step with the largest Gemini model.
-      "local-v1", new ModelCapabilities(14, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true),
+      "local-v1", new ModelCapabilities(14, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true, MAX_VARIANTS),
       // "For best results using Gemini 2.5 Flash Image, include a maximum of three images in an input."
-      "gemini-2.5-flash-image", new ModelCapabilities(3, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true),
-      "gemini-2.5-flash-image-preview", new ModelCapabilities(3, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true),
+      "gemini-2.5-flash-image", new ModelCapabilities(3, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true, MAX_VARIANTS),
+      "gemini-2.5-flash-image-preview", new ModelCapabilities(3, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true, MAX_VARIANTS),
       // "... using Gemini 3 Pro Image, include a maximum of 14 images in an input."
-      "gemini-3-pro-image-preview", new ModelCapabilities(14, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true));
+      "gemini-3-pro-image-preview", new ModelCapabilities(14, INLINE_IMAGE_LIMIT, IMAGE_TYPES, true, MAX_VARIANTS));
 
   private final Map<String, ModelCapabilities> models;
 
@@ -55,11 +58,13 @@ public final class ModelCatalogue {
    * @param referenceTypes the media types of the reference images it takes
    * @param edits whether it changes an image it is given as an instruction says (EDIT jobs); false
    *     unless declared, so a model configured without it gets no edits
+   * @param maxVariants how many variants of one request a job may ask for, 1 to {@link #MAX_VARIANTS};
+   *     1 (no variations) unless declared
    */
   public record ModelCapabilities(int maxReferenceImages, DataSize maxReferenceSize, List<String> referenceTypes,
-      boolean edits) {
+      boolean edits, int maxVariants) {
     /** A model that takes no reference images. */
-    public static final ModelCapabilities NONE = new ModelCapabilities(0, DataSize.ofBytes(0), List.of(), false);
+    public static final ModelCapabilities NONE = new ModelCapabilities(0, DataSize.ofBytes(0), List.of(), false, 1);
 
     public ModelCapabilities {
       if (maxReferenceImages < 0) {
@@ -67,6 +72,16 @@ public final class ModelCatalogue {
       }
       maxReferenceSize = maxReferenceSize == null ? INLINE_IMAGE_LIMIT : maxReferenceSize;
       referenceTypes = referenceTypes == null ? IMAGE_TYPES : List.copyOf(referenceTypes);
+      maxVariants = maxVariants == 0 ? 1 : maxVariants;
+      if (maxVariants < 1 || maxVariants > MAX_VARIANTS) {
+        throw new IllegalArgumentException("max-variants must be 1 to " + MAX_VARIANTS + ", not " + maxVariants);
+      }
+    }
+
+    /** Why this model cannot make {@code variants} images of one request, or empty when it can. */
+    public Optional<String> variantsRefusal(String model, int variants) {
+      return variants <= maxVariants ? Optional.empty()
+          : Optional.of("model " + model + " makes at most " + maxVariants + " variants of a request, not " + variants);
     }
 
     /** Why this model cannot run an EDIT job, or empty when it can. */

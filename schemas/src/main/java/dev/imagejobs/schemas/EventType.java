@@ -12,6 +12,7 @@ import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobStarted;
 import dev.imagejobs.schemas.avro.UploadStarted;
+import dev.imagejobs.schemas.avro.VariantSelected;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +39,8 @@ public enum EventType {
   JOB_RETRY_REQUESTED(JobRetryRequested.class, JobRetryRequested::getMetadata, LifecycleEventHandler::on),
   JOB_CANCEL_REQUESTED(
       JobCancelRequested.class, JobCancelRequested::getMetadata, LifecycleEventHandler::on),
-  JOB_CANCELED(JobCanceled.class, JobCanceled::getMetadata, LifecycleEventHandler::on);
+  JOB_CANCELED(JobCanceled.class, JobCanceled::getMetadata, LifecycleEventHandler::on),
+  VARIANT_SELECTED(VariantSelected.class, VariantSelected::getMetadata, LifecycleEventHandler::on);
 
   /** Prefix of every {@code ce_type}; the suffix is the Avro record name. */
   public static final String CE_TYPE_PREFIX = "dev.imagejobs.lifecycle.";

@@ -6,7 +6,8 @@ import java.util.Set;
 /**
  * The one job state machine, used by every service and by the read-model projection:
  * queued → processing → generating → generated → uploading → completed; any non-terminal
- * status → failed or canceled; failed → queued on a manual retry. Enforced by
+ * status → failed or canceled; failed → queued on a manual retry; a completed job's variant may be
+ * selected (again), which leaves it completed. Enforced by
  * {@code JobStateMachineTest}, which walks every (status, event) pair.
  */
 public final class JobStateMachine {
@@ -51,6 +52,7 @@ public final class JobStateMachine {
       case JOB_RETRY_REQUESTED -> current == JobStatus.FAILED ? JobStatus.QUEUED : null;
       case JOB_CANCEL_REQUESTED -> NON_TERMINAL.contains(current) ? current : null;
       case JOB_CANCELED -> NON_TERMINAL.contains(current) ? JobStatus.CANCELED : null;
+      case VARIANT_SELECTED -> current == JobStatus.COMPLETED ? JobStatus.COMPLETED : null;
     };
   }
 }

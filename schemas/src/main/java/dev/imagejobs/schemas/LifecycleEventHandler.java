@@ -11,6 +11,7 @@ import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobStarted;
 import dev.imagejobs.schemas.avro.UploadStarted;
+import dev.imagejobs.schemas.avro.VariantSelected;
 
 /**
  * Typed callbacks for lifecycle events; implement the ones a consumer cares about and hand events
@@ -38,4 +39,6 @@ public interface LifecycleEventHandler {
   default void on(JobCancelRequested event) {}
 
   default void on(JobCanceled event) {}
+
+  default void on(VariantSelected event) {}
 }

@@ -32,6 +32,7 @@ class JobStateMachineTest {
     table.get(JobStatus.GENERATED).put(EventType.UPLOAD_STARTED, JobStatus.UPLOADING);
     table.get(JobStatus.UPLOADING).put(EventType.JOB_COMPLETED, JobStatus.COMPLETED);
     table.get(JobStatus.FAILED).put(EventType.JOB_RETRY_REQUESTED, JobStatus.QUEUED);
+    table.get(JobStatus.COMPLETED).put(EventType.VARIANT_SELECTED, JobStatus.COMPLETED);
     for (JobStatus status : JobStatus.values()) {
       if (!status.isTerminal()) {
         table.get(status).put(EventType.JOB_FAILED, JobStatus.FAILED);
@@ -78,11 +79,13 @@ class JobStateMachineTest {
   }
 
   @Test
-  void terminalStatusesAcceptNothingButARetryOfAFailure() {
+  void terminalStatusesAcceptNothingButARetryOfAFailureAndASelectionOfACompletedJobsVariant() {
     for (JobStatus terminal : List.of(JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED)) {
       for (EventType event : EventType.values()) {
         boolean retryOfFailure = terminal == JobStatus.FAILED && event == EventType.JOB_RETRY_REQUESTED;
-        assertThat(JobStateMachine.allows(terminal, event)).as("%s + %s", terminal, event).isEqualTo(retryOfFailure);
+        boolean selection = terminal == JobStatus.COMPLETED && event == EventType.VARIANT_SELECTED;
+        assertThat(JobStateMachine.allows(terminal, event)).as("%s + %s", terminal, event)
+            .isEqualTo(retryOfFailure || selection);
       }
     }
   }

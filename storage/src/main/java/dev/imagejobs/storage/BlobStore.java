@@ -9,7 +9,9 @@ import java.util.Optional;
 /**
  * Where image bytes live: the staging area written by generation and the final images written by
  * upload. Paths are relative, '/'-separated and validated by {@link BlobPath}; writes are
- * create-if-absent so a redelivered message never overwrites a stored object.
+ * create-if-absent so a redelivered message never overwrites a stored object. The one exception is
+ * {@link #copyReplacing}, for the few objects meant to change (the path of a job of several
+ * variants, which holds the variant chosen last).
  */
 public interface BlobStore {
 
@@ -42,13 +44,33 @@ public interface BlobStore {
    * read from {@code source} before is what gets copied.
    *
    * @return {@link PutOutcome#CREATED}, or {@link PutOutcome#ALREADY_EXISTS} leaving the existing object untouched
-   * @throws StorageException when there is no object at {@code source} or the store cannot be written
+   * @throws MissingObjectException when there is no object at {@code source}
+   * @throws StorageException when the store cannot be written
    */
   default PutOutcome copyIfAbsent(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
     byte[] content = get(source)
-        .orElseThrow(() -> new StorageException("Cannot copy " + source + ": no such object", null))
+        .orElseThrow(() -> new MissingObjectException("Cannot copy " + source + ": no such object", null))
         .content();
     return putIfAbsent(target, content, metadata, durability);
+  }
+
+  /**
+   * Stores at {@code target} the bytes of the object at {@code source} with {@code metadata} of its
+   * own, replacing whatever object is there (or creating one), as durably as {@code durability}
+   * asks. The only write that replaces: readers of {@code target} see the old object or the new one,
+   * each whole with its own metadata, never a missing, partial or mixed one, and after a crash at
+   * any moment they see one or the other too. The source stays. Like {@link #copyIfAbsent}, meant
+   * for sources that are never rewritten (stored images): what a caller read from {@code source}
+   * before is what gets copied. Repeating the call leaves the same object; of two concurrent calls
+   * one wins whole.
+   *
+   * <p>This default refuses: a store offers it only where it can replace an object atomically.
+   *
+   * @throws MissingObjectException when there is no object at {@code source}; {@code target} is untouched
+   * @throws StorageException when the store cannot be written (callers may retry)
+   */
+  default void copyReplacing(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot replace objects");
   }
 
   /** The object at {@code path}, if any. */

@@ -1,8 +1,7 @@
 package dev.imagejobs.storage;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -19,7 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * object exists, so a crash never leaves a partial object and an existing object is never replaced.
  * Safe for several threads and several processes sharing one root.
  *
+ * <p>{@link #copyReplacing} replaces an object with two renames, so readers check that what they
+ * read belongs together: the sidecar of a replacing write names the SHA-256 of its bytes and is
+ * published as a pending sidecar {@code <name>~meta-next} before the bytes, then renamed over the
+ * sidecar. A reader that finds a pending sidecar describing the bytes it read takes it; one that
+ * sees the sidecar change while it reads starts again (see {@link #copyReplacing}).
+ *
  * <p>A write that must survive a crash of the machine ({@link Durability#SURVIVES_MACHINE_CRASH})
  * fsyncs the bytes and the sidecar before publishing them, and the directory (and any directory it
  * had to create) after; other writes and deletes fsync nothing, which still leaves them whole after a
@@ -54,14 +61,22 @@ public final class FilesystemBlobStore implements BlobStore {
   /** '~' cannot occur in a {@link BlobPath}, so store-internal files never collide with objects. */
   static final String INTERNAL_MARKER = "~";
   static final String SIDECAR_SUFFIX = INTERNAL_MARKER + "meta";
+  /** The sidecar of a replacing write while its bytes are published ({@link #copyReplacing}). */
+  static final String PENDING_SIDECAR_SUFFIX = INTERNAL_MARKER + "meta-next";
   static final String LOCK_DIRECTORY = INTERNAL_MARKER + "locks";
   private static final String TEMP_SUFFIX = ".tmp";
   private static final int LOCK_STRIPES = 64;
   private static final int DIRECTORY_RACE_RETRIES = 3;
+  /** Reads that see a replace finish meanwhile start over this often before they take the path's lock. */
+  private static final int OPTIMISTIC_READS = 4;
 
   private static final String CONTENT_TYPE = "contentType";
   private static final String CACHE_CONTROL = "cacheControl";
   private static final String CUSTOM_PREFIX = "custom.";
+  /** Sidecar keys of a replacing write, outside {@link #CUSTOM_PREFIX}: the SHA-256 of the bytes it describes. */
+  static final String OBJECT_SHA256 = "object.sha256";
+  /** ... and an id of the write, so that two replaces with equal metadata never leave equal sidecars. */
+  static final String OBJECT_WRITE = "object.write";
   private static final String UNKNOWN_CONTENT_TYPE = "application/octet-stream";
 
   /**
@@ -128,7 +143,7 @@ public final class FilesystemBlobStore implements BlobStore {
         return alreadyExists(to, durable);
       }
       if (!Files.isRegularFile(from)) {
-        throw new StorageException("Cannot copy " + source + ": no such object", null);
+        throw new MissingObjectException("Cannot copy " + source + ": no such object", null);
       }
       createDirectories(to.getParent(), durable);
       if (durable) {
@@ -141,6 +156,7 @@ public final class FilesystemBlobStore implements BlobStore {
           if (Files.exists(to)) {
             return false;
           }
+          Files.deleteIfExists(pendingSidecarOf(to));
           Files.move(sidecarTemp, sidecar, StandardCopyOption.ATOMIC_MOVE);
           try {
             Files.createLink(to, from);
@@ -171,28 +187,149 @@ public final class FilesystemBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Links the source's file at a temporary name beside {@code target} (copying the bytes where hard
+   * links are not possible) and writes the new sidecar, naming the SHA-256 of those bytes, to a
+   * temporary file; then, holding the target's lock, renames the sidecar to the pending sidecar
+   * {@code <name>~meta-next}, the bytes over the target, and the pending sidecar over the sidecar.
+   * A durable replace fsyncs the source's file (cheap once it is on disk) and the new sidecar
+   * before the renames and the folder after them, as every durable write does.
+   *
+   * <p>Readers hold no lock. One that sees the sidecar change while it reads starts again; one that
+   * finds a pending sidecar takes it for the bytes it read when its SHA-256 is theirs, so between
+   * the renames it reads the old object or the new one whole. A crash leaves a state readers read
+   * the same way: before the bytes' rename, the old object (with a pending sidecar that describes
+   * other bytes, which is ignored); between the bytes' rename and the sidecar's, the new bytes and a
+   * pending sidecar describing them, which readers take (hashing the bytes to check, on every read,
+   * until the next write of the path); after both, the new object. The next replace, create or
+   * delete of the path overwrites or removes a pending sidecar left behind.
+   */
+  @Override
+  public void copyReplacing(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
+    Path from = resolve(source);
+    Path to = resolve(target);
+    boolean durable = durability == Durability.SURVIVES_MACHINE_CRASH;
+    try {
+      if (!Files.isRegularFile(from)) {
+        throw new MissingObjectException("Cannot copy " + source + " over " + target + ": no such object", null);
+      }
+      if (Files.isDirectory(to)) {
+        throw new IOException(to + " is a folder of other objects");
+      }
+      Path dataTemp = linkOrCopyBeside(source, from, to, durable);
+      Path sidecarTemp = null;
+      try {
+        String sha256;
+        try (FileChannel bytes = FileChannel.open(dataTemp, StandardOpenOption.READ)) {
+          if (durable) {
+            force(bytes);
+          }
+          sha256 = sha256(bytes);
+        }
+        sidecarTemp = writeTemp(sidecarOf(to), serialize(metadata,
+            Map.of(OBJECT_SHA256, sha256, OBJECT_WRITE, UUID.randomUUID().toString())), durable);
+        Path pendingTemp = sidecarTemp;
+        withLock(target, () -> {
+          if (Files.isDirectory(to)) {
+            throw new IOException(to + " is a folder of other objects");
+          }
+          Path pending = pendingSidecarOf(to);
+          Files.move(pendingTemp, pending, StandardCopyOption.ATOMIC_MOVE);
+          // Over a name of the same file (the target already holds these bytes) this changes nothing
+          // and the temporary name stays, removed below.
+          Files.move(dataTemp, to, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(pending, sidecarOf(to), StandardCopyOption.ATOMIC_MOVE);
+          return null;
+        });
+        sidecarTemp = null;
+        if (durable) {
+          fsyncDirectory(to.getParent());
+        }
+      } finally {
+        Files.deleteIfExists(dataTemp);
+        if (sidecarTemp != null) {
+          Files.deleteIfExists(sidecarTemp);
+        }
+      }
+    } catch (IOException e) {
+      throw new StorageException("Cannot copy " + source + " over " + target, e);
+    }
+  }
+
+  /**
+   * A temporary name beside {@code to} for the source's bytes: a hard link to its file, or a copy
+   * where links are not possible (another filesystem); tries again when a concurrent delete removed
+   * the folder that had just become empty.
+   *
+   * @throws MissingObjectException when the source went away
+   */
+  private Path linkOrCopyBeside(BlobPath source, Path from, Path to, boolean durable) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      createDirectories(to.getParent(), durable);
+      Path temp = tempBeside(to);
+      try {
+        Files.createLink(temp, from);
+        return temp;
+      } catch (UnsupportedOperationException | IOException e) {
+        if (!Files.isRegularFile(from)) {
+          throw new MissingObjectException("Cannot copy " + source + ": no such object", e);
+        }
+        if (!Files.isDirectory(to.getParent())) {
+          if (attempt == DIRECTORY_RACE_RETRIES) {
+            throw e;
+          }
+          continue;
+        }
+        return writeTemp(to, Files.readAllBytes(from), false);
+      }
+    }
+  }
+
   @Override
   public Optional<Blob> get(BlobPath path) {
     Path file = resolve(path);
     try {
-      byte[] content = Files.readAllBytes(file);
-      return Optional.of(new Blob(content, readSidecar(sidecarOf(file), path)));
+      return readSettled(path, () -> readOnce(path, file));
+    } catch (IOException e) {
+      throw new StorageException("Cannot read " + path, e);
+    }
+  }
+
+  /** One try of {@link #get}; null when a replace or delete finished meanwhile. */
+  private Optional<Blob> readOnce(BlobPath path, Path file) throws IOException {
+    byte[] sidecarBefore = readIfExists(sidecarOf(file));
+    byte[] content;
+    try {
+      content = Files.readAllBytes(file);
     } catch (IOException e) {
       // Absent, or a folder of other objects, or below a file: no object either way.
       if (!Files.isRegularFile(file)) {
         return Optional.empty();
       }
-      throw new StorageException("Cannot read " + path, e);
+      throw e;
     }
+    BlobMetadata metadata = settledMetadata(path, file, sidecarBefore, () -> Sha256.hex(content));
+    return metadata == null ? null : Optional.of(new Blob(content, metadata));
   }
 
   /**
    * Opens the file itself: its bytes are read as the caller consumes them, and an object deleted
-   * after it was opened stays readable until it is closed.
+   * or replaced after it was opened stays readable, with the metadata of those bytes, until it is
+   * closed.
    */
   @Override
   public Optional<BlobStream> openStream(BlobPath path) {
     Path file = resolve(path);
+    try {
+      return readSettled(path, () -> openOnce(path, file));
+    } catch (IOException e) {
+      throw new StorageException("Cannot read " + path, e);
+    }
+  }
+
+  /** One try of {@link #openStream}; null when a replace or delete finished meanwhile. */
+  private Optional<BlobStream> openOnce(BlobPath path, Path file) throws IOException {
+    byte[] sidecarBefore = readIfExists(sidecarOf(file));
     FileChannel channel;
     try {
       channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -200,19 +337,74 @@ public final class FilesystemBlobStore implements BlobStore {
       if (!Files.isRegularFile(file)) {
         return Optional.empty();
       }
-      throw new StorageException("Cannot read " + path, e);
+      throw e;
     }
     try {
-      return Optional.of(new BlobStream(Channels.newInputStream(channel), channel.size(),
-          readSidecar(sidecarOf(file), path)));
+      BlobMetadata metadata = settledMetadata(path, file, sidecarBefore, () -> sha256(channel));
+      if (metadata == null) {
+        channel.close();
+        return null;
+      }
+      return Optional.of(new BlobStream(Channels.newInputStream(channel), channel.size(), metadata));
     } catch (IOException | RuntimeException e) {
       try {
         channel.close();
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      throw e instanceof StorageException known ? known : new StorageException("Cannot read " + path, e);
+      throw e;
     }
+  }
+
+  /**
+   * Runs {@code read} until it sees the object settled (no replace finished while it read); after a
+   * few tries, once more holding the path's lock, which every replace holds throughout.
+   */
+  private <T> Optional<T> readSettled(BlobPath path, LockedAction<Optional<T>> read) throws IOException {
+    for (int attempt = 1; attempt <= OPTIMISTIC_READS; attempt++) {
+      Optional<T> result = read.run();
+      if (result != null) {
+        return result;
+      }
+    }
+    Optional<T> result = withLock(path, read);
+    if (result == null) {
+      throw new IOException("The metadata of " + path + " changed while the path's lock was held");
+    }
+    return result;
+  }
+
+  /**
+   * The metadata of the bytes a reader took between reading {@code sidecarBefore} and calling this,
+   * or null when the sidecar changed meanwhile (a replace or a delete finished: read again). A
+   * pending sidecar is a replace under way, or one cut short by a crash: it describes the bytes
+   * taken when its SHA-256 is theirs; otherwise they are the older object's, described by the
+   * sidecar.
+   */
+  private static BlobMetadata settledMetadata(BlobPath path, Path file, byte[] sidecarBefore, BytesDigest taken)
+      throws IOException {
+    byte[] pending = readIfExists(pendingSidecarOf(file));
+    byte[] sidecar = readIfExists(sidecarOf(file));
+    if (!Arrays.equals(sidecarBefore, sidecar)) {
+      return null;
+    }
+    if (pending != null) {
+      Properties next = parse(pending);
+      if (taken.sha256().equals(next.getProperty(OBJECT_SHA256))) {
+        return metadataOf(next);
+      }
+    }
+    if (sidecar == null) {
+      // Only a file copied in by hand has no sidecar: serve it as untyped bytes.
+      log.warn("Object {} has no metadata sidecar", path);
+      return new BlobMetadata(UNKNOWN_CONTENT_TYPE, null, Map.of());
+    }
+    return metadataOf(parse(sidecar));
+  }
+
+  /** The SHA-256 of the bytes a reader took; computed only to match a pending sidecar. */
+  private interface BytesDigest {
+    String sha256() throws IOException;
   }
 
   @Override
@@ -225,6 +417,7 @@ public final class FilesystemBlobStore implements BlobStore {
         }
         boolean deleted = !Files.isDirectory(file) && Files.deleteIfExists(file);
         Files.deleteIfExists(sidecarOf(file));
+        Files.deleteIfExists(pendingSidecarOf(file));
         return deleted;
       });
       if (existed) {
@@ -304,7 +497,9 @@ public final class FilesystemBlobStore implements BlobStore {
           return false;
         }
         // The sidecar is published first so a visible object always has its metadata; an orphan
-        // sidecar left by a crash before the link below is overwritten by the next writer.
+        // sidecar left by a crash before the link below is overwritten by the next writer, and so
+        // is a pending one left by a replace cut short.
+        Files.deleteIfExists(pendingSidecarOf(target));
         Files.move(publishedSidecar, sidecar, StandardCopyOption.ATOMIC_MOVE);
         return link(dataTemp, target);
       });
@@ -373,8 +568,7 @@ public final class FilesystemBlobStore implements BlobStore {
   }
 
   private Path writeTemp(Path beside, byte[] content, boolean durable) throws IOException {
-    String unique = UUID.randomUUID().toString().replace("-", "");
-    Path temp = beside.resolveSibling(beside.getFileName() + INTERNAL_MARKER + unique + TEMP_SUFFIX);
+    Path temp = tempBeside(beside);
     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ByteBuffer buffer = ByteBuffer.wrap(content);
       while (buffer.hasRemaining()) {
@@ -388,6 +582,12 @@ public final class FilesystemBlobStore implements BlobStore {
       throw e;
     }
     return temp;
+  }
+
+  /** A new temporary name in the folder of {@code file}, starting with its name. */
+  private static Path tempBeside(Path file) {
+    String unique = UUID.randomUUID().toString().replace("-", "");
+    return file.resolveSibling(file.getFileName() + INTERNAL_MARKER + unique + TEMP_SUFFIX);
   }
 
   /**
@@ -477,8 +677,46 @@ public final class FilesystemBlobStore implements BlobStore {
     return file.resolveSibling(file.getFileName() + SIDECAR_SUFFIX);
   }
 
+  private static Path pendingSidecarOf(Path file) {
+    return file.resolveSibling(file.getFileName() + PENDING_SIDECAR_SUFFIX);
+  }
+
+  /** The whole file, or null when there is none (nor a folder it could be in). */
+  private static byte[] readIfExists(Path file) throws IOException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      if (!Files.isRegularFile(file)) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  /** SHA-256 of the channel's file from its start, read without moving the channel's position. */
+  private static String sha256(FileChannel channel) throws IOException {
+    MessageDigest digest = Sha256.newDigest();
+    ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    long position = 0;
+    for (int read = channel.read(buffer, position); read > 0; read = channel.read(buffer, position)) {
+      position += read;
+      buffer.flip();
+      digest.update(buffer);
+      buffer.clear();
+    }
+    return Sha256.hex(digest);
+  }
+
   private static byte[] serialize(BlobMetadata metadata) throws IOException {
+    return serialize(metadata, Map.of());
+  }
+
+  /** The sidecar of {@code metadata}, with {@code internal} keys of the store beside its own. */
+  private static byte[] serialize(BlobMetadata metadata, Map<String, String> internal) throws IOException {
     Properties properties = new Properties();
+    internal.forEach(properties::setProperty);
     if (metadata.contentType() != null) {
       properties.setProperty(CONTENT_TYPE, metadata.contentType());
     }
@@ -491,15 +729,13 @@ public final class FilesystemBlobStore implements BlobStore {
     return text.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static BlobMetadata readSidecar(Path sidecar, BlobPath path) throws IOException {
+  private static Properties parse(byte[] sidecar) throws IOException {
     Properties properties = new Properties();
-    try (InputStream in = Files.newInputStream(sidecar)) {
-      properties.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-    } catch (NoSuchFileException e) {
-      // Only a file copied in by hand has no sidecar: serve it as untyped bytes.
-      log.warn("Object {} has no metadata sidecar", path);
-      return new BlobMetadata(UNKNOWN_CONTENT_TYPE, null, Map.of());
-    }
+    properties.load(new StringReader(new String(sidecar, StandardCharsets.UTF_8)));
+    return properties;
+  }
+
+  private static BlobMetadata metadataOf(Properties properties) {
     Map<String, String> custom = new HashMap<>();
     for (String key : properties.stringPropertyNames()) {
       if (key.startsWith(CUSTOM_PREFIX)) {

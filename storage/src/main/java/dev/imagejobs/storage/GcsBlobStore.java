@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  * A {@link BlobStore} on a Google Cloud Storage bucket: each object is named
  * {@code prefix + path}, its metadata kept as the object's content type, Cache-Control and custom
  * metadata. Writes carry the {@code ifGenerationMatch=0} precondition, so GCS itself refuses to
- * replace an existing object, whichever instance writes. Objects stay private; readers outside the
- * services get V4 signed URLs ({@link #signedUrl}).
+ * replace an existing object, whichever instance writes; only {@link #copyReplacing} goes without
+ * it. Objects stay private; readers outside the services get V4 signed URLs ({@link #signedUrl}).
  *
  * <p>The client retries a write that failed transiently, which is safe because of the
  * precondition; a retry of a write that in fact succeeded answers {@link PutOutcome#ALREADY_EXISTS}
@@ -124,7 +124,32 @@ public final class GcsBlobStore implements BlobStore {
       if (e.getCode() == PRECONDITION_FAILED) {
         return PutOutcome.ALREADY_EXISTS;
       }
+      if (e.getCode() == NOT_FOUND) {
+        throw new MissingObjectException("Cannot copy " + source + ": no such object", e);
+      }
       throw translate("Cannot copy " + source + " to " + target, e);
+    }
+  }
+
+  /**
+   * A copy made by GCS itself, as {@link #copyIfAbsent} but without a precondition on the target: GCS
+   * writes a new generation of the object whole, so readers (which read the bytes of the generation
+   * whose metadata they read) see the old generation or the new one. The bucket keeps every write, so
+   * {@code durability} changes nothing.
+   */
+  @Override
+  public void copyReplacing(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
+    Storage.CopyRequest request = Storage.CopyRequest.newBuilder()
+        .setSource(blobId(source))
+        .setTarget(infoOf(target, metadata))
+        .build();
+    try {
+      storage.copy(request).getResult();
+    } catch (com.google.cloud.storage.StorageException e) {
+      if (e.getCode() == NOT_FOUND) {
+        throw new MissingObjectException("Cannot copy " + source + " over " + target + ": no such object", e);
+      }
+      throw translate("Cannot copy " + source + " over " + target, e);
     }
   }
 
@@ -263,7 +288,7 @@ public final class GcsBlobStore implements BlobStore {
   private static Instant createdAt(com.google.cloud.storage.Blob object) {
     OffsetDateTime created = object.getCreateTimeOffsetDateTime();
     if (created == null) {
-      // Objects here are never rewritten, so the update time is the creation time.
+      // Each generation is written whole and never changed, so its update time is its creation time.
       created = object.getUpdateTimeOffsetDateTime();
     }
     if (created == null) {

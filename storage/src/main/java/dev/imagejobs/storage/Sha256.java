@@ -10,10 +10,20 @@ public final class Sha256 {
 
   /** Lower-case hex SHA-256 of {@code content}. */
   public static String hex(byte[] content) {
+    return HexFormat.of().formatHex(newDigest().digest(content));
+  }
+
+  /** A fresh SHA-256 digest, for bytes read in parts; {@link #hex(MessageDigest)} finishes it. */
+  static MessageDigest newDigest() {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every Java platform provides SHA-256", e);
     }
+  }
+
+  /** Lower-case hex of what {@code digest} has been fed so far; resets it. */
+  static String hex(MessageDigest digest) {
+    return HexFormat.of().formatHex(digest.digest());
   }
 }

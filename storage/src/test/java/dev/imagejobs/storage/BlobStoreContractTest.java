@@ -166,6 +166,94 @@ public abstract class BlobStoreContractTest {
   }
 
   @Test
+  void givenAnObjectAtTheTarget_whenCopiedReplacing_thenTheTargetHasTheSourcesBytesWithTheNewMetadata() {
+    BlobPath variant = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-1_v2.png");
+    BlobMetadata variantMetadata = new BlobMetadata("image/png", "private", Map.of("variant", "2"));
+    store.putIfAbsent(variant, bytes("second variant"), variantMetadata);
+    store.putIfAbsent(PATH, bytes("first variant"), PNG_METADATA);
+    BlobMetadata chosen = new BlobMetadata("image/webp", "private, no-cache", Map.of("jobId", "job-1", "variant", "2"));
+
+    store.copyReplacing(variant, PATH, chosen, Durability.SURVIVES_MACHINE_CRASH);
+
+    Blob replaced = store.get(PATH).orElseThrow();
+    assertThat(replaced.content()).isEqualTo(bytes("second variant"));
+    assertThat(replaced.metadata()).isEqualTo(chosen);
+    assertThat(store.get(variant).orElseThrow()).satisfies(source -> {
+      assertThat(source.content()).isEqualTo(bytes("second variant"));
+      assertThat(source.metadata()).isEqualTo(variantMetadata);
+    });
+  }
+
+  @Test
+  void givenNoObjectAtTheTarget_whenCopiedReplacing_thenItIsCreated() {
+    BlobPath variant = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-1_v2.png");
+    store.putIfAbsent(variant, bytes("second variant"), PNG_METADATA);
+
+    store.copyReplacing(variant, PATH, PNG_METADATA, Durability.SURVIVES_PROCESS_CRASH);
+
+    assertThat(store.get(PATH).orElseThrow().content()).isEqualTo(bytes("second variant"));
+    assertThat(store.get(PATH).orElseThrow().metadata()).isEqualTo(PNG_METADATA);
+  }
+
+  @Test
+  void givenNoSourceObject_whenCopiedReplacing_thenMissingObjectExceptionAndTheTargetIsUntouched() {
+    store.putIfAbsent(PATH, bytes("first variant"), PNG_METADATA);
+    BlobPath missing = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-1_v3.png");
+
+    assertThatThrownBy(() -> store.copyReplacing(missing, PATH, new BlobMetadata("image/jpeg", null, Map.of()),
+            Durability.SURVIVES_MACHINE_CRASH))
+        .isInstanceOf(MissingObjectException.class)
+        .hasMessageContaining(missing.value());
+    assertThat(store.get(PATH).orElseThrow().content()).isEqualTo(bytes("first variant"));
+    assertThat(store.get(PATH).orElseThrow().metadata()).isEqualTo(PNG_METADATA);
+    assertThat(store.get(missing)).isEmpty();
+  }
+
+  @Test
+  void givenAReplacedObject_whenReplacedAgainAndThenBack_thenEachTimeTheLatestCopyWholeAndOtherWritesStillCreateIfAbsent() {
+    BlobPath first = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-1_v1.png");
+    BlobPath second = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-1_v2.png");
+    BlobMetadata firstMetadata = new BlobMetadata("image/png", null, Map.of("variant", "1"));
+    BlobMetadata secondMetadata = new BlobMetadata("image/jpeg", null, Map.of("variant", "2"));
+    store.putIfAbsent(first, bytes("first variant"), PNG_METADATA);
+    store.putIfAbsent(second, bytes("second variant, longer"), PNG_METADATA);
+    store.copyIfAbsent(first, PATH, firstMetadata, Durability.SURVIVES_MACHINE_CRASH);
+
+    store.copyReplacing(second, PATH, secondMetadata, Durability.SURVIVES_MACHINE_CRASH);
+    store.copyReplacing(second, PATH, secondMetadata, Durability.SURVIVES_MACHINE_CRASH);
+    assertThat(store.get(PATH).orElseThrow()).satisfies(blob -> {
+      assertThat(blob.content()).isEqualTo(bytes("second variant, longer"));
+      assertThat(blob.metadata()).isEqualTo(secondMetadata);
+    });
+    store.copyReplacing(first, PATH, firstMetadata, Durability.SURVIVES_MACHINE_CRASH);
+
+    assertThat(store.get(PATH).orElseThrow()).satisfies(blob -> {
+      assertThat(blob.content()).isEqualTo(bytes("first variant"));
+      assertThat(blob.metadata()).isEqualTo(firstMetadata);
+    });
+    assertThat(store.putIfAbsent(PATH, bytes("other"), PNG_METADATA)).isEqualTo(PutOutcome.ALREADY_EXISTS);
+    assertThat(store.copyIfAbsent(second, PATH, secondMetadata, Durability.SURVIVES_MACHINE_CRASH))
+        .isEqualTo(PutOutcome.ALREADY_EXISTS);
+    assertThat(store.get(PATH).orElseThrow().content()).isEqualTo(bytes("first variant"));
+    assertThat(store.list(BlobPath.of("project_p1"))).extracting(entry -> entry.path().value())
+        .containsExactly(PATH.value(), first.value(), second.value());
+  }
+
+  @Test
+  void givenAReplacedObject_whenDeleted_thenGoneAndThePathCanBeCreatedAgain() {
+    BlobPath variant = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-1_v2.png");
+    store.putIfAbsent(variant, bytes("second variant"), PNG_METADATA);
+    store.copyReplacing(variant, PATH, PNG_METADATA, Durability.SURVIVES_MACHINE_CRASH);
+
+    assertThat(store.delete(PATH)).isTrue();
+
+    assertThat(store.get(PATH)).isEmpty();
+    BlobMetadata other = new BlobMetadata("image/jpeg", null, Map.of());
+    assertThat(store.putIfAbsent(PATH, bytes("second variant"), other)).isEqualTo(PutOutcome.CREATED);
+    assertThat(store.get(PATH).orElseThrow().metadata()).isEqualTo(other);
+  }
+
+  @Test
   void givenNoObject_whenGet_thenEmpty() {
     assertThat(store.get(PATH)).isEmpty();
   }

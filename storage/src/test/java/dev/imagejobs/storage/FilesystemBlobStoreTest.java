@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +18,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FilesystemBlobStoreTest extends BlobStoreContractTest {
+
+  private static final BlobPath VARIANT = BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-1_v2.png");
+  private static final BlobMetadata CHOSEN =
+      new BlobMetadata("image/png", "private, no-cache", Map.of("jobId", "job-1", "variant", "2"));
 
   @TempDir
   Path temp;
@@ -216,6 +222,193 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
     Object stagedFile = Files.readAttributes(root.resolve(staged.value()), BasicFileAttributes.class).fileKey();
     Object finalFile = Files.readAttributes(root.resolve(PATH.value()), BasicFileAttributes.class).fileKey();
     assertThat(finalFile).as("one file, linked twice").isEqualTo(stagedFile);
+  }
+
+  @Test
+  void givenAVariantThatMustSurviveAMachineCrash_whenCopiedReplacingInAnExistingFolder_thenItsFileTheSidecarAndTheFolderAreSynced()
+      throws IOException {
+    store.putIfAbsent(VARIANT, bytes("second variant"), PNG_METADATA);
+    store.putIfAbsent(PATH, bytes("first variant"), PNG_METADATA);
+    long before = filesystem().syncs();
+
+    store.copyReplacing(VARIANT, PATH, CHOSEN, Durability.SURVIVES_MACHINE_CRASH);
+
+    // The variant's fsync finds nothing left to write; the sidecar and the folder are new.
+    assertThat(filesystem().syncs() - before).isEqualTo(3);
+    assertThat(fileKeyOf(PATH)).as("one file, linked twice").isEqualTo(fileKeyOf(VARIANT));
+    assertThat(filesystemFiles()).noneMatch(name -> name.endsWith(".tmp") || name.endsWith("~meta-next"));
+  }
+
+  @Test
+  void givenAReplaceThatNeedNotSurviveAMachineCrash_whenCopiedReplacing_thenNothingIsSynced() {
+    store.putIfAbsent(VARIANT, bytes("second variant"), PNG_METADATA);
+    store.putIfAbsent(PATH, bytes("first variant"), PNG_METADATA);
+    long before = filesystem().syncs();
+
+    store.copyReplacing(VARIANT, PATH, CHOSEN, Durability.SURVIVES_PROCESS_CRASH);
+
+    assertThat(filesystem().syncs()).isEqualTo(before);
+    assertThat(store.get(PATH).orElseThrow().metadata()).isEqualTo(CHOSEN);
+  }
+
+  @Test
+  void givenTheTargetIsAlreadyALinkOfTheSourcesFile_whenCopiedReplacing_thenOnlyTheMetadataChangesAndNoNameIsLeft()
+      throws IOException {
+    store.putIfAbsent(VARIANT, bytes("second variant"), PNG_METADATA);
+    store.copyIfAbsent(VARIANT, PATH, PNG_METADATA, Durability.SURVIVES_MACHINE_CRASH);
+
+    store.copyReplacing(VARIANT, PATH, CHOSEN, Durability.SURVIVES_MACHINE_CRASH);
+
+    assertThat(store.get(PATH).orElseThrow()).satisfies(blob -> {
+      assertThat(blob.content()).isEqualTo(bytes("second variant"));
+      assertThat(blob.metadata()).isEqualTo(CHOSEN);
+    });
+    assertThat(filesystemFiles()).filteredOn(name -> !name.startsWith(FilesystemBlobStore.LOCK_DIRECTORY))
+        .noneMatch(name -> name.contains("~") && !name.endsWith("~meta"));
+  }
+
+  @Test
+  void givenAReplacedObject_whenOpenedAsAStream_thenTheNewBytesAndMetadata() throws Exception {
+    store.putIfAbsent(VARIANT, bytes("second variant"), PNG_METADATA);
+    store.putIfAbsent(PATH, bytes("first variant"), PNG_METADATA);
+
+    store.copyReplacing(VARIANT, PATH, CHOSEN, Durability.SURVIVES_MACHINE_CRASH);
+
+    try (BlobStream stream = store.openStream(PATH).orElseThrow()) {
+      assertThat(stream.metadata()).isEqualTo(CHOSEN);
+      assertThat(stream.content().readAllBytes()).isEqualTo(bytes("second variant"));
+    }
+  }
+
+  @Test
+  void givenACrashAfterThePendingSidecarWasPublishedButBeforeTheBytes_whenRead_thenTheOldObjectWhole() throws IOException {
+    store.putIfAbsent(PATH, bytes("first variant"), PNG_METADATA);
+    Files.writeString(pendingSidecar(PATH), pendingSidecarText(CHOSEN, bytes("second variant")));
+
+    assertThat(store.get(PATH).orElseThrow()).satisfies(blob -> {
+      assertThat(blob.content()).isEqualTo(bytes("first variant"));
+      assertThat(blob.metadata()).isEqualTo(PNG_METADATA);
+    });
+    try (BlobStream stream = store.openStream(PATH).orElseThrow()) {
+      assertThat(stream.metadata()).isEqualTo(PNG_METADATA);
+      assertThat(stream.content().readAllBytes()).isEqualTo(bytes("first variant"));
+    }
+  }
+
+  @Test
+  void givenACrashBetweenTheBytesAndTheSidecarRename_whenRead_thenTheNewObjectWholeUntilTheNextWriteTidiesUp()
+      throws IOException {
+    store.putIfAbsent(PATH, bytes("first variant"), PNG_METADATA);
+    Files.writeString(pendingSidecar(PATH), pendingSidecarText(CHOSEN, bytes("second variant")));
+    Path replacement = Files.writeString(root.resolve(PATH.value() + "~crash.tmp"), "second variant");
+    Files.move(replacement, root.resolve(PATH.value()), StandardCopyOption.ATOMIC_MOVE);
+
+    assertThat(store.get(PATH).orElseThrow()).satisfies(blob -> {
+      assertThat(blob.content()).isEqualTo(bytes("second variant"));
+      assertThat(blob.metadata()).isEqualTo(CHOSEN);
+    });
+    try (BlobStream stream = store.openStream(PATH).orElseThrow()) {
+      assertThat(stream.metadata()).isEqualTo(CHOSEN);
+      assertThat(stream.content().readAllBytes()).isEqualTo(bytes("second variant"));
+    }
+
+    store.putIfAbsent(VARIANT, bytes("third variant"), PNG_METADATA);
+    store.copyReplacing(VARIANT, PATH, PNG_METADATA, Durability.SURVIVES_MACHINE_CRASH);
+
+    assertThat(pendingSidecar(PATH)).doesNotExist();
+    assertThat(store.get(PATH).orElseThrow().content()).isEqualTo(bytes("third variant"));
+  }
+
+  @Test
+  void givenAPendingSidecarOfAReplaceCutShortOnAnAbsentPath_whenTheSameBytesArePut_thenTheyReadWithThePutsMetadata()
+      throws IOException {
+    Files.createDirectories(root.resolve(PATH.value()).getParent());
+    Files.writeString(pendingSidecar(PATH), pendingSidecarText(CHOSEN, bytes("image")));
+
+    assertThat(store.get(PATH)).isEmpty();
+    store.putIfAbsent(PATH, bytes("image"), PNG_METADATA);
+
+    assertThat(store.get(PATH).orElseThrow().metadata()).isEqualTo(PNG_METADATA);
+    assertThat(pendingSidecar(PATH)).doesNotExist();
+  }
+
+  @Test
+  void givenReadersDuringManyReplaces_whenTheyRead_thenEachSeesBytesAndMetadataOfOneVariantNeverMixed() throws Exception {
+    BlobPath[] variants = {
+        BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-1_v1.png"),
+        BlobPath.of("project_p1", "branch_main", "master-assets", "hero_job-1_v2.png")};
+    for (int v = 0; v < variants.length; v++) {
+      store.putIfAbsent(variants[v], bytes("variant " + (v + 1) + " ".repeat(v * 100)), PNG_METADATA);
+    }
+    store.copyIfAbsent(variants[0], PATH, variantMetadata(1), Durability.SURVIVES_PROCESS_CRASH);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    AtomicBoolean replacing = new AtomicBoolean(true);
+    try {
+      Future<Integer> replaces = pool.submit(() -> {
+        int count = 0;
+        for (; count < 300; count++) {
+          int variant = count % 2 + 1;
+          store.copyReplacing(variants[variant - 1], PATH, variantMetadata(variant), Durability.SURVIVES_PROCESS_CRASH);
+        }
+        replacing.set(false);
+        return count;
+      });
+      Callable<Integer> getter = () -> {
+        int reads = 0;
+        while (replacing.get()) {
+          Blob blob = store.get(PATH).orElseThrow();
+          assertThat(new String(blob.content(), StandardCharsets.UTF_8).strip())
+              .isEqualTo("variant " + blob.metadata().custom().get("variant"));
+          reads++;
+        }
+        return reads;
+      };
+      Callable<Integer> streamer = () -> {
+        int reads = 0;
+        while (replacing.get()) {
+          try (BlobStream stream = store.openStream(PATH).orElseThrow()) {
+            assertThat(new String(stream.content().readAllBytes(), StandardCharsets.UTF_8).strip())
+                .isEqualTo("variant " + stream.metadata().custom().get("variant"));
+          }
+          reads++;
+        }
+        return reads;
+      };
+      Future<Integer> gets = pool.submit(getter);
+      Future<Integer> streams = pool.submit(streamer);
+
+      assertThat(replaces.get(60, TimeUnit.SECONDS)).isEqualTo(300);
+      assertThat(gets.get(60, TimeUnit.SECONDS)).isPositive();
+      assertThat(streams.get(60, TimeUnit.SECONDS)).isPositive();
+    } finally {
+      replacing.set(false);
+      pool.shutdownNow();
+    }
+    assertThat(filesystemFiles()).noneMatch(name -> name.endsWith(".tmp") || name.endsWith("~meta-next"));
+  }
+
+  private static BlobMetadata variantMetadata(int variant) {
+    return new BlobMetadata("image/png", "private, no-cache", Map.of("variant", Integer.toString(variant)));
+  }
+
+  private Path pendingSidecar(BlobPath path) {
+    return root.resolve(path.value() + FilesystemBlobStore.PENDING_SIDECAR_SUFFIX);
+  }
+
+  /** The pending sidecar a replace publishes before the bytes, as the store writes it. */
+  private static String pendingSidecarText(BlobMetadata metadata, byte[] content) {
+    StringBuilder text = new StringBuilder()
+        .append(FilesystemBlobStore.OBJECT_SHA256).append('=').append(Sha256.hex(content)).append('\n')
+        .append("contentType=").append(metadata.contentType()).append('\n');
+    if (metadata.cacheControl() != null) {
+      text.append("cacheControl=").append(metadata.cacheControl()).append('\n');
+    }
+    metadata.custom().forEach((key, value) -> text.append("custom.").append(key).append('=').append(value).append('\n'));
+    return text.toString();
+  }
+
+  private Object fileKeyOf(BlobPath path) throws IOException {
+    return Files.readAttributes(root.resolve(path.value()), BasicFileAttributes.class).fileKey();
   }
 
   private FilesystemBlobStore filesystem() {

@@ -33,6 +33,11 @@ public abstract class ForwardingBlobStore implements BlobStore {
   }
 
   @Override
+  public void copyReplacing(BlobPath source, BlobPath target, BlobMetadata metadata, Durability durability) {
+    delegate.copyReplacing(source, target, metadata, durability);
+  }
+
+  @Override
   public Optional<Blob> get(BlobPath path) {
     return delegate.get(path);
   }

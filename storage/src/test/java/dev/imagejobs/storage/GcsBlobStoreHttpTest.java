@@ -126,6 +126,48 @@ class GcsBlobStoreHttpTest {
   }
 
   @Test
+  void givenAStoredVariant_whenCopiedReplacing_thenOneRewriteWithoutAPreconditionCarryingTheTargetsMetadata() {
+    String rewrite = OBJECTS + "/images%2Fproject_p1%2Fhero_job-1_v2.png/rewriteTo/b/" + BUCKET
+        + "/o/images%2Fproject_p1%2Fhero_job-1.png";
+    gcs.stubFor(post(urlPathEqualTo(rewrite)).willReturn(okJson("""
+        {"kind":"storage#rewriteResponse","totalBytesRewritten":"3","objectSize":"3","done":true,
+         "resource":%s}""".formatted(objectJson("images/project_p1/hero_job-1.png", 3)))));
+
+    store.copyReplacing(BlobPath.of("project_p1", "hero_job-1_v2.png"), BlobPath.of("project_p1", "hero_job-1.png"),
+        METADATA, Durability.SURVIVES_MACHINE_CRASH);
+
+    gcs.verify(1, postRequestedFor(urlPathEqualTo(rewrite))
+        .withQueryParam("ifGenerationMatch", absent())
+        .withQueryParam("ifGenerationNotMatch", absent())
+        .withRequestBody(containing("\"contentType\":\"image/png\""))
+        .withRequestBody(containing("\"cacheControl\":\"private, no-store\""))
+        .withRequestBody(containing("\"sha256\":\"abc123\"")));
+  }
+
+  @Test
+  void givenNoSource_whenCopiedReplacingGets404_thenMissingObjectException() {
+    gcs.stubFor(post(urlPathMatching(OBJECTS + "/images%2Fproject_p1%2Fhero_job-1_v3.png/rewriteTo/.*"))
+        .willReturn(error(404, "notFound", "No such object: asset-images/images/project_p1/hero_job-1_v3.png")));
+
+    assertThatThrownBy(() -> store.copyReplacing(BlobPath.of("project_p1", "hero_job-1_v3.png"),
+            BlobPath.of("project_p1", "hero_job-1.png"), METADATA, Durability.SURVIVES_MACHINE_CRASH))
+        .isInstanceOf(MissingObjectException.class)
+        .hasMessageContaining("project_p1/hero_job-1_v3.png");
+  }
+
+  @Test
+  void givenAnUnavailableService_whenCopiedReplacingGets503_thenARetryableStorageExceptionThatIsNoMissingObject() {
+    gcs.stubFor(post(urlPathMatching(OBJECTS + "/.*/rewriteTo/.*"))
+        .willReturn(error(503, "backendError", "We encountered an internal error. Please try again.")));
+
+    assertThatThrownBy(() -> store.copyReplacing(BlobPath.of("project_p1", "hero_job-1_v2.png"),
+            BlobPath.of("project_p1", "hero_job-1.png"), METADATA, Durability.SURVIVES_MACHINE_CRASH))
+        .isInstanceOf(StorageException.class)
+        .isNotInstanceOf(MissingObjectException.class)
+        .hasMessageContaining("HTTP 503, retryable");
+  }
+
+  @Test
   void givenAnObject_whenOpenedAsAStream_thenItsMediaIsDownloadedForTheGenerationWhoseMetadataWasRead()
       throws Exception {
     String object = OBJECTS + "/images%2Fstaging%2Fjob-1%2Fattempt-1.png";

@@ -2,6 +2,7 @@ package dev.imagejobs.upload;
 
 import dev.imagejobs.schemas.Events;
 import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.ImageVariant;
 import dev.imagejobs.storage.Sha256;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -12,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import javax.imageio.ImageIO;
 
 /** Real images and image headers for tests, and the {@code ImageGenerated} event that announces them. */
@@ -70,6 +72,53 @@ public final class TestImages {
         .setProvider("local")
         .setModel("local-v1")
         .setActualCostMicros(0);
+  }
+
+  /**
+   * An {@code ImageGenerated} of a job of several variants, as {@link #anImageGenerated} but listing
+   * {@code variants}: the top-level fields describe the first generated one, the cost is their sum.
+   */
+  public static ImageGenerated.Builder anImageGeneratedOfVariants(String jobId, List<ImageVariant> variants) {
+    ImageVariant first = variants.stream().filter(variant -> variant.getPath() != null).findFirst().orElseThrow();
+    return ImageGenerated.newBuilder()
+        .setMetadata(Events.metadata(jobId, "generation", 1))
+        .setSpec(Events.anAssetKeySpec().setVariants(variants.size()).build())
+        .setStagedRef(first.getPath())
+        .setContentType(first.getContentType())
+        .setSizeBytes(first.getSizeBytes())
+        .setSha256(first.getSha256())
+        .setWidth(first.getWidth())
+        .setHeight(first.getHeight())
+        .setProvider("local")
+        .setModel("local-v1")
+        .setActualCostMicros(variants.stream().mapToLong(ImageVariant::getActualCostMicros).sum())
+        .setVariants(variants);
+  }
+
+  /** A variant generated as {@code content} (a PNG of {@code width}x{@code height}), staged at {@code stagedRef}. */
+  public static ImageVariant aGeneratedVariant(int variant, String stagedRef, byte[] content, int width, int height,
+      long costMicros) {
+    return ImageVariant.newBuilder()
+        .setVariant(variant)
+        .setPath(stagedRef)
+        .setContentType("image/png")
+        .setSizeBytes((long) content.length)
+        .setSha256(sha256(content))
+        .setWidth(width)
+        .setHeight(height)
+        .setActualCostMicros(costMicros)
+        .build();
+  }
+
+  /** A variant whose provider call failed for good. */
+  public static ImageVariant aFailedVariant(int variant, long costMicros) {
+    return ImageVariant.newBuilder()
+        .setVariant(variant)
+        .setActualCostMicros(costMicros)
+        .setErrorClass("PERMANENT")
+        .setErrorCode("CONTENT_POLICY")
+        .setMessage("The provider refused the prompt")
+        .build();
   }
 
   private static byte[] write(String format, int width, int height) {

@@ -1,9 +1,11 @@
 package dev.imagejobs.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.imagejobs.messaging.DeadLetterHeaders;
+import dev.imagejobs.messaging.UnprocessableRecordException;
 import dev.imagejobs.schemas.CloudEventHeaders;
 import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.Events;
@@ -12,10 +14,12 @@ import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.Topics;
 import dev.imagejobs.schemas.UndecodableEventException;
 import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.ImageVariant;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
+import dev.imagejobs.schemas.avro.VariantSelected;
 import dev.imagejobs.schemas.kafka.LifecycleEventSerializer;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
@@ -336,6 +340,72 @@ class UploadServiceIT {
           .allSatisfy(name -> assertThat(name).contains("/staging/" + jobId + "/attempt-1.png"));
     }
     assertThat(STORAGE_DIR.resolve("x")).doesNotExist();
+  }
+
+  @Test
+  void givenAJobOfThreeVariants_whenItsImagesAndThenSelectionsArrive_thenEveryVariantIsStoredAndTheLastValidChoiceIsTheJobsImage()
+      throws Exception {
+    String jobId = newJobId();
+    byte[] first = TestImages.png(160, 90);
+    byte[] third = TestImages.png(320, 180);
+    BlobPath staged1 = BlobPath.of("staging", jobId, "attempt-1-v1.png");
+    BlobPath staged3 = BlobPath.of("staging", jobId, "attempt-1-v3.png");
+    store.putIfAbsent(staged1, first, new BlobMetadata("image/png", null, Map.of("jobId", jobId)));
+    store.putIfAbsent(staged3, third, new BlobMetadata("image/png", null, Map.of("jobId", jobId)));
+
+    publish(TestImages.anImageGeneratedOfVariants(jobId, List.of(
+        TestImages.aGeneratedVariant(1, staged1.value(), first, 160, 90, 39_000),
+        TestImages.aFailedVariant(2, 0),
+        TestImages.aGeneratedVariant(3, staged3.value(), third, 320, 180, 39_000))).build());
+
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(typesOf(jobId)).contains(EventType.JOB_COMPLETED));
+    JobCompleted completed = the(JobCompleted.class, jobId);
+    assertThat(completed.getStoragePath()).isEqualTo(finalPath(jobId).value());
+    assertThat(completed.getSha256()).isEqualTo(TestImages.sha256(first));
+    assertThat(completed.getVariants()).extracting(ImageVariant::getVariant, ImageVariant::getPath, ImageVariant::getErrorClass)
+        .containsExactly(
+            tuple(1, variantPath(jobId, 1).value(), null),
+            tuple(2, null, "PERMANENT"),
+            tuple(3, variantPath(jobId, 3).value(), null));
+    assertThat(store.get(variantPath(jobId, 1)).orElseThrow().content()).isEqualTo(first);
+    assertThat(store.get(variantPath(jobId, 3)).orElseThrow().content()).isEqualTo(third);
+    assertThat(store.get(finalPath(jobId)).orElseThrow().content()).isEqualTo(first);
+    assertThat(store.get(staged1)).isEmpty();
+    assertThat(store.get(staged3)).isEmpty();
+
+    ImageVariant chosen = completed.getVariants().get(2);
+    publish(aSelection(jobId, completed, chosen, chosen.getSha256()));
+    publish(aSelection(jobId, completed, completed.getVariants().get(0), chosen.getSha256()));
+
+    await().pollInSameThread().atMost(TIMEOUT).untilAsserted(() -> assertThat(deadLettersOf(jobId)).hasSize(1));
+    assertThat(header(deadLettersOf(jobId).get(0), DeadLetterHeaders.REASON))
+        .startsWith(UnprocessableRecordException.class.getSimpleName() + ": The image stored at " + variantPath(jobId, 1));
+    assertThat(store.get(finalPath(jobId)).orElseThrow()).satisfies(image -> {
+      assertThat(image.content()).as("the selection of variant 3; the refused one changed nothing").isEqualTo(third);
+      assertThat(image.metadata().custom()).containsEntry("variant", "3");
+    });
+    assertThat(typesOf(jobId)).containsExactly(EventType.IMAGE_GENERATED, EventType.UPLOAD_STARTED,
+        EventType.JOB_COMPLETED, EventType.VARIANT_SELECTED, EventType.VARIANT_SELECTED);
+  }
+
+  private static VariantSelected aSelection(String jobId, JobCompleted completed, ImageVariant variant, String sha256) {
+    return VariantSelected.newBuilder()
+        .setMetadata(Events.metadata(jobId, "gateway", 0))
+        .setVariant(variant.getVariant())
+        .setStoragePath(variant.getPath())
+        .setJobStoragePath(completed.getStoragePath())
+        .setContentType(variant.getContentType())
+        .setSizeBytes(variant.getSizeBytes())
+        .setSha256(sha256)
+        .setWidth(variant.getWidth())
+        .setHeight(variant.getHeight())
+        .build();
+  }
+
+  private static BlobPath variantPath(String jobId, int variant) {
+    return BlobPath.of("tenant_tenant-a", "project_p1", "branch_main", "master-assets",
+        "hero_" + jobId + "_v" + variant + ".png");
   }
 
   private BlobPath stage(String jobId, byte[] content) {

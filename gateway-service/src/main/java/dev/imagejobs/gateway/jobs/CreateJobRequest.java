@@ -2,8 +2,11 @@ package dev.imagejobs.gateway.jobs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.imagejobs.gateway.web.Ids;
+import dev.imagejobs.messaging.ModelCatalogue;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -59,7 +62,11 @@ record CreateJobRequest(
     Boolean matchStartFrame,
     @Schema(description = "EDIT only (and required there): the image to change, and optionally a mask")
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @Valid EditRequest edit) {
+    @Valid EditRequest edit,
+    @Schema(description = "How many images of this request to make, 1 to 4 (absent: 1), each a provider call of its "
+        + "own, charged on its own; at most what the model makes (GET /api/v1/images/model)")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Min(1) @Max(MAX_VARIANTS) Integer variants) {
 
   static final int MAX_PROMPT_LENGTH = 4000;
   static final String JOB_TYPES = "ASSET_IMAGE_KEY|START_FRAME|END_FRAME|EDIT";
@@ -68,6 +75,12 @@ record CreateJobRequest(
   static final String PRIORITIES = "high|normal|low";
   /** More than any model takes; the model's own limit is checked at creation. */
   static final int MAX_REFERENCES = 16;
+  static final int MAX_VARIANTS = ModelCatalogue.MAX_VARIANTS;
+
+  /** How many images the request asks for. */
+  int variantCount() {
+    return variants == null ? 1 : variants;
+  }
 
   boolean isFrame() {
     return "START_FRAME".equals(jobType) || "END_FRAME".equals(jobType);

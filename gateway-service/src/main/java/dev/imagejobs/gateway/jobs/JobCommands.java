@@ -7,7 +7,10 @@ import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.ConsumedEvent;
 import dev.imagejobs.gateway.readmodel.JobReference;
 import dev.imagejobs.gateway.readmodel.JobRow;
+import dev.imagejobs.gateway.readmodel.JobVariant;
 import dev.imagejobs.gateway.readmodel.ReadModel;
+import dev.imagejobs.gateway.web.FieldMessage;
+import dev.imagejobs.gateway.web.InvalidInputException;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleEvent;
@@ -15,7 +18,9 @@ import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobType;
+import dev.imagejobs.schemas.avro.VariantSelected;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -93,6 +98,46 @@ class JobCommands {
     });
   }
 
+  /**
+   * Chooses a stored variant of a completed job as its image ({@code VariantSelected}); the upload
+   * service then places it at the job's path. Choosing the variant already chosen changes nothing.
+   *
+   * @return the job after the choice; errors with 404, 409 (not completed) or 422 (no such stored
+   *     variant) problems
+   */
+  Mono<JobRow> select(String tenantId, String jobId, int variant, String traceparent) {
+    return command(tenantId, jobId, row -> {
+      if (row.status() != JobStatus.COMPLETED) {
+        return Mono.error(new JobStateConflictException(jobId, row.status(),
+            "a variant is chosen once the job has completed"));
+      }
+      if (Integer.valueOf(variant).equals(row.selectedVariant())) {
+        return Mono.just(row);
+      }
+      Optional<JobVariant> chosen = row.variant(variant).filter(JobVariant::isStored);
+      if (chosen.isEmpty()) {
+        String why = row.variants().isEmpty() ? "job " + jobId + " made one image, not variants"
+            : row.variant(variant).map(found -> "variant " + variant + " " + found.status()
+                + (found.errorMessage() == null ? "" : ": " + TenantText.of(found.errorMessage())))
+                .orElse("job " + jobId + " has variants 1 to " + row.variants().size());
+        return Mono.error(InvalidInputException.unprocessable("Variant cannot be chosen", why,
+            List.of(new FieldMessage("variant", why))));
+      }
+      JobVariant image = chosen.get();
+      return applyAndAppend(LifecycleEvent.of(VariantSelected.newBuilder()
+          .setMetadata(metadata.first(row.jobId(), row.tenantId(), row.retryCount(), traceparent))
+          .setVariant(variant)
+          .setStoragePath(image.storagePath())
+          .setJobStoragePath(row.storagePath())
+          .setContentType(image.contentType())
+          .setSizeBytes(image.sizeBytes())
+          .setSha256(image.sha256())
+          .setWidth(image.width())
+          .setHeight(image.height())
+          .build()));
+    });
+  }
+
   private Mono<JobRow> command(String tenantId, String jobId, Function<JobRow, Mono<JobRow>> change) {
     return ReadModel.inTransaction(transaction, () -> readModel.lockForUpdate(jobId)
             .filter(row -> row.tenantId().equals(tenantId))
@@ -142,6 +187,7 @@ class JobCommands {
         .setBatchId(row.batchId())
         .setReferences(row.references().stream().map(JobReference::avro).toList())
         .setEdit(row.edit() == null ? null : row.edit().avro())
+        .setVariants(row.variantCount())
         .build();
   }
 }

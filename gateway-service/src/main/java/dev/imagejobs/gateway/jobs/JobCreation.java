@@ -12,6 +12,9 @@ import dev.imagejobs.gateway.readmodel.JobRow;
 import dev.imagejobs.gateway.readmodel.Priority;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.readmodel.SqlPart;
+import dev.imagejobs.gateway.web.FieldMessage;
+import dev.imagejobs.gateway.web.InvalidInputException;
+import dev.imagejobs.messaging.ModelCatalogue;
 import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.avro.JobRequested;
@@ -20,6 +23,7 @@ import dev.imagejobs.schemas.avro.JobType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -59,6 +63,7 @@ class JobCreation {
   private final IdempotencyKeys keys;
   private final JsonMapper json;
   private final ReferenceResolver references;
+  private final ModelCatalogue catalogue;
 
   JobCreation(
       ReadModel readModel,
@@ -73,8 +78,10 @@ class JobCreation {
       StyleCapsules capsules,
       IdempotencyKeys keys,
       JsonMapper json,
-      ReferenceResolver references) {
+      ReferenceResolver references,
+      ModelCatalogue catalogue) {
     this.references = references;
+    this.catalogue = catalogue;
     this.readModel = readModel;
     this.outbox = outbox;
     this.committed = committed;
@@ -229,6 +236,11 @@ class JobCreation {
    */
   Mono<Resolved> resolve(String tenantId, CreateJobRequest request, String fieldPrefix) {
     String model = settings.model();
+    Optional<String> tooMany = catalogue.capabilitiesOf(model).variantsRefusal(model, request.variantCount());
+    if (tooMany.isPresent()) {
+      return Mono.error(InvalidInputException.unprocessable("Too many variants",
+          "The model cannot make that many variants", List.of(new FieldMessage(fieldPrefix + "variants", tooMany.get()))));
+    }
     return capsules.resolve(tenantId, request.projectId(), request.styleCapsuleId(), fieldPrefix + "styleCapsuleId")
         .flatMap(capsule -> references.edit(tenantId, request, model, fieldPrefix)
             .flatMap(edit -> references.resolve(tenantId, request, model, fieldPrefix, capsule.references(),
@@ -267,13 +279,14 @@ class JobCreation {
         .setImageSize(request.imageSize())
         .setProvider(settings.provider())
         .setModel(settings.model())
-        // An edit's source is one more image the model reads.
-        .setEstimatedCostMicros(costs.estimateMicros(settings.model(), request.imageSize(),
+        // An edit's source is one more image the model reads; each variant is a call of its own.
+        .setEstimatedCostMicros(request.variantCount() * costs.estimateMicros(settings.model(), request.imageSize(),
             references.size() + (edit == null ? 0 : 1)))
         .setPriority(priority.avro())
         .setBatchId(batchId)
         .setReferences(references.stream().map(JobReference::avro).toList())
         .setEdit(edit == null ? null : edit.edit().avro())
+        .setVariants(request.variantCount())
         .build();
   }
 

@@ -3,7 +3,7 @@ package dev.imagejobs.gateway.jobs;
 import dev.imagejobs.gateway.readmodel.JobEdit;
 import dev.imagejobs.gateway.readmodel.JobReference;
 import dev.imagejobs.gateway.readmodel.JobRow;
-import dev.imagejobs.schemas.JobStatus;
+import dev.imagejobs.gateway.readmodel.JobVariant;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +21,11 @@ public record JobView(
     @Schema(description = "The batch the job was created in; null for a job created alone") String batchId,
     @Schema(description = "The reference images sent with the prompt, in order") List<Reference> references,
     @Schema(description = "EDIT jobs: the image changed and the mask; null for every other job") Edit edit,
+    @Schema(description = "How many images the job asked for (variants), 1 unless it asked for more") int variantCount,
+    @Schema(description = "A job of several variants: each variant, its status and cost, once generation ended; "
+        + "empty otherwise") List<Variant> variants,
+    @Schema(description = "The variant chosen with POST …/select, whose image the job's image is; null until one is")
+    Integer selectedVariant,
     String projectId,
     String branchId,
     String sceneId,
@@ -58,13 +63,15 @@ public record JobView(
   }
 
   public static JobView of(JobRow row) {
-    Image image = row.status() == JobStatus.COMPLETED
-        ? new Image(location(row.jobId()) + "/image", row.contentType(), row.sizeBytes(), row.width(), row.height(),
-            row.sha256(), row.storagePath(), shownObjectUri(row.objectUri()))
-        : null;
+    Image image = row.image()
+        .map(shown -> new Image(location(row.jobId()) + "/image", shown.contentType(), shown.sizeBytes(),
+            shown.width(), shown.height(), shown.sha256(), shown.storagePath(), shownObjectUri(shown.objectUri())))
+        .orElse(null);
     return new JobView(
         row.jobId(), row.status().wireName(), row.jobType(), row.priority().wireName(), row.batchId(),
-        row.references().stream().map(Reference::of).toList(), Edit.of(row.edit()), row.projectId(),
+        row.references().stream().map(Reference::of).toList(), Edit.of(row.edit()), row.variantCount(),
+        row.variants().stream().map(variant -> Variant.of(row.jobId(), variant)).toList(), row.selectedVariant(),
+        row.projectId(),
         row.branchId(), row.sceneId(), row.shotId(), row.assetId(), row.prompt(), row.styleCapsuleId(),
         row.styleCapsuleVersion(), row.aspectRatio(), row.imageSize(), row.provider(), row.model(), row.attemptCount(), row.totalAttempts(),
         row.retryCount(), row.cancelRequested(), row.failureStage(), row.errorClass(), row.errorCode(),
@@ -98,6 +105,30 @@ public record JobView(
       return new Reference(reference.source(), reference.id(), reference.contentType(), reference.sizeBytes(),
           reference.width(), reference.height(), reference.sha256());
     }
+  }
+
+  /**
+   * One variant of a job of several.
+   *
+   * @param variant its number, from 1
+   * @param status {@code generated} (not stored yet), {@code stored} or {@code failed}
+   * @param url where the owner fetches its image once stored; null before, and when it failed
+   * @param actualCostMicros what its provider call cost
+   * @param errorClass why it failed (as a failed job says it); null when it did not
+   */
+  public record Variant(int variant, String status, String url, String contentType, Long sizeBytes, Integer width,
+      Integer height, String sha256, long actualCostMicros, String errorClass, String errorCode, String errorMessage) {
+    static Variant of(String jobId, JobVariant variant) {
+      return new Variant(variant.variant(), variant.status(),
+          variant.isStored() ? variantImage(jobId, variant.variant()) : null, variant.contentType(),
+          variant.sizeBytes(), variant.width(), variant.height(), variant.sha256(), variant.actualCostMicros(),
+          variant.errorClass(), variant.errorCode(), TenantText.of(variant.errorMessage()));
+    }
+  }
+
+  /** The URL of a job's variant's image. */
+  static String variantImage(String jobId, int variant) {
+    return location(jobId) + "/variants/" + variant + "/image";
   }
 
   /**

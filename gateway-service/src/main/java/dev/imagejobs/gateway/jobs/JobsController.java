@@ -6,6 +6,7 @@ import dev.imagejobs.gateway.idempotency.StoredResponse;
 import dev.imagejobs.gateway.ratelimit.CreationRateLimiter;
 import dev.imagejobs.gateway.ratelimit.CreationsInFlight;
 import dev.imagejobs.gateway.readmodel.JobRow;
+import dev.imagejobs.gateway.readmodel.JobVariant;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.security.Tenant;
 import dev.imagejobs.gateway.web.Ids;
@@ -13,7 +14,6 @@ import dev.imagejobs.gateway.web.InvalidInputException;
 import dev.imagejobs.messaging.JobTracing;
 import dev.imagejobs.messaging.ModelCatalogue;
 import dev.imagejobs.schemas.CloudEventHeaders;
-import dev.imagejobs.schemas.JobStatus;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -215,10 +215,39 @@ class JobsController {
   @GetMapping(JOBS + "/{jobId}/image")
   Mono<ResponseEntity<Flux<DataBuffer>>> image(@PathVariable String jobId, Tenant tenant, ServerWebExchange exchange) {
     return ownedJob(jobId, tenant)
-        .filter(row -> row.status() == JobStatus.COMPLETED && row.storagePath() != null)
+        .flatMap(row -> Mono.justOrEmpty(row.image()))
         .switchIfEmpty(Mono.error(() -> new JobNotFoundException("Job " + jobId + " has no image")))
-        .flatMap(row -> Mono.fromCallable(() -> images.serve(row.jobId(), row.storagePath(), row.sha256(), exchange))
+        .flatMap(image -> Mono.fromCallable(() -> images.serve(jobId, image.storagePath(), image.sha256(), exchange))
             .subscribeOn(Schedulers.boundedElastic()));
+  }
+
+  @Operation(summary = "Fetch one variant's image of a job of several variants",
+      description = "As for the job's image; 404 for a variant that failed or is not stored yet.")
+  @ApiResponse(responseCode = "200", description = "The image", content = @Content(mediaType = "image/png",
+      schema = @Schema(type = "string", format = "binary")))
+  @ApiResponse(responseCode = "302", description = "Redirect to a signed URL of the image, valid for minutes")
+  @GetMapping(JOBS + "/{jobId}/variants/{variant}/image")
+  Mono<ResponseEntity<Flux<DataBuffer>>> variantImage(@PathVariable String jobId, @PathVariable int variant,
+      Tenant tenant, ServerWebExchange exchange) {
+    return ownedJob(jobId, tenant)
+        .flatMap(row -> Mono.justOrEmpty(row.variant(variant).filter(JobVariant::isStored)))
+        .switchIfEmpty(Mono.error(() -> new JobNotFoundException("Job " + jobId + " has no stored variant " + variant)))
+        .flatMap(stored -> Mono.fromCallable(() -> images.serve(jobId, stored.storagePath(), stored.sha256(), exchange))
+            .subscribeOn(Schedulers.boundedElastic()));
+  }
+
+  @Operation(summary = "Choose a variant of a completed job as its image",
+      description = "The job's image becomes that variant's, a VariantSelected event announces the choice, and the "
+          + "upload service places the image at the job's storage path. Choosing again replaces the choice; "
+          + "choosing the chosen variant changes nothing. 409 unless the job completed; 422 for a variant that is "
+          + "not stored.")
+  @ApiResponse(responseCode = "200", description = "The job with its chosen variant")
+  @PostMapping(path = JOBS + "/{jobId}/select", produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<JobView> select(@PathVariable String jobId, @Valid @RequestBody SelectVariantRequest request, Tenant tenant,
+      ServerWebExchange exchange) {
+    requireId(jobId);
+    rateLimiter.acquire(tenant.id());
+    return commands.select(tenant.id(), jobId, request.variant(), traceOf(exchange)).map(JobView::of);
   }
 
   @Operation(summary = "The model new jobs use and what it takes", description = "The provider and model "

@@ -12,12 +12,13 @@ import java.util.List;
  * @param maxReferenceSizeBytes the largest reference image it takes
  * @param referenceTypes the media types of the reference images it takes
  * @param edits whether it runs EDIT jobs
+ * @param maxVariants how many variants of one request a job may ask for
  */
 record ModelView(String provider, String model, int maxReferenceImages, long maxReferenceSizeBytes,
-    List<String> referenceTypes, boolean edits) {
+    List<String> referenceTypes, boolean edits, int maxVariants) {
 
   static ModelView of(String provider, String model, ModelCatalogue.ModelCapabilities capabilities) {
     return new ModelView(provider, model, capabilities.maxReferenceImages(), capabilities.maxReferenceSize().toBytes(),
-        capabilities.referenceTypes(), capabilities.edits());
+        capabilities.referenceTypes(), capabilities.edits(), capabilities.maxVariants());
   }
 }

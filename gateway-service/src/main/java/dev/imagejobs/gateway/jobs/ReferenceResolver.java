@@ -8,13 +8,10 @@ import dev.imagejobs.gateway.references.UploadedReferences;
 import dev.imagejobs.gateway.web.FieldMessage;
 import dev.imagejobs.gateway.web.InvalidInputException;
 import dev.imagejobs.messaging.ModelCatalogue;
-import dev.imagejobs.schemas.JobStatus;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
 import reactor.core.publisher.Flux;
@@ -151,7 +148,7 @@ class ReferenceResolver {
                   + " is not a start frame of project " + request.projectId() + ", scene " + request.sceneId()
                   + ", shot " + request.shotId()))));
             }
-            if (row.status() != JobStatus.COMPLETED || row.storagePath() == null) {
+            if (row.image().isEmpty()) {
               return Mono.error(unusable(List.of(new FieldMessage(field, "start frame " + row.jobId()
                   + " has no image (it is " + row.status().wireName() + ")"))));
             }
@@ -160,9 +157,10 @@ class ReferenceResolver {
     }
     if (Boolean.TRUE.equals(request.matchStartFrame())) {
       return readModel.framesOfShot(tenantId, request.projectId(), request.sceneId(), request.shotId())
-          .filter(row -> "START_FRAME".equals(row.jobType()) && row.status() == JobStatus.COMPLETED
-              && row.storagePath() != null)
-          .sort(Comparator.comparing(JobRow::completedAt).thenComparing(JobRow::createdAt).reversed())
+          .filter(row -> "START_FRAME".equals(row.jobType()) && row.image().isPresent())
+          // The selected start frame (one whose variant was chosen), else the latest completed.
+          .sort(Comparator.comparing((JobRow row) -> row.selectedVariant() != null)
+              .thenComparing(JobRow::completedAt).thenComparing(JobRow::createdAt).reversed())
           .next()
           .map(row -> List.of(ofJob(row)))
           .switchIfEmpty(Mono.error(() -> unusable(List.of(new FieldMessage(fieldPrefix + "matchStartFrame",
@@ -225,15 +223,16 @@ class ReferenceResolver {
   }
 
   private static JobReference ofJob(JobRow row) {
-    return new JobReference(JobReference.JOB, row.jobId(), row.storagePath(), row.contentType(), row.sizeBytes(),
-        row.width(), row.height(), row.sha256());
+    JobRow.StoredImage image = row.image().orElseThrow();
+    return new JobReference(JobReference.JOB, row.jobId(), image.storagePath(), image.contentType(),
+        image.sizeBytes(), image.width(), image.height(), image.sha256());
   }
 
   private Mono<Resolved> resolve(String tenantId, ReferenceRequest reference) {
     if (reference.jobId() != null) {
       return readModel.find(reference.jobId())
           .filter(row -> row.tenantId().equals(tenantId))
-          .map(row -> row.status() != JobStatus.COMPLETED || row.storagePath() == null
+          .map(row -> row.image().isEmpty()
               ? new Resolved(null, "job " + row.jobId() + " has no image (it is " + row.status().wireName() + ")",
                   row.projectId(), row, null)
               : new Resolved(ofJob(row), null, row.projectId(), row, null));
@@ -253,11 +252,7 @@ class ReferenceResolver {
   }
 
   static ErrorResponseException unusable(List<FieldMessage> errors) {
-    ProblemDetail problem = InvalidInputException.problem(errors);
-    problem.setStatus(HttpStatus.UNPROCESSABLE_CONTENT);
-    problem.setTitle(TITLE);
-    problem.setDetail("The reference images cannot be used");
-    return new ErrorResponseException(HttpStatus.UNPROCESSABLE_CONTENT, problem, null);
+    return InvalidInputException.unprocessable(TITLE, "The reference images cannot be used", errors);
   }
 
   /**

@@ -14,6 +14,8 @@ import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
+import dev.imagejobs.schemas.avro.VariantSelected;
+import java.util.List;
 
 /**
  * Folds one lifecycle event into a job row: the pure heart of the read model, so the row the
@@ -72,6 +74,7 @@ final class JobFold {
     @Override
     public void on(ImageGenerated event) {
       row.actualCostMicros = event.getActualCostMicros();
+      row.variants = event.getVariants().stream().map(variant -> JobVariant.of(variant, false)).toList();
     }
 
     @Override
@@ -84,6 +87,13 @@ final class JobFold {
       row.height = event.getHeight();
       row.sha256 = Text.clean(event.getSha256());
       row.completedAt = metadata.getOccurredAt();
+      row.variants = event.getVariants().stream().map(variant -> JobVariant.of(variant, true)).toList();
+    }
+
+    /** The job's image becomes the chosen variant's ({@link JobRow#image}); its own path stays the job's. */
+    @Override
+    public void on(VariantSelected event) {
+      row.selectedVariant = event.getVariant();
     }
 
     @Override
@@ -112,6 +122,8 @@ final class JobFold {
       row.errorMessage = null;
       // The job is live again: it has no terminal time until its next terminal event.
       row.completedAt = null;
+      row.variants = List.of();
+      row.selectedVariant = null;
     }
 
     @Override
@@ -144,6 +156,7 @@ final class JobFold {
       row.batchId = Text.clean(spec.getBatchId());
       row.references = spec.getReferences().stream().map(JobReference::of).toList();
       row.edit = JobEdit.of(spec.getEdit());
+      row.variantCount = spec.getVariants();
     }
   }
 }

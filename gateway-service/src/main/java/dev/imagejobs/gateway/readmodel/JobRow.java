@@ -4,6 +4,7 @@ import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleFold;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One row of the {@code jobs} read model: what was asked, where the job stands, and the result.
@@ -30,6 +31,9 @@ public record JobRow(
     String batchId,
     List<JobReference> references,
     JobEdit edit,
+    int variantCount,
+    List<JobVariant> variants,
+    Integer selectedVariant,
     JobStatus status,
     int attemptCount,
     int earlierAttempts,
@@ -60,6 +64,43 @@ public record JobRow(
     priority = priority == null ? Priority.NORMAL : priority;
     // Snapshots stored before reference images existed have none.
     references = references == null ? List.of() : List.copyOf(references);
+    // Snapshots stored before variations existed: one image, none listed.
+    variantCount = Math.max(1, variantCount);
+    variants = variants == null ? List.of() : List.copyOf(variants);
+  }
+
+  /**
+   * The job's image, once completed: for a job of several variants the chosen variant's own object,
+   * else its first stored one (never the job's path, whose bytes a selection replaces, so a digest
+   * taken from it could stop matching); for a job of one image its path. Empty before completion.
+   */
+  public Optional<StoredImage> image() {
+    if (status != JobStatus.COMPLETED || storagePath == null) {
+      return Optional.empty();
+    }
+    if (variants.isEmpty()) {
+      return Optional.of(new StoredImage(storagePath, objectUri, contentType, sizeBytes, width, height, sha256));
+    }
+    Optional<JobVariant> shown = selectedVariant != null ? variant(selectedVariant)
+        : variants.stream().filter(JobVariant::isStored).findFirst();
+    return shown.filter(JobVariant::isStored).map(variant -> new StoredImage(variant.storagePath(),
+        objectUri != null && objectUri.endsWith(storagePath)
+            ? objectUri.substring(0, objectUri.length() - storagePath.length()) + variant.storagePath()
+            : null,
+        variant.contentType(), variant.sizeBytes(), variant.width(), variant.height(), variant.sha256()));
+  }
+
+  /**
+   * Where an image of a job is and what it is.
+   *
+   * @param objectUri its URI in the store, null when not known
+   */
+  public record StoredImage(String storagePath, String objectUri, String contentType, Long sizeBytes, Integer width,
+      Integer height, String sha256) {}
+
+  /** Its variant {@code number}, when the job lists it. */
+  public Optional<JobVariant> variant(int number) {
+    return variants.stream().filter(variant -> variant.variant() == number).findFirst();
   }
 
   /** The run the job is on: 0, or its latest retry's count. */
@@ -105,6 +146,9 @@ public record JobRow(
     String batchId;
     List<JobReference> references;
     JobEdit edit;
+    int variantCount;
+    List<JobVariant> variants;
+    Integer selectedVariant;
     JobStatus status;
     int attemptCount;
     int earlierAttempts;
@@ -155,6 +199,9 @@ public record JobRow(
       batchId = row.batchId;
       references = row.references;
       edit = row.edit;
+      variantCount = row.variantCount;
+      variants = row.variants;
+      selectedVariant = row.selectedVariant;
       status = row.status;
       attemptCount = row.attemptCount;
       earlierAttempts = row.earlierAttempts;
@@ -184,7 +231,8 @@ public record JobRow(
     JobRow build() {
       return new JobRow(
           jobId, tenantId, jobType, projectId, branchId, sceneId, shotId, assetId, prompt, styleCapsuleId,
-          styleText, styleCapsuleVersion, aspectRatio, imageSize, provider, model, priority, batchId, references, edit, status, attemptCount, earlierAttempts,
+          styleText, styleCapsuleVersion, aspectRatio, imageSize, provider, model, priority, batchId, references, edit, variantCount, variants,
+          selectedVariant, status, attemptCount, earlierAttempts,
           retryCount, cancelRequested, failureStage, errorClass, errorCode, errorMessage, estimatedCostMicros,
           actualCostMicros, earlierCostMicros, storagePath, objectUri, contentType, sizeBytes, width, height, sha256,
           createdAt, startedAt, completedAt, updatedAt, lastEventSeq);

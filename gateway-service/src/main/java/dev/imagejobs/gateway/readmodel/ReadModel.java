@@ -88,6 +88,9 @@ public class ReadModel {
       new Column<>("batch_id", JobRow::batchId),
       new Column<>("reference_images", JobRow::references),
       new Column<>("edit", JobRow::edit),
+      new Column<>("variant_count", JobRow::variantCount),
+      new Column<>("variants", JobRow::variants),
+      new Column<>("selected_variant", JobRow::selectedVariant),
       new Column<>("status", row -> row.status().wireName()),
       new Column<>("attempt_count", JobRow::attemptCount),
       new Column<>("earlier_attempts", JobRow::earlierAttempts),
@@ -639,6 +642,10 @@ public class ReadModel {
     return stored == null ? List.of() : List.of(JSON.readValue(stored.asString(), JobReference[].class));
   }
 
+  private static List<JobVariant> variants(Json stored) {
+    return stored == null ? List.of() : List.of(JSON.readValue(stored.asString(), JobVariant[].class));
+  }
+
   private static JobEdit edit(Json stored) {
     return stored == null ? null : JSON.readValue(stored.asString(), JobEdit.class);
   }
@@ -665,6 +672,9 @@ public class ReadModel {
         row.get("batch_id", String.class),
         references(row.get("reference_images", Json.class)),
         edit(row.get("edit", Json.class)),
+        row.get("variant_count", Integer.class),
+        variants(row.get("variants", Json.class)),
+        row.get("selected_variant", Integer.class),
         JobStatus.fromWireName(row.get("status", String.class)).orElseThrow(),
         row.get("attempt_count", Integer.class),
         row.get("earlier_attempts", Integer.class),

@@ -20,6 +20,18 @@ public class InvalidInputException extends ErrorResponseException {
     super(HttpStatus.BAD_REQUEST, problem(errors), null);
   }
 
+  /**
+   * A {@code 422} for well-formed values the request cannot have here (what they name, or what the
+   * model can do), every offending field in {@code errors}.
+   */
+  public static ErrorResponseException unprocessable(String title, String detail, List<FieldMessage> errors) {
+    ProblemDetail problem = problem(errors);
+    problem.setStatus(HttpStatus.UNPROCESSABLE_CONTENT);
+    problem.setTitle(title);
+    problem.setDetail(detail);
+    return new ErrorResponseException(HttpStatus.UNPROCESSABLE_CONTENT, problem, null);
+  }
+
   /** The problem of a request with these invalid values, fields in alphabetical order. */
   public static ProblemDetail problem(List<FieldMessage> errors) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid");

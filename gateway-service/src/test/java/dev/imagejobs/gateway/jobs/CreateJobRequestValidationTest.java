@@ -50,7 +50,7 @@ class CreateJobRequestValidationTest {
   @Test
   void givenEndFrameWithoutShotThenOnlyShotIsReported() {
     CreateJobRequest request = new CreateJobRequest(
-        "END_FRAME", "p1", "main", "s1", null, null, "The door closes", null, "16:9", null, null, null, null, null, null);
+        "END_FRAME", "p1", "main", "s1", null, null, "The door closes", null, "16:9", null, null, null, null, null, null, null);
 
     assertThat(errors(request)).containsOnlyKeys("shotId");
   }
@@ -58,14 +58,14 @@ class CreateJobRequestValidationTest {
   @Test
   void givenAssetKeyWithoutAssetIdThenAssetIdIsReported() {
     CreateJobRequest request = new CreateJobRequest(
-        "ASSET_IMAGE_KEY", "p1", "main", null, null, null, "A red scarf", null, "1:1", "2K", null, null, null, null, null);
+        "ASSET_IMAGE_KEY", "p1", "main", null, null, null, "A red scarf", null, "1:1", "2K", null, null, null, null, null, null);
 
     assertThat(errors(request)).containsOnlyKeys("assetId");
   }
 
   @Test
   void givenEmptyBodyThenEveryRequiredFieldIsReported() {
-    CreateJobRequest request = new CreateJobRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    CreateJobRequest request = new CreateJobRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     assertThat(errors(request)).containsOnlyKeys("jobType", "projectId", "branchId", "prompt", "aspectRatio");
   }
@@ -73,7 +73,7 @@ class CreateJobRequestValidationTest {
   @Test
   void givenUnknownEnumerationValuesThenEachFieldIsReported() {
     CreateJobRequest request = new CreateJobRequest(
-        "POSTER", "p1", "main", null, null, "hero", "A red scarf", null, "17:9", "8K", "urgent", null, null, null, null);
+        "POSTER", "p1", "main", null, null, "hero", "A red scarf", null, "17:9", "8K", "urgent", null, null, null, null, null);
 
     assertThat(errors(request)).containsOnlyKeys("jobType", "aspectRatio", "imageSize", "priority");
   }
@@ -95,7 +95,7 @@ class CreateJobRequestValidationTest {
   @ValueSource(strings = {"", "../etc", "has space", "slash/inside", "dot.inside", "ä"})
   void givenUnsafeIdThenItIsReported(String id) {
     CreateJobRequest request = new CreateJobRequest(
-        "ASSET_IMAGE_KEY", id, "main", null, null, "hero", "A red scarf", null, "1:1", null, null, null, null, null, null);
+        "ASSET_IMAGE_KEY", id, "main", null, null, "hero", "A red scarf", null, "1:1", null, null, null, null, null, null, null);
 
     assertThat(errors(request)).containsOnlyKeys("projectId");
   }
@@ -104,9 +104,9 @@ class CreateJobRequestValidationTest {
   void givenIdOf64CharactersThenItIsValidAnd65IsNot() {
     String longest = "a".repeat(64);
     assertThat(errors(new CreateJobRequest(
-        "ASSET_IMAGE_KEY", longest, "main", null, null, "hero", "x", longest, "1:1", null, null, null, null, null, null))).isEmpty();
+        "ASSET_IMAGE_KEY", longest, "main", null, null, "hero", "x", longest, "1:1", null, null, null, null, null, null, null))).isEmpty();
     assertThat(errors(new CreateJobRequest(
-        "ASSET_IMAGE_KEY", longest + "a", "main", null, null, "hero", "x", null, "1:1", null, null, null, null, null, null)))
+        "ASSET_IMAGE_KEY", longest + "a", "main", null, null, "hero", "x", null, "1:1", null, null, null, null, null, null, null)))
         .containsOnlyKeys("projectId");
   }
 
@@ -148,14 +148,23 @@ class CreateJobRequestValidationTest {
   @Test
   void givenAnEditOnAnotherJobTypeThenEditIsReported() {
     CreateJobRequest request = new CreateJobRequest("ASSET_IMAGE_KEY", "p1", "main", null, null, "hero", "A red scarf",
-        null, "1:1", null, null, null, null, null, new EditRequest(new ReferenceRequest("job-1", null), null));
+        null, "1:1", null, null, null, null, null, new EditRequest(new ReferenceRequest("job-1", null), null), null);
 
     assertThat(errors(request)).containsExactly(Map.entry("edit", "is only for EDIT jobs"));
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {0, 5, -1})
+  void givenVariantsOutsideOneToFourThenVariantsIsReported(int variants) {
+    CreateJobRequest request = new CreateJobRequest("ASSET_IMAGE_KEY", "p1", "main", null, null, "hero", "A red scarf",
+        null, "1:1", null, null, null, null, null, null, variants);
+
+    assertThat(errors(request)).containsOnlyKeys("variants");
+  }
+
   private static CreateJobRequest anEdit(EditRequest edit, String shotId, String aspectRatio) {
     return new CreateJobRequest("EDIT", "p1", "main", null, shotId, null, "Make the scarf blue", null, aspectRatio,
-        null, null, null, null, null, edit);
+        null, null, null, null, null, edit, null);
   }
 
   private static CreateJobRequest anAssetKey() {
@@ -164,17 +173,17 @@ class CreateJobRequestValidationTest {
 
   private static CreateJobRequest withPrompt(String prompt) {
     return new CreateJobRequest(
-        "ASSET_IMAGE_KEY", "p1", "main", null, null, "hero", prompt, "noir", "16:9", "1K", null, null, null, null, null);
+        "ASSET_IMAGE_KEY", "p1", "main", null, null, "hero", prompt, "noir", "16:9", "1K", null, null, null, null, null, null);
   }
 
   private static CreateJobRequest withPriority(String priority) {
     return new CreateJobRequest("ASSET_IMAGE_KEY", "p1", "main", null, null, "hero", "A red scarf", null, "16:9", "1K",
-        priority, null, null, null, null);
+        priority, null, null, null, null, null);
   }
 
   private static CreateJobRequest aStartFrame(String sceneId, String shotId) {
     return new CreateJobRequest("START_FRAME", "p1", "main", sceneId, shotId, null, "Dawn over the harbour",
-        null, "21:9", "2K", null, null, null, null, null);
+        null, "21:9", "2K", null, null, null, null, null, null);
   }
 
   /** Field name to message; one entry per field (a field failing two rules keeps one of them). */

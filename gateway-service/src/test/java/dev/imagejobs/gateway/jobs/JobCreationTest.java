@@ -9,7 +9,7 @@ class JobCreationTest {
   @Test
   void givenARequestWithoutPriorityThenItsCanonicalFormIsTheOneKeysWereStoredWithBeforePriorities() {
     CreateJobRequest request = new CreateJobRequest(
-        "ASSET_IMAGE_KEY", "p1", "main", null, null, "hero", "A red scarf", null, "16:9", null, null, null, null, null, null);
+        "ASSET_IMAGE_KEY", "p1", "main", null, null, "hero", "A red scarf", null, "16:9", null, null, null, null, null, null, null);
 
     assertThat(JobCreation.canonical(request)).isEqualTo("""
         {"jobType":"ASSET_IMAGE_KEY","projectId":"p1","branchId":"main","sceneId":null,"shotId":null,\
@@ -19,9 +19,9 @@ class JobCreationTest {
   @Test
   void givenANamedPriorityThenItIsPartOfTheCanonicalFormEvenWhenItIsTheDefault() {
     CreateJobRequest omitted = new CreateJobRequest(
-        "START_FRAME", "p1", "main", "s1", "sh1", null, "Dawn", null, "16:9", null, null, null, null, null, null);
+        "START_FRAME", "p1", "main", "s1", "sh1", null, "Dawn", null, "16:9", null, null, null, null, null, null, null);
     CreateJobRequest normal = new CreateJobRequest(
-        "START_FRAME", "p1", "main", "s1", "sh1", null, "Dawn", null, "16:9", null, "normal", null, null, null, null);
+        "START_FRAME", "p1", "main", "s1", "sh1", null, "Dawn", null, "16:9", null, "normal", null, null, null, null, null);
 
     assertThat(JobCreation.canonical(normal)).endsWith(",\"priority\":\"normal\"}")
         .isNotEqualTo(JobCreation.canonical(omitted));

@@ -10,11 +10,15 @@ import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.LifecycleCodec;
 import dev.imagejobs.schemas.LifecycleEvent;
 import dev.imagejobs.schemas.SchemaCatalogue;
+import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.ImageVariant;
+import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobPriority;
 import dev.imagejobs.schemas.avro.JobRequested;
 import dev.imagejobs.schemas.avro.JobStarted;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -130,6 +134,34 @@ class JobFoldTest {
     assertThat(row.completedAt()).isEqualTo(timeOfEvent(8));
     assertThat(row.updatedAt()).isEqualTo(timeOfEvent(8));
     assertThat(row.lastEventSeq()).isEqualTo(8);
+  }
+
+  @Test
+  void givenAJobOfVariantsThenItsImageIsItsFirstStoredVariantUntilOneIsChosen() {
+    JobRow row = applied(null, job.requested());
+    row = applied(row, job.started());
+    row = applied(row, job.generationStarted(1));
+    ImageVariant first = ImageVariant.newBuilder().setVariant(1).setPath("p/hero_j_v1.png").setContentType("image/png")
+        .setSizeBytes(10L).setSha256("a1".repeat(32)).setWidth(8).setHeight(8).setActualCostMicros(100).build();
+    ImageVariant second = ImageVariant.newBuilder(first).setVariant(2).setPath("p/hero_j_v2.png")
+        .setSha256("a2".repeat(32)).build();
+    row = applied(row, ImageGenerated.newBuilder(job.imageGenerated(200))
+        .setVariants(List.of(first, ImageVariant.newBuilder(second).setPath("staging/j/attempt-1-variant-2.png").build()))
+        .build());
+    assertThat(row.variants()).extracting(JobVariant::status).containsExactly("generated", "generated");
+    assertThat(row.variants()).extracting(JobVariant::storagePath).containsOnlyNulls();
+    row = applied(row, job.uploadStarted());
+    row = applied(row, JobCompleted.newBuilder(job.completed("p/hero_j.png", "a1".repeat(32), 10))
+        .setVariants(List.of(first, second)).build());
+    assertThat(row.image()).get().extracting(JobRow.StoredImage::storagePath).isEqualTo("p/hero_j_v1.png");
+    assertThat(row.image().get().objectUri()).endsWith("/p/hero_j_v1.png");
+
+    row = applied(row, job.variantSelected(2, "p/hero_j_v2.png", "p/hero_j.png", "a2".repeat(32)));
+
+    assertThat(row.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(row.selectedVariant()).isEqualTo(2);
+    assertThat(row.storagePath()).as("the job's own path").isEqualTo("p/hero_j.png");
+    assertThat(row.image()).get().extracting(JobRow.StoredImage::sha256).isEqualTo("a2".repeat(32));
   }
 
   @Test

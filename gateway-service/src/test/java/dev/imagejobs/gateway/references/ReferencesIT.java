@@ -165,7 +165,8 @@ class ReferencesIT extends GatewayIntegrationTest {
         .jsonPath("$.model").isEqualTo("local-v1")
         .jsonPath("$.maxReferenceImages").isEqualTo(14)
         .jsonPath("$.referenceTypes").isEqualTo(List.of("image/png", "image/jpeg", "image/webp"))
-        .jsonPath("$.edits").isEqualTo(true);
+        .jsonPath("$.edits").isEqualTo(true)
+        .jsonPath("$.maxVariants").isEqualTo(4);
   }
 
   @Test

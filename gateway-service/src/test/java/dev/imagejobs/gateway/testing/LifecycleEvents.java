@@ -15,6 +15,7 @@ import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
 import dev.imagejobs.schemas.avro.UploadStarted;
+import dev.imagejobs.schemas.avro.VariantSelected;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -161,6 +162,13 @@ public final class LifecycleEvents {
   }
 
   /** Metadata of the next event, as if written by another tenant's service (a corrupt producer). */
+  /** The gateway's choice of a stored variant, a PNG of 8x8. */
+  public VariantSelected variantSelected(int variant, String storagePath, String jobStoragePath, String sha256) {
+    return VariantSelected.newBuilder().setMetadata(metadata("gateway")).setVariant(variant)
+        .setStoragePath(storagePath).setJobStoragePath(jobStoragePath).setContentType("image/png").setSizeBytes(10L)
+        .setSha256(sha256).setWidth(8).setHeight(8).build();
+  }
+
   public EventMetadata metadataOfTenant(String otherTenant) {
     EventMetadata metadata = metadata("generation");
     metadata.setTenantId(otherTenant);

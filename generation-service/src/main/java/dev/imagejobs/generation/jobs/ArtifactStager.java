@@ -10,6 +10,7 @@ import dev.imagejobs.storage.PutOutcome;
 import dev.imagejobs.storage.Sha256;
 import dev.imagejobs.storage.StagingArea;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +23,14 @@ import java.util.Set;
  *
  * <p>Layout: {@code staging/{jobId}/attempt-{n}.{ext}} for the first run of a job and
  * {@code staging/{jobId}/retry-{r}/attempt-{n}.{ext}} for its r-th manual retry, which deliberately
- * starts from scratch rather than reusing what an earlier, failed run left behind.
+ * starts from scratch rather than reusing what an earlier, failed run left behind. A job of several
+ * variants stages its first variant under that name and variant v beside it, as
+ * {@code attempt-{n}-variant-{v}.{ext}} in the same folder.
  */
 class ArtifactStager {
   static final String UNKNOWN_CONTENT_TYPE = "application/octet-stream";
   static final String COST_MICROS = "costMicros";
+  static final String VARIANT = "variant";
   private static final String CACHE_CONTROL = "private, no-store";
   private static final List<String> EXTENSIONS = List.of("png", "jpg", "webp", "bin");
 
@@ -61,13 +65,13 @@ class ArtifactStager {
       return listed.contains(StagingArea.cancelMarker(run.jobId(), run.retryCount()));
     }
 
-    /** The image staged for this run and attempt, if any. */
-    Optional<StagedArtifact> staged(int attempt) {
+    /** The image staged for this run, attempt and variant (1 for a job of one image), if any. */
+    Optional<StagedArtifact> staged(int attempt, int variant) {
       if (listed.isEmpty()) {
         return Optional.empty(); // a job seen for the first time: nothing to look for
       }
       for (String extension : EXTENSIONS) {
-        BlobPath path = path(run.jobId(), run.retryCount(), attempt, extension);
+        BlobPath path = path(run.jobId(), run.retryCount(), attempt, variant, extension);
         if (listed.contains(path)) {
           // Read only what the listing named; it is gone if the upload finished meanwhile.
           Optional<Blob> blob = store.get(path);
@@ -80,15 +84,17 @@ class ArtifactStager {
     }
 
     /**
-     * Whether the image of this run and attempt already reached its final path: the upload service
-     * marked it stored and removed the staged copy, so the job is complete and nothing is left to do.
+     * Whether the image of this run, attempt and variant already reached its final path: the upload
+     * service marked it stored and removed the staged copy, so the job is complete and nothing is
+     * left to do.
      */
-    boolean stored(int attempt) {
+    boolean stored(int attempt, int variant) {
       if (listed.isEmpty()) {
         return false;
       }
       for (String extension : EXTENSIONS) {
-        if (listed.contains(StagingArea.storedMarker(path(run.jobId(), run.retryCount(), attempt, extension)))) {
+        BlobPath path = path(run.jobId(), run.retryCount(), attempt, variant, extension);
+        if (listed.contains(StagingArea.storedMarker(path))) {
           return true;
         }
       }
@@ -97,31 +103,42 @@ class ArtifactStager {
   }
 
   /**
-   * Stages the image of this run and attempt. If an object is already there, a concurrent or
-   * earlier delivery staged it: that one is described and kept, since it may already be announced.
+   * Stages the image of this run, attempt and variant (1 for a job of one image). If an object is
+   * already there, a concurrent or earlier delivery staged it: that one is described and kept, since
+   * it may already be announced.
    */
-  StagedArtifact stage(JobRun run, int attempt, ArtifactBytes artifact, long costMicros) {
+  StagedArtifact stage(JobRun run, int attempt, int variant, ArtifactBytes artifact, long costMicros) {
     byte[] content = artifact.content();
     String contentType = artifact.contentType() != null ? artifact.contentType() : sniff(content);
-    BlobPath path = path(run.jobId(), run.retryCount(), attempt, extension(contentType));
+    BlobPath path = path(run.jobId(), run.retryCount(), attempt, variant, extension(contentType));
     StagedArtifact staged = describe(path, content, contentType, costMicros);
     // The cost travels with the bytes, so announcing them again after a redelivery reports it too.
-    // ImageGenerated promises the upload service these bytes: they must survive a crash of the machine.
-    PutOutcome outcome = store.putIfAbsent(path, content, new BlobMetadata(contentType, CACHE_CONTROL, Map.of(
+    Map<String, String> custom = new LinkedHashMap<>(Map.of(
         "jobId", run.jobId(),
         "tenantId", run.cause().getTenantId(),
         "retryCount", Integer.toString(run.retryCount()),
         "attempt", Integer.toString(attempt),
         "sha256", staged.sha256(),
-        COST_MICROS, Long.toString(costMicros))), Durability.SURVIVES_MACHINE_CRASH);
+        COST_MICROS, Long.toString(costMicros)));
+    if (variant > 1) {
+      custom.put(VARIANT, Integer.toString(variant));
+    }
+    // ImageGenerated promises the upload service these bytes: they must survive a crash of the machine.
+    PutOutcome outcome = store.putIfAbsent(path, content,
+        new BlobMetadata(contentType, CACHE_CONTROL, Map.copyOf(custom)), Durability.SURVIVES_MACHINE_CRASH);
     if (outcome == PutOutcome.ALREADY_EXISTS) {
       return store.get(path).map(existing -> describe(path, existing)).orElse(staged);
     }
     return staged;
   }
 
-  static BlobPath path(String jobId, int retryCount, int attempt, String extension) {
-    String file = "attempt-" + attempt + "." + extension;
+  /**
+   * Where the image of a run, attempt and variant is staged: {@code attempt-{n}.{ext}} for variant 1
+   * (the name of every job's image before variants existed), {@code attempt-{n}-variant-{v}.{ext}}
+   * for variant v of several.
+   */
+  static BlobPath path(String jobId, int retryCount, int attempt, int variant, String extension) {
+    String file = "attempt-" + attempt + (variant == 1 ? "" : "-variant-" + variant) + "." + extension;
     return retryCount == 0
         ? BlobPath.of(StagingArea.PREFIX, jobId, file)
         : BlobPath.of(StagingArea.PREFIX, jobId, "retry-" + retryCount, file);

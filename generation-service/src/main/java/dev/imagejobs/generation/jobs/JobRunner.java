@@ -27,6 +27,7 @@ import dev.imagejobs.schemas.avro.JobSpec;
 import dev.imagejobs.schemas.avro.JobStarted;
 import dev.imagejobs.storage.StorageException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -49,22 +50,33 @@ import org.slf4j.LoggerFactory;
  * sent before it are acknowledged (JobRunnerTest shows a run that goes on while its first events are
  * still unacknowledged, and that ends only once they are).
  *
- * <p>The job's reference images are loaded for each attempt within a memory budget shared by every
- * run ({@link ReferenceLoader}), after the rate limiter's wait, and released when the provider call
- * ends. A job whose model cannot take its images, or whose images changed or are gone, fails
- * PERMANENT before any provider call, so nothing is charged (JobRunnerTest).
+ * <p>A job may ask for several variants of its request ({@code JobSpec.variants}, up to 4, checked
+ * against the model before any call: {@link VariantCount}). Attempts stay the run's: each calls the
+ * provider once per variant still open ({@link RunVariants}), all at once, each call through the
+ * rate limiter and charged on its own. A variant ends generated, or failed for good; those failed
+ * retryably are called again by the next attempt while retries remain, after one
+ * {@code GenerationAttemptFailed} naming each. Once every variant ended, one {@code ImageGenerated}
+ * lists them all (when at least one was generated), or {@code JobFailed} lists their failures. A job
+ * of one image is the same run with one variant, and its events list none.
+ *
+ * <p>The job's reference images are loaded once per attempt within a memory budget shared by every
+ * run ({@link ReferenceLoader}), after the rate limiter's wait, shared by the attempt's calls and
+ * released when they have all ended. A job whose model cannot take its images, or whose images
+ * changed or are gone, fails PERMANENT before any provider call, so nothing is charged (JobRunnerTest).
  *
  * <p>An EDIT job's source image goes to the provider first, with its mask beside the request; its
  * images are loaded the same way, and its mask is checked against the source before the call. The
  * provider's image is then laid over the source ({@link EditCompositor}): the staged image is a PNG
  * at the source's size that keeps the source's pixels outside the mask. The edit's images and
- * decoded pictures hold their budget share until that composite is done.
+ * decoded pictures hold their budget share until that composite is done; an attempt's variants are
+ * composited one at a time ({@link OneAtATime}), so that share covers them.
  *
  * <p>Redelivery is safe: event ids derive from the starting event's id, so a redelivered request
  * repeats the same events, which consumers drop, and an artifact staged by an earlier delivery is
- * announced again instead of paying for a second provider call. A failure to publish an event
- * fails the future (the dispatcher runs the job again); every other failure ends the run with
- * {@code JobFailed} and the reason.
+ * announced again instead of paying for a second provider call (for a job of several variants, the
+ * variants not staged yet are called). A failure to publish an event fails the future (the
+ * dispatcher runs the job again); every other failure ends the run with {@code JobFailed} and the
+ * reason.
  *
  * <p>A run that has ended ({@link EndedRuns}: failed by the watchdog while its request waited in a
  * backlog, canceled, or long completed and delivered again by a replay) is never sent to the
@@ -95,16 +107,19 @@ class JobRunner {
   private final EndedRuns endedRuns;
   private final JobTracing tracing;
   private final ReferenceLoader references;
+  private final VariantCount variantCount;
 
   /**
    * @param work runs the blocking steps (storage), never the provider wait nor an acknowledgement
    * @param references checks and loads the jobs' reference images
+   * @param variantCount checks the variants a job asks for against its model
    */
   JobRunner(ProviderRegistry providers, ArtifactReader reader, ArtifactStager stager, LifecyclePublisher publisher,
       EventMetadataFactory metadata, Executor work, Duration providerTimeout, RetryPolicy retries,
       ProviderRateLimiter limiter, GenerationMetrics metrics, EndedRuns endedRuns, JobTracing tracing,
-      ReferenceLoader references) {
+      ReferenceLoader references, VariantCount variantCount) {
     this.references = references;
+    this.variantCount = variantCount;
     this.providers = providers;
     this.reader = reader;
     this.stager = stager;
@@ -128,14 +143,15 @@ class JobRunner {
    */
   CompletableFuture<Void> run(JobRun run) {
     EventsInFlight events = new EventsInFlight(publisher);
-    return CompletableFuture.supplyAsync(() -> begin(run, events), work)
+    RunVariants variants = new RunVariants(VariantCount.of(run.spec()));
+    return CompletableFuture.supplyAsync(() -> begin(run, variants, events), work)
         .thenCompose(start -> {
           if (start instanceof Start.NothingToDo) {
             return events.acknowledged();
           }
           CompletableFuture<SpecificRecord> outcome = start instanceof Start.Ended ended
               ? CompletableFuture.completedFuture(ended.outcome())
-              : attempt(run, FIRST_ATTEMPT, events);
+              : attempt(run, FIRST_ATTEMPT, variants, events);
           // No outcome: the run ended elsewhere meanwhile (failed by the watchdog, canceled), so it says nothing more.
           return outcome.thenCompose(last -> last == null ? events.acknowledged() : events.sendLast(last));
         });
@@ -153,10 +169,11 @@ class JobRunner {
   }
 
   /**
-   * Announces the run, or ends it at once when it was canceled, when an earlier delivery staged its
-   * image, or when that image was even stored already.
+   * Announces the run, or ends it at once when it was canceled, when earlier deliveries staged its
+   * image (every variant's), or when an image of it was even stored already. Variants an earlier
+   * delivery staged are ended with that image, so no attempt calls the provider for them again.
    */
-  private Start begin(JobRun run, EventsInFlight events) {
+  private Start begin(JobRun run, RunVariants variants, EventsInFlight events) {
     EndedRuns.Verdict verdict = verdict(run);
     if (verdict != EndedRuns.Verdict.RUNNABLE) {
       log.info("Job {} run {} is not started: {}", run.jobId(), run.retryCount(), verdict == EndedRuns.Verdict.HISTORY
@@ -173,72 +190,150 @@ class JobRunner {
         .setMetadata(metadata.reacting(run.cause(), EventType.JOB_STARTED, 0))
         .build());
     for (int attempt = FIRST_ATTEMPT; attempt <= FIRST_ATTEMPT + retries.maxRetries(); attempt++) {
-      Optional<StagedArtifact> staged = leftovers.staged(attempt);
-      if (staged.isPresent()) {
-        log.info("Job {} run {} attempt {} was already generated and staged at {}: announcing it without a new call",
-            run.jobId(), run.retryCount(), attempt, staged.get().ref());
-        metrics.reused();
-        // Same event id as the first announcement, if that got out: consumers count its cost once.
-        return new Start.Ended(imageGenerated(run, attempt, staged.get(), null));
+      for (int variant = 1; variant <= variants.count(); variant++) {
+        VariantAttempt which = new VariantAttempt(attempt, variant, variants.several());
+        Optional<StagedArtifact> staged =
+            variants.isOpen(variant) ? leftovers.staged(attempt, variant) : Optional.empty();
+        if (staged.isPresent()) {
+          log.info("Job {} run {} {} was already generated and staged at {}: announcing it without a new call",
+              run.jobId(), run.retryCount(), which, staged.get().ref());
+          metrics.reused();
+          variants.reuse(variant, attempt, staged.get());
+        } else if (leftovers.stored(attempt, variant)) {
+          log.info("Job {} run {} {} was already generated and stored: nothing left to do",
+              run.jobId(), run.retryCount(), which);
+          return new Start.NothingToDo();
+        }
       }
-      if (leftovers.stored(attempt)) {
-        log.info("Job {} run {} attempt {} was already generated and stored: nothing left to do",
-            run.jobId(), run.retryCount(), attempt);
-        return new Start.NothingToDo();
+      if (variants.allEnded()) {
+        // Same event id as the first announcement, if that got out: consumers count its cost once.
+        return new Start.Ended(imageGenerated(run, variants));
       }
     }
     return new Start.Generate();
   }
 
   /**
-   * One provider attempt. Images the job's model cannot take, and an edit it cannot make, end the run
-   * before it is announced; otherwise the images are loaded after the rate limiter's wait, so they
-   * are held only around the call (and an edit's until its result is composited).
+   * One provider attempt, for the variants still open. Variants or images the job's model cannot
+   * take, and an edit it cannot make, end the run before it is announced; otherwise the images are
+   * loaded after the rate limiter's wait, so they are held only around the calls (and an edit's
+   * until its results are composited).
    */
-  private CompletableFuture<SpecificRecord> attempt(JobRun run, int attempt, EventsInFlight events) {
+  private CompletableFuture<SpecificRecord> attempt(
+      JobRun run, int attempt, RunVariants variants, EventsInFlight events) {
     JobSpec spec = run.spec();
-    Optional<ProviderException> refused = references.refusal(spec);
-    CompletableFuture<SpecificRecord> outcome = refused.isPresent()
-        ? CompletableFuture.failedFuture(refused.get())
-        : CompletableFuture.supplyAsync(() -> announceAttempt(run, attempt, events), work)
-            .thenCompose(stopped -> stopped.isPresent()
-                ? CompletableFuture.completedFuture(stopped.get().last())
-                : limiter.acquire(spec.getProvider())
-                    .thenCompose(allowed -> references.load(spec))
-                    .thenCompose(loaded -> generate(run, attempt, loaded)));
-    return outcome.exceptionallyComposeAsync(failure -> afterFailure(run, attempt, unwrap(failure), events), work);
+    Optional<ProviderException> refused = variantCount.refusal(spec).or(() -> references.refusal(spec));
+    if (refused.isPresent()) {
+      return CompletableFuture.supplyAsync(() -> refuse(run, attempt, variants, refused.get()), work);
+    }
+    List<Integer> open = variants.open();
+    return CompletableFuture.supplyAsync(() -> announceAttempt(run, attempt, variants, events), work)
+        .thenCompose(stopped -> stopped.isPresent()
+            ? CompletableFuture.completedFuture(stopped.get())
+            : generate(run, attempt, variants, open))
+        .exceptionallyCompose(failure -> {
+          Throwable cause = unwrap(failure);
+          return cause instanceof EventPublishingException
+              ? CompletableFuture.failedFuture(cause)
+              : CompletableFuture.completedFuture(new AttemptEnd.Called(failedAll(run, attempt, open, cause)));
+        })
+        .thenComposeAsync(end -> end instanceof AttemptEnd.Called called
+            ? afterAttempt(run, attempt, variants, called.outcomes(), events)
+            : CompletableFuture.completedFuture(((AttemptEnd.Stopped) end).last()), work);
   }
 
   /**
-   * Calls the provider with the loaded images, then stages and announces its image. The images are
-   * released when the call ends however it ends (the provider timeout bounds it); an edit's, once its
-   * result is composited or the call or the composite failed.
+   * Ends a run whose model cannot make what it asks for, before any call: {@code JobFailed} with the
+   * refusal, unless the run ended elsewhere or was canceled meanwhile.
    */
-  private CompletableFuture<SpecificRecord> generate(JobRun run, int attempt, ReferenceLoader.Loaded loaded) {
-    EditCompositor edit = loaded.edit();
-    CompletableFuture<ImageArtifact> answer;
+  private SpecificRecord refuse(JobRun run, int attempt, RunVariants variants, ProviderException refused) {
+    GenerationFailure failure = classify(run, refused);
+    metrics.failed(run.spec().getProvider(), failure.errorClass());
+    if (hasEnded(run, "before attempt " + attempt)) {
+      discard(variants.stagedHere());
+      return null;
+    }
+    if (stager.isCanceled(run)) {
+      discard(variants.staged());
+      return jobCanceled(run, attempt, JobStatus.GENERATING);
+    }
+    log.info("Job {} run {} attempt {} failed: {} {} {}", run.jobId(), run.retryCount(), attempt,
+        failure.errorClass(), failure.code(), failure.message());
+    return jobFailed(run, attempt, failure);
+  }
+
+  /** Takes a rate-limit token per call, then loads the attempt's images once and calls the provider. */
+  private CompletableFuture<AttemptEnd> generate(JobRun run, int attempt, RunVariants variants, List<Integer> open) {
+    JobSpec spec = run.spec();
+    CompletableFuture<?>[] tokens = open.stream()
+        .map(variant -> limiter.acquire(spec.getProvider()))
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(tokens)
+        .thenCompose(allowed -> references.load(spec))
+        .thenCompose(loaded -> callAll(run, attempt, variants, open, loaded));
+  }
+
+  /**
+   * Calls the provider for each open variant at once with the loaded images, then stages each image.
+   * The images are released once every call has ended, however it ended (the provider timeout bounds
+   * them); an edit's, once every result is composited or its call or composite failed.
+   */
+  private CompletableFuture<AttemptEnd> callAll(
+      JobRun run, int attempt, RunVariants variants, List<Integer> open, ReferenceLoader.Loaded loaded) {
+    List<VariantCall> calls = new ArrayList<>(open.size());
     try {
       // Waiting for the budget may take long: a run that ended meanwhile is not paid for.
       if (!loaded.isEmpty() && hasEnded(run, "after its images were loaded")) {
         loaded.release();
-        return CompletableFuture.completedFuture(null);
+        discard(variants.stagedHere());
+        return CompletableFuture.completedFuture(new AttemptEnd.Stopped(null));
       }
-      answer = call(run, attempt, loaded.images(), edit == null ? null : edit.input());
+      OneAtATime compositing = new OneAtATime(work);
+      for (int variant : open) {
+        calls.add(callVariant(run, new VariantAttempt(attempt, variant, variants.several()), loaded, compositing));
+      }
     } catch (RuntimeException e) {
       loaded.release();
       throw e;
     }
-    return answer.whenComplete((artifact, failure) -> {
-      if (failure != null || edit == null) {
-        loaded.release();
-      }
-    }).thenCompose(artifact -> reader.read(artifact)
+    List<CompletableFuture<VariantOutcome>> outcomes = calls.stream().map(VariantCall::outcome).toList();
+    // Released before the attempt ends, so that the next attempt (or run) finds the budget free.
+    return CompletableFuture.allOf(calls.stream().map(VariantCall::holding).toArray(CompletableFuture[]::new))
+        .handle((ended, failure) -> {
+          loaded.release();
+          return null;
+        })
+        .thenCompose(released -> CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)))
+        .thenApply(ended -> new AttemptEnd.Called(outcomes.stream().map(CompletableFuture::join).toList()));
+  }
+
+  /**
+   * One variant's call, and its image read, composited (an edit) and staged. Its outcome never
+   * fails: a failure anywhere is the variant's, with what the call cost when the provider answered.
+   */
+  private VariantCall callVariant(
+      JobRun run, VariantAttempt which, ReferenceLoader.Loaded loaded, OneAtATime compositing) {
+    EditCompositor edit = loaded.edit();
+    CompletableFuture<ImageArtifact> answer = call(run, which, loaded.images(), edit == null ? null : edit.input());
+    CompletableFuture<ArtifactBytes> image = answer.thenCompose(artifact -> reader.read(artifact)
         .thenCompose(bytes -> edit == null
             ? CompletableFuture.completedFuture(bytes)
-            : CompletableFuture.supplyAsync(() -> composite(run, edit, bytes, artifact), work))
-        .whenComplete((bytes, failure) -> loaded.release())
-        .thenCompose(bytes -> stage(run, attempt, bytes, artifact.usage().costMicros(), STAGING_RETRY_DELAY))
-        .thenApplyAsync(staged -> announceable(run, attempt, staged, artifact), work));
+            : compositing.run(() -> composite(run, edit, bytes, artifact))));
+    CompletableFuture<VariantOutcome> outcome = image
+        .thenCompose(bytes -> {
+          ImageArtifact artifact = answer.join();
+          return stage(run, which, bytes, artifact.usage().costMicros(), STAGING_RETRY_DELAY)
+              .<VariantOutcome>thenApply(staged -> new VariantOutcome.Generated(
+                  which.variant(), which.attempt(), staged, artifact.providerNotes(), false));
+        })
+        .exceptionally(failure -> new VariantOutcome.Failed(which.variant(), which.attempt(),
+            failure(run, which, unwrap(failure)), paid(answer)));
+    return new VariantCall(edit == null ? answer : image, outcome);
+  }
+
+  /** What the call cost when the provider answered, else 0. */
+  private static long paid(CompletableFuture<ImageArtifact> answer) {
+    return answer.isDone() && !answer.isCompletedExceptionally() ? answer.join().usage().costMicros() : 0;
   }
 
   /**
@@ -258,16 +353,18 @@ class JobRunner {
   }
 
   /**
-   * Sends {@code GenerationStarted}, unless the job was canceled meanwhile. A run whose earlier
-   * events are known to have failed stops here, before the provider is paid: it will be delivered
-   * again anyway.
+   * Sends {@code GenerationStarted}, unless the job was canceled (every staged variant is then
+   * discarded) or ended meanwhile. A run whose earlier events are known to have failed stops here,
+   * before the provider is paid: it will be delivered again anyway.
    */
-  private Optional<Outcome> announceAttempt(JobRun run, int attempt, EventsInFlight events) {
+  private Optional<AttemptEnd> announceAttempt(JobRun run, int attempt, RunVariants variants, EventsInFlight events) {
     if (hasEnded(run, "before attempt " + attempt)) {
-      return Optional.of(new Outcome(null));
+      discard(variants.stagedHere());
+      return Optional.of(new AttemptEnd.Stopped(null));
     }
     if (stager.isCanceled(run)) {
-      return Optional.of(new Outcome(jobCanceled(run, attempt, JobStatus.GENERATING)));
+      discard(variants.staged());
+      return Optional.of(new AttemptEnd.Stopped(jobCanceled(run, attempt, JobStatus.GENERATING)));
     }
     events.send(GenerationStarted.newBuilder()
         .setMetadata(metadata.reacting(run.cause(), EventType.GENERATION_STARTED, attempt))
@@ -283,11 +380,12 @@ class JobRunner {
     return Optional.empty();
   }
 
-  private CompletableFuture<ImageArtifact> call(JobRun run, int attempt, List<ReferenceInput> images, EditInput edit) {
+  private CompletableFuture<ImageArtifact> call(
+      JobRun run, VariantAttempt which, List<ReferenceInput> images, EditInput edit) {
     JobSpec spec = run.spec();
     String provider = spec.getProvider();
-    GenerationRequest request = new GenerationRequest(run.jobId(), run.retryCount(), attempt, promptOf(spec),
-        spec.getAspectRatio(), spec.getImageSize(), spec.getModel(), images, edit);
+    GenerationRequest request = new GenerationRequest(run.jobId(), run.retryCount(), which.attempt(), promptOf(spec),
+        spec.getAspectRatio(), spec.getImageSize(), spec.getModel(), images, edit, which.variant());
     metrics.attempted(provider);
     long started = System.nanoTime();
     CompletableFuture<ImageArtifact> answer;
@@ -313,72 +411,115 @@ class JobRunner {
    * kept until the store takes it, and another attempt would pay the provider again. The wait ends
    * when the run ends elsewhere (the watchdog's generating deadline fails it), and then silently.
    */
-  private CompletableFuture<StagedArtifact> stage(JobRun run, int attempt, ArtifactBytes bytes, long costMicros,
-      Duration delay) {
-    return CompletableFuture.supplyAsync(() -> stager.stage(run, attempt, bytes, costMicros), work)
+  private CompletableFuture<StagedArtifact> stage(JobRun run, VariantAttempt which, ArtifactBytes bytes,
+      long costMicros, Duration delay) {
+    return CompletableFuture.supplyAsync(
+            () -> stager.stage(run, which.attempt(), which.variant(), bytes, costMicros), work)
         .exceptionallyCompose(failure -> {
           Throwable cause = unwrap(failure);
           if (!(cause instanceof StorageException) || hasEnded(run, "while its image waited for the store")) {
             return CompletableFuture.failedFuture(cause);
           }
-          log.warn("Job {} run {} attempt {}: the generated image could not be staged ({}); trying again in {}",
-              run.jobId(), run.retryCount(), attempt, cause.getMessage(), delay);
+          log.warn("Job {} run {} {}: the generated image could not be staged ({}); trying again in {}",
+              run.jobId(), run.retryCount(), which, cause.getMessage(), delay);
           Duration next = delay.multipliedBy(2).compareTo(STAGING_RETRY_MAX_DELAY) > 0
               ? STAGING_RETRY_MAX_DELAY : delay.multipliedBy(2);
-          return Later.waiting(delay, work).thenCompose(waited -> stage(run, attempt, bytes, costMicros, next));
+          return Later.waiting(delay, work).thenCompose(waited -> stage(run, which, bytes, costMicros, next));
         });
   }
 
   /**
-   * The image's announcement, or, when the job was canceled or ended otherwise while it was
-   * generated, its discard.
+   * Ends the attempt once all its calls have. A run that ended elsewhere meanwhile stops silently,
+   * and one canceled meanwhile ends canceled, both discarding their staged images. Otherwise the
+   * variants that failed retryably are called again after the retry policy's wait, while retries
+   * remain; once every variant has ended, the run announces its images, or fails when none was
+   * generated.
    */
-  private SpecificRecord announceable(JobRun run, int attempt, StagedArtifact staged, ImageArtifact artifact) {
+  private CompletableFuture<SpecificRecord> afterAttempt(
+      JobRun run, int attempt, RunVariants variants, List<VariantOutcome> outcomes, EventsInFlight events) {
+    for (VariantOutcome outcome : outcomes) {
+      if (outcome instanceof VariantOutcome.Failed failed) {
+        metrics.failed(run.spec().getProvider(), failed.failure().errorClass());
+      }
+    }
+    variants.record(outcomes);
     if (hasEnded(run, "after attempt " + attempt)) {
-      stager.discard(staged);
-      return null;
-    }
-    if (stager.isCanceled(run)) {
-      stager.discard(staged);
-      return jobCanceled(run, attempt, JobStatus.GENERATING);
-    }
-    return imageGenerated(run, attempt, staged, artifact.providerNotes());
-  }
-
-  private CompletableFuture<SpecificRecord> afterFailure(
-      JobRun run, int attempt, Throwable cause, EventsInFlight events) {
-    if (cause instanceof EventPublishingException) {
-      return CompletableFuture.failedFuture(cause);
-    }
-    Failure failure = classify(run, cause);
-    if (failure.errorClass() == ErrorClass.UNKNOWN && !(cause instanceof ProviderException)) {
-      log.warn("Job {} run {} attempt {} failed unexpectedly", run.jobId(), run.retryCount(), attempt, cause);
-    }
-    metrics.failed(run.spec().getProvider(), failure.errorClass());
-    if (hasEnded(run, "after attempt " + attempt + " failed")) {
+      discard(variants.stagedHere());
       return CompletableFuture.completedFuture(null);
     }
     if (stager.isCanceled(run)) {
+      discard(variants.staged());
       return CompletableFuture.completedFuture(jobCanceled(run, attempt, JobStatus.GENERATING));
     }
-    Optional<Duration> delay = failure.retryable()
-        ? retries.delayBefore(attempt, failure.retryAfter(), ThreadLocalRandom.current()::nextDouble)
-        : Optional.empty();
-    if (delay.isEmpty()) {
+    Optional<Duration> delay = retryDelay(attempt, variants);
+    if (delay.isPresent()) {
+      GenerationFailure first = variants.retryable().get(0).failure();
+      String message = variants.attemptFailures(attempt);
+      log.info("Job {} run {} attempt {} failed ({} {}), retrying in {} ms: {}", run.jobId(), run.retryCount(),
+          attempt, first.errorClass(), first.code(), delay.get().toMillis(), message);
+      events.send(GenerationAttemptFailed.newBuilder()
+          .setMetadata(metadata.reacting(run.cause(), EventType.GENERATION_ATTEMPT_FAILED, attempt))
+          .setErrorClass(first.errorClass().name())
+          .setErrorCode(first.code())
+          .setMessage(message)
+          .setRetryDelayMillis(delay.get().toMillis())
+          .build());
+      return Later.waiting(delay.get(), work).thenCompose(waited -> attempt(run, attempt + 1, variants, events));
+    }
+    if (variants.firstGenerated().isEmpty()) {
+      GenerationFailure failure = variants.failure();
       log.info("Job {} run {} attempt {} failed: {} {} {}", run.jobId(), run.retryCount(), attempt,
           failure.errorClass(), failure.code(), failure.message());
       return CompletableFuture.completedFuture(jobFailed(run, attempt, failure));
     }
-    log.info("Job {} run {} attempt {} failed ({} {}), retrying in {} ms: {}", run.jobId(), run.retryCount(),
-        attempt, failure.errorClass(), failure.code(), delay.get().toMillis(), failure.message());
-    events.send(GenerationAttemptFailed.newBuilder()
-        .setMetadata(metadata.reacting(run.cause(), EventType.GENERATION_ATTEMPT_FAILED, attempt))
-        .setErrorClass(failure.errorClass().name())
-        .setErrorCode(failure.code())
-        .setMessage(failure.message())
-        .setRetryDelayMillis(delay.get().toMillis())
-        .build());
-    return Later.waiting(delay.get(), work).thenCompose(waited -> attempt(run, attempt + 1, events));
+    if (variants.several()) {
+      log.info("Job {} run {} attempt {}: {} of {} variants generated", run.jobId(), run.retryCount(), attempt,
+          variants.staged().size(), variants.count());
+    }
+    return CompletableFuture.completedFuture(imageGenerated(run, variants));
+  }
+
+  /**
+   * The wait before the next attempt of the variants that failed retryably, or empty when none is
+   * tried again. A variant with no retry left, or whose provider asked for a longer wait than the
+   * policy takes, fails for good here. The wait is the longest one a provider asked for, else the
+   * policy's backoff.
+   */
+  private Optional<Duration> retryDelay(int attempt, RunVariants variants) {
+    Optional<Duration> asked = Optional.empty();
+    for (VariantOutcome.Failed failed : variants.retryable()) {
+      Optional<Duration> wait = failed.failure().retryAfter();
+      if (retries.delayBefore(attempt, wait, () -> 0).isEmpty()) {
+        variants.giveUp(failed);
+      } else if (wait.isPresent() && (asked.isEmpty() || wait.get().compareTo(asked.get()) > 0)) {
+        asked = wait;
+      }
+    }
+    return variants.retryable().isEmpty()
+        ? Optional.empty()
+        : retries.delayBefore(attempt, asked, ThreadLocalRandom.current()::nextDouble);
+  }
+
+  /** Removes staged images that will never be announced (their run was canceled or ended elsewhere). */
+  private void discard(List<StagedArtifact> staged) {
+    staged.forEach(stager::discard);
+  }
+
+  /** Every open variant failed the same way: the attempt failed before or around its calls. */
+  private List<VariantOutcome> failedAll(JobRun run, int attempt, List<Integer> open, Throwable cause) {
+    GenerationFailure failure = failure(run, new VariantAttempt(attempt, open.get(0), false), cause);
+    return open.stream()
+        .<VariantOutcome>map(variant -> new VariantOutcome.Failed(variant, attempt, failure, 0))
+        .toList();
+  }
+
+  /** The failure's classification; one that no provider or check explains is logged with its trace. */
+  private GenerationFailure failure(JobRun run, VariantAttempt which, Throwable cause) {
+    GenerationFailure failure = classify(run, cause);
+    if (failure.errorClass() == ErrorClass.UNKNOWN && !(cause instanceof ProviderException)) {
+      log.warn("Job {} run {} {} failed unexpectedly", run.jobId(), run.retryCount(), which, cause);
+    }
+    return failure;
   }
 
   /** What the ended runs say of this run, by its number and the time its starting event was written. */
@@ -397,29 +538,37 @@ class JobRunner {
     return true;
   }
 
-  private Failure classify(JobRun run, Throwable cause) {
+  private GenerationFailure classify(JobRun run, Throwable cause) {
     if (cause instanceof ProviderException provider) {
       String message = provider.getMessage() != null ? provider.getMessage() : "The provider failed with " + provider.errorClass();
-      return new Failure(provider.errorClass(), provider.code(), message, provider.retryable(), provider.retryAfter());
+      return new GenerationFailure(
+          provider.errorClass(), provider.code(), message, provider.retryable(), provider.retryAfter());
     }
     if (cause instanceof TimeoutException) {
-      return new Failure(ErrorClass.TIMEOUT, "PROVIDER_TIMEOUT",
+      return new GenerationFailure(ErrorClass.TIMEOUT, "PROVIDER_TIMEOUT",
           "Provider '" + run.spec().getProvider() + "' did not answer within " + providerTimeout, true, Optional.empty());
     }
     if (cause instanceof StorageException) {
       // Not another attempt: that would pay the provider again. Staging itself waits for the store
       // (stage); this is a store that failed before the call (its staging folder could not be read).
       Throwable reason = cause.getCause();
-      return new Failure(ErrorClass.TEMPORARY, "STAGING_FAILED", "The generated image could not be staged: "
+      return new GenerationFailure(ErrorClass.TEMPORARY, "STAGING_FAILED", "The generated image could not be staged: "
           + cause.getMessage() + (reason == null ? "" : " (" + reason.getMessage() + ")"), false, Optional.empty());
     }
-    return new Failure(ErrorClass.UNKNOWN, "INTERNAL_ERROR", "Generation failed unexpectedly: " + cause, false,
+    return new GenerationFailure(ErrorClass.UNKNOWN, "INTERNAL_ERROR", "Generation failed unexpectedly: " + cause, false,
         Optional.empty());
   }
 
-  private SpecificRecord imageGenerated(JobRun run, int attempt, StagedArtifact staged, String notes) {
+  /**
+   * The run's announcement: its first generated variant's image and what every call cost; for a job
+   * of several variants, every variant in order besides. Its attempt is the last one that ended a
+   * variant, so a redelivery that finds every image staged repeats the first announcement's id.
+   */
+  private SpecificRecord imageGenerated(JobRun run, RunVariants variants) {
+    VariantOutcome.Generated first = variants.firstGenerated().orElseThrow();
+    StagedArtifact staged = first.staged();
     return ImageGenerated.newBuilder()
-        .setMetadata(metadata.reacting(run.cause(), EventType.IMAGE_GENERATED, attempt))
+        .setMetadata(metadata.reacting(run.cause(), EventType.IMAGE_GENERATED, variants.lastAttempt()))
         .setSpec(run.spec())
         .setStagedRef(staged.ref())
         .setContentType(staged.contentType())
@@ -429,12 +578,13 @@ class JobRunner {
         .setHeight(staged.height())
         .setProvider(run.spec().getProvider())
         .setModel(run.spec().getModel())
-        .setActualCostMicros(staged.costMicros())
-        .setProviderNotes(notes)
+        .setActualCostMicros(variants.costMicros())
+        .setProviderNotes(first.notes())
+        .setVariants(variants.several() ? variants.describe() : List.of())
         .build();
   }
 
-  private SpecificRecord jobFailed(JobRun run, int attempt, Failure failure) {
+  private SpecificRecord jobFailed(JobRun run, int attempt, GenerationFailure failure) {
     return JobFailed.newBuilder()
         .setMetadata(metadata.reacting(run.cause(), EventType.JOB_FAILED, attempt))
         .setFailureStage(FAILURE_STAGE)
@@ -477,9 +627,25 @@ class JobRunner {
     record NothingToDo() implements Start {}
   }
 
-  /** How a run stops before a provider call: with {@code last} as its last event, or silently when null. */
-  private record Outcome(SpecificRecord last) {}
+  /** How an attempt ended: stopped before its calls, or with an outcome per variant it called. */
+  private sealed interface AttemptEnd {
+    /** With {@code last} as the run's last event, or silently when null. */
+    record Stopped(SpecificRecord last) implements AttemptEnd {}
 
-  private record Failure(
-      ErrorClass errorClass, String code, String message, boolean retryable, Optional<Duration> retryAfter) {}
+    record Called(List<VariantOutcome> outcomes) implements AttemptEnd {}
+  }
+
+  /**
+   * One variant's call: {@code holding} ends when it no longer needs the attempt's images (its call
+   * ended, or for an edit its result is composited), and {@code outcome} when it is staged or failed.
+   */
+  private record VariantCall(CompletableFuture<?> holding, CompletableFuture<VariantOutcome> outcome) {}
+
+  /** Which call of a run: its attempt and variant, as logs name it ({@code attempt 2}, {@code attempt 2 variant 3}). */
+  private record VariantAttempt(int attempt, int variant, boolean ofSeveral) {
+    @Override
+    public String toString() {
+      return "attempt " + attempt + (ofSeveral ? " variant " + variant : "");
+    }
+  }
 }

@@ -83,7 +83,7 @@ class JobsConfiguration {
         settings.references().maxBytesInMemory().toBytes());
     return new JobRunner(providers, reader, new ArtifactStager(store), publisher,
         new EventMetadataFactory(PRODUCER, clock), generationWork, settings.providerTimeout(),
-        settings.retry().policy(), limiter, metrics, endedRuns, tracing, references);
+        settings.retry().policy(), limiter, metrics, endedRuns, tracing, references, new VariantCount(catalogue));
   }
 
   @Bean

@@ -16,21 +16,33 @@ import java.util.List;
  *     them: for an edit its source first, then the job's reference images; empty when the job names
  *     none (null is taken as empty)
  * @param edit the source and mask of an EDIT job, or null for every other job
+ * @param variant which of the job's variants this call makes, from 1; a job of several variants
+ *     makes one call per variant, with the same prompt and images
  */
 public record GenerationRequest(String jobId, int run, int attempt, String prompt, String aspectRatio,
-    String imageSize, String model, List<ReferenceInput> references, EditInput edit) {
+    String imageSize, String model, List<ReferenceInput> references, EditInput edit, int variant) {
 
   /**
-   * @throws IllegalArgumentException for an edit whose source is not the first image
+   * @throws IllegalArgumentException for an edit whose source is not the first image, or a variant
+   *     below 1
    */
   public GenerationRequest {
     references = references == null ? List.of() : List.copyOf(references);
     if (edit != null && (references.isEmpty() || references.get(0) != edit.source())) {
       throw new IllegalArgumentException("An edit's source must be the first of the request's images");
     }
+    if (variant < 1) {
+      throw new IllegalArgumentException("Variants are numbered from 1, not " + variant);
+    }
   }
 
-  /** A request that edits nothing: it generates from the prompt and {@code references}. */
+  /** The request of a job of one image (variant 1). */
+  public GenerationRequest(String jobId, int run, int attempt, String prompt, String aspectRatio, String imageSize,
+      String model, List<ReferenceInput> references, EditInput edit) {
+    this(jobId, run, attempt, prompt, aspectRatio, imageSize, model, references, edit, 1);
+  }
+
+  /** A request of a job of one image that edits nothing: it generates from the prompt and {@code references}. */
   public GenerationRequest(String jobId, int run, int attempt, String prompt, String aspectRatio, String imageSize,
       String model, List<ReferenceInput> references) {
     this(jobId, run, attempt, prompt, aspectRatio, imageSize, model, references, null);

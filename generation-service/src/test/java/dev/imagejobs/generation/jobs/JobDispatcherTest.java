@@ -237,7 +237,8 @@ class JobDispatcherTest {
         new RetryPolicy(0, Duration.ZERO, 2, Duration.ZERO, 0, Duration.ZERO),
         new ProviderRateLimiter(Map.of(), System::nanoTime, work), new GenerationMetrics(new SimpleMeterRegistry()),
         new EndedRuns(Duration.ofDays(7), Clock.systemUTC()), JobTracing.disabled(),
-        new ReferenceLoader(store, new ModelCatalogue(new ModelSettings(Map.of())), work, 1 << 20));
+        new ReferenceLoader(store, new ModelCatalogue(new ModelSettings(Map.of())), work, 1 << 20),
+        new VariantCount(new ModelCatalogue(new ModelSettings(Map.of()))));
   }
 
   private ConsumerRecord<byte[], byte[]> record(SpecificRecord event) {

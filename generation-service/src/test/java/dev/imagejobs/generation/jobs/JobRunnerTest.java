@@ -32,6 +32,7 @@ import dev.imagejobs.schemas.avro.GenerationAttemptFailed;
 import dev.imagejobs.schemas.avro.GenerationStarted;
 import dev.imagejobs.schemas.avro.ImageEdit;
 import dev.imagejobs.schemas.avro.ImageGenerated;
+import dev.imagejobs.schemas.avro.ImageVariant;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobFailed;
@@ -40,6 +41,7 @@ import dev.imagejobs.schemas.avro.JobRetryRequested;
 import dev.imagejobs.schemas.avro.JobType;
 import dev.imagejobs.schemas.avro.ReferenceImage;
 import dev.imagejobs.schemas.avro.RunEnded;
+import dev.imagejobs.storage.Blob;
 import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.StagingArea;
@@ -78,6 +80,8 @@ class JobRunnerTest {
   private final EndedRuns endedRuns = new EndedRuns(Duration.ofDays(7), Clock.systemUTC());
   /** What runners made by {@link #runner} load reference images with; a test may replace it first. */
   private ReferenceLoader references = referenceLoader(Map.of());
+  /** What runners made by {@link #runner} check the variants a job asks for with; a test may replace it first. */
+  private VariantCount variantCount = new VariantCount(catalogue(Map.of()));
 
   @AfterEach
   void stopWorkers() {
@@ -110,6 +114,7 @@ class JobRunnerTest {
     assertThat(generated.getSpec()).isEqualTo(requested.getSpec());
     assertThat(generated.getProvider()).isEqualTo("local");
     assertThat(generated.getModel()).isEqualTo("local-v1");
+    assertThat(generated.getVariants()).as("a job of one image lists no variants").isEmpty();
   }
 
   @Test
@@ -621,7 +626,7 @@ class JobRunnerTest {
   @Test
   void givenAModelTakingFewerReferencesThanTheJobNames_whenRun_thenTheJobFailsPermanentBeforeAnyProviderCall()
       throws Exception {
-    references = referenceLoader(Map.of("local-v1", new ModelCatalogue.ModelCapabilities(1, null, null, false)));
+    references = referenceLoader(Map.of("local-v1", new ModelCatalogue.ModelCapabilities(1, null, null, false, 1)));
     JobRequested requested = Events.aJobRequested("job-50");
     requested.getSpec().setReferences(List.of(
         ReferenceImages.stored(store, "ref-red", ReferenceImages.solidPng(8, 8, Color.RED), "image/png"),
@@ -710,7 +715,7 @@ class JobRunnerTest {
 
   @Test
   void givenAnEditForAModelThatDoesNotEdit_whenRun_thenItFailsPermanentBeforeAnyProviderCall() throws Exception {
-    references = referenceLoader(Map.of("local-v1", new ModelCatalogue.ModelCapabilities(14, null, null, false)));
+    references = referenceLoader(Map.of("local-v1", new ModelCatalogue.ModelCapabilities(14, null, null, false, 1)));
     JobRequested requested = anEditRequest("job-60", ReferenceImages.storedEdit(store, "edit-60",
         ReferenceImages.solidPng(32, 18, Color.RED), "image/png", null));
 
@@ -820,6 +825,307 @@ class JobRunnerTest {
     assertThat(references.available()).isEqualTo(REFERENCE_BUDGET);
   }
 
+  @Test
+  void givenThreeVariants_whenRun_thenEachIsCalledAtOnceStagedApartAndListedInOneAnnouncementWithTheSumOfTheirCosts()
+      throws Exception {
+    JobRequested requested = aVariantsRequest("job-70", 3);
+    List<GenerationRequest> calls = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> allCalled = new CompletableFuture<>();
+    // No call answers before all three were made: calls made one after another would never end.
+    ImageProvider together = provider(request -> {
+      calls.add(request);
+      if (calls.size() == 3) {
+        allCalled.complete(null);
+      }
+      return allCalled.thenCompose(all -> local.generate(request))
+          .thenApply(artifact -> costing(artifact, 1_000L * request.variant(), "variant " + request.variant()));
+    });
+
+    runToTheEnd(runner(together), JobRun.of(requested));
+
+    assertThat(calls).extracting(GenerationRequest::variant).containsExactlyInAnyOrder(1, 2, 3);
+    assertThat(calls).extracting(GenerationRequest::attempt).containsOnly(1);
+    assertThat(events.typesOf("job-70"))
+        .containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
+    ImageGenerated generated = events.last("job-70", ImageGenerated.class);
+    assertThat(generated.getVariants()).extracting(ImageVariant::getVariant).containsExactly(1, 2, 3);
+    assertThat(generated.getVariants()).extracting(ImageVariant::getPath).containsExactly(
+        "staging/job-70/attempt-1.png", "staging/job-70/attempt-1-variant-2.png", "staging/job-70/attempt-1-variant-3.png");
+    assertThat(generated.getVariants()).extracting(ImageVariant::getActualCostMicros)
+        .containsExactly(1_000L, 2_000L, 3_000L);
+    assertThat(generated.getActualCostMicros()).isEqualTo(6_000);
+    for (ImageVariant variant : generated.getVariants()) {
+      Blob staged = store.get(new BlobPath(variant.getPath())).orElseThrow();
+      assertThat(variant.getSha256()).isEqualTo(ArtifactStager.sha256(staged.content()));
+      assertThat(variant.getSizeBytes()).isEqualTo(staged.content().length);
+      assertThat(variant.getContentType()).isEqualTo("image/png");
+      assertThat(variant.getWidth()).isEqualTo(128);
+      assertThat(variant.getHeight()).isEqualTo(72);
+      assertThat(variant.getErrorClass()).isNull();
+      assertThat(staged.metadata().custom()).as("the sidecar keeps each variant's cost")
+          .containsEntry(ArtifactStager.COST_MICROS, Long.toString(variant.getActualCostMicros()));
+    }
+    assertThat(generated.getStagedRef()).isEqualTo("staging/job-70/attempt-1.png");
+    assertThat(generated.getSha256()).isEqualTo(generated.getVariants().get(0).getSha256());
+    assertThat(generated.getProviderNotes()).isEqualTo("variant 1");
+    assertThat(generated.getMetadata().getAttempt()).isEqualTo(1);
+  }
+
+  @Test
+  void givenAVariantThatFailsForGood_whenRun_thenTheOthersAreAnnouncedBesideItsFailureAndTheFirstGeneratedLeads()
+      throws Exception {
+    JobRequested requested = aVariantsRequest("job-71", 3);
+    CountingProvider blocking = new CountingProvider(LocalImageProvider.NAME, provider(request -> request.variant() == 1
+        ? CompletableFuture.failedFuture(
+            new ProviderException(ErrorClass.CONTENT_BLOCKED, "IMAGE_SAFETY", "Blocked by safety filters"))
+        : local.generate(request).thenApply(artifact -> costing(artifact, 39_000, null))));
+
+    runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, blocking), JobRun.of(requested));
+
+    assertThat(blocking.callsFor("job-71")).as("a failure retrying cannot fix is not retried").isEqualTo(3);
+    assertThat(events.typesOf("job-71"))
+        .containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
+    ImageGenerated generated = events.last("job-71", ImageGenerated.class);
+    ImageVariant failed = generated.getVariants().get(0);
+    assertThat(failed.getVariant()).isEqualTo(1);
+    assertThat(failed.getPath()).isNull();
+    assertThat(failed.getSha256()).isNull();
+    assertThat(failed.getErrorClass()).isEqualTo("CONTENT_BLOCKED");
+    assertThat(failed.getErrorCode()).isEqualTo("IMAGE_SAFETY");
+    assertThat(failed.getMessage()).isEqualTo("Blocked by safety filters");
+    assertThat(failed.getActualCostMicros()).isZero();
+    assertThat(generated.getVariants()).extracting(ImageVariant::getPath)
+        .containsExactly(null, "staging/job-71/attempt-1-variant-2.png", "staging/job-71/attempt-1-variant-3.png");
+    assertThat(generated.getStagedRef()).as("the first generated variant")
+        .isEqualTo(generated.getVariants().get(1).getPath());
+    assertThat(generated.getActualCostMicros()).isEqualTo(78_000);
+  }
+
+  @Test
+  void givenAVariantFailingTemporarilyOnce_whenRun_thenOneAttemptFailedIsSentAndTheNextAttemptCallsOnlyIt()
+      throws Exception {
+    JobRequested requested = aVariantsRequest("job-72", 3);
+    List<GenerationRequest> calls = new CopyOnWriteArrayList<>();
+    ImageProvider onceFlaky = provider(request -> {
+      calls.add(request);
+      return request.variant() == 2 && request.attempt() == 1
+          ? CompletableFuture.failedFuture(new ProviderException(ErrorClass.TEMPORARY, "503", "The model is overloaded"))
+          : local.generate(request);
+    });
+
+    runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, onceFlaky), JobRun.of(requested));
+
+    assertThat(events.typesOf("job-72")).containsExactly(EventType.JOB_STARTED,
+        EventType.GENERATION_STARTED, EventType.GENERATION_ATTEMPT_FAILED,
+        EventType.GENERATION_STARTED, EventType.IMAGE_GENERATED);
+    assertThat(events.eventIdsOf("job-72")).doesNotHaveDuplicates();
+    GenerationAttemptFailed retried = events.eventsOf("job-72").get(2).payload(GenerationAttemptFailed.class);
+    assertThat(retried.getMetadata().getAttempt()).isEqualTo(1);
+    assertThat(retried.getErrorClass()).isEqualTo("TEMPORARY");
+    assertThat(retried.getErrorCode()).isEqualTo("503");
+    assertThat(retried.getMessage()).isEqualTo("variant 2: TEMPORARY 503 The model is overloaded");
+    assertThat(retried.getRetryDelayMillis()).isEqualTo(10);
+    assertThat(calls.stream().filter(call -> call.attempt() == 1)).extracting(GenerationRequest::variant)
+        .containsExactlyInAnyOrder(1, 2, 3);
+    assertThat(calls.stream().filter(call -> call.attempt() == 2)).extracting(GenerationRequest::variant)
+        .containsExactly(2);
+    assertThat(calls).hasSize(4);
+    ImageGenerated generated = events.last("job-72", ImageGenerated.class);
+    assertThat(generated.getMetadata().getAttempt()).isEqualTo(2);
+    assertThat(generated.getVariants()).extracting(ImageVariant::getPath).containsExactly("staging/job-72/attempt-1.png",
+        "staging/job-72/attempt-2-variant-2.png", "staging/job-72/attempt-1-variant-3.png");
+    assertThat(generated.getVariants()).extracting(ImageVariant::getErrorClass).containsOnlyNulls();
+  }
+
+  @Test
+  void givenEveryVariantFailing_whenRetriesAreExhausted_thenTheJobFailsListingEachVariantsFailure() throws Exception {
+    JobRequested requested = aVariantsRequest("job-73", 3);
+    CountingProvider failing = new CountingProvider(LocalImageProvider.NAME, provider(request ->
+        CompletableFuture.failedFuture(switch (request.variant()) {
+          case 1 -> new ProviderException(ErrorClass.PERMANENT, "INVALID_ARGUMENT", "Bad request");
+          case 2 -> new ProviderException(ErrorClass.CONTENT_BLOCKED, "SAFETY", "Blocked by safety filters");
+          default -> new ProviderException(ErrorClass.TEMPORARY, "503", "The model is overloaded");
+        })));
+
+    runToTheEnd(runner(PROVIDER_TIMEOUT, FAST_RETRIES, failing), JobRun.of(requested));
+
+    assertThat(failing.callsFor("job-73")).as("3 calls, then variant 3 alone for each of 3 retries").isEqualTo(6);
+    assertThat(events.typesOf("job-73")).containsExactly(EventType.JOB_STARTED,
+        EventType.GENERATION_STARTED, EventType.GENERATION_ATTEMPT_FAILED,
+        EventType.GENERATION_STARTED, EventType.GENERATION_ATTEMPT_FAILED,
+        EventType.GENERATION_STARTED, EventType.GENERATION_ATTEMPT_FAILED,
+        EventType.GENERATION_STARTED, EventType.JOB_FAILED);
+    List<GenerationAttemptFailed> retried = events.eventsOf("job-73").stream()
+        .filter(e -> e.type() == EventType.GENERATION_ATTEMPT_FAILED)
+        .map(e -> e.payload(GenerationAttemptFailed.class)).toList();
+    assertThat(retried.get(0).getErrorClass()).as("the first retryable failure's").isEqualTo("TEMPORARY");
+    assertThat(retried.get(0).getMessage()).isEqualTo("variant 1: PERMANENT INVALID_ARGUMENT Bad request (not retried); "
+        + "variant 2: CONTENT_BLOCKED SAFETY Blocked by safety filters (not retried); "
+        + "variant 3: TEMPORARY 503 The model is overloaded");
+    assertThat(retried.get(1).getMessage()).isEqualTo("variant 3: TEMPORARY 503 The model is overloaded");
+    JobFailed failed = events.last("job-73", JobFailed.class);
+    assertThat(failed.getMetadata().getAttempt()).isEqualTo(4);
+    assertThat(failed.getFailureStage()).isEqualTo("generating");
+    assertThat(failed.getErrorClass()).as("the first variant's").isEqualTo("PERMANENT");
+    assertThat(failed.getErrorCode()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(failed.getMessage()).isEqualTo("All 3 variants failed: variant 1: PERMANENT INVALID_ARGUMENT Bad request; "
+        + "variant 2: CONTENT_BLOCKED SAFETY Blocked by safety filters; variant 3: TEMPORARY 503 The model is overloaded");
+    assertThat(store.contents()).isEmpty();
+  }
+
+  @Test
+  void givenTwoOfThreeVariantsStagedBeforeACrash_whenDeliveredAgain_thenOnlyTheThirdIsPaidAndAllAreAnnounced()
+      throws Exception {
+    byte[] earlier = png("An earlier picture", "1:1");
+    stageEarlier(BlobPath.of("staging", "job-74", "attempt-1.png"), earlier, 39_000);
+    stageEarlier(BlobPath.of("staging", "job-74", "attempt-2-variant-3.png"), earlier, 41_000);
+    JobRequested requested = aVariantsRequest("job-74", 3);
+    List<GenerationRequest> calls = new CopyOnWriteArrayList<>();
+    JobRunner runner = runner(PROVIDER_TIMEOUT, FAST_RETRIES, provider(request -> {
+      calls.add(request);
+      return local.generate(request).thenApply(artifact -> costing(artifact, 40_000, null));
+    }));
+
+    runToTheEnd(runner, JobRun.of(requested));
+
+    assertThat(calls).singleElement().satisfies(call -> {
+      assertThat(call.variant()).isEqualTo(2);
+      assertThat(call.attempt()).isEqualTo(1);
+    });
+    ImageGenerated generated = events.last("job-74", ImageGenerated.class);
+    assertThat(generated.getVariants()).extracting(ImageVariant::getPath).containsExactly("staging/job-74/attempt-1.png",
+        "staging/job-74/attempt-1-variant-2.png", "staging/job-74/attempt-2-variant-3.png");
+    assertThat(generated.getVariants()).extracting(ImageVariant::getActualCostMicros)
+        .containsExactly(39_000L, 40_000L, 41_000L);
+    assertThat(generated.getActualCostMicros()).isEqualTo(120_000);
+    assertThat(generated.getVariants().get(0).getSha256()).isEqualTo(ArtifactStager.sha256(earlier));
+    assertThat(generated.getMetadata().getAttempt()).as("the last attempt that ended a variant").isEqualTo(2);
+
+    runToTheEnd(runner, JobRun.of(requested));
+
+    assertThat(calls).as("every variant staged now: nothing more is paid").hasSize(1);
+    ImageGenerated repeated = events.last("job-74", ImageGenerated.class);
+    assertThat(repeated.getMetadata().getEventId()).isEqualTo(generated.getMetadata().getEventId());
+    assertThat(repeated.getVariants()).isEqualTo(generated.getVariants());
+  }
+
+  @Test
+  void givenAVariantTheUploadServiceAlreadyStored_whenTheRequestIsDeliveredAgain_thenNothingIsPaidOrAnnounced()
+      throws Exception {
+    stageEarlier(BlobPath.of("staging", "job-75", "attempt-1.png"), png("An earlier picture", "1:1"), 39_000);
+    StagingArea.markStored(store, BlobPath.of("staging", "job-75", "attempt-1-variant-2.png"), "job-75");
+
+    runToTheEnd(runner(provider), JobRun.of(aVariantsRequest("job-75", 3)));
+
+    assertThat(provider.callsFor("job-75")).isZero();
+    assertThat(events.typesOf("job-75")).containsExactly(EventType.JOB_STARTED);
+  }
+
+  @Test
+  void givenMoreVariantsThanTheModelMakesOrAnyJobMay_whenRun_thenTheJobFailsPermanentWithoutAProviderCall()
+      throws Exception {
+    variantCount = new VariantCount(catalogue(Map.of("local-v1", new ModelCatalogue.ModelCapabilities(14, null, null,
+        true, 2))));
+    JobRunner runner = runner(PROVIDER_TIMEOUT, FAST_RETRIES, provider);
+
+    runToTheEnd(runner, JobRun.of(aVariantsRequest("job-76", 3)));
+    runToTheEnd(runner, JobRun.of(aVariantsRequest("job-77", 5)));
+    runToTheEnd(runner, JobRun.of(aVariantsRequest("job-78", 0)));
+
+    assertThat(provider.calls()).isZero();
+    for (String jobId : List.of("job-76", "job-77", "job-78")) {
+      assertThat(events.typesOf(jobId)).containsExactly(EventType.JOB_STARTED, EventType.JOB_FAILED);
+      assertThat(events.last(jobId, JobFailed.class).getErrorClass()).isEqualTo("PERMANENT");
+      assertThat(events.last(jobId, JobFailed.class).getFailureStage()).isEqualTo("generating");
+    }
+    JobFailed unsupported = events.last("job-76", JobFailed.class);
+    assertThat(unsupported.getErrorCode()).isEqualTo(VariantCount.UNSUPPORTED);
+    assertThat(unsupported.getMessage())
+        .isEqualTo("variants: model local-v1 makes at most 2 variants of a request, not 3");
+    JobFailed invalid = events.last("job-77", JobFailed.class);
+    assertThat(invalid.getErrorCode()).isEqualTo(VariantCount.INVALID);
+    assertThat(invalid.getMessage()).isEqualTo("variants: a job asks for 1 to 4 variants of its request, not 5");
+    assertThat(events.last("job-78", JobFailed.class).getErrorCode()).isEqualTo(VariantCount.INVALID);
+  }
+
+  @Test
+  void givenACancelWhileVariantsAreGenerated_whenTheLastAnswers_thenEveryStagedVariantIsDiscardedAndTheJobCanceled()
+      throws Exception {
+    JobRequested requested = aVariantsRequest("job-79", 3);
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    List<GenerationRequest> calls = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> allCalled = new CompletableFuture<>();
+    ImageProvider slowSecond = provider(request -> {
+      calls.add(request);
+      if (calls.size() == 3) {
+        allCalled.complete(null);
+      }
+      return request.variant() == 2 ? release.thenCompose(open -> local.generate(request)) : local.generate(request);
+    });
+    JobRunner runner = runner(PROVIDER_TIMEOUT, FAST_RETRIES, slowSecond);
+    CompletableFuture<Void> outcome = runner.run(JobRun.of(requested));
+    allCalled.get(5, TimeUnit.SECONDS);
+
+    runner.cancel(cancelOf(requested));
+    release.complete(null);
+    outcome.get(10, TimeUnit.SECONDS);
+
+    assertThat(events.typesOf("job-79"))
+        .containsExactly(EventType.JOB_STARTED, EventType.GENERATION_STARTED, EventType.JOB_CANCELED);
+    assertThat(store.contents().keySet()).extracting(BlobPath::value)
+        .containsExactly("staging/job-79/cancel-requested");
+  }
+
+  @Test
+  void givenReferencesAndThreeVariants_whenRun_thenTheImagesAreLoadedOnceSharedByTheCallsAndReleasedAfterThem()
+      throws Exception {
+    byte[] red = ReferenceImages.solidPng(8, 8, Color.RED);
+    JobRequested requested = aVariantsRequest("job-80", 3);
+    requested.getSpec().setReferences(List.of(ReferenceImages.stored(store, "ref-red", red, "image/png")));
+    List<GenerationRequest> calls = new CopyOnWriteArrayList<>();
+    ImageProvider recording = provider(request -> {
+      calls.add(request);
+      return local.generate(request);
+    });
+
+    runToTheEnd(runner(recording), JobRun.of(requested));
+
+    assertThat(calls).hasSize(3);
+    ReferenceInput loaded = calls.get(0).references().get(0);
+    assertThat(loaded.content()).isEqualTo(red);
+    assertThat(calls).allSatisfy(call -> assertThat(call.references()).singleElement().isSameAs(loaded));
+    assertThat(references.available()).as("released once the calls ended").isEqualTo(REFERENCE_BUDGET);
+    assertThat(events.last("job-80", ImageGenerated.class).getVariants()).hasSize(3);
+  }
+
+  @Test
+  void givenAnEditOfTwoVariants_whenRun_thenEachIsCompositedOntoTheSourceAndTheBudgetIsFreeAfterwards()
+      throws Exception {
+    BufferedImage sourceImage = ReferenceImages.noise(100, 60, 61);
+    byte[] source = ReferenceImages.encode(sourceImage, "png");
+    Rectangle region = new Rectangle(10, 10, 40, 30);
+    JobRequested requested = anEditRequest("job-81", ReferenceImages.storedEdit(store, "edit-81", source, "image/png",
+        ReferenceImages.mask(100, 60, region)));
+    requested.getSpec().setVariants(2);
+    CountingProvider counting = new CountingProvider(LocalImageProvider.NAME, local);
+
+    runToTheEnd(runner(counting), JobRun.of(requested));
+
+    assertThat(counting.callsFor("job-81")).isEqualTo(2);
+    ImageGenerated generated = events.last("job-81", ImageGenerated.class);
+    assertThat(generated.getVariants()).extracting(ImageVariant::getPath)
+        .containsExactly("staging/job-81/attempt-1.png", "staging/job-81/attempt-1-variant-2.png");
+    for (ImageVariant variant : generated.getVariants()) {
+      assertThat(variant.getContentType()).isEqualTo("image/png");
+      BufferedImage result = ReferenceImages.decode(store.get(new BlobPath(variant.getPath())).orElseThrow().content());
+      assertThat(result.getWidth()).isEqualTo(100);
+      assertThat(result.getHeight()).isEqualTo(60);
+      assertThat(result.getRGB(0, 0)).as("outside the mask").isEqualTo(sourceImage.getRGB(0, 0));
+      assertThat(result.getRGB(99, 59)).as("outside the mask").isEqualTo(sourceImage.getRGB(99, 59));
+    }
+    assertThat(references.available()).as("released once both composites were done").isEqualTo(REFERENCE_BUDGET);
+  }
+
   private static final long REFERENCE_BUDGET = 1 << 20;
   private static final RetryPolicy NO_RETRIES =
       new RetryPolicy(0, Duration.ZERO, 2, Duration.ZERO, 0, Duration.ZERO);
@@ -842,11 +1148,15 @@ class JobRunnerTest {
       ImageProvider... providers) {
     return new JobRunner(new ProviderRegistry(List.of(providers)), reader(), new ArtifactStager(store), publisher,
         metadata(), work, providerTimeout, retries, new ProviderRateLimiter(Map.of(), System::nanoTime, work),
-        new GenerationMetrics(new SimpleMeterRegistry()), endedRuns, JobTracing.disabled(), references);
+        new GenerationMetrics(new SimpleMeterRegistry()), endedRuns, JobTracing.disabled(), references, variantCount);
   }
 
   private ReferenceLoader referenceLoader(Map<String, ModelCatalogue.ModelCapabilities> models) {
-    return new ReferenceLoader(store, new ModelCatalogue(new ModelSettings(models)), work, REFERENCE_BUDGET);
+    return new ReferenceLoader(store, catalogue(models), work, REFERENCE_BUDGET);
+  }
+
+  private static ModelCatalogue catalogue(Map<String, ModelCatalogue.ModelCapabilities> models) {
+    return new ModelCatalogue(new ModelSettings(models));
   }
 
   private static ImageProvider failing(ProviderException failure) {
@@ -875,6 +1185,24 @@ class JobRunnerTest {
     requested.getSpec().setEdit(edit);
     requested.getSpec().setReferences(List.of(references));
     return requested;
+  }
+
+  private static JobRequested aVariantsRequest(String jobId, int variants) {
+    JobRequested requested = Events.aJobRequested(jobId);
+    requested.getSpec().setVariants(variants);
+    return requested;
+  }
+
+  /** {@code artifact}'s image, as a call that cost {@code costMicros} and said {@code notes} beside it. */
+  private static ImageArtifact costing(ImageArtifact artifact, long costMicros, String notes) {
+    return new ImageArtifact.Bytes(((ImageArtifact.Bytes) artifact).content(), artifact.contentType(), notes,
+        new ProviderUsage(0, 0, 0, 1290, costMicros));
+  }
+
+  /** An image an earlier delivery staged at {@code path}, with the cost its call recorded. */
+  private void stageEarlier(BlobPath path, byte[] content, long costMicros) {
+    store.putIfAbsent(path, content, new BlobMetadata("image/png", "private, no-store",
+        Map.of(ArtifactStager.COST_MICROS, Long.toString(costMicros))));
   }
 
   private static RunEnded ended(String jobId, int run) {

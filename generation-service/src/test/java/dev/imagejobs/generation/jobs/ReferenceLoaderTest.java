@@ -255,7 +255,7 @@ class ReferenceLoaderTest {
   @Test
   void givenAnEditForAModelThatDoesNotEdit_thenItIsRefusedNamingTheModel() {
     ReferenceLoader loader = new ReferenceLoader(store, new ModelCatalogue(new ModelSettings(Map.of("no-edits",
-        new ModelCatalogue.ModelCapabilities(3, null, null, false)))), work, 1 << 20);
+        new ModelCatalogue.ModelCapabilities(3, null, null, false, 1)))), work, 1 << 20);
     ImageEdit edit = ImageEdit.newBuilder().setSource(ReferenceImages.aReference("source", "t/p/source.png",
         ReferenceImages.solidPng(8, 8, Color.RED), "image/png")).build();
 

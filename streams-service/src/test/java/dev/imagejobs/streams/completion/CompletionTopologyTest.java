@@ -248,6 +248,25 @@ class CompletionTopologyTest {
   }
 
   @Test
+  void aChoiceOfVariantIsNotASecondCompletionNorASecondEnding() {
+    // Given a completed job, summarised once and its run recorded as ended
+    JobLifecycle job = aJob("job-chosen");
+    job.completedAfterTwoAttempts().forEach(this::publish);
+    assertThat(completedOut.readRecordsToList()).hasSize(1);
+    assertThat(endedRunsOut.readRecordsToList()).hasSize(1);
+
+    // When a client chooses one of its variants, then another
+    publish(job.variantSelected(2));
+    publish(job.variantSelected(3));
+
+    // Then the job stays completed, with no further summary, ended run or dead letter
+    assertThat(jobStates().get(job.jobId()).status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(completedOut.isEmpty()).isTrue();
+    assertThat(endedRunsOut.isEmpty()).isTrue();
+    assertThat(deadLettersOut.isEmpty()).isTrue();
+  }
+
+  @Test
   void emitsNothingForADuplicateCompletion() {
     // Given a completed job
     JobLifecycle job = aJob("job-duplicate");

@@ -17,6 +17,7 @@ import dev.imagejobs.schemas.avro.JobStarted;
 import dev.imagejobs.schemas.avro.JobType;
 import dev.imagejobs.schemas.avro.ReferenceImage;
 import dev.imagejobs.schemas.avro.UploadStarted;
+import dev.imagejobs.schemas.avro.VariantSelected;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -139,6 +140,22 @@ final class JobLifecycle {
         .setWidth(2048)
         .setHeight(1152)
         .setSha256("ab".repeat(32))
+        .build();
+  }
+
+  /** The gateway's record of a client's choice of variant {@code variant}. */
+  VariantSelected variantSelected(int variant) {
+    String own = storagePath().replace(".png", "_v" + variant + ".png");
+    return VariantSelected.newBuilder()
+        .setMetadata(next("gateway", 0))
+        .setVariant(variant)
+        .setStoragePath(own)
+        .setJobStoragePath(storagePath())
+        .setContentType("image/png")
+        .setSizeBytes(123_000)
+        .setSha256("cd".repeat(32))
+        .setWidth(2048)
+        .setHeight(1152)
         .build();
   }
 

@@ -18,10 +18,16 @@ import java.util.regex.Pattern;
  * one length. The tenant comes first, so tenants that use the same project id never share a folder
  * (an edit of an image stored before the tenant came first goes to the same folder under the
  * tenant's). Each id must be a safe path segment ({@link BlobPath#requireSegment}).
+ *
+ * <p>A job of several variants stores each variant beside the job's path, named after it:
+ * {@code {job path without its extension}_v{n}.{ext}}, e.g. {@code master-assets/hero_{job}_v2.png};
+ * the job's path itself holds the variant chosen last (the first, until a client chooses).
  */
 public final class StoragePaths {
   /** What an edit adds to its source's name, before the job id. */
   static final String EDIT_SUFFIX = "_edit_";
+  /** What a variant adds to its job's name, before its number. */
+  static final String VARIANT_SUFFIX = "_v";
   private static final Pattern EDITED_NAME = Pattern.compile("^(.+)" + EDIT_SUFFIX + "[0-9a-fA-F-]{36}$");
 
   private StoragePaths() {}
@@ -53,6 +59,23 @@ public final class StoragePaths {
       case EDIT -> beside(tenant, spec, job + extension);
       case UNKNOWN -> throw new IllegalArgumentException("Job type " + spec.getJobType() + " has no storage layout");
     };
+  }
+
+  /**
+   * The path of variant {@code variant} (1-based) of a job whose own path is {@code jobPath}, in
+   * {@code format}: beside it, {@code {name without extension}_v{n}.{ext}}.
+   *
+   * @throws IllegalArgumentException when the number is not positive or the name grows too long
+   */
+  public static BlobPath variantPath(BlobPath jobPath, int variant, ImageFormat format) {
+    if (variant < 1) {
+      throw new IllegalArgumentException("Variant numbers start at 1, not " + variant);
+    }
+    String path = jobPath.value();
+    int nameStart = path.lastIndexOf('/') + 1;
+    int dot = path.lastIndexOf('.');
+    String base = dot > nameStart ? path.substring(0, dot) : path;
+    return new BlobPath(base + VARIANT_SUFFIX + variant + "." + format.extension());
   }
 
   /** The path of an edit: in its source's folder, named after the source. */

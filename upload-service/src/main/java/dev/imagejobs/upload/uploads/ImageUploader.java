@@ -8,43 +8,32 @@ import dev.imagejobs.schemas.EventMetadataFactory;
 import dev.imagejobs.schemas.EventType;
 import dev.imagejobs.schemas.JobStatus;
 import dev.imagejobs.schemas.avro.EventMetadata;
-import dev.imagejobs.schemas.avro.ImageEdit;
 import dev.imagejobs.schemas.avro.ImageGenerated;
 import dev.imagejobs.schemas.avro.JobCancelRequested;
 import dev.imagejobs.schemas.avro.JobCanceled;
 import dev.imagejobs.schemas.avro.JobCompleted;
 import dev.imagejobs.schemas.avro.JobFailed;
-import dev.imagejobs.schemas.avro.ReferenceImage;
 import dev.imagejobs.schemas.avro.UploadStarted;
-import dev.imagejobs.storage.Blob;
-import dev.imagejobs.storage.BlobMetadata;
 import dev.imagejobs.storage.BlobPath;
 import dev.imagejobs.storage.BlobStore;
-import dev.imagejobs.storage.Durability;
-import dev.imagejobs.storage.PutOutcome;
-import dev.imagejobs.storage.Sha256;
 import dev.imagejobs.storage.StagingArea;
-import dev.imagejobs.storage.StorageException;
 import dev.imagejobs.upload.inspection.ArtifactInspector;
 import dev.imagejobs.upload.inspection.ArtifactRejectedException;
 import dev.imagejobs.upload.inspection.InspectedImage;
 import dev.imagejobs.upload.paths.StoragePaths;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.retry.RetryException;
-import org.springframework.core.retry.RetryPolicy;
-import org.springframework.core.retry.RetryTemplate;
 
 /**
  * Moves one generated image from staging to its final path: announces {@code UploadStarted},
- * checks the staged bytes, stores a copy of them create-if-absent, announces {@code JobCompleted},
- * then removes the staged copy. The storage steps block the calling thread; the events are sent without
+ * checks the staged bytes, stores a copy of them create-if-absent ({@link FinalImageWriter}),
+ * announces {@code JobCompleted}, then removes the staged copy. A job of several variants stores
+ * each variant at its own path and the first at the job's ({@link VariantUploader}), and lists them
+ * all in its {@code JobCompleted}. The storage steps block the calling thread; the events are sent without
  * waiting ({@link EventsInFlight}), and the returned future completes once all of them are
  * acknowledged. Safe to run again for the same event (a redelivery): an object already stored with
  * the same SHA-256 is accepted as this job's, never rewritten, and the events it publishes get the
@@ -61,7 +50,6 @@ import org.springframework.core.retry.RetryTemplate;
  */
 class ImageUploader {
 
-  static final String CACHE_CONTROL = "private, max-age=31536000, immutable";
   static final String FAILURE_STAGE = "uploading";
   static final String PERMANENT = "PERMANENT";
   static final String CANCEL_REASON = "Canceled before upload; the generated image was discarded";
@@ -69,10 +57,11 @@ class ImageUploader {
   private static final Logger log = LoggerFactory.getLogger(ImageUploader.class);
 
   private final BlobStore store;
-  private final ArtifactInspector inspector;
   private final LifecyclePublisher publisher;
   private final EventMetadataFactory metadataFactory;
-  private final RetryTemplate storageRetries;
+  private final StorageRetries retries;
+  private final FinalImageWriter writer;
+  private final VariantUploader variants;
   private final EndedRuns endedRuns;
 
   ImageUploader(
@@ -83,17 +72,12 @@ class ImageUploader {
       UploadSettings settings,
       EndedRuns endedRuns) {
     this.store = store;
-    this.inspector = inspector;
     this.publisher = publisher;
     this.metadataFactory = metadataFactory;
     this.endedRuns = endedRuns;
-    this.storageRetries = new RetryTemplate(RetryPolicy.builder()
-        .includes(StorageException.class)
-        .maxRetries(settings.storageMaxRetries())
-        .delay(settings.storageRetryDelay())
-        .multiplier(2)
-        .maxDelay(settings.storageRetryMaxDelay())
-        .build());
+    this.retries = new StorageRetries(settings);
+    this.writer = new FinalImageWriter(store, inspector, retries);
+    this.variants = new VariantUploader(store, writer, retries);
   }
 
   /**
@@ -110,7 +94,7 @@ class ImageUploader {
     } catch (IllegalArgumentException e) {
       throw new UnprocessableRecordException("Job id '" + cause.getJobId() + "' cannot name a staging folder");
     }
-    withRetries("Recording the cancel of job " + cause.getJobId(), () -> {
+    retries.run("Recording the cancel of job " + cause.getJobId(), () -> {
       StagingArea.markCanceled(store, cause.getJobId(), cause.getRun(), cause.getTenantId());
       return null;
     });
@@ -143,23 +127,25 @@ class ImageUploader {
     }
     events.send(UploadStarted.newBuilder().setMetadata(metadata(cause, EventType.UPLOAD_STARTED)).build());
     try {
-      BlobPath staged = stagedPath(event);
-      BlobPath target = finalPath(event);
-      InspectedImage image = store(event, staged, target);
+      StoredImages stored = event.getVariants().isEmpty() ? storeImage(event) : variants.store(event);
+      InspectedImage image = stored.image();
       CompletableFuture<Void> completed = events.sendLast(JobCompleted.newBuilder()
           .setMetadata(metadata(cause, EventType.JOB_COMPLETED))
-          .setStoragePath(target.value())
-          .setObjectUri(store.uri(target).toString())
+          .setStoragePath(stored.path().value())
+          .setObjectUri(store.uri(stored.path()).toString())
           .setContentType(image.format().contentType())
           .setSizeBytes(image.sizeBytes())
           .setWidth(image.width())
           .setHeight(image.height())
           .setSha256(image.sha256())
+          .setVariants(stored.variants())
           .build());
-      // The final copy is durable already; should JobCompleted not get out, a redelivery completes
-      // the job again from it, staged copy or not.
-      if (markStored(staged, cause.getJobId())) {
-        discard(staged, cause.getJobId());
+      // The final copies are durable already; should JobCompleted not get out, a redelivery completes
+      // the job again from them, staged copies or not.
+      for (BlobPath staged : stored.staged()) {
+        if (markStored(staged, cause.getJobId())) {
+          discard(staged, cause.getJobId());
+        }
       }
       return completed;
     } catch (UploadRejectedException | ArtifactRejectedException e) {
@@ -195,7 +181,7 @@ class ImageUploader {
     } catch (IllegalArgumentException e) {
       return false; // the final path check rejects the job
     }
-    return withRetries("Checking whether job " + jobId + " run " + run + " was canceled",
+    return retries.run("Checking whether job " + jobId + " run " + run + " was canceled",
         () -> StagingArea.isCanceled(store, jobId, run));
   }
 
@@ -204,8 +190,11 @@ class ImageUploader {
    * the redelivery completes the job again with the same events rather than contradicting them.
    */
   private boolean alreadyStored(ImageGenerated event) {
+    if (!event.getVariants().isEmpty()) {
+      return variants.alreadyStored(event);
+    }
     try {
-      return storedTwin(event, finalPath(event)).isPresent();
+      return writer.storedTwin(stagedImage(event), event.getSpec(), finalPath(event)).isPresent();
     } catch (UploadRejectedException | ArtifactRejectedException | StorageUnavailableException e) {
       return false;
     }
@@ -227,67 +216,14 @@ class ImageUploader {
         .build());
   }
 
-  private InspectedImage store(ImageGenerated event, BlobPath staged, BlobPath target) {
-    Optional<Blob> artifact = withRetries("Reading " + staged, () -> store.get(staged));
-    if (artifact.isEmpty()) {
-      // A redelivery after the staged copy was removed: only its stored twin can still complete the job.
-      return storedTwin(event, target)
-          .orElseThrow(() -> new UploadRejectedException("The staged artifact " + staged + " is missing"));
-    }
-    byte[] content = artifact.get().content();
-    InspectedImage image = inspect(content, event);
+  /** Checks and stores the image of a job of one. */
+  private StoredImages storeImage(ImageGenerated event) {
+    StagedImage image = stagedImage(event);
+    BlobPath target = finalPath(event);
     EventMetadata cause = event.getMetadata();
-    BlobMetadata metadata = new BlobMetadata(image.format().contentType(), CACHE_CONTROL, Map.of(
-        "jobId", cause.getJobId(), "tenantId", cause.getTenantId(), "sha256", image.sha256()));
-    PutOutcome outcome = withRetries("Writing " + target, () -> copyToFinalPath(staged, target, content, metadata));
-    if (outcome == PutOutcome.ALREADY_EXISTS && storedTwin(event, target).isEmpty()) {
-      throw new UploadRejectedException("A different image is already stored at " + target);
-    }
-    return image;
-  }
-
-  /**
-   * Stores the inspected image at its final path: a copy of the staged object made by the store
-   * (staged objects are never rewritten, so it holds the bytes just inspected), or, should the
-   * staged copy have gone meanwhile, the bytes in hand. JobCompleted promises this image, so it
-   * must survive a crash of the machine before it is announced.
-   */
-  private PutOutcome copyToFinalPath(BlobPath staged, BlobPath target, byte[] content, BlobMetadata metadata) {
-    try {
-      return store.copyIfAbsent(staged, target, metadata, Durability.SURVIVES_MACHINE_CRASH);
-    } catch (StorageException e) {
-      if (store.get(staged).isPresent()) {
-        throw e;
-      }
-      return store.putIfAbsent(target, content, metadata, Durability.SURVIVES_MACHINE_CRASH);
-    }
-  }
-
-  /** The object at {@code target} if its bytes are exactly the announced ones. */
-  private Optional<InspectedImage> storedTwin(ImageGenerated event, BlobPath target) {
-    return withRetries("Reading " + target, () -> store.get(target))
-        .map(Blob::content)
-        .filter(stored -> Sha256.hex(stored).equalsIgnoreCase(event.getSha256()))
-        .map(stored -> inspect(stored, event));
-  }
-
-  /**
-   * The image's checks ({@link ArtifactInspector}); an edit's image must also have its source's size
-   * exactly, since generation composites it onto the source.
-   */
-  private InspectedImage inspect(byte[] content, ImageGenerated event) {
-    ImageEdit edit = event.getSpec().getEdit();
-    if (edit == null) {
-      return inspector.inspect(content, event.getContentType(), event.getSpec().getAspectRatio(), event.getSha256());
-    }
-    ReferenceImage source = edit.getSource();
-    InspectedImage image = inspector.inspect(content, event.getContentType(),
-        source.getWidth() + ":" + source.getHeight(), event.getSha256());
-    if (image.width() != source.getWidth() || image.height() != source.getHeight()) {
-      throw new ArtifactRejectedException("The edited image is " + image.width() + "x" + image.height()
-          + " but its source is " + source.getWidth() + "x" + source.getHeight());
-    }
-    return image;
+    InspectedImage stored = writer.store(image, event.getSpec(), target,
+        Map.of("jobId", cause.getJobId(), "tenantId", cause.getTenantId()));
+    return StoredImages.single(target, stored, image.staged());
   }
 
   /**
@@ -296,7 +232,7 @@ class ImageUploader {
    */
   private boolean markStored(BlobPath staged, String jobId) {
     try {
-      withRetries("Marking " + staged + " stored", () -> {
+      retries.run("Marking " + staged + " stored", () -> {
         StagingArea.markStored(store, staged, jobId);
         return null;
       });
@@ -307,10 +243,18 @@ class ImageUploader {
     }
   }
 
-  /** Removes the staged copy an image event names, if any is left (a delete of a missing copy changes nothing). */
+  /**
+   * Removes the staged copies an image event names (every generated variant's for a job of several),
+   * if any are left (a delete of a missing copy changes nothing).
+   */
   private void discardStaged(ImageGenerated event) {
+    String jobId = event.getMetadata().getJobId();
+    if (!event.getVariants().isEmpty()) {
+      variants.stagedCopies(event).forEach(staged -> discard(staged, jobId));
+      return;
+    }
     try {
-      discard(stagedPath(event), event.getMetadata().getJobId());
+      discard(stagedImage(event).staged(), jobId);
     } catch (UploadRejectedException e) {
       // A reference that is not a path points at nothing there is to delete.
       log.warn("Job {} ended; its staged reference is unusable: {}", event.getMetadata().getJobId(), e.getMessage());
@@ -319,7 +263,7 @@ class ImageUploader {
 
   private void discard(BlobPath staged, String jobId) {
     try {
-      withRetries("Deleting " + staged, () -> store.delete(staged));
+      retries.run("Deleting " + staged, () -> store.delete(staged));
     } catch (StorageUnavailableException e) {
       // The job has ended; a leftover staged copy only costs space until the staging sweep.
       log.warn("Job {} ended but its staged copy stays: {}", jobId, e.getMessage());
@@ -336,23 +280,10 @@ class ImageUploader {
         .build());
   }
 
-  /**
-   * The staged artifact, which must lie in the job's own staging folder: the upload deletes it
-   * afterwards, so a reference to any other object would remove another job's image.
-   */
-  private static BlobPath stagedPath(ImageGenerated event) {
-    BlobPath staged;
-    try {
-      staged = new BlobPath(event.getStagedRef());
-    } catch (IllegalArgumentException e) {
-      throw new UploadRejectedException("The staged reference '" + event.getStagedRef() + "' is not a valid path", e);
-    }
-    String folder = StagingArea.PREFIX + "/" + event.getMetadata().getJobId() + "/";
-    if (!staged.value().startsWith(folder)) {
-      throw new UploadRejectedException(
-          "The staged reference '" + staged + "' is outside the job's staging folder " + folder);
-    }
-    return staged;
+  /** The image of a job of one, staged in the job's own staging folder. */
+  private static StagedImage stagedImage(ImageGenerated event) {
+    return StagedImage.of(event.getMetadata().getJobId(), event.getStagedRef(), event.getContentType(),
+        event.getSha256());
   }
 
   private static BlobPath finalPath(ImageGenerated event) {
@@ -373,21 +304,5 @@ class ImageUploader {
     String name = cause.getEventId() + "/" + metadataFactory.producer() + "/" + type.simpleName();
     metadata.setEventId(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString());
     return metadata;
-  }
-
-  private <T> T withRetries(String action, Supplier<T> operation) {
-    try {
-      return storageRetries.execute(operation::get);
-    } catch (RetryException e) {
-      Throwable last = e.getLastException();
-      if (last instanceof StorageException) {
-        throw new StorageUnavailableException(
-            action + " failed after " + (e.getRetryCount() + 1) + " attempts: " + last.getMessage(), last);
-      }
-      if (last instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IllegalStateException(action + " failed", last);
-    }
   }
 }

@@ -18,7 +18,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
-/** Wires the upload feature: the consumer, its dispatcher, the uploader and their storage threads. */
+/**
+ * Wires the upload feature: the consumer, its dispatcher, the uploader, the variant selector and
+ * their storage threads.
+ */
 @Configuration(proxyBeanMethods = false)
 class UploadsConfiguration {
 
@@ -47,6 +50,11 @@ class UploadsConfiguration {
         endedRuns);
   }
 
+  @Bean
+  VariantSelector variantSelector(BlobStore store, UploadSettings settings) {
+    return new VariantSelector(store, new StorageRetries(settings));
+  }
+
   /**
    * Threads for the blocking storage steps (reads, checks, writes, storage retries), one per job in
    * flight; event acknowledgements are waited for without a thread.
@@ -64,9 +72,9 @@ class UploadsConfiguration {
   }
 
   @Bean
-  UploadDispatcher uploadDispatcher(LifecycleRecords records, ImageUploader uploader, DeadLetterPublisher deadLetters,
-      ThreadPoolTaskExecutor uploadWork, UploadSettings settings, JobTracing tracing) {
-    return new UploadDispatcher(records, uploader, deadLetters, uploadWork, settings.maxRedeliveries(),
+  UploadDispatcher uploadDispatcher(LifecycleRecords records, ImageUploader uploader, VariantSelector selector,
+      DeadLetterPublisher deadLetters, ThreadPoolTaskExecutor uploadWork, UploadSettings settings, JobTracing tracing) {
+    return new UploadDispatcher(records, uploader, selector, deadLetters, uploadWork, settings.maxRedeliveries(),
         settings.redeliveryDelay(), tracing);
   }
 

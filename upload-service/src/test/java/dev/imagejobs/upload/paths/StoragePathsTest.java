@@ -127,6 +127,45 @@ class StoragePathsTest {
         "image/png")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("edit.source");
   }
 
+  @Test
+  void givenAJobOfSeveralVariants_whenAVariantIsPathed_thenBesideTheJobsPathNamedAfterItWithItsNumber() {
+    BlobPath job = StoragePaths.finalPath(TENANT, JOB, assetKey().build(), "image/png");
+
+    assertThat(StoragePaths.variantPath(job, 1, ImageFormat.PNG).value())
+        .isEqualTo("tenant_studio-7/project_p1/branch_main/master-assets/hero_" + JOB + "_v1.png");
+    assertThat(StoragePaths.variantPath(job, 4, ImageFormat.JPEG).value())
+        .isEqualTo("tenant_studio-7/project_p1/branch_main/master-assets/hero_" + JOB + "_v4.jpg");
+  }
+
+  @Test
+  void givenAVariantOfAnEditOrAFrame_whenPathed_thenBesideThatJobsPath() {
+    BlobPath edit = StoragePaths.finalPath(TENANT, JOB,
+        edit("tenant_studio-7/project_p1/references/ref-1.png"), "image/webp");
+    BlobPath frame = StoragePaths.finalPath(TENANT, JOB, frame(JobType.END_FRAME).build(), "image/png");
+
+    assertThat(StoragePaths.variantPath(edit, 2, ImageFormat.WEBP).value())
+        .isEqualTo("tenant_studio-7/project_p1/references/ref-1_edit_" + JOB + "_v2.webp");
+    assertThat(StoragePaths.variantPath(frame, 3, ImageFormat.PNG).value())
+        .isEqualTo("tenant_studio-7/project_p1/branch_main/scene_s010/shot_sh020/end_frame_" + JOB + "_v3.png");
+  }
+
+  @Test
+  void givenAVariantNumberBelowOne_whenPathed_thenRejected() {
+    BlobPath job = StoragePaths.finalPath(TENANT, JOB, assetKey().build(), "image/png");
+
+    assertThatThrownBy(() -> StoragePaths.variantPath(job, 0, ImageFormat.PNG))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Variant numbers start at 1, not 0");
+  }
+
+  @Test
+  void givenAJobNameAtTheLongestSegment_whenAVariantIsPathed_thenRejectedRatherThanCut() {
+    BlobPath job = BlobPath.of("tenant_studio-7", "a".repeat(196) + ".png");
+
+    assertThatThrownBy(() -> StoragePaths.variantPath(job, 1, ImageFormat.PNG))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   private static JobSpec edit(String sourcePath) {
     ReferenceImage source = ReferenceImage.newBuilder().setSource("job").setId(SOURCE).setStoragePath(sourcePath)
         .setContentType("image/png").setSizeBytes(10).setWidth(4).setHeight(4).setSha256("ab".repeat(32)).build();

@@ -107,6 +107,7 @@ class ImageUploaderTest {
     assertThat(completed.getWidth()).isEqualTo(160);
     assertThat(completed.getHeight()).isEqualTo(90);
     assertThat(completed.getSha256()).isEqualTo(TestImages.sha256(png));
+    assertThat(completed.getVariants()).as("a job of one image").isEmpty();
     assertFollows(completed.getMetadata(), event.getMetadata());
     assertFollows(((UploadStarted) published.get(0)).getMetadata(), event.getMetadata());
     assertThat(Files.readAllBytes(root.resolve(FINAL.value()))).isEqualTo(png);

@@ -14,7 +14,8 @@ import java.nio.file.StandardOpenOption;
  * with one write each to a file every instance shares ({@code O_APPEND}), so lines never interleave
  * and a killed process loses none it wrote. {@code start <pid> <job> <run> <attempt>} and
  * {@code end <pid> <job> <run> <attempt> ok|failed}: a start without an end is a call its process
- * did not live to finish.
+ * did not live to finish. The call of variant v &gt; 1 of a job of several names its attempt
+ * {@code <attempt>/<v>}, so each call of an attempt is told apart.
  */
 final class CallLog {
   private final FileChannel file;
@@ -29,11 +30,15 @@ final class CallLog {
   }
 
   void started(GenerationRequest request) {
-    append("start " + pid + " " + request.jobId() + " " + request.run() + " " + request.attempt());
+    append("start " + pid + " " + request.jobId() + " " + request.run() + " " + attempt(request));
   }
 
   void ended(GenerationRequest request, boolean ok) {
-    append("end " + pid + " " + request.jobId() + " " + request.run() + " " + request.attempt() + (ok ? " ok" : " failed"));
+    append("end " + pid + " " + request.jobId() + " " + request.run() + " " + attempt(request) + (ok ? " ok" : " failed"));
+  }
+
+  private static String attempt(GenerationRequest request) {
+    return request.variant() == 1 ? Integer.toString(request.attempt()) : request.attempt() + "/" + request.variant();
   }
 
   private void append(String line) {

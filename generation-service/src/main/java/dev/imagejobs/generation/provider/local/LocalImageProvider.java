@@ -87,19 +87,19 @@ public class LocalImageProvider implements ImageProvider {
       List<ReferenceInput> others = request.references().subList(1, request.references().size());
       return artifact(EditPainter.paint(request.prompt(), size[0], size[1], request.edit(), others));
     }
-    return artifact(PromptPainter.paint(request.prompt(), size[0], size[1], request.references()));
+    return artifact(PromptPainter.paint(request.prompt(), request.variant(), size[0], size[1], request.references()));
   }
 
   /**
-   * The picture of the request's size, drawn by the first request of that size; with the request's
-   * reference images drawn on a copy of it, when it has any.
+   * The picture of the request's size and variant, drawn by the first request of that size and
+   * variant; with the request's reference images drawn on a copy of it, when it has any.
    */
   private CompletableFuture<ImageArtifact> prerendered(GenerationRequest request) {
     refuseIfAsked(request);
     int[] size = dimensions(request.aspectRatio(), settings.longSide());
-    CompletableFuture<byte[]> picture = prerendered.computeIfAbsent(List.of(size[0], size[1]), key ->
-        CompletableFuture.supplyAsync(() -> PromptPainter.paint("Prerendered " + key.get(0) + "x" + key.get(1),
-            key.get(0), key.get(1)), painter));
+    CompletableFuture<byte[]> picture = prerendered.computeIfAbsent(List.of(size[0], size[1], request.variant()),
+        key -> CompletableFuture.supplyAsync(() -> PromptPainter.paint("Prerendered " + key.get(0) + "x" + key.get(1),
+            key.get(2), key.get(0), key.get(1), List.of()), painter));
     if (request.references().isEmpty()) {
       return picture.thenApply(LocalImageProvider::artifact);
     }

@@ -36,7 +36,15 @@ final class PromptPainter {
 
   /** The picture of {@code prompt} with the thumbnails of {@code references}, in order, along its top edge. */
   static byte[] paint(String prompt, int width, int height, List<ReferenceInput> references) {
-    byte[] seed = sha256(prompt);
+    return paint(prompt, 1, width, height, references);
+  }
+
+  /**
+   * The picture of variant {@code variant} of {@code prompt}: variant 1 is the prompt's own picture,
+   * every other variant another composition and palette of the same prompt, as a model would answer.
+   */
+  static byte[] paint(String prompt, int variant, int width, int height, List<ReferenceInput> references) {
+    byte[] seed = sha256(variant > 1 ? prompt + "\n#variant " + variant : prompt);
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {

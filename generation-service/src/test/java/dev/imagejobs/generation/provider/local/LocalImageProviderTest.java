@@ -43,10 +43,14 @@ class LocalImageProviderTest {
     assertThatThrownBy(() -> provider.generate(new GenerationRequest("job-b", 2, 3, "A storm #fail", "1:1", "1K",
         "local-v1", List.of())).get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
 
+    provider.generate(new GenerationRequest("job-c", 0, 2, "A harbour", "1:1", "1K", "local-v1", List.of(), null, 3))
+        .get(10, TimeUnit.SECONDS);
+
     long pid = ProcessHandle.current().pid();
     assertThat(Files.readAllLines(log)).containsExactly(
         "start " + pid + " job-a 0 1", "end " + pid + " job-a 0 1 ok",
-        "start " + pid + " job-b 2 3", "end " + pid + " job-b 2 3 failed");
+        "start " + pid + " job-b 2 3", "end " + pid + " job-b 2 3 failed",
+        "start " + pid + " job-c 0 2/3", "end " + pid + " job-c 0 2/3 ok");
   }
   private final LocalImageProvider provider = new LocalImageProvider(
       new LocalProviderSettings("#fail", Duration.ZERO, 0, 256));
@@ -89,6 +93,24 @@ class LocalImageProviderTest {
     assertThat(image.getWidth()).isEqualTo(width);
     assertThat(image.getHeight()).isEqualTo(height);
     assertThat(artifact.usage().costMicros()).isZero();
+  }
+
+  @Test
+  void givenTheVariantsOfOneRequest_thenEachIsAnotherPictureAndTheSameVariantTheSamePicture() throws Exception {
+    LocalImageProvider drawing = new LocalImageProvider(new LocalProviderSettings("", Duration.ZERO, 0, 64));
+    LocalImageProvider prerendered = prerendered("", Duration.ZERO, 0);
+    for (LocalImageProvider provider : List.of(drawing, prerendered)) {
+      byte[] first = bytes(provider.generate(variant(1)).get(10, TimeUnit.SECONDS));
+      byte[] second = bytes(provider.generate(variant(2)).get(10, TimeUnit.SECONDS));
+
+      assertThat(second).isNotEqualTo(first);
+      assertThat(bytes(provider.generate(variant(2)).get(10, TimeUnit.SECONDS))).isEqualTo(second);
+    }
+  }
+
+  private static GenerationRequest variant(int variant) {
+    return new GenerationRequest("job-v", 0, 1, "A harbour at dawn", "16:9", null, "local-v1", List.of(), null,
+        variant);
   }
 
   @Test
