@@ -287,12 +287,7 @@ public final class FilesystemBlobStore implements BlobStore {
 
   @Override
   public Optional<Blob> get(BlobPath path) {
-    Path file = resolve(path);
-    try {
-      return readSettled(path, () -> readOnce(path, file));
-    } catch (IOException e) {
-      throw new StorageException("Cannot read " + path, e);
-    }
+    return readSettled(path, this::readOnce);
   }
 
   /** One try of {@link #get}; null when a replace or delete finished meanwhile. */
@@ -319,12 +314,7 @@ public final class FilesystemBlobStore implements BlobStore {
    */
   @Override
   public Optional<BlobStream> openStream(BlobPath path) {
-    Path file = resolve(path);
-    try {
-      return readSettled(path, () -> openOnce(path, file));
-    } catch (IOException e) {
-      throw new StorageException("Cannot read " + path, e);
-    }
+    return readSettled(path, this::openOnce);
   }
 
   /** One try of {@link #openStream}; null when a replace or delete finished meanwhile. */
@@ -357,21 +347,34 @@ public final class FilesystemBlobStore implements BlobStore {
   }
 
   /**
-   * Runs {@code read} until it sees the object settled (no replace finished while it read); after a
+   * Runs {@code once} until it sees the object settled (no replace finished while it read); after a
    * few tries, once more holding the path's lock, which every replace holds throughout.
+   *
+   * @throws StorageException when the object cannot be read
    */
-  private <T> Optional<T> readSettled(BlobPath path, LockedAction<Optional<T>> read) throws IOException {
-    for (int attempt = 1; attempt <= OPTIMISTIC_READS; attempt++) {
-      Optional<T> result = read.run();
-      if (result != null) {
-        return result;
+  private <T> Optional<T> readSettled(BlobPath path, ReadAttempt<T> once) {
+    Path file = resolve(path);
+    LockedAction<Optional<T>> read = () -> once.read(path, file);
+    try {
+      for (int attempt = 1; attempt <= OPTIMISTIC_READS; attempt++) {
+        Optional<T> result = read.run();
+        if (result != null) {
+          return result;
+        }
       }
+      Optional<T> result = withLock(path, read);
+      if (result == null) {
+        throw new IOException("The metadata of " + path + " changed while the path's lock was held");
+      }
+      return result;
+    } catch (IOException e) {
+      throw new StorageException("Cannot read " + path, e);
     }
-    Optional<T> result = withLock(path, read);
-    if (result == null) {
-      throw new IOException("The metadata of " + path + " changed while the path's lock was held");
-    }
-    return result;
+  }
+
+  /** One try of a read; null when a replace or delete finished meanwhile. */
+  private interface ReadAttempt<T> {
+    Optional<T> read(BlobPath path, Path file) throws IOException;
   }
 
   /**
