@@ -1,6 +1,7 @@
 package dev.imagejobs.gateway.security;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +23,16 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 /**
  * Builds the token decoder from {@link JwtSettings}: signature (HS256 secret, or RS256/ES256 keys
  * from a JWKS), a required expiry and an optional not-before within {@link #CLOCK_SKEW}, the
- * optional issuer and audience, and a usable tenant claim.
+ * optional issuer and audience, and a usable tenant claim. Accepted tokens are remembered for a
+ * while ({@link VerifiedTokens}).
  */
 final class TokenVerification {
   /** How far a token's {@code exp} and {@code nbf} may be off this gateway's clock. */
   static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
+  /** How long an accepted token is remembered at most ({@link VerifiedTokens}). */
+  static final Duration REMEMBERED_FOR = Duration.ofMinutes(5);
+  /** How many accepted tokens are remembered at most: a few MiB. */
+  static final int REMEMBERED_TOKENS = 10_000;
 
   private TokenVerification() {}
 
@@ -45,15 +51,20 @@ final class TokenVerification {
     // throwing and catching an exception on every request whose issuer is not a URL.
     decoder.setClaimSetConverter(MappedJwtClaimSetConverter.withDefaults(
         Map.of(JwtClaimNames.ISS, issuer -> issuer == null ? null : issuer.toString())));
-    decoder.setJwtValidator(validator(settings));
-    return decoder;
+    JwtTimestampValidator timestamps = timestamps();
+    decoder.setJwtValidator(validator(settings, timestamps));
+    return new VerifiedTokens(decoder, timestamps, REMEMBERED_FOR, REMEMBERED_TOKENS, Clock.systemUTC());
   }
 
-  private static OAuth2TokenValidator<Jwt> validator(JwtSettings settings) {
-    List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+  private static JwtTimestampValidator timestamps() {
     JwtTimestampValidator timestamps = new JwtTimestampValidator(CLOCK_SKEW);
     // A token without exp would be valid forever: refused.
     timestamps.setAllowEmptyExpiryClaim(false);
+    return timestamps;
+  }
+
+  private static OAuth2TokenValidator<Jwt> validator(JwtSettings settings, JwtTimestampValidator timestamps) {
+    List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
     validators.add(timestamps);
     if (settings.issuer() != null) {
       validators.add(new JwtIssuerValidator(settings.issuer()));

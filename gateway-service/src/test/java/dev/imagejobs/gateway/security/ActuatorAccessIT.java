@@ -1,9 +1,12 @@
 package dev.imagejobs.gateway.security;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.imagejobs.gateway.testing.GatewayIntegrationTest;
 import dev.imagejobs.gateway.testing.Tokens;
 import dev.imagejobs.tokens.DevTokens;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -34,4 +37,19 @@ class ActuatorAccessIT extends GatewayIntegrationTest {
         .expectStatus().isOk()
         .expectBody().jsonPath("$.names").isArray();
   }
+
+  /** Requests are measured once each, not once per security filter (SecurityConfiguration). */
+  @Test
+  void givenAnAuthenticatedRequestThenItIsMeasuredWithoutSecurityObservations() {
+    as("tenant-measured").get().uri("/api/v1/images/jobs").exchange().expectStatus().isOk();
+    String operator = "Bearer " + DevTokens.mintOperator(Tokens.SECRET, "ops", Duration.ofMinutes(5));
+    List<String> names = http.get().uri("/actuator/metrics").header(HttpHeaders.AUTHORIZATION, operator)
+        .exchange()
+        .expectStatus().isOk()
+        .expectBody(MetricNames.class).returnResult().getResponseBody().names();
+    assertThat(names).contains("http.server.requests");
+    assertThat(names).noneMatch(name -> name.startsWith("spring.security"));
+  }
+
+  record MetricNames(List<String> names) {}
 }
