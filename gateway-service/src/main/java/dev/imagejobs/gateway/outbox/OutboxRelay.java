@@ -63,7 +63,8 @@ public class OutboxRelay implements SmartLifecycle {
         ORDER BY o.id
         LIMIT :limit
         FOR UPDATE SKIP LOCKED)
-      RETURNING id, job_id, payload""";
+      RETURNING id, job_id, payload,
+        EXISTS (SELECT 1 FROM outbox later WHERE later.job_id = outbox.job_id AND later.id > outbox.id) AS more""";
 
   private final DatabaseClient db;
   private final KafkaTemplate<String, SpecificRecord> kafka;
@@ -163,9 +164,9 @@ public class OutboxRelay implements SmartLifecycle {
           log.info("Outbox relay recovered after {} failed passes", failedPasses);
           failedPasses = 0;
         }
-        // A job's next event only becomes eligible once its previous one is gone, so keep going
-        // until a pass finds nothing rather than stopping at the first short batch.
-        if (pass == null || pass.failed() || pass.published() == 0) {
+        // A job's next event only becomes eligible once its previous one is gone: keep going while
+        // a pass published such a row or filled its batch. Rows written meanwhile wake the relay.
+        if (pass == null || pass.failed() || !pass.more()) {
           return;
         }
       }
@@ -184,13 +185,13 @@ public class OutboxRelay implements SmartLifecycle {
     List<Row> rows = db.sql(LEASE_BATCH)
         .bind("lease_ms", lease().toMillis())
         .bind("limit", settings.batchSize())
-        .map(row -> new Row(
-            row.get("id", Long.class), row.get("job_id", String.class), row.get("payload", byte[].class)))
+        .map(row -> new Row(row.get("id", Long.class), row.get("job_id", String.class),
+            row.get("payload", byte[].class), Boolean.TRUE.equals(row.get("more", Boolean.class))))
         .all()
         .collectList()
         .block(timeout);
     if (rows == null || rows.isEmpty()) {
-      return new Pass(0, false);
+      return new Pass(false, false);
     }
     rows.sort(Comparator.comparingLong(Row::id));
     Sent sent = send(rows);
@@ -200,7 +201,8 @@ public class OutboxRelay implements SmartLifecycle {
       List<Long> unsent = rows.stream().map(Row::id).filter(id -> !sent.acknowledged().contains(id)).toList();
       release(unsent).block(timeout);
     }
-    return new Pass(sent.acknowledged().size(), sent.failed());
+    boolean more = rows.size() == settings.batchSize() || rows.stream().anyMatch(Row::more);
+    return new Pass(sent.failed(), more);
   }
 
   /** How long a leased row is reserved for its relay: longer than any pass can take. */
@@ -263,9 +265,11 @@ public class OutboxRelay implements SmartLifecycle {
         .then();
   }
 
-  private record Row(long id, String jobId, byte[] payload) {}
+  /** A leased row; {@code more} when its job has later rows waiting for it. */
+  private record Row(long id, String jobId, byte[] payload, boolean more) {}
 
   private record Sent(List<Long> acknowledged, boolean failed) {}
 
-  private record Pass(int published, boolean failed) {}
+  /** What a pass did; {@code more} when rows may be waiting that no wake-up will announce. */
+  private record Pass(boolean failed, boolean more) {}
 }
