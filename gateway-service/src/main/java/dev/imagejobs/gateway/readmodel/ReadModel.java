@@ -344,30 +344,28 @@ public class ReadModel {
 
   /**
    * Up to {@code limit} events after position {@code after}, in position order, each of them
-   * readable: written by a transaction that ended before every transaction still running began.
+   * readable: written by a transaction that ended before every transaction still running began;
+   * and whether committed events after them are held back by such a transaction. One statement.
    */
-  public Flux<RecordedEvent> tail(EventPosition after, int limit) {
-    return db.sql(SELECT_EVENTS + " WHERE (tx_id, global_seq) > (:after_tx, :after_seq) AND tx_id < "
-            + READABLE_BELOW + " ORDER BY tx_id, global_seq LIMIT :limit")
+  public Mono<TailPage> tail(EventPosition after, int limit) {
+    return db.sql("WITH horizon AS MATERIALIZED (SELECT " + READABLE_BELOW + " AS below),"
+            + " page AS (" + SELECT_EVENTS + " WHERE (tx_id, global_seq) > (:after_tx, :after_seq)"
+            + " AND tx_id < (SELECT below FROM horizon) ORDER BY tx_id, global_seq LIMIT :limit)"
+            + " SELECT page.*, held.held_back FROM (SELECT EXISTS (SELECT 1 FROM job_events"
+            + " WHERE (tx_id, global_seq) > (:after_tx, :after_seq) AND tx_id >= (SELECT below FROM horizon))"
+            + " AS held_back) held LEFT JOIN page ON true ORDER BY page.tx_id, page.global_seq")
         .bind("after_tx", after.txId())
         .bind("after_seq", after.seq())
         .bind("limit", limit)
-        .map(ReadModel::readEvent)
+        .map(row -> new TailRow(row.get("tx_id") == null ? null : readEvent(row),
+            Boolean.TRUE.equals(row.get("held_back", Boolean.class))))
         .all()
-        .concatMap(this::withSnapshot);
-  }
-
-  /**
-   * Whether events after {@code after} are committed but not readable yet, because an older
-   * transaction is still running: a reader should look again shortly.
-   */
-  public Mono<Boolean> heldBack(EventPosition after) {
-    return db.sql("SELECT EXISTS (SELECT 1 FROM job_events WHERE (tx_id, global_seq) > (:after_tx, :after_seq)"
-            + " AND tx_id >= " + READABLE_BELOW + ")")
-        .bind("after_tx", after.txId())
-        .bind("after_seq", after.seq())
-        .map(row -> row.get(0, Boolean.class))
-        .one();
+        .collectList()
+        .flatMap(rows -> Flux.fromIterable(rows)
+            .filter(row -> row.event() != null)
+            .concatMap(row -> withSnapshot(row.event()))
+            .collectList()
+            .map(events -> new TailPage(events, !rows.isEmpty() && rows.get(0).heldBack())));
   }
 
   /** The position of the latest readable event, {@link EventPosition#START} when there is none. */
@@ -633,6 +631,9 @@ public class ReadModel {
           event.eventType(), event.statusAfter(), JobSnapshots.write(then.build()));
     });
   }
+
+  /** A row of {@link #tail}: an event, or none when the page is empty, and the held-back flag. */
+  private record TailRow(RecordedEvent event, boolean heldBack) {}
 
   private static String describe(RecordPosition position) {
     return position == null ? "creation" : "partition " + position.partition() + " offset " + position.offset();

@@ -247,12 +247,9 @@ final class EventFeed implements SmartLifecycle {
         return Boolean.FALSE;
       });
     }
-    return readModel.tail(from, settings.pageSize()).collectList().flatMap(events -> {
-      dispatch(events);
-      if (events.size() == settings.pageSize()) {
-        return readOnce();
-      }
-      return readModel.heldBack(events.isEmpty() ? from : events.get(events.size() - 1).position());
+    return readModel.tail(from, settings.pageSize()).flatMap(page -> {
+      dispatch(page.events());
+      return page.events().size() == settings.pageSize() ? readOnce() : Mono.just(page.heldBack());
     });
   }
 

@@ -46,14 +46,15 @@ class EventPositionIT extends GatewayIntegrationTest {
 
       assertThat(jdbc().queryForObject("SELECT count(*) FROM job_events WHERE job_id = ?", Long.class, newer))
           .as("the newer transaction has committed").isOne();
-      assertThat(readModel.tail(start, 1000).collectList().block(SHORT))
+      TailPage whileOlderRuns = readModel.tail(start, 1000).block(SHORT);
+      assertThat(whileOlderRuns.events())
           .as("nothing after the older transaction's id is readable while it runs")
           .extracting(RecordedEvent::jobId).doesNotContain(newer, older.jobId());
-      assertThat(readModel.heldBack(start).block(SHORT)).as("the newer event is held back").isTrue();
+      assertThat(whileOlderRuns.heldBack()).as("the newer event is held back").isTrue();
 
       release.complete(null);
       assertThat(olderCommit.join().result()).isEqualTo(ApplyOutcome.Result.APPLIED);
-      List<String> readable = readModel.tail(start, 1000).collectList().block(SHORT).stream()
+      List<String> readable = readModel.tail(start, 1000).block(SHORT).events().stream()
           .map(RecordedEvent::jobId).filter(job -> job.equals(newer) || job.equals(older.jobId())).toList();
       assertThat(readable).as("the older transaction's event comes first, though it committed last")
           .containsExactly(older.jobId(), newer);
@@ -91,7 +92,7 @@ class EventPositionIT extends GatewayIntegrationTest {
     CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
       EventPosition position = start;
       while (writing.get()) {
-        for (RecordedEvent event : readModel.tail(position, 50).collectList().block(SHORT)) {
+        for (RecordedEvent event : readModel.tail(position, 50).block(SHORT).events()) {
           seen.add(event);
           position = event.position();
         }
@@ -115,14 +116,14 @@ class EventPositionIT extends GatewayIntegrationTest {
       }
       awaitOutboxDrained();
       awaitProjectionCaughtUp();
-      await().atMost(SHORT).until(() -> !readModel.heldBack(lastOf(seen, start)).block(SHORT));
+      await().atMost(SHORT).until(() -> !readModel.tail(lastOf(seen, start), 1).block(SHORT).heldBack());
     } finally {
       writers.shutdownNow();
       writing.set(false);
     }
     reader.get();
     EventPosition last = lastOf(seen, start);
-    seen.addAll(readModel.tail(last, 10_000).collectList().block(SHORT));
+    seen.addAll(readModel.tail(last, 10_000).block(SHORT).events());
 
     List<Map<String, Object>> committed = jdbc().queryForList("""
         SELECT job_id, seq, tx_id, global_seq FROM job_events WHERE (tx_id, global_seq) > (?, ?)

@@ -6,6 +6,7 @@ import dev.imagejobs.gateway.readmodel.CommittedEvents;
 import dev.imagejobs.gateway.readmodel.EventPosition;
 import dev.imagejobs.gateway.readmodel.ReadModel;
 import dev.imagejobs.gateway.readmodel.RecordedEvent;
+import dev.imagejobs.gateway.readmodel.TailPage;
 import dev.imagejobs.schemas.JobStatus;
 import java.time.Duration;
 import java.util.List;
@@ -116,13 +117,9 @@ class EventFeedTest {
     }
 
     @Override
-    public Flux<RecordedEvent> tail(EventPosition after, int limit) {
-      return Flux.fromIterable(events).filter(event -> event.position().isAfter(after)).take(limit);
-    }
-
-    @Override
-    public Mono<Boolean> heldBack(EventPosition after) {
-      return Mono.just(false);
+    public Mono<TailPage> tail(EventPosition after, int limit) {
+      return Flux.fromIterable(events).filter(event -> event.position().isAfter(after)).take(limit).collectList()
+          .map(page -> new TailPage(page, false));
     }
 
     @Override
