@@ -50,14 +50,14 @@ public record BenchmarkOptions(
   static final Duration DEFAULT_WARMUP = Duration.ofSeconds(15);
   static final Duration QUICK_DURATION = Duration.ofSeconds(10);
   static final Duration QUICK_WARMUP = Duration.ofSeconds(5);
-  static final Duration DEFAULT_STACK_WARMUP = Duration.ofMinutes(4);
+  static final Duration DEFAULT_STACK_WARMUP = Duration.ofMinutes(10);
   static final Duration QUICK_STACK_WARMUP = Duration.ofSeconds(45);
   /** Offered to a fresh stack during {@link #stackWarmup}: low enough for a cold stack to keep up. */
   static final int STACK_WARMUP_RATE = 50;
   static final int DEFAULT_RATE = 1000;
 
   public static final String USAGE = String.join(System.lineSeparator(),
-      "Usage: ./benchmark [--scenarios a,b,c] [--duration 60s] [--warmup 15s] [--stack-warmup 4m] [--rate N]",
+      "Usage: ./benchmark [--scenarios a,b,c] [--duration 60s] [--warmup 15s] [--stack-warmup 10m] [--rate N]",
       "                   [--out DIR] [--quick] [--profile] [--keep-state] [--priority-backlog N] [--priority-rounds N]",
       "                   [--priority-provider-latency D] [--priority-max-in-flight N] [--help]",
       "Measures Image Jobs on this machine: each scenario runs on a fresh local stack (real Kafka, PostgreSQL with",
@@ -69,7 +69,7 @@ public record BenchmarkOptions(
       "  --duration D      measured window of each load scenario (default 60s; 10s with --quick)",
       "  --warmup D        load before each window, never counted (default 15s; 5s with --quick)",
       "  --stack-warmup D  " + STACK_WARMUP_RATE + " jobs/s offered to each fresh stack before its first scenario, never",
-      "                    counted, until the services' JIT has compiled the hot paths (default 4m; 45s with --quick)",
+      "                    counted, until the services' JIT has compiled the hot paths (default 10m; 45s with --quick)",
       "  --rate N          offered requests/s of throughput; overload offers 3 x N (default 1000)",
       "  --out DIR         where results go (default benchmark-results/<UTC timestamp>/)",
       "  --quick           shrink every duration and count: a smoke run of a few minutes",

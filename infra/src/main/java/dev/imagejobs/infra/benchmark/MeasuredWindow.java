@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * The probes of a measured window on one stack: CPU time of every process (the broker,
  * PostgreSQL with all its backends, each service, the benchmark client itself) between
  * {@link #begin()} and {@link #end()}; each service's resident memory idle and sampled every second
- * under load; its heap after GC idle (after a full GC) and under load (from its GC log); and, when
- * profiling, a JFR recording of each service and PostgreSQL's wait events.
+ * under load; its heap after GC idle (after a full GC) and under load (from its GC log); the
+ * methods its JIT compiler compiled during the window; and, when profiling, a JFR recording of
+ * each service and PostgreSQL's wait events.
  */
 final class MeasuredWindow implements AutoCloseable {
 
@@ -58,9 +60,10 @@ final class MeasuredWindow implements AutoCloseable {
    * @param heap heap after GC per service
    * @param profileSummary the profile summary file, or null when not profiling
    * @param postgresWaits busy backends per state and wait event over every 100 ms sample (profiling only)
+   * @param jit what each service's JIT compiler did during the window (empty without jcmd)
    */
   record Report(double seconds, List<CpuShare> cpu, Map<String, Double> rssIdleMiB, Map<String, Double> rssMaxMiB,
-      Map<String, Heap> heap, Path profileSummary, Map<String, Long> postgresWaits) {
+      Map<String, Heap> heap, Path profileSummary, Map<String, Long> postgresWaits, Map<String, JitCounters> jit) {
 
     List<Figure> figures() {
       List<Figure> figures = new ArrayList<>();
@@ -85,6 +88,19 @@ final class MeasuredWindow implements AutoCloseable {
         }
         figures.add(new Figure("memory, " + service, "MiB", memory,
             "RSS from /proc/<pid>/status each second; heap from the GC log, idle after a full GC (jcmd GC.run)"));
+      }
+      if (!jit.isEmpty()) {
+        Map<String, Object> compiles = new LinkedHashMap<>();
+        Map<String, Object> compiling = new LinkedHashMap<>();
+        jit.forEach((service, counters) -> {
+          compiles.put(service, counters.compiles());
+          compiling.put(service, counters.seconds());
+        });
+        figures.add(new Figure("JIT compilations in the window", "", compiles,
+            "methods compiled (jcmd PerfCounter.print sun.ci.totalCompiles at the window's ends): a warm service"
+                + " compiles few; many mean the warm-up was too short and the window measured the compiler too"));
+        figures.add(new Figure("JIT compile time in the window", "s", compiling,
+            "java.ci.totalTime at the window's ends: wall time of the compilations, waits for a core included"));
       }
       if (!postgresWaits.isEmpty()) {
         Map<String, Long> top = new LinkedHashMap<>();
@@ -116,6 +132,7 @@ final class MeasuredWindow implements AutoCloseable {
   private final Map<String, Double> heapIdle = new LinkedHashMap<>();
   private final Map<String, Long> gcPositions = new LinkedHashMap<>();
   private final Map<String, Double> cpuAtStart = new LinkedHashMap<>();
+  private final Map<String, JitCounters> jitAtStart = new LinkedHashMap<>();
   private final List<String> recording = new ArrayList<>();
   private ScheduledExecutorService sampler;
   private PgActivitySampler postgres;
@@ -183,6 +200,9 @@ final class MeasuredWindow implements AutoCloseable {
       gcPositions.put(service, stack.gcLog(service).position());
     }
     sampler.scheduleAtFixedRate(this::sampleMemory, 0, 1, TimeUnit.SECONDS);
+    for (String service : services()) {
+      jitCounters(service).ifPresent(counters -> jitAtStart.put(service, counters));
+    }
     beganNanos = System.nanoTime();
     beganAt = Instant.now();
     pids.forEach((name, pid) -> cpuAtStart.put(name, cpuSeconds(name, pid)));
@@ -198,6 +218,8 @@ final class MeasuredWindow implements AutoCloseable {
       shares.add(new CpuShare(name, used, Numbers.percent(used, seconds), Numbers.percent(used, seconds * cores)));
     });
     sampler.shutdownNow();
+    Map<String, JitCounters> jit = new LinkedHashMap<>();
+    jitAtStart.forEach((service, start) -> jitCounters(service).ifPresent(end -> jit.put(service, end.since(start))));
     sampleMemory();
     Map<String, Heap> heap = new LinkedHashMap<>();
     for (String service : services()) {
@@ -219,7 +241,20 @@ final class MeasuredWindow implements AutoCloseable {
     for (String service : services()) {
       idle.putIfAbsent(service, Double.NaN);
     }
-    return new Report(seconds, shares, idle, new LinkedHashMap<>(rssMax), heap, summary, waits);
+    return new Report(seconds, shares, idle, new LinkedHashMap<>(rssMax), heap, summary, waits, jit);
+  }
+
+  /** The service's JIT counters now, or empty when they cannot be read. */
+  private Optional<JitCounters> jitCounters(String service) {
+    if (!jcmd.isAvailable()) {
+      return Optional.empty();
+    }
+    try {
+      return JitCounters.parse(jcmd.run(pids.get(service), "PerfCounter.print"));
+    } catch (IllegalStateException e) {
+      LOG.warn("JIT counters of {} not read: {}", service, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   @Override

@@ -251,7 +251,7 @@ class BenchmarkTest {
       assertThat(options.scenarios()).isEqualTo(BenchmarkOptions.ALL_SCENARIOS);
       assertThat(options.duration()).isEqualTo(Duration.ofSeconds(60));
       assertThat(options.warmup()).isEqualTo(Duration.ofSeconds(15));
-      assertThat(options.stackWarmup()).isEqualTo(Duration.ofMinutes(4));
+      assertThat(options.stackWarmup()).isEqualTo(Duration.ofMinutes(10));
       assertThat(options.rate()).isEqualTo(1000);
       assertThat(options.out()).isEqualTo(Path.of("benchmark-results", "20261128T101530Z"));
       assertThat(options.help()).isFalse();
