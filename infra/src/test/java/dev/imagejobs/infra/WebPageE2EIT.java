@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -252,15 +253,22 @@ class WebPageE2EIT {
     byTestId("prompt").sendKeys("The harbour at dawn, three ways");
     new Select(byTestId("variants")).selectByValue("3");
     byTestId("submit-job").click();
-    WebElement row = wait.until(d -> d.findElements(By.cssSelector("[data-testid=job-row][data-status=completed]"))
-        .stream().findFirst().orElse(null));
-    wait.until(d -> row.findElements(By.cssSelector("[data-testid=variant][data-status=stored] img")).size() == 3);
-    row.findElement(By.cssSelector("[data-testid=variant][data-variant='2'] [data-testid=choose-variant]")).click();
+    String jobId = wait.until(d -> d.findElements(By.cssSelector("[data-testid=job-row][data-status=completed]"))
+        .stream().findFirst().orElse(null)).getAttribute("data-job-id");
+    // The page draws a job's row again on each of its events: find it anew each time.
+    By row = By.cssSelector("[data-testid=job-row][data-job-id='" + jobId + "']");
+    wait.ignoring(StaleElementReferenceException.class);
+    wait.until(d -> d.findElement(row).findElements(By.cssSelector("[data-testid=variant][data-status=stored] img"))
+        .size() == 3);
+    wait.until(d -> {
+      d.findElement(row).findElement(By.cssSelector("[data-testid=variant][data-variant='2'] [data-testid=choose-variant]"))
+          .click();
+      return true;
+    });
 
     // Then the second is marked chosen, the job's image is its, and the store has it at the job's path
-    wait.until(d -> "true".equals(row.findElement(By.cssSelector("[data-testid=variant][data-variant='2']"))
+    wait.until(d -> "true".equals(d.findElement(row).findElement(By.cssSelector("[data-testid=variant][data-variant='2']"))
         .getAttribute("data-selected")));
-    String jobId = row.getAttribute("data-job-id");
     JsonNode view = TestStacks.job(stack, jobId);
     assertThat(view.get("selectedVariant").asInt()).isEqualTo(2);
     assertThat(view.get("variants")).hasSize(3);

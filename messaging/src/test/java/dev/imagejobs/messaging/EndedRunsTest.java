@@ -3,12 +3,10 @@ package dev.imagejobs.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagejobs.messaging.EndedRuns.Verdict;
+import dev.imagejobs.messaging.testing.MovingClock;
 import dev.imagejobs.schemas.avro.RunEnded;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class EndedRunsTest {
@@ -62,33 +60,5 @@ class EndedRunsTest {
   private static RunEnded ended(String jobId, int run, Instant at) {
     return RunEnded.newBuilder().setJobId(jobId).setTenantId("tenant-a").setRun(run).setStatus("failed")
         .setEndedBy("watchdog").setEndedAt(at).build();
-  }
-
-  /** A clock the test moves forward. */
-  private static final class MovingClock extends Clock {
-    private Instant now;
-
-    MovingClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -89,7 +89,7 @@ class SecurityConfiguration {
 
   /**
    * No observations of the filter chain, authentication or authorization: they cost a span and a
-   * timer per security filter on every request (about 5 % of the gateway's CPU under load) and
+   * timer per security filter on every request (a few per cent of the gateway's CPU under load) and
    * say nothing the request's own {@code http.server.requests} observation and its failures do not.
    */
   @Bean

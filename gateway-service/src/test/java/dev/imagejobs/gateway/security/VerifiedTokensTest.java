@@ -3,12 +3,11 @@ package dev.imagejobs.gateway.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imagejobs.messaging.testing.MovingClock;
 import dev.imagejobs.tokens.DevTokens;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class VerifiedTokensTest {
   private static final String SECRET = "verified-tokens-test-hs256-secret-0123456789";
   private static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
 
-  private final MovableClock clock = new MovableClock(NOW);
+  private final MovingClock clock = new MovingClock(NOW);
   private final AtomicInteger verifications = new AtomicInteger();
 
   @Test
@@ -58,7 +57,7 @@ class VerifiedTokensTest {
     String token = mint("studio-1", Duration.ofMinutes(10));
     tokens.decode(token).block();
 
-    clock.move(Duration.ofMinutes(10).plus(TokenVerification.CLOCK_SKEW).plusSeconds(1));
+    clock.advance(Duration.ofMinutes(10).plus(TokenVerification.CLOCK_SKEW).plusSeconds(1));
 
     assertThatThrownBy(() -> tokens.decode(token).block()).isInstanceOf(JwtException.class)
         .hasMessageContaining("expired");
@@ -71,7 +70,7 @@ class VerifiedTokensTest {
     String token = mint("studio-1", Duration.ofHours(1));
     tokens.decode(token).block();
 
-    clock.move(Duration.ofMinutes(5));
+    clock.advance(Duration.ofMinutes(5));
     tokens.decode(token).block();
     tokens.decode(token).block();
 
@@ -118,32 +117,5 @@ class VerifiedTokensTest {
 
   private static String mint(String tenant, Duration ttl) {
     return DevTokens.mint(SECRET, "tenant", tenant, ttl, NOW);
-  }
-
-  private static final class MovableClock extends Clock {
-    private Instant now;
-
-    MovableClock(Instant now) {
-      this.now = now;
-    }
-
-    void move(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -132,7 +132,8 @@ final class MeasuredWindow implements AutoCloseable {
   private final Map<String, Double> heapIdle = new LinkedHashMap<>();
   private final Map<String, Long> gcPositions = new LinkedHashMap<>();
   private final Map<String, Double> cpuAtStart = new LinkedHashMap<>();
-  private final Map<String, JitCounters> jitAtStart = new LinkedHashMap<>();
+  /** The JIT counters at the window's start, read beside the load so the window opens on time. */
+  private CompletableFuture<Map<String, JitCounters>> jitAtStart = CompletableFuture.completedFuture(Map.of());
   private final List<String> recording = new ArrayList<>();
   private ScheduledExecutorService sampler;
   private PgActivitySampler postgres;
@@ -200,9 +201,13 @@ final class MeasuredWindow implements AutoCloseable {
       gcPositions.put(service, stack.gcLog(service).position());
     }
     sampler.scheduleAtFixedRate(this::sampleMemory, 0, 1, TimeUnit.SECONDS);
-    for (String service : services()) {
-      jitCounters(service).ifPresent(counters -> jitAtStart.put(service, counters));
-    }
+    jitAtStart = CompletableFuture.supplyAsync(() -> {
+      Map<String, JitCounters> counters = new LinkedHashMap<>();
+      for (String service : services()) {
+        jitCounters(service).ifPresent(value -> counters.put(service, value));
+      }
+      return counters;
+    });
     beganNanos = System.nanoTime();
     beganAt = Instant.now();
     pids.forEach((name, pid) -> cpuAtStart.put(name, cpuSeconds(name, pid)));
@@ -219,7 +224,8 @@ final class MeasuredWindow implements AutoCloseable {
     });
     sampler.shutdownNow();
     Map<String, JitCounters> jit = new LinkedHashMap<>();
-    jitAtStart.forEach((service, start) -> jitCounters(service).ifPresent(end -> jit.put(service, end.since(start))));
+    jitAtStart.join().forEach((service, start) ->
+        jitCounters(service).ifPresent(end -> jit.put(service, end.since(start))));
     sampleMemory();
     Map<String, Heap> heap = new LinkedHashMap<>();
     for (String service : services()) {
