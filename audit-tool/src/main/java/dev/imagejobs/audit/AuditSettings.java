@@ -2,8 +2,10 @@ package dev.imagejobs.audit;
 
 import dev.imagejobs.messaging.RenamedSettings;
 import dev.imagejobs.schemas.TopicNames;
+import io.r2dbc.postgresql.client.SSLMode;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -25,13 +27,21 @@ import java.util.Set;
  * @param kafkaClient further Kafka client properties (security), from the services' variables
  *     ({@link KafkaClientSettings})
  * @param topics the topic names of the deployment ({@code IMAGEJOBS_TOPICS_PREFIX})
+ * @param rebuildWriters connections {@code verify-read-model} replays on, each applying its share of the
+ *     partitions ({@code IMAGEJOBS_AUDIT_REBUILD_WRITERS}, default 3)
  */
 public record AuditSettings(
     String bootstrapServers, String postgresHost, int postgresPort, String database, String user, String password,
-    String liveSchema, String sslMode, Map<String, String> kafkaClient, TopicNames topics) {
+    String liveSchema, String sslMode, Map<String, String> kafkaClient, TopicNames topics,
+    int rebuildWriters) {
+
+  static final int DEFAULT_REBUILD_WRITERS = 3;
 
   public AuditSettings {
     kafkaClient = Map.copyOf(kafkaClient);
+    if (rebuildWriters < 1) {
+      throw new IllegalArgumentException("IMAGEJOBS_AUDIT_REBUILD_WRITERS must be at least 1, not " + rebuildWriters);
+    }
   }
 
   /** The services' variables this tool reads. */
@@ -62,7 +72,19 @@ public record AuditSettings(
         env.getOrDefault("IMAGEJOBS_AUDIT_LIVE_SCHEMA", "public"),
         env.getOrDefault("IMAGEJOBS_DATABASE_SSL_MODE", "disable"),
         KafkaClientSettings.from(env),
-        new TopicNames(env.get("IMAGEJOBS_TOPICS_PREFIX")));
+        new TopicNames(env.get("IMAGEJOBS_TOPICS_PREFIX")),
+        rebuildWriters(env.get("IMAGEJOBS_AUDIT_REBUILD_WRITERS")));
+  }
+
+  private static int rebuildWriters(String value) {
+    if (value == null || value.isBlank()) {
+      return DEFAULT_REBUILD_WRITERS;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("IMAGEJOBS_AUDIT_REBUILD_WRITERS must be a whole number, not '" + value + "'");
+    }
   }
 
   private static Map<String, String> renamed() {
@@ -84,6 +106,11 @@ public record AuditSettings(
         .map(renamed -> renamed.getKey() + " is renamed " + renamed.getValue()
             + (env.containsKey(renamed.getValue()) ? "; ignored, as " + renamed.getValue() + " is set" : "; read for now"))
         .toList();
+  }
+
+  /** {@link #sslMode} as the R2DBC driver of the replay names it. */
+  SSLMode r2dbcSslMode() {
+    return SSLMode.valueOf(sslMode.toUpperCase(Locale.ROOT).replace('-', '_'));
   }
 
   String jdbcUrl() {

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -52,7 +53,16 @@ public final class AuditTool {
     PrintWriter out = new PrintWriter(
         new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
     AuditSettings.renamedIn(System.getenv()).forEach(renamed -> System.err.println("Warning: " + renamed));
-    int code = new AuditTool(AuditSettings.fromEnvironment(System.getenv()), out, Clock.systemUTC()).run(args);
+    AuditSettings settings;
+    try {
+      settings = AuditSettings.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      out.println("Invalid setting: " + e.getMessage());
+      out.flush();
+      System.exit(USAGE_ERROR);
+      return;
+    }
+    int code = new AuditTool(settings, out, Clock.systemUTC()).run(args);
     out.flush();
     System.exit(code);
   }
@@ -94,9 +104,10 @@ public final class AuditTool {
   }
 
   private int verify(TopicReader reader, boolean keepSchema) {
-    ReadModelRebuild.Result rebuild = new ReadModelRebuild(settings, reader, clock).run();
-    out.printf("Replayed %d events into schema %s (%d undecodable records skipped, as the projection dead-letters them)%n",
-        rebuild.applied(), rebuild.schema(), rebuild.undecodable());
+    ReadModelRebuild.Result rebuild = new ReadModelRebuild(settings, reader, clock, settings.rebuildWriters()).run();
+    out.printf(Locale.ROOT, "Replayed %d events into schema %s in %.2f s (%.0f events/s, %d writers; %d undecodable records"
+        + " skipped, as the projection dead-letters them)%n", rebuild.applied(), rebuild.schema(),
+        rebuild.replay().toNanos() / 1e9, rebuild.eventsPerSecond(), settings.rebuildWriters(), rebuild.undecodable());
     ReadModelComparison.Report report = new ReadModelComparison(settings).compare(settings.liveSchema(), rebuild.schema());
     report.differences().forEach(difference -> out.println("DIFFERENCE " + difference));
     if (!report.inFlight().isEmpty()) {

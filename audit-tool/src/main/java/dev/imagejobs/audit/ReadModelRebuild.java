@@ -7,16 +7,26 @@ import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.flywaydb.core.Flyway;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
+import org.springframework.r2dbc.connection.SingleConnectionFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
@@ -24,28 +34,53 @@ import org.springframework.transaction.reactive.TransactionalOperator;
  * Rebuilds the read model from offset 0 of the lifecycle topic into a fresh schema, running the
  * gateway's own migrations and its one write path ({@link ReadModel#apply}), so the result is what
  * the projection must have produced. Nothing is written to Kafka or to the live schema.
+ *
+ * <p>A job's events all lie in one partition, so the partitions are split among a few writers, each
+ * applying its partitions' events in offset order on a connection of its own while this thread
+ * reads the next records: no two writers ever touch the same job. The schema is scratch, dropped
+ * (or kept for reading) once compared, so its transactions do not wait for the WAL to reach the
+ * disk ({@code synchronous_commit=off}): a crash of the machine can lose only the last of them, and
+ * a rebuild cut short is started again from offset 0 anyway.
  */
 final class ReadModelRebuild {
-  private static final int BATCH = 500;
+  /** Events per transaction of a writer. */
+  static final int BATCH = 1_000;
+  /** Batches read ahead of each writer. */
+  private static final int QUEUED_BATCHES = 4;
   private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
 
-  /** What the rebuild read and where it wrote. */
-  record Result(String schema, long applied, long undecodable) {}
+  /**
+   * What the rebuild read and where it wrote.
+   *
+   * @param replay the time from the first record read to the last transaction committed
+   */
+  record Result(String schema, long applied, long undecodable, Duration replay) {
+    /** Events applied per second of the replay. */
+    double eventsPerSecond() {
+      double seconds = replay.toNanos() / 1e9;
+      return seconds > 0 ? applied / seconds : 0;
+    }
+  }
 
   private final AuditSettings settings;
   private final TopicReader reader;
   private final Clock clock;
+  private final int writers;
 
-  ReadModelRebuild(AuditSettings settings, TopicReader reader, Clock clock) {
+  ReadModelRebuild(AuditSettings settings, TopicReader reader, Clock clock, int writers) {
+    if (writers < 1) {
+      throw new IllegalArgumentException("A rebuild needs at least one writer, not " + writers);
+    }
     this.settings = settings;
     this.reader = reader;
     this.clock = clock;
+    this.writers = writers;
   }
 
   Result run() {
     // Time for the operator, a random tail so two audits started in the same second never collide.
     String schema = "audit_" + SUFFIX.format(clock.instant()) + "_"
-        + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     createSchema(schema);
     PostgresqlConnectionFactory connections = new PostgresqlConnectionFactory(PostgresqlConnectionConfiguration.builder()
         .host(settings.postgresHost())
@@ -53,39 +88,146 @@ final class ReadModelRebuild {
         .database(settings.database())
         .username(settings.user())
         .password(settings.password())
+        .sslMode(settings.r2dbcSslMode())
         // pg_catalog listed explicitly comes after the audit schema, so the schema's no-op
         // pg_notify shadows the real one: a rebuild never wakes the live gateways' event streams.
-        .options(Map.of("search_path", schema + ", pg_catalog"))
+        .options(Map.of("search_path", schema + ", pg_catalog", "synchronous_commit", "off"))
         .build());
-    ReadModel readModel = new ReadModel(DatabaseClient.create(connections));
-    TransactionalOperator transactions = TransactionalOperator.create(new R2dbcTransactionManager(connections));
-    long[] counts = new long[2];
-    List<TopicReader.Entry> batch = new ArrayList<>(BATCH);
-    reader.readAll(-1, entry -> {
-      if (entry.event() == null) {
-        counts[1]++;
-        return;
+    List<Writer> started = new ArrayList<>();
+    long undecodable = 0;
+    long begun = System.nanoTime();
+    try {
+      for (int i = 0; i < writers; i++) {
+        started.add(Writer.start(connections, i));
       }
-      batch.add(entry);
-      if (batch.size() == BATCH) {
-        counts[0] += apply(readModel, transactions, batch);
+      List<List<ConsumedEvent>> pending = new ArrayList<>();
+      started.forEach(writer -> pending.add(new ArrayList<>(BATCH)));
+      long[] skipped = new long[1];
+      reader.readAll(-1, entry -> {
+        if (entry.event() == null) {
+          skipped[0]++;
+          return;
+        }
+        int index = entry.partition() % writers;
+        List<ConsumedEvent> batch = pending.get(index);
+        batch.add(new ConsumedEvent(entry.event(), new RecordPosition(entry.partition(), entry.offset())));
+        if (batch.size() == BATCH) {
+          started.get(index).hand(batch);
+          pending.set(index, new ArrayList<>(BATCH));
+        }
+      });
+      undecodable = skipped[0];
+      for (int i = 0; i < writers; i++) {
+        started.get(i).hand(pending.get(i));
+        started.get(i).finish();
       }
-    });
-    counts[0] += apply(readModel, transactions, batch);
-    return new Result(schema, counts[0], counts[1]);
+      long applied = 0;
+      for (Writer writer : started) {
+        applied += writer.await();
+      }
+      return new Result(schema, applied, undecodable, Duration.ofNanos(System.nanoTime() - begun));
+    } finally {
+      started.forEach(Writer::stop);
+    }
   }
 
-  private static int apply(ReadModel readModel, TransactionalOperator transactions, List<TopicReader.Entry> batch) {
-    int size = batch.size();
-    if (size > 0) {
-      List<ConsumedEvent> events = batch.stream()
-          .map(entry -> new ConsumedEvent(entry.event(), new RecordPosition(entry.partition(), entry.offset())))
-          .toList();
-      ReadModel.inTransaction(transactions, () -> readModel.apply(events, ReadModel.projectionBacklogShard(0)))
-          .block();
-      batch.clear();
+  /**
+   * Applies the batches handed to it, in order, in transactions of its own on one connection; the
+   * first failure stops it and is thrown to the reader at its next hand-over or at the end.
+   */
+  private static final class Writer implements Runnable {
+    private static final List<ConsumedEvent> END = List.of();
+
+    private final BlockingQueue<List<ConsumedEvent>> batches = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final SingleConnectionFactory connection;
+    private final ReadModel readModel;
+    private final TransactionalOperator transactions;
+    private final int backlogShard;
+    private final Thread thread;
+    private long applied;
+
+    private Writer(PostgresqlConnectionFactory connections, int index) {
+      this.connection = new SingleConnectionFactory(connections);
+      connection.setSuppressClose(true);
+      this.readModel = new ReadModel(DatabaseClient.create(connection));
+      this.transactions = TransactionalOperator.create(new R2dbcTransactionManager(connection));
+      // A shard of its own, as each partition's projection has: writers never wait for each other's row.
+      this.backlogShard = ReadModel.projectionBacklogShard(index);
+      this.thread = new Thread(this, "rebuild-writer-" + index);
+      thread.setDaemon(true);
     }
-    return size;
+
+    static Writer start(PostgresqlConnectionFactory connections, int index) {
+      Writer writer = new Writer(connections, index);
+      writer.thread.start();
+      return writer;
+    }
+
+    void hand(List<ConsumedEvent> batch) {
+      if (batch.isEmpty()) {
+        return;
+      }
+      put(batch);
+    }
+
+    void finish() {
+      put(END);
+    }
+
+    private void put(List<ConsumedEvent> batch) {
+      try {
+        while (!batches.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+          rethrowFailure();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while handing events to a writer", e);
+      }
+      rethrowFailure();
+    }
+
+    /** Waits for the writer to apply everything handed to it; the number of events it applied. */
+    long await() {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for a writer", e);
+      }
+      rethrowFailure();
+      return applied;
+    }
+
+    private void rethrowFailure() {
+      Throwable failed = failure.get();
+      if (failed instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (failed != null) {
+        throw new IllegalStateException(failed.getMessage(), failed);
+      }
+    }
+
+    @Override
+    public void run() {
+      try {
+        for (List<ConsumedEvent> batch = batches.take(); batch != END; batch = batches.take()) {
+          List<ConsumedEvent> events = batch;
+          ReadModel.inTransaction(transactions, () -> readModel.apply(events, backlogShard)).block();
+          applied += events.size();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException | Error e) {
+        failure.set(e);
+      }
+    }
+
+    void stop() {
+      thread.interrupt();
+      connection.destroy();
+    }
   }
 
   private void createSchema(String schema) {
@@ -100,9 +242,49 @@ final class ReadModelRebuild {
           .migrate();
       statement.execute("CREATE FUNCTION " + schema + ".pg_notify(channel text, payload text) RETURNS void"
           + " LANGUAGE plpgsql AS $$ BEGIN END $$");
+      unlogged(connection, schema);
     } catch (SQLException e) {
       throw new IllegalStateException("Cannot create schema " + schema + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Makes the scratch schema's tables unlogged: the replay writes no WAL for them (a crash of the
+   * server empties them, and the audit would start again anyway). A table referenced by another
+   * can turn only after the tables referencing it, so this goes round until every table has.
+   */
+  private static void unlogged(Connection connection, String schema) throws SQLException {
+    List<String> tables = new ArrayList<>();
+    try (PreparedStatement list = connection.prepareStatement(
+        "SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename <> 'flyway_schema_history'")) {
+      list.setString(1, schema);
+      try (ResultSet rows = list.executeQuery()) {
+        while (rows.next()) {
+          tables.add(rows.getString(1));
+        }
+      }
+    }
+    connection.setAutoCommit(false);
+    while (!tables.isEmpty()) {
+      List<String> left = new ArrayList<>();
+      SQLException last = null;
+      for (String table : tables) {
+        Savepoint before = connection.setSavepoint();
+        try (Statement alter = connection.createStatement()) {
+          alter.execute("ALTER TABLE " + schema + "." + table + " SET UNLOGGED");
+          connection.releaseSavepoint(before);
+        } catch (SQLException e) {
+          connection.rollback(before);
+          left.add(table);
+          last = e;
+        }
+      }
+      if (left.size() == tables.size()) {
+        throw last;
+      }
+      tables = left;
+    }
+    connection.commit();
   }
 
   static void drop(AuditSettings settings, String schema) {

@@ -1,7 +1,9 @@
 package dev.imagejobs.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.r2dbc.postgresql.client.SSLMode;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,23 @@ class AuditSettingsTest {
         "IMAGEJOBS_DATABASE_PORT", "5432", "IMAGEJOBS_DATABASE_SSL_MODE", "verify-full"));
 
     assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/imagejobs?sslmode=verify-full");
+    assertThat(settings.r2dbcSslMode()).isEqualTo(SSLMode.VERIFY_FULL);
+    assertThat(AuditSettings.fromEnvironment(Map.of()).r2dbcSslMode()).isEqualTo(SSLMode.DISABLE);
+  }
+
+  @Test
+  void givenNoWriterCount_thenTheRebuildUsesThree_andAGivenCountWins() {
+    assertThat(AuditSettings.fromEnvironment(Map.of()).rebuildWriters()).isEqualTo(3);
+    assertThat(AuditSettings.fromEnvironment(Map.of("IMAGEJOBS_AUDIT_REBUILD_WRITERS", "6")).rebuildWriters())
+        .isEqualTo(6);
+  }
+
+  @Test
+  void givenAWriterCountThatIsNoPositiveNumber_thenTheSettingIsRefusedByName() {
+    assertThatThrownBy(() -> AuditSettings.fromEnvironment(Map.of("IMAGEJOBS_AUDIT_REBUILD_WRITERS", "0")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("IMAGEJOBS_AUDIT_REBUILD_WRITERS");
+    assertThatThrownBy(() -> AuditSettings.fromEnvironment(Map.of("IMAGEJOBS_AUDIT_REBUILD_WRITERS", "many")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("IMAGEJOBS_AUDIT_REBUILD_WRITERS");
   }
 
   @Test

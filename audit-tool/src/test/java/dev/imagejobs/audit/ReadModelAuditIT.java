@@ -47,6 +47,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
@@ -110,13 +112,19 @@ class ReadModelAuditIT {
     }
   }
 
-  @Test
-  void givenAMixedWorkload_whenTheReadModelIsRebuiltFromOffsetZero_thenItEqualsTheLiveOne() {
+  @ParameterizedTest(name = "{0} writers")
+  @ValueSource(ints = {1, 2, 3})
+  void givenAMixedWorkload_whenTheReadModelIsRebuiltFromOffsetZero_thenItEqualsTheLiveOne(int writers) {
     StringWriter output = new StringWriter();
+    AuditSettings withWriters = new AuditSettings(settings.bootstrapServers(), settings.postgresHost(),
+        settings.postgresPort(), settings.database(), settings.user(), settings.password(), settings.liveSchema(),
+        settings.sslMode(), settings.kafkaClient(), settings.topics(), writers);
 
-    int code = tool(output).run("verify-read-model");
+    int code = new AuditTool(withWriters, new PrintWriter(output, true), Clock.systemUTC()).run("verify-read-model");
 
-    assertThat(output.toString()).contains("5 jobs compared, 0 differences").contains("1 undecodable");
+    // Three partitions: one writer takes all of them, two share them unevenly, three take one each.
+    assertThat(output.toString()).containsPattern("Replayed \\d+ events into schema audit_\\w+ in [0-9.]+ s \\(\\d+ events/s, "
+        + writers + " writers; 1 undecodable").contains("5 jobs compared, 0 differences");
     assertThat(code).as(output.toString()).isEqualTo(AuditTool.OK);
   }
 

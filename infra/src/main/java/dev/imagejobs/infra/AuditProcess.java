@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -17,6 +18,7 @@ import java.util.stream.Stream;
 /** The audit tool's {@code verify-read-model}, run as its own process against a running stack, as an operator runs it. */
 public final class AuditProcess {
   private static final Pattern REPLAYED = Pattern.compile("Replayed (\\d+) events");
+  private static final Pattern REPLAY_TIME = Pattern.compile("Replayed \\d+ events into schema \\S+ in ([0-9.]+) s");
   private static final Pattern COMPARED = Pattern.compile("(\\d+) jobs compared, (\\d+) differences");
 
   /**
@@ -25,12 +27,13 @@ public final class AuditProcess {
    * @param exitCode 0 when the rebuilt read model equals the live one
    * @param seconds wall time of the whole process
    * @param eventsReplayed events replayed, when reported
+ * @param replaySeconds the replay's own time (first record read to last commit), when reported
    * @param jobsCompared jobs compared, when reported
    * @param differences jobs that differ, when reported
    * @param log the audit's output
    */
-  public record Result(int exitCode, double seconds, OptionalLong eventsReplayed, OptionalLong jobsCompared,
-      OptionalLong differences, Path log) {}
+  public record Result(int exitCode, double seconds, OptionalLong eventsReplayed, OptionalDouble replaySeconds,
+      OptionalLong jobsCompared, OptionalLong differences, Path log) {}
 
   private AuditProcess() {}
 
@@ -88,11 +91,18 @@ public final class AuditProcess {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return parse(audit.exitValue(), seconds, output, log);
+  }
+
+  /** What the tool's {@code output} reports, beside its exit code and wall time. */
+  static Result parse(int exitCode, double seconds, String output, Path log) {
     Matcher replayed = REPLAYED.matcher(output);
+    Matcher replayTime = REPLAY_TIME.matcher(output);
     Matcher compared = COMPARED.matcher(output);
     boolean reported = compared.find();
-    return new Result(audit.exitValue(), seconds,
+    return new Result(exitCode, seconds,
         replayed.find() ? OptionalLong.of(Long.parseLong(replayed.group(1))) : OptionalLong.empty(),
+        replayTime.find() ? OptionalDouble.of(Double.parseDouble(replayTime.group(1))) : OptionalDouble.empty(),
         reported ? OptionalLong.of(Long.parseLong(compared.group(1))) : OptionalLong.empty(),
         reported ? OptionalLong.of(Long.parseLong(compared.group(2))) : OptionalLong.empty(),
         log);

@@ -53,18 +53,30 @@ final class AuditRebuildScenario implements Scenario {
     Path log = run.out().resolve(name() + ".log");
     List<String> command = AuditProcess.command(jar);
     result.setting("jobs on the stack", stack.jobsAccepted().get())
+        .setting("rebuild writers", System.getenv().getOrDefault("IMAGEJOBS_AUDIT_REBUILD_WRITERS", "3 (the tool's default)"))
         .setting("lifecycle records", events)
         .setting("command", String.join(" ", command.subList(1, command.size())) + " (default JVM options)")
         .setting("output", log.toString());
     Duration timeout = run.options().scaled(Duration.ofMinutes(20), Duration.ofMinutes(5));
     AuditProcess.Result audit = AuditProcess.verifyReadModel(jar, stack.running(), Map.of(), log, timeout);
-    Map<String, Object> values = new LinkedHashMap<>();
-    values.put("events", events);
-    values.put("wall time s", audit.seconds());
-    values.put("events/s", events / audit.seconds());
-    result.figure(new Figure("read-model rebuild", "", values,
-        "events = lifecycle end offsets; wall time of the whole verify-read-model process (JVM start, replay, "
-            + "comparison)"));
+    Map<String, Object> replay = new LinkedHashMap<>();
+    replay.put("events", reported(audit.eventsReplayed()));
+    if (audit.replaySeconds().isPresent() && audit.eventsReplayed().isPresent()) {
+      double seconds = audit.replaySeconds().getAsDouble();
+      replay.put("replay s", seconds);
+      replay.put("events/s", audit.eventsReplayed().getAsLong() / seconds);
+    } else {
+      replay.put("replay s", "not reported");
+    }
+    result.figure(new Figure("read-model rebuild", "", replay,
+        "the tool's own report: events applied from the first record read to the last transaction committed"));
+    Map<String, Object> whole = new LinkedHashMap<>();
+    whole.put("events", events);
+    whole.put("wall time s", audit.seconds());
+    whole.put("events/s", events / audit.seconds());
+    result.figure(new Figure("whole audit process", "", whole,
+        "events = lifecycle end offsets; wall time of the whole verify-read-model process (JVM start, schema "
+            + "migrations, replay, comparison)"));
     Map<String, Object> verdict = new LinkedHashMap<>();
     verdict.put("exit code", audit.exitCode());
     verdict.put("events replayed", reported(audit.eventsReplayed()));
