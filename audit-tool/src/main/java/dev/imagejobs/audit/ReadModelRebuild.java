@@ -19,11 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.flywaydb.core.Flyway;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.connection.SingleConnectionFactory;
@@ -36,8 +32,8 @@ import org.springframework.transaction.reactive.TransactionalOperator;
  * the projection must have produced. Nothing is written to Kafka or to the live schema.
  *
  * <p>A job's events all lie in one partition, so the partitions are split among a few writers, each
- * applying its partitions' events in offset order on a connection of its own while this thread
- * reads the next records: no two writers ever touch the same job. The schema is scratch, dropped
+ * reading its partitions with a consumer of its own and applying their events in offset order on a
+ * connection of its own: no two writers ever touch the same job, nor wait for each other's records. The schema is scratch, dropped
  * (or kept for reading) once compared, so its transactions do not wait for the WAL to reach the
  * disk ({@code synchronous_commit=off}): a crash of the machine can lose only the last of them, and
  * a rebuild cut short is started again from offset 0 anyway.
@@ -45,8 +41,6 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 final class ReadModelRebuild {
   /** Events per transaction of a writer. */
   static final int BATCH = 1_000;
-  /** Batches read ahead of each writer. */
-  private static final int QUEUED_BATCHES = 4;
   private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
 
   /**
@@ -93,37 +87,19 @@ final class ReadModelRebuild {
         // pg_notify shadows the real one: a rebuild never wakes the live gateways' event streams.
         .options(Map.of("search_path", schema + ", pg_catalog", "synchronous_commit", "off"))
         .build());
-    List<Writer> started = new ArrayList<>();
-    long undecodable = 0;
+    int count = Math.min(writers, reader.partitionCount());
     long begun = System.nanoTime();
+    List<Writer> started = new ArrayList<>();
     try {
-      for (int i = 0; i < writers; i++) {
-        started.add(Writer.start(connections, i));
-      }
-      List<List<ConsumedEvent>> pending = new ArrayList<>();
-      started.forEach(writer -> pending.add(new ArrayList<>(BATCH)));
-      long[] skipped = new long[1];
-      reader.readAll(-1, entry -> {
-        if (entry.event() == null) {
-          skipped[0]++;
-          return;
-        }
-        int index = entry.partition() % writers;
-        List<ConsumedEvent> batch = pending.get(index);
-        batch.add(new ConsumedEvent(entry.event(), new RecordPosition(entry.partition(), entry.offset())));
-        if (batch.size() == BATCH) {
-          started.get(index).hand(batch);
-          pending.set(index, new ArrayList<>(BATCH));
-        }
-      });
-      undecodable = skipped[0];
-      for (int i = 0; i < writers; i++) {
-        started.get(i).hand(pending.get(i));
-        started.get(i).finish();
+      for (int i = 0; i < count; i++) {
+        started.add(Writer.start(reader, connections, i, count));
       }
       long applied = 0;
+      long undecodable = 0;
       for (Writer writer : started) {
-        applied += writer.await();
+        writer.await();
+        applied += writer.applied;
+        undecodable += writer.undecodable;
       }
       return new Result(schema, applied, undecodable, Duration.ofNanos(System.nanoTime() - begun));
     } finally {
@@ -132,95 +108,87 @@ final class ReadModelRebuild {
   }
 
   /**
-   * Applies the batches handed to it, in order, in transactions of its own on one connection; the
-   * first failure stops it and is thrown to the reader at its next hand-over or at the end.
+   * Reads the partitions {@code p} with {@code p % count == index} and applies their events in
+   * batches, in offset order, each batch in a transaction of its own on one connection. A failure
+   * stops this writer and is thrown by {@link #await}.
    */
   private static final class Writer implements Runnable {
-    private static final List<ConsumedEvent> END = List.of();
-
-    private final BlockingQueue<List<ConsumedEvent>> batches = new ArrayBlockingQueue<>(QUEUED_BATCHES);
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final TopicReader reader;
     private final SingleConnectionFactory connection;
     private final ReadModel readModel;
     private final TransactionalOperator transactions;
+    private final int index;
+    private final int count;
     private final int backlogShard;
     private final Thread thread;
-    private long applied;
+    private volatile Throwable failure;
+    private volatile long applied;
+    private volatile long undecodable;
 
-    private Writer(PostgresqlConnectionFactory connections, int index) {
+    private Writer(TopicReader reader, PostgresqlConnectionFactory connections, int index, int count) {
+      this.reader = reader;
       this.connection = new SingleConnectionFactory(connections);
       connection.setSuppressClose(true);
       this.readModel = new ReadModel(DatabaseClient.create(connection));
       this.transactions = TransactionalOperator.create(new R2dbcTransactionManager(connection));
+      this.index = index;
+      this.count = count;
       // A shard of its own, as each partition's projection has: writers never wait for each other's row.
       this.backlogShard = ReadModel.projectionBacklogShard(index);
       this.thread = new Thread(this, "rebuild-writer-" + index);
       thread.setDaemon(true);
     }
 
-    static Writer start(PostgresqlConnectionFactory connections, int index) {
-      Writer writer = new Writer(connections, index);
+    static Writer start(TopicReader reader, PostgresqlConnectionFactory connections, int index, int count) {
+      Writer writer = new Writer(reader, connections, index, count);
       writer.thread.start();
       return writer;
     }
 
-    void hand(List<ConsumedEvent> batch) {
+    @Override
+    public void run() {
+      try {
+        List<ConsumedEvent> batch = new ArrayList<>(BATCH);
+        reader.readPartitions(partition -> partition % count == index, entry -> {
+          if (entry.event() == null) {
+            undecodable++;
+            return;
+          }
+          batch.add(new ConsumedEvent(entry.event(), new RecordPosition(entry.partition(), entry.offset())));
+          if (batch.size() == BATCH) {
+            apply(batch);
+          }
+        });
+        apply(batch);
+      } catch (RuntimeException | Error e) {
+        failure = e;
+      }
+    }
+
+    private void apply(List<ConsumedEvent> batch) {
       if (batch.isEmpty()) {
         return;
       }
-      put(batch);
+      List<ConsumedEvent> events = List.copyOf(batch);
+      ReadModel.inTransaction(transactions, () -> readModel.apply(events, backlogShard)).block();
+      applied += events.size();
+      batch.clear();
     }
 
-    void finish() {
-      put(END);
-    }
-
-    private void put(List<ConsumedEvent> batch) {
-      try {
-        while (!batches.offer(batch, 100, TimeUnit.MILLISECONDS)) {
-          rethrowFailure();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while handing events to a writer", e);
-      }
-      rethrowFailure();
-    }
-
-    /** Waits for the writer to apply everything handed to it; the number of events it applied. */
-    long await() {
+    /** Waits for the writer to read and apply its partitions; throws what stopped it, if anything. */
+    void await() {
       try {
         thread.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("Interrupted while waiting for a writer", e);
       }
-      rethrowFailure();
-      return applied;
-    }
-
-    private void rethrowFailure() {
-      Throwable failed = failure.get();
+      Throwable failed = failure;
       if (failed instanceof RuntimeException runtime) {
         throw runtime;
       }
-      if (failed != null) {
-        throw new IllegalStateException(failed.getMessage(), failed);
-      }
-    }
-
-    @Override
-    public void run() {
-      try {
-        for (List<ConsumedEvent> batch = batches.take(); batch != END; batch = batches.take()) {
-          List<ConsumedEvent> events = batch;
-          ReadModel.inTransaction(transactions, () -> readModel.apply(events, backlogShard)).block();
-          applied += events.size();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException | Error e) {
-        failure.set(e);
+      if (failed instanceof Error error) {
+        throw error;
       }
     }
 

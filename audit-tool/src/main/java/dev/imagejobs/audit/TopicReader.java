@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,6 +39,16 @@ final class TopicReader {
    * @return the end offsets read up to
    */
   Map<TopicPartition, Long> readAll(int onlyPartition, Consumer<Entry> sink) {
+    return readPartitions(partition -> onlyPartition < 0 || partition == onlyPartition, sink);
+  }
+
+  /**
+   * Hands every record of the partitions {@code chosen} accepts, in offset order per partition, to
+   * {@code sink}, on the calling thread; other readers may read other partitions meanwhile.
+   *
+   * @return the end offsets read up to
+   */
+  Map<TopicPartition, Long> readPartitions(IntPredicate chosen, Consumer<Entry> sink) {
     Map<String, Object> config = consumerConfig(Map.of(
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -45,7 +56,7 @@ final class TopicReader {
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(settings.topics().lifecycle()).stream()
-          .filter(info -> onlyPartition < 0 || info.partition() == onlyPartition)
+          .filter(info -> chosen.test(info.partition()))
           .map(info -> new TopicPartition(info.topic(), info.partition()))
           .toList();
       consumer.assign(partitions);
@@ -76,13 +87,17 @@ final class TopicReader {
 
   /** The partition the lifecycle topic's default partitioner puts {@code jobId} in. */
   int partitionOf(String jobId) {
+    byte[] key = jobId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key))
+        % partitionCount();
+  }
+
+  /** How many partitions the lifecycle topic has. */
+  int partitionCount() {
     Map<String, Object> config = consumerConfig(Map.of());
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-      int partitions = consumer.partitionsFor(settings.topics().lifecycle()).size();
-      byte[] key = jobId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key))
-          % partitions;
+      return consumer.partitionsFor(settings.topics().lifecycle()).size();
     }
   }
 
