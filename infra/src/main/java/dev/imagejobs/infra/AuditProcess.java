@@ -66,6 +66,7 @@ public final class AuditProcess {
         .redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().putAll(Map.of(
+        "JAVA_HOME", System.getProperty("java.home"),
         "SPRING_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
         "IMAGEJOBS_DATABASE_HOST", "localhost",
         "IMAGEJOBS_DATABASE_PORT", Integer.toString(stack.settings().postgresPort()),
@@ -108,9 +109,12 @@ public final class AuditProcess {
         log);
   }
 
-  /** The command line, for reports: the launcher's own Java, the tool's default JVM options. */
+  /**
+   * The command an operator runs: the repository's {@code audit} script beside the tool's module,
+   * with the JVM options it chooses, on the launcher's own Java ({@code JAVA_HOME}).
+   */
   public static List<String> command(Path jar) {
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-        "verify-read-model");
+    Path script = jar.toAbsolutePath().normalize().getParent().getParent().getParent().resolve("audit");
+    return List.of(script.toString(), "verify-read-model");
   }
 }

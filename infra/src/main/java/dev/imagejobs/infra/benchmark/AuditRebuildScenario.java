@@ -55,7 +55,8 @@ final class AuditRebuildScenario implements Scenario {
     result.setting("jobs on the stack", stack.jobsAccepted().get())
         .setting("rebuild writers", System.getenv().getOrDefault("IMAGEJOBS_AUDIT_REBUILD_WRITERS", "3 (the tool's default)"))
         .setting("lifecycle records", events)
-        .setting("command", String.join(" ", command.subList(1, command.size())) + " (default JVM options)")
+        .setting("command", String.join(" ", command) + " (JVM options: "
+            + System.getenv().getOrDefault("IMAGEJOBS_AUDIT_JAVA_OPTIONS", "the script's") + ")")
         .setting("output", log.toString());
     Duration timeout = run.options().scaled(Duration.ofMinutes(20), Duration.ofMinutes(5));
     AuditProcess.Result audit = AuditProcess.verifyReadModel(jar, stack.running(), Map.of(), log, timeout);
