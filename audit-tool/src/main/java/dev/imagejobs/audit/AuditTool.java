@@ -104,10 +104,10 @@ public final class AuditTool {
   }
 
   private int verify(TopicReader reader, boolean keepSchema) {
-    ReadModelRebuild.Result rebuild = new ReadModelRebuild(settings, reader, clock, settings.rebuildWriters()).run();
+    ReadModelRebuild.Result rebuild = new ReadModelRebuild(settings, reader, clock).run();
     out.printf(Locale.ROOT, "Replayed %d events into schema %s in %.2f s (%.0f events/s, %d writers; %d undecodable records"
         + " skipped, as the projection dead-letters them)%n", rebuild.applied(), rebuild.schema(),
-        rebuild.replay().toNanos() / 1e9, rebuild.eventsPerSecond(), settings.rebuildWriters(), rebuild.undecodable());
+        rebuild.replay().toNanos() / 1e9, rebuild.eventsPerSecond(), rebuild.writers(), rebuild.undecodable());
     ReadModelComparison.Report report = new ReadModelComparison(settings).compare(settings.liveSchema(), rebuild.schema());
     report.differences().forEach(difference -> out.println("DIFFERENCE " + difference));
     if (!report.inFlight().isEmpty()) {

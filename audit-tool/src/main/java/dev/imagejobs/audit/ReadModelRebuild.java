@@ -31,12 +31,14 @@ import org.springframework.transaction.reactive.TransactionalOperator;
  * gateway's own migrations and its one write path ({@link ReadModel#apply}), so the result is what
  * the projection must have produced. Nothing is written to Kafka or to the live schema.
  *
- * <p>A job's events all lie in one partition, so the partitions are split among a few writers, each
- * reading its partitions with a consumer of its own and applying their events in offset order on a
- * connection of its own: no two writers ever touch the same job, nor wait for each other's records. The schema is scratch, dropped
- * (or kept for reading) once compared, so its transactions do not wait for the WAL to reach the
- * disk ({@code synchronous_commit=off}): a crash of the machine can lose only the last of them, and
- * a rebuild cut short is started again from offset 0 anyway.
+ * <p>A job's events all lie in one partition, so the partitions are split among
+ * {@link AuditSettings#rebuildWriters} writers, each reading its partitions with a consumer of its
+ * own and applying their events in offset order on a connection of its own: no two writers ever
+ * touch the same job, nor wait for each other's records.
+ *
+ * <p>The schema is scratch, dropped (or kept for reading) once compared: its tables are unlogged and
+ * its transactions do not wait for the WAL ({@code synchronous_commit=off}). A crash of the server
+ * empties it; a rebuild cut short is started again from offset 0 anyway.
  */
 final class ReadModelRebuild {
   /** Events per transaction of a writer. */
@@ -46,9 +48,10 @@ final class ReadModelRebuild {
   /**
    * What the rebuild read and where it wrote.
    *
+   * @param writers the writers that replayed: as set, or fewer when the topic has fewer partitions
    * @param replay the time from the first record read to the last transaction committed
    */
-  record Result(String schema, long applied, long undecodable, Duration replay) {
+  record Result(String schema, long applied, long undecodable, int writers, Duration replay) {
     /** Events applied per second of the replay. */
     double eventsPerSecond() {
       double seconds = replay.toNanos() / 1e9;
@@ -59,16 +62,11 @@ final class ReadModelRebuild {
   private final AuditSettings settings;
   private final TopicReader reader;
   private final Clock clock;
-  private final int writers;
 
-  ReadModelRebuild(AuditSettings settings, TopicReader reader, Clock clock, int writers) {
-    if (writers < 1) {
-      throw new IllegalArgumentException("A rebuild needs at least one writer, not " + writers);
-    }
+  ReadModelRebuild(AuditSettings settings, TopicReader reader, Clock clock) {
     this.settings = settings;
     this.reader = reader;
     this.clock = clock;
-    this.writers = writers;
   }
 
   Result run() {
@@ -87,7 +85,7 @@ final class ReadModelRebuild {
         // pg_notify shadows the real one: a rebuild never wakes the live gateways' event streams.
         .options(Map.of("search_path", schema + ", pg_catalog", "synchronous_commit", "off"))
         .build());
-    int count = Math.min(writers, reader.partitionCount());
+    int count = Math.min(settings.rebuildWriters(), reader.partitionCount());
     long begun = System.nanoTime();
     List<Writer> started = new ArrayList<>();
     try {
@@ -101,7 +99,7 @@ final class ReadModelRebuild {
         applied += writer.applied;
         undecodable += writer.undecodable;
       }
-      return new Result(schema, applied, undecodable, Duration.ofNanos(System.nanoTime() - begun));
+      return new Result(schema, applied, undecodable, count, Duration.ofNanos(System.nanoTime() - begun));
     } finally {
       started.forEach(Writer::stop);
     }
@@ -121,9 +119,10 @@ final class ReadModelRebuild {
     private final int count;
     private final int backlogShard;
     private final Thread thread;
-    private volatile Throwable failure;
-    private volatile long applied;
-    private volatile long undecodable;
+    // Written by the writer's thread only, read after it ended.
+    private Throwable failure;
+    private long applied;
+    private long undecodable;
 
     private Writer(TopicReader reader, PostgresqlConnectionFactory connections, int index, int count) {
       this.reader = reader;
