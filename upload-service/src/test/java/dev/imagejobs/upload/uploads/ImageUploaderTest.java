@@ -68,8 +68,11 @@ class ImageUploaderTest {
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T10:16:00Z"), ZoneOffset.UTC);
   private static final UploadSettings FAST_RETRIES = new UploadSettings(64, Duration.ofSeconds(1), 2, Duration.ofMillis(10), 3, Duration.ofMillis(1), Duration.ofMillis(2));
 
+  /** The store's root is a folder of its own in here, so what lies beside it belongs to this test. */
   @TempDir
-  Path root;
+  Path folder;
+
+  private Path root;
 
   private FilesystemBlobStore disk;
   private FlakyStore store;
@@ -80,6 +83,7 @@ class ImageUploaderTest {
 
   @BeforeEach
   void setUp() {
+    root = folder.resolve("store");
     disk = new FilesystemBlobStore(root);
     store = new FlakyStore(disk);
     LifecyclePublisher publisher = event -> {
