@@ -10,7 +10,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +18,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.flywaydb.core.Flyway;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.connection.SingleConnectionFactory;
@@ -87,113 +93,94 @@ final class ReadModelRebuild {
         .build());
     int count = Math.min(settings.rebuildWriters(), reader.partitionCount());
     long begun = System.nanoTime();
-    List<Writer> started = new ArrayList<>();
+    AtomicInteger named = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(count, task -> {
+      Thread thread = new Thread(task, "rebuild-writer-" + named.getAndIncrement());
+      thread.setDaemon(true);
+      return thread;
+    });
     try {
+      CompletionService<Replayed> writers = new ExecutorCompletionService<>(pool);
       for (int i = 0; i < count; i++) {
-        started.add(Writer.start(reader, connections, i, count));
+        writers.submit(new Writer(reader, connections, i, count));
       }
       long applied = 0;
       long undecodable = 0;
-      for (Writer writer : started) {
-        writer.await();
-        applied += writer.applied;
-        undecodable += writer.undecodable;
+      // In the order they finish: the first failure stops the others at once.
+      for (int i = 0; i < count; i++) {
+        Replayed replayed = writers.take().get();
+        applied += replayed.applied();
+        undecodable += replayed.undecodable();
       }
       return new Result(schema, applied, undecodable, count, Duration.ofNanos(System.nanoTime() - begun));
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw new IllegalStateException("A rebuild writer failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while the writers replayed", e);
     } finally {
-      started.forEach(Writer::stop);
+      pool.shutdownNow();
     }
   }
 
+  /** What one writer applied, and the records it skipped as undecodable. */
+  private record Replayed(long applied, long undecodable) {}
+
   /**
    * Reads the partitions {@code p} with {@code p % count == index} and applies their events in
-   * batches, in offset order, each batch in a transaction of its own on one connection. A failure
-   * stops this writer and is thrown by {@link #await}.
+   * batches, in offset order, each batch in a transaction of its own on one connection it keeps
+   * for the whole replay.
    */
-  private static final class Writer implements Runnable {
+  private static final class Writer implements Callable<Replayed> {
     private final TopicReader reader;
-    private final SingleConnectionFactory connection;
-    private final ReadModel readModel;
-    private final TransactionalOperator transactions;
+    private final PostgresqlConnectionFactory connections;
     private final int index;
     private final int count;
-    private final int backlogShard;
-    private final Thread thread;
-    // Written by the writer's thread only, read after it ended.
-    private Throwable failure;
-    private long applied;
-    private long undecodable;
 
-    private Writer(TopicReader reader, PostgresqlConnectionFactory connections, int index, int count) {
+    Writer(TopicReader reader, PostgresqlConnectionFactory connections, int index, int count) {
       this.reader = reader;
-      this.connection = new SingleConnectionFactory(connections);
-      connection.setSuppressClose(true);
-      this.readModel = new ReadModel(DatabaseClient.create(connection));
-      this.transactions = TransactionalOperator.create(new R2dbcTransactionManager(connection));
+      this.connections = connections;
       this.index = index;
       this.count = count;
-      // A shard of its own, as each partition's projection has: writers never wait for each other's row.
-      this.backlogShard = ReadModel.projectionBacklogShard(index);
-      this.thread = new Thread(this, "rebuild-writer-" + index);
-      thread.setDaemon(true);
-    }
-
-    static Writer start(TopicReader reader, PostgresqlConnectionFactory connections, int index, int count) {
-      Writer writer = new Writer(reader, connections, index, count);
-      writer.thread.start();
-      return writer;
     }
 
     @Override
-    public void run() {
+    public Replayed call() {
+      SingleConnectionFactory connection = new SingleConnectionFactory(connections);
+      connection.setSuppressClose(true);
       try {
+        ReadModel readModel = new ReadModel(DatabaseClient.create(connection));
+        TransactionalOperator transactions = TransactionalOperator.create(new R2dbcTransactionManager(connection));
+        // A shard of its own, as each partition's projection has: writers never wait for each other's row.
+        int backlogShard = ReadModel.projectionBacklogShard(index);
         List<ConsumedEvent> batch = new ArrayList<>(BATCH);
+        long[] counts = new long[2];
+        Runnable apply = () -> {
+          if (!batch.isEmpty()) {
+            List<ConsumedEvent> events = List.copyOf(batch);
+            ReadModel.inTransaction(transactions, () -> readModel.apply(events, backlogShard)).block();
+            counts[0] += events.size();
+            batch.clear();
+          }
+        };
         reader.readPartitions(partition -> partition % count == index, entry -> {
           if (entry.event() == null) {
-            undecodable++;
+            counts[1]++;
             return;
           }
           batch.add(new ConsumedEvent(entry.event(), new RecordPosition(entry.partition(), entry.offset())));
           if (batch.size() == BATCH) {
-            apply(batch);
+            apply.run();
           }
         });
-        apply(batch);
-      } catch (RuntimeException | Error e) {
-        failure = e;
+        apply.run();
+        return new Replayed(counts[0], counts[1]);
+      } finally {
+        connection.destroy();
       }
-    }
-
-    private void apply(List<ConsumedEvent> batch) {
-      if (batch.isEmpty()) {
-        return;
-      }
-      List<ConsumedEvent> events = List.copyOf(batch);
-      ReadModel.inTransaction(transactions, () -> readModel.apply(events, backlogShard)).block();
-      applied += events.size();
-      batch.clear();
-    }
-
-    /** Waits for the writer to read and apply its partitions; throws what stopped it, if anything. */
-    void await() {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while waiting for a writer", e);
-      }
-      Throwable failed = failure;
-      if (failed instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (failed instanceof Error error) {
-        throw error;
-      }
-    }
-
-    void stop() {
-      thread.interrupt();
-      connection.destroy();
     }
   }
 
@@ -231,17 +218,14 @@ final class ReadModelRebuild {
         }
       }
     }
-    connection.setAutoCommit(false);
+    // Each statement commits on its own, so one refused now does not undo the others.
     while (!tables.isEmpty()) {
       List<String> left = new ArrayList<>();
       SQLException last = null;
       for (String table : tables) {
-        Savepoint before = connection.setSavepoint();
         try (Statement alter = connection.createStatement()) {
           alter.execute("ALTER TABLE " + schema + "." + table + " SET UNLOGGED");
-          connection.releaseSavepoint(before);
         } catch (SQLException e) {
-          connection.rollback(before);
           left.add(table);
           last = e;
         }
@@ -251,7 +235,6 @@ final class ReadModelRebuild {
       }
       tables = left;
     }
-    connection.commit();
   }
 
   static void drop(AuditSettings settings, String schema) {
